@@ -1,0 +1,7 @@
+#include "engine/cli/Commands.hpp"
+
+namespace ussdgw::cli {
+
+void register_menu_commands(CLI::App& /*app*/, CliContext& /*ctx*/) {}
+
+}  // namespace ussdgw::cli

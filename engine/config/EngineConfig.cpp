@@ -1,0 +1,28 @@
+#include "engine/config/EngineConfig.hpp"
+
+namespace ussdgw::config {
+
+namespace {
+LogConfig parse_log(const ConfigTable& t) {
+    LogConfig c;
+    std::string level = t.choice("level", {"debug", "info", "warn", "error", "off"}, "info");
+    log::parse_level(level, c.level);
+    t.finish();
+    return c;
+}
+}  // namespace
+
+EngineConfig parse_engine_config(const ConfigDocument& doc) {
+    ConfigTable root = ConfigTable::root(doc);
+    EngineConfig c;
+    c.file = doc.file;
+    if (auto t = root.table("log")) c.log = parse_log(*t);
+    root.finish();
+    return c;
+}
+
+EngineConfig load_engine_config(const std::string& path) {
+    return parse_engine_config(load_document(path));
+}
+
+}  // namespace ussdgw::config

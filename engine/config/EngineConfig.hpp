@@ -1,0 +1,26 @@
+// The engine's configuration: one TOML file (conf/ussdgw.toml by default), one section
+// per layer. `load_engine_config` validates everything at start-up and throws ConfigError
+// naming file, line and key; unknown keys are errors. Each layer owns a plain struct for
+// its section and a parse function in engine/config/<Layer>Section.cpp.
+#pragma once
+
+#include <string>
+
+#include "engine/base/Log.hpp"
+#include "engine/config/ConfigReader.hpp"
+
+namespace ussdgw::config {
+
+struct LogConfig {
+    log::Level level = log::Level::info;
+};
+
+struct EngineConfig {
+    std::string file;  // where it was loaded from
+    LogConfig log;
+};
+
+EngineConfig load_engine_config(const std::string& path);
+EngineConfig parse_engine_config(const ConfigDocument& doc);
+
+}  // namespace ussdgw::config

@@ -1,0 +1,2 @@
+// menus/: the USSD menu engine. (Placeholder header; the menus issue fills this layer.)
+#pragma once

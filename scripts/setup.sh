@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what ussdgw needs on a fresh Debian 12 machine (only what is missing).
+#   scripts/setup.sh          build and run dependencies
+#   scripts/setup.sh --test   also the test peers and tools (tshark, Perl Net::SMPP,
+#                             node smpp, clang with libFuzzer, clang-format)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(build-essential cmake ninja-build pkg-config
+          libboost-dev libsmpp34-dev libsqlite3-dev libfmt-dev doctest-dev libsodium-dev
+          libtomlplusplus-dev libcli11-dev nodejs npm sqlite3)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(tshark libnet-smpp-perl clang libclang-rt-14-dev clang-format)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  # nodejs/npm may come from another Debian-compatible source already (npm is bundled then).
+  if [[ "$p" == npm ]] && command -v npm >/dev/null; then continue; fi
+  if [[ "$p" == nodejs ]] && command -v node >/dev/null; then continue; fi
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections || true
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Node packages used by the local network simulator and the interop tests.
+if [[ ! -d scripts/node/node_modules/smpp ]]; then
+  (cd scripts/node && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,0 +1,2 @@
+// storage/: SQLite persistence. (Placeholder header; the storage issue fills this layer.)
+#pragma once
