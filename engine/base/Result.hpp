@@ -23,20 +23,23 @@ struct Error {
     friend bool operator==(const Error&, const Error&) = default;
 };
 
-// Marker used to construct a failed Result: `return fail("code", "message");`
-struct Failure {
-    Error error;
+// Marker used to construct a failed Result: `return fail("code", "message");` or, for a
+// Result with its own error type, `return Unexpected<DecodeError>{...};`.
+template <typename E>
+struct Unexpected {
+    E error;
 };
+using Failure = Unexpected<Error>;
 
 inline Failure fail(std::string code, std::string message = {}) {
     return Failure{Error{std::move(code), std::move(message)}};
 }
 
-template <typename T>
+template <typename T, typename E = Error>
 class [[nodiscard]] Result {
-  public:
+public:
     Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
-    Result(Failure f) : v_(std::in_place_index<1>, std::move(f.error)) {}
+    Result(Unexpected<E> f) : v_(std::in_place_index<1>, std::move(f.error)) {}
 
     bool ok() const { return v_.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -58,13 +61,13 @@ class [[nodiscard]] Result {
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
 
-    const Error& error() const {
+    const E& error() const {
         assert(!ok());
         return std::get<1>(v_);
     }
 
-  private:
-    std::variant<T, Error> v_;
+private:
+    std::variant<T, E> v_;
 };
 
 // Result of an operation that yields nothing but success or an error.

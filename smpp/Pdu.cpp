@@ -1,0 +1,1 @@
+#include "smpp/Pdu.hpp"

@@ -1,1 +1,0 @@
-#include "smpp/Smpp.hpp"
