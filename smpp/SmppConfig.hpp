@@ -1,0 +1,78 @@
+// SmppConfig: the plain settings of the SMPP layer (no TOML here; engine/config/SmppSection
+// fills these from the [smpp] section of conf/ussdgw.toml).
+//
+// `ClientLinkConfig` is one outgoing ESME link ([[smpp.client]]), `ServerConfig` the SMSC-role
+// listener ([smpp.server]) with its `AccountConfig`s ([[smpp.server.account]]). Durations are
+// milliseconds; a throughput of 0 means unlimited.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/base/Secret.hpp"
+#include "smpp/Pdu.hpp"
+
+namespace ussdgw::smpp {
+
+using Millis = std::chrono::milliseconds;
+
+const char* bind_type_name(BindType t);  // "transmitter", "receiver", "transceiver"
+
+// Timers and limits shared by both roles (the [smpp] top-level keys are their defaults).
+struct LinkTimers {
+    Millis enquire_link_interval{30'000};  // send enquire_link after this long without traffic
+    Millis response_timeout{10'000};       // per outstanding request
+    Millis inactivity_timeout{90'000};     // peer silent this long -> close (0 = never)
+    Millis bind_timeout{10'000};           // server: a connection must bind within this
+    Millis unbind_timeout{2'000};          // wait for unbind_resp before closing
+};
+
+struct ClientLinkConfig {
+    std::string name = "ussdc";
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 2775;
+    BindType bind = BindType::transceiver;
+    std::string system_id = "ussdgw";
+    Secret password{"ussdgw"};
+    std::string system_type;
+    std::uint8_t interface_version = 0x34;
+    Address address_range;
+    std::uint32_t window = 100;          // outstanding requests
+    double throughput = 0;               // outgoing requests per second, 0 = unlimited
+    std::uint32_t queue_limit = 10'000;  // submits waiting for the window/throughput
+    Millis reconnect_min{1'000};
+    Millis reconnect_max{60'000};
+    LinkTimers timers;
+    std::vector<std::string> roles;  // free tags for the application ("ussd", "sms")
+};
+
+struct AccountConfig {
+    std::string system_id;
+    Secret password;
+    std::vector<std::string> allowed_addresses;  // peer IPs; empty = any
+    std::vector<BindType> bind_types{BindType::transmitter, BindType::receiver,
+                                     BindType::transceiver};
+    std::uint32_t max_binds = 4;  // simultaneous bound sessions of this account
+    double throughput = 0;        // incoming requests per second, 0 = unlimited
+};
+
+struct ServerConfig {
+    bool enabled = false;
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 2776;         // 0 = an ephemeral port (tests)
+    std::string system_id = "ussdgw";  // sent in bind_resp
+    std::uint32_t max_connections = 100;
+    std::uint32_t window = 100;  // per session: outstanding deliver_sm, and received requests
+                                 // not yet answered (beyond: ESME_RTHROTTLED)
+    LinkTimers timers;
+    std::vector<AccountConfig> accounts;
+};
+
+struct SmppConfig {
+    std::vector<ClientLinkConfig> clients;
+    ServerConfig server;
+};
+
+}  // namespace ussdgw::smpp

@@ -1,0 +1,671 @@
+#include "smpp/SmppSession.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+namespace ussdgw::smpp {
+
+namespace {
+constexpr std::uint32_t kMaxSequence = 0x7FFFFFFF;
+
+bool is_bind(std::uint32_t id) {
+    return id == static_cast<std::uint32_t>(CommandId::bind_receiver) ||
+           id == static_cast<std::uint32_t>(CommandId::bind_transmitter) ||
+           id == static_cast<std::uint32_t>(CommandId::bind_transceiver);
+}
+
+SessionState bound_state_of(BindType t) {
+    switch (t) {
+        case BindType::receiver:
+            return SessionState::bound_rx;
+        case BindType::transmitter:
+            return SessionState::bound_tx;
+        case BindType::transceiver:
+            return SessionState::bound_trx;
+    }
+    return SessionState::bound_trx;
+}
+
+TimePoint earliest(std::optional<TimePoint> a, TimePoint b) {
+    return a ? std::min(*a, b) : b;
+}
+}  // namespace
+
+const char* state_name(SessionState s) {
+    switch (s) {
+        case SessionState::open:
+            return "open";
+        case SessionState::binding:
+            return "binding";
+        case SessionState::bound_tx:
+            return "bound_tx";
+        case SessionState::bound_rx:
+            return "bound_rx";
+        case SessionState::bound_trx:
+            return "bound_trx";
+        case SessionState::unbinding:
+            return "unbinding";
+        case SessionState::closed:
+            return "closed";
+    }
+    return "?";
+}
+
+const char* close_reason_name(CloseReason r) {
+    switch (r) {
+        case CloseReason::none:
+            return "none";
+        case CloseReason::unbound:
+            return "unbound";
+        case CloseReason::peer_unbound:
+            return "peer_unbound";
+        case CloseReason::bind_failed:
+            return "bind_failed";
+        case CloseReason::bind_timeout:
+            return "bind_timeout";
+        case CloseReason::peer_silent:
+            return "peer_silent";
+        case CloseReason::unframeable:
+            return "unframeable";
+        case CloseReason::output_overflow:
+            return "output_overflow";
+        case CloseReason::local:
+            return "local";
+        case CloseReason::transport:
+            return "transport";
+    }
+    return "?";
+}
+
+const char* event_name(EventKind k) {
+    switch (k) {
+        case EventKind::bound:
+            return "bound";
+        case EventKind::bind_failed:
+            return "bind_failed";
+        case EventKind::request:
+            return "request";
+        case EventKind::response:
+            return "response";
+        case EventKind::response_timeout:
+            return "response_timeout";
+        case EventKind::peer_unbound:
+            return "peer_unbound";
+        case EventKind::closed:
+            return "closed";
+    }
+    return "?";
+}
+
+const char* send_error_name(SendError e) {
+    switch (e) {
+        case SendError::none:
+            return "none";
+        case SendError::not_bound:
+            return "not_bound";
+        case SendError::window_full:
+            return "window_full";
+        case SendError::throttled:
+            return "throttled";
+        case SendError::output_full:
+            return "output_full";
+        case SendError::invalid:
+            return "invalid";
+    }
+    return "?";
+}
+
+const char* bind_type_name(BindType t) {
+    switch (t) {
+        case BindType::receiver:
+            return "receiver";
+        case BindType::transmitter:
+            return "transmitter";
+        case BindType::transceiver:
+            return "transceiver";
+    }
+    return "?";
+}
+
+// ---- token bucket ----
+
+void SmppSession::TokenBucket::configure(double per_second, TimePoint now) {
+    rate = per_second > 0 ? per_second : 0;
+    burst = std::max(1.0, rate / 10.0);  // at most 100 ms worth of requests at once
+    tokens = burst;
+    last = now;
+}
+
+void SmppSession::TokenBucket::refill(TimePoint now) {
+    if (rate <= 0 || now <= last) return;
+    double dt = std::chrono::duration<double>(now - last).count();
+    tokens = std::min(burst, tokens + dt * rate);
+    last = now;
+}
+
+bool SmppSession::TokenBucket::take(TimePoint now) {
+    if (rate <= 0) return true;
+    refill(now);
+    if (tokens < 1.0) return false;
+    tokens -= 1.0;
+    return true;
+}
+
+TimePoint SmppSession::TokenBucket::next_token(TimePoint now) const {
+    if (rate <= 0) return now;
+    double have = tokens;
+    if (now > last)
+        have = std::min(burst, tokens + std::chrono::duration<double>(now - last).count() * rate);
+    if (have >= 1.0) return now;
+    auto wait = std::chrono::duration<double>((1.0 - have) / rate);
+    return now + std::chrono::ceil<Clock::duration>(wait);
+}
+
+// ---- session ----
+
+SmppSession::SmppSession(SessionConfig config, TimePoint now)
+    : config_(std::move(config)), created_(now), last_rx_(now) {
+    next_seq_ = config_.first_sequence == 0 || config_.first_sequence > kMaxSequence
+                    ? 1
+                    : config_.first_sequence;
+    send_bucket_.configure(config_.throughput, now);
+    receive_bucket_.configure(config_.receive_throughput, now);
+    outstanding_.reserve(config_.window + 4);
+}
+
+bool SmppSession::bound() const {
+    return state_ == SessionState::bound_tx || state_ == SessionState::bound_rx ||
+           state_ == SessionState::bound_trx;
+}
+
+std::uint32_t SmppSession::next_sequence() {
+    std::uint32_t s = next_seq_;
+    next_seq_ = next_seq_ >= kMaxSequence ? 1 : next_seq_ + 1;
+    return s;
+}
+
+void SmppSession::set_receive_throughput(double per_second) {
+    receive_bucket_.configure(per_second, receive_bucket_.last);
+}
+
+bool SmppSession::emit(const Pdu& pdu) {
+    std::size_t before = output_.size();
+    if (!encode(pdu, output_).ok()) {
+        output_.resize(before);
+        return false;
+    }
+    ++stats_.pdus_out;
+    if (output_.size() > 2 * config_.max_output + 65536)
+        close(CloseReason::output_overflow, "the peer does not read");
+    return true;
+}
+
+void SmppSession::emit_error_response(std::uint32_t command_id, std::uint32_t seq, std::uint32_t st,
+                                      bool generic) {
+    Pdu p;
+    p.command_status = st;
+    p.sequence_number = seq;
+    if (!generic) {
+        switch (static_cast<CommandId>(command_id)) {
+            case CommandId::submit_sm:
+                p.body = SubmitSmResp{};
+                break;
+            case CommandId::deliver_sm:
+                p.body = DeliverSmResp{};
+                break;
+            case CommandId::data_sm:
+                p.body = DataSmResp{};
+                break;
+            case CommandId::bind_receiver:
+                p.body = BindResponse{BindType::receiver, {}, {}};
+                break;
+            case CommandId::bind_transmitter:
+                p.body = BindResponse{BindType::transmitter, {}, {}};
+                break;
+            case CommandId::bind_transceiver:
+                p.body = BindResponse{BindType::transceiver, {}, {}};
+                break;
+            case CommandId::unbind:
+                p.body = UnbindResp{};
+                break;
+            case CommandId::enquire_link:
+                p.body = EnquireLinkResp{};
+                break;
+            default:
+                p.body = GenericNack{};
+                break;
+        }
+    } else {
+        p.body = GenericNack{};
+    }
+    if (std::holds_alternative<GenericNack>(p.body)) ++stats_.nacks_out;
+    emit(p);
+}
+
+void SmppSession::track(std::uint32_t seq, std::uint32_t command_id, std::uint64_t context,
+                        TimePoint deadline, bool internal) {
+    outstanding_.push_back(Outstanding{seq, command_id, context, deadline, internal});
+    if (!internal) ++app_outstanding_;
+}
+
+void SmppSession::push_closed(CloseReason reason, std::string detail) {
+    SessionEvent e;
+    e.kind = EventKind::closed;
+    e.reason = reason;
+    e.detail = std::move(detail);
+    events_.push_back(std::move(e));
+}
+
+void SmppSession::close(CloseReason reason, std::string detail) {
+    if (state_ == SessionState::closed) return;
+    state_ = SessionState::closed;
+    close_reason_ = reason;
+    // Every application request still waiting is abandoned: report it.
+    for (const auto& o : outstanding_) {
+        if (o.internal) continue;
+        SessionEvent e;
+        e.kind = EventKind::response_timeout;
+        e.sequence_number = o.sequence_number;
+        e.request_command_id = o.command_id;
+        e.context = o.context;
+        e.reason = reason;
+        events_.push_back(std::move(e));
+    }
+    outstanding_.clear();
+    app_outstanding_ = 0;
+    input_.clear();
+    input_.shrink_to_fit();
+    push_closed(reason, std::move(detail));
+}
+
+// ---- input ----
+
+void SmppSession::receive(std::span<const std::uint8_t> bytes, TimePoint now) {
+    if (closed() || bytes.empty()) return;
+    last_rx_ = now;
+    auto process = [&](std::span<const std::uint8_t> data) -> std::size_t {
+        std::size_t off = 0;
+        while (!closed() && off < data.size()) {
+            auto rest = data.subspan(off);
+            FrameLength fl = frame_length(rest, config_.max_frame_length);
+            if (fl.kind == FrameLength::Kind::need_more) break;
+            if (fl.kind == FrameLength::Kind::unframeable) {
+                std::uint32_t seq = 0;
+                if (rest.size() >= kHeaderLength)
+                    seq = (std::uint32_t(rest[12]) << 24) | (std::uint32_t(rest[13]) << 16) |
+                          (std::uint32_t(rest[14]) << 8) | std::uint32_t(rest[15]);
+                emit_error_response(0, seq, status::invcmdlen, true);
+                close(CloseReason::unframeable, "bad command_length");
+                return data.size();
+            }
+            handle_frame(rest.first(fl.length), now);
+            off += fl.length;
+        }
+        return off;
+    };
+    if (input_.empty()) {
+        std::size_t used = process(bytes);
+        if (!closed() && used < bytes.size())
+            input_.assign(bytes.begin() + static_cast<std::ptrdiff_t>(used), bytes.end());
+    } else {
+        input_.insert(input_.end(), bytes.begin(), bytes.end());
+        std::size_t used = process(input_);
+        if (!closed())
+            input_.erase(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(used));
+    }
+}
+
+void SmppSession::handle_frame(std::span<const std::uint8_t> frame, TimePoint now) {
+    ++stats_.pdus_in;
+    auto r = decode(frame);
+    if (!r.ok()) {
+        const DecodeError& e = r.error();
+        if (e.is_response) return;  // a broken response: nothing to answer
+        emit_error_response(e.command_id, e.sequence_number, e.status, e.answer_with_generic_nack);
+        return;
+    }
+    Pdu pdu = std::move(r).value();
+    if (is_response(pdu.command_id()))
+        handle_response(std::move(pdu), now);
+    else
+        handle_request(std::move(pdu), now);
+}
+
+bool SmppSession::request_allowed_in(std::uint32_t command_id, bool outgoing) const {
+    SessionState s = state_ == SessionState::unbinding ? bound_state_ : state_;
+    Role sender = outgoing ? config_.role : (config_.role == Role::esme ? Role::smsc : Role::esme);
+    bool tx = s == SessionState::bound_tx || s == SessionState::bound_trx;
+    bool rx = s == SessionState::bound_rx || s == SessionState::bound_trx;
+    switch (static_cast<CommandId>(command_id)) {
+        case CommandId::submit_sm:
+            return sender == Role::esme && tx;
+        case CommandId::deliver_sm:
+            // SMSC -> ESME normally; an ESME's deliver_sm to us is accepted like a submit.
+            return sender == Role::smsc ? rx : tx;
+        case CommandId::data_sm:
+            return sender == Role::smsc ? rx : tx;
+        default:
+            return false;
+    }
+}
+
+void SmppSession::handle_request(Pdu&& pdu, TimePoint now) {
+    std::uint32_t id = pdu.command_id();
+    std::uint32_t seq = pdu.sequence_number;
+    switch (static_cast<CommandId>(id)) {
+        case CommandId::enquire_link: {
+            emit(Pdu{status::ok, seq, EnquireLinkResp{}});
+            return;
+        }
+        case CommandId::bind_receiver:
+        case CommandId::bind_transmitter:
+        case CommandId::bind_transceiver:
+            if (config_.role == Role::esme) {
+                emit_error_response(id, seq, status::invcmdid, true);
+                return;
+            }
+            handle_bind(std::move(pdu), now);
+            return;
+        case CommandId::unbind: {
+            if (!bound() && state_ != SessionState::unbinding) {
+                emit(Pdu{status::invbndsts, seq, UnbindResp{}});
+                return;
+            }
+            emit(Pdu{status::ok, seq, UnbindResp{}});
+            SessionEvent e;
+            e.kind = EventKind::peer_unbound;
+            e.sequence_number = seq;
+            events_.push_back(std::move(e));
+            close(CloseReason::peer_unbound, "the peer unbound");
+            return;
+        }
+        case CommandId::submit_sm:
+        case CommandId::deliver_sm:
+        case CommandId::data_sm: {
+            if (!request_allowed_in(id, false)) {
+                emit_error_response(id, seq, status::invbndsts, false);
+                return;
+            }
+            if (pending_in_ >= config_.receive_window || !receive_bucket_.take(now)) {
+                ++stats_.throttled_in;
+                emit_error_response(id, seq, status::throttled, false);
+                return;
+            }
+            ++pending_in_;
+            ++stats_.requests_in;
+            SessionEvent e;
+            e.kind = EventKind::request;
+            e.sequence_number = seq;
+            e.pdu = std::move(pdu);
+            events_.push_back(std::move(e));
+            return;
+        }
+        default:
+            // outbind (not supported) or anything the codec decoded but we do not serve.
+            emit_error_response(id, seq, status::invcmdid, true);
+            return;
+    }
+}
+
+void SmppSession::handle_bind(Pdu&& pdu, TimePoint now) {
+    std::uint32_t id = pdu.command_id();
+    std::uint32_t seq = pdu.sequence_number;
+    if (state_ != SessionState::open) {
+        emit_error_response(id, seq, bound() ? status::alybnd : status::invbndsts, false);
+        return;
+    }
+    auto* req = std::get_if<BindRequest>(&pdu.body);
+    if (!req) {
+        emit_error_response(id, seq, status::syserr, true);
+        return;
+    }
+    BindVerdict v;
+    v.status = status::bindfail;
+    if (config_.authenticate) v = config_.authenticate(*req);
+    BindResponse resp{req->type, config_.system_id, {}};
+    if (v.status == status::ok && req->interface_version >= 0x34) resp.sc_interface_version = 0x34;
+    if (v.status != status::ok) resp.system_id.clear();
+    emit(Pdu{v.status, seq, resp});
+    if (v.status != status::ok) {
+        SessionEvent e;
+        e.kind = EventKind::bind_failed;
+        e.sequence_number = seq;
+        e.status = v.status;
+        e.pdu = std::move(pdu);
+        events_.push_back(std::move(e));
+        close(CloseReason::bind_failed, "bind refused");
+        return;
+    }
+    bind_ = *req;
+    state_ = bound_state_of(req->type);
+    bound_state_ = state_;
+    if (v.receive_throughput > 0) receive_bucket_.configure(v.receive_throughput, now);
+    SessionEvent e;
+    e.kind = EventKind::bound;
+    e.sequence_number = seq;
+    e.pdu = std::move(pdu);
+    events_.push_back(std::move(e));
+}
+
+void SmppSession::handle_response(Pdu&& pdu, TimePoint now) {
+    (void)now;
+    std::uint32_t seq = pdu.sequence_number;
+    auto it = std::find_if(outstanding_.begin(), outstanding_.end(),
+                           [seq](const Outstanding& o) { return o.sequence_number == seq; });
+    if (it == outstanding_.end()) return;  // late or unknown: nothing waits for it
+    Outstanding o = *it;
+    *it = outstanding_.back();
+    outstanding_.pop_back();
+    if (!o.internal) {
+        --app_outstanding_;
+        SessionEvent e;
+        e.kind = EventKind::response;
+        e.sequence_number = seq;
+        e.request_command_id = o.command_id;
+        e.context = o.context;
+        e.status = pdu.command_status;
+        e.pdu = std::move(pdu);
+        events_.push_back(std::move(e));
+        return;
+    }
+    if (is_bind(o.command_id)) {
+        if (state_ != SessionState::binding) return;
+        bool ok =
+            pdu.command_status == status::ok && std::holds_alternative<BindResponse>(pdu.body);
+        SessionEvent e;
+        e.kind = ok ? EventKind::bound : EventKind::bind_failed;
+        e.sequence_number = seq;
+        e.status = ok ? status::ok
+                      : (pdu.command_status == status::ok ? status::bindfail : pdu.command_status);
+        e.pdu = std::move(pdu);
+        events_.push_back(std::move(e));
+        if (ok) {
+            state_ = bound_state_of(bind_.type);
+            bound_state_ = state_;
+            last_rx_ = now;
+        } else {
+            close(CloseReason::bind_failed, "bind refused by the peer");
+        }
+        return;
+    }
+    if (o.command_id == static_cast<std::uint32_t>(CommandId::enquire_link)) {
+        enquire_outstanding_ = false;
+        return;
+    }
+    if (o.command_id == static_cast<std::uint32_t>(CommandId::unbind)) {
+        close(CloseReason::unbound, "unbind answered");
+        return;
+    }
+}
+
+// ---- timers ----
+
+std::optional<TimePoint> SmppSession::next_deadline() const {
+    if (closed()) return std::nullopt;
+    std::optional<TimePoint> d;
+    for (const auto& o : outstanding_)
+        d = earliest(d, o.deadline);
+    const auto& t = config_.timers;
+    if (state_ == SessionState::open && config_.role == Role::smsc && t.bind_timeout.count() > 0)
+        d = earliest(d, created_ + t.bind_timeout);
+    if (bound()) {
+        if (t.inactivity_timeout.count() > 0) d = earliest(d, last_rx_ + t.inactivity_timeout);
+        if (t.enquire_link_interval.count() > 0 && !enquire_outstanding_)
+            d = earliest(d, last_rx_ + t.enquire_link_interval);
+    }
+    return d;
+}
+
+void SmppSession::on_time(TimePoint now) {
+    if (closed()) return;
+    const auto& t = config_.timers;
+    if (state_ == SessionState::open && config_.role == Role::smsc && t.bind_timeout.count() > 0 &&
+        now >= created_ + t.bind_timeout) {
+        close(CloseReason::bind_timeout, "no bind in time");
+        return;
+    }
+    // Expired requests, oldest first.
+    for (std::size_t i = 0; i < outstanding_.size() && !closed();) {
+        if (outstanding_[i].deadline > now) {
+            ++i;
+            continue;
+        }
+        Outstanding o = outstanding_[i];
+        outstanding_[i] = outstanding_.back();
+        outstanding_.pop_back();
+        if (!o.internal) {
+            --app_outstanding_;
+            ++stats_.timeouts;
+            SessionEvent e;
+            e.kind = EventKind::response_timeout;
+            e.sequence_number = o.sequence_number;
+            e.request_command_id = o.command_id;
+            e.context = o.context;
+            events_.push_back(std::move(e));
+        } else if (is_bind(o.command_id)) {
+            SessionEvent e;
+            e.kind = EventKind::bind_failed;
+            e.sequence_number = o.sequence_number;
+            e.status = status::syserr;
+            events_.push_back(std::move(e));
+            close(CloseReason::bind_timeout, "no bind_resp in time");
+        } else if (o.command_id == static_cast<std::uint32_t>(CommandId::enquire_link)) {
+            close(CloseReason::peer_silent, "enquire_link unanswered");
+        } else {
+            close(CloseReason::unbound, "no unbind_resp in time");
+        }
+    }
+    if (closed() || !bound()) return;
+    if (t.inactivity_timeout.count() > 0 && now >= last_rx_ + t.inactivity_timeout) {
+        close(CloseReason::peer_silent, "nothing received within the inactivity timeout");
+        return;
+    }
+    if (t.enquire_link_interval.count() > 0 && !enquire_outstanding_ &&
+        now >= last_rx_ + t.enquire_link_interval) {
+        std::uint32_t seq = next_sequence();
+        if (emit(Pdu{status::ok, seq, EnquireLink{}})) {
+            enquire_outstanding_ = true;
+            track(seq, static_cast<std::uint32_t>(CommandId::enquire_link), 0,
+                  now + t.response_timeout, true);
+        }
+    }
+}
+
+// ---- commands ----
+
+SendResult SmppSession::bind(BindRequest request, TimePoint now) {
+    if (config_.role != Role::esme || state_ != SessionState::open)
+        return SendResult{SendError::not_bound, 0};
+    std::uint32_t seq = next_sequence();
+    bind_ = std::move(request);
+    Pdu p{status::ok, seq, bind_};
+    if (!emit(p)) return SendResult{SendError::invalid, 0};
+    auto timeout = config_.timers.bind_timeout.count() > 0 ? config_.timers.bind_timeout
+                                                           : config_.timers.response_timeout;
+    track(seq, p.command_id(), 0, now + timeout, true);
+    state_ = SessionState::binding;
+    return SendResult{SendError::none, seq};
+}
+
+SendError SmppSession::can_send(TimePoint now) const {
+    if (!bound()) return SendError::not_bound;
+    if (app_outstanding_ >= config_.window) return SendError::window_full;
+    if (output_.size() > config_.max_output) return SendError::output_full;
+    if (send_bucket_.next_token(now) > now) return SendError::throttled;
+    return SendError::none;
+}
+
+TimePoint SmppSession::next_send_time(TimePoint now) const {
+    return send_bucket_.next_token(now);
+}
+
+SendResult SmppSession::send_request(PduBody body, TimePoint now, std::uint64_t context) {
+    if (!std::holds_alternative<SubmitSm>(body) && !std::holds_alternative<DeliverSm>(body) &&
+        !std::holds_alternative<DataSm>(body))
+        return SendResult{SendError::invalid, 0};
+    SendError err = can_send(now);
+    if (err != SendError::none) return SendResult{err, 0};
+    Pdu p{status::ok, 0, std::move(body)};
+    std::uint32_t id = p.command_id();
+    if (!request_allowed_in(id, true)) return SendResult{SendError::not_bound, 0};
+    std::uint32_t seq = next_seq_;
+    p.sequence_number = seq;
+    std::size_t before = output_.size();
+    if (!encode(p, output_).ok()) {
+        output_.resize(before);
+        return SendResult{SendError::invalid, 0};
+    }
+    next_sequence();
+    send_bucket_.take(now);
+    ++stats_.pdus_out;
+    track(seq, id, context, now + config_.timers.response_timeout, false);
+    return SendResult{SendError::none, seq};
+}
+
+void SmppSession::respond(const Pdu& response) {
+    if (closed()) return;
+    if (pending_in_ > 0) --pending_in_;
+    if (!emit(response)) {
+        // The application's response does not encode: answer with a system error instead.
+        Pdu p{status::syserr, response.sequence_number, GenericNack{}};
+        emit(p);
+    }
+}
+
+void SmppSession::respond_error(const Pdu& request, std::uint32_t st) {
+    if (closed()) return;
+    if (pending_in_ > 0) --pending_in_;
+    emit_error_response(request.command_id(), request.sequence_number, st, false);
+}
+
+void SmppSession::unbind(TimePoint now) {
+    if (closed() || state_ == SessionState::unbinding) return;
+    if (!bound()) {
+        close(CloseReason::unbound, "closed before bound");
+        return;
+    }
+    std::uint32_t seq = next_sequence();
+    if (!emit(Pdu{status::ok, seq, Unbind{}})) {
+        close(CloseReason::unbound, "unbind did not encode");
+        return;
+    }
+    track(seq, static_cast<std::uint32_t>(CommandId::unbind), 0,
+          now + config_.timers.unbind_timeout, true);
+    bound_state_ = state_;
+    state_ = SessionState::unbinding;
+}
+
+// ---- output ----
+
+void SmppSession::take_output(std::vector<std::uint8_t>& out) {
+    out.clear();
+    out.swap(output_);
+}
+
+void SmppSession::take_events(std::vector<SessionEvent>& out) {
+    out.clear();
+    out.swap(events_);
+}
+
+}  // namespace ussdgw::smpp

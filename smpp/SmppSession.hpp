@@ -1,0 +1,228 @@
+// SmppSession: the sans-I/O state machine of one SMPP connection, for both roles (ESME client
+// side and SMSC server side). No sockets, no clock reads, no threads.
+//
+// The owner feeds it received bytes (`receive`), the current time (`on_time`, and every call
+// takes `now`), and application commands (`bind`, `send_request`, `respond`, `unbind`). The
+// session frames and decodes bytes itself (partial frames, several frames per read), answers
+// what the protocol answers on its own (enquire_link, generic_nack, invbndsts, throttled,
+// unbind_resp, a server's bind_resp) and reports the rest as `SessionEvent`s. The bytes to
+// write accumulate in one buffer (`take_output`), the events in another (`take_events`), and
+// `next_deadline` says when `on_time` must be called next.
+//
+// Bounded by construction: the input buffer holds at most one partial frame plus one read,
+// the output buffer is capped (`writable()` turns false, the owner stops reading; past twice
+// the cap the session closes), outgoing requests are limited by the window and a token
+// bucket, and incoming requests beyond the receive window or throughput are answered
+// ESME_RTHROTTLED instead of being queued.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "smpp/Pdu.hpp"
+#include "smpp/PduCodec.hpp"
+#include "smpp/SmppConfig.hpp"
+
+namespace ussdgw::smpp {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+
+enum class Role { esme, smsc };
+enum class SessionState { open, binding, bound_tx, bound_rx, bound_trx, unbinding, closed };
+const char* state_name(SessionState s);
+
+enum class CloseReason {
+    none,
+    unbound,          // our unbind was answered (or timed out)
+    peer_unbound,     // the peer sent unbind
+    bind_failed,      // ESME: bind_resp with an error; SMSC: authentication refused
+    bind_timeout,     // no bind (SMSC) or bind_resp (ESME) in time
+    peer_silent,      // nothing received within the inactivity limit / enquire_link unanswered
+    unframeable,      // bad command_length: the stream cannot be resynchronised
+    output_overflow,  // the peer does not read what we write
+    local,            // close() called by the owner
+    transport,        // set by the owner when the connection is lost
+};
+const char* close_reason_name(CloseReason r);
+
+// A server's answer to a bind request (see SessionConfig::authenticate).
+struct BindVerdict {
+    std::uint32_t status = status::ok;  // ok, invpaswd, invsysid, bindfail, ...
+    double receive_throughput = 0;      // incoming requests/s for this session, 0 = unlimited
+};
+
+struct SessionConfig {
+    Role role = Role::esme;
+    LinkTimers timers;
+    std::uint32_t window = 100;          // outstanding outgoing application requests
+    std::uint32_t receive_window = 100;  // received requests not yet answered by the app
+    double throughput = 0;               // outgoing application requests/s, 0 = unlimited
+    double receive_throughput = 0;       // incoming requests/s, 0 = unlimited
+    std::size_t max_output = 1 << 20;    // bytes queued for writing before writable() is false
+    std::size_t max_frame_length = kDefaultMaxFrameLength;
+    std::string system_id = "ussdgw";  // SMSC: sent in bind_resp
+    std::uint32_t first_sequence = 1;  // for tests of the wrap at 0x7FFFFFFF
+    // SMSC: decides a bind. Without it every bind is refused with ESME_RBINDFAIL.
+    std::function<BindVerdict(const BindRequest&)> authenticate;
+};
+
+enum class EventKind {
+    bound,             // ESME: pdu = the bind_resp; SMSC: pdu = the accepted bind request
+    bind_failed,       // ESME: bind_resp error or timeout (status); SMSC: refused bind (pdu)
+    request,           // pdu = a received submit_sm / deliver_sm / data_sm; answer with respond()
+    response,          // pdu = the response (or generic_nack) to our request `sequence_number`
+    response_timeout,  // no response to our request `sequence_number` in time (reason none),
+                       // or the session closed before it (reason = the close reason)
+    peer_unbound,      // the peer unbound (already answered); `closed` follows
+    closed,            // the session is closed (`reason`); flush take_output() then close
+};
+const char* event_name(EventKind k);
+
+struct SessionEvent {
+    EventKind kind = EventKind::closed;
+    std::uint32_t sequence_number = 0;
+    std::uint32_t request_command_id = 0;  // response/timeout: what we had sent
+    std::uint64_t context = 0;             // response/timeout: the context given to send_request
+    std::uint32_t status = status::ok;     // response/bind_failed: command_status
+    CloseReason reason = CloseReason::none;
+    std::string detail;  // closed: human text for logs
+    Pdu pdu;
+};
+
+enum class SendError {
+    none,
+    not_bound,    // state does not allow this request (e.g. submit_sm while bound_rx)
+    window_full,  // `window` requests outstanding
+    throttled,    // the throughput limit: retry at next_send_time()
+    output_full,  // the peer is not reading fast enough
+    invalid,      // the PDU does not encode (field too long, ...)
+};
+const char* send_error_name(SendError e);
+
+struct SendResult {
+    SendError error = SendError::none;
+    std::uint32_t sequence_number = 0;  // with SendError::none
+    bool ok() const { return error == SendError::none; }
+};
+
+struct SessionStats {
+    std::uint64_t pdus_in = 0, pdus_out = 0;
+    std::uint64_t requests_in = 0, throttled_in = 0, nacks_out = 0, timeouts = 0;
+};
+
+class SmppSession {
+  public:
+    SmppSession(SessionConfig config, TimePoint now);
+
+    SessionState state() const { return state_; }
+    Role role() const { return config_.role; }
+    bool bound() const;
+    bool closed() const { return state_ == SessionState::closed; }
+    CloseReason close_reason() const { return close_reason_; }
+    // The accepted bind (SMSC) or the bind we sent (ESME).
+    const BindRequest& bind_request() const { return bind_; }
+    const SessionConfig& config() const { return config_; }
+    const SessionStats& stats() const { return stats_; }
+
+    // ---- input ----
+    // Bytes read from the peer. Processes every whole frame; keeps at most one partial one.
+    void receive(std::span<const std::uint8_t> bytes, TimePoint now);
+    // Runs the timers due at `now` (response timeouts, enquire_link, inactivity, bind).
+    void on_time(TimePoint now);
+    // When on_time must run next (nullopt: no timer needed, the session is closed).
+    std::optional<TimePoint> next_deadline() const;
+
+    // ---- application commands ----
+    // ESME: sends bind_transmitter/receiver/transceiver (state open -> binding).
+    SendResult bind(BindRequest request, TimePoint now);
+    // Sends submit_sm / deliver_sm / data_sm (sequence number assigned here; the body's
+    // sequence_number is ignored). `context` comes back with the response or timeout event.
+    SendResult send_request(PduBody body, TimePoint now, std::uint64_t context = 0);
+    // Whether send_request could send now (window, throughput, state, output), and when the
+    // throughput limit allows the next one.
+    SendError can_send(TimePoint now) const;
+    TimePoint next_send_time(TimePoint now) const;
+    std::uint32_t outstanding() const { return app_outstanding_; }
+    // Answers a received request (an `EventKind::request`): `response.sequence_number` must
+    // be the request's; its body the matching *_resp.
+    void respond(const Pdu& response);
+    // Answers a received request `request` with an error status and an empty body.
+    void respond_error(const Pdu& request, std::uint32_t status);
+    // Bound -> unbinding: sends unbind; `closed` (reason unbound) follows on unbind_resp or
+    // after timers.unbind_timeout. In other states it closes at once.
+    void unbind(TimePoint now);
+    // Closes now (no unbind). The reason is reported in a `closed` event.
+    void close(CloseReason reason, std::string detail = {});
+    void set_receive_throughput(double per_second);
+
+    // ---- output ----
+    // Moves the pending bytes into `out` (cleared first; capacities are swapped, not freed).
+    void take_output(std::vector<std::uint8_t>& out);
+    bool has_output() const { return !output_.empty(); }
+    std::size_t output_size() const { return output_.size(); }
+    // False while more than config.max_output bytes wait: stop reading from the peer.
+    bool writable() const { return output_.size() <= config_.max_output; }
+    // Moves the pending events into `out` (cleared first).
+    void take_events(std::vector<SessionEvent>& out);
+    bool has_events() const { return !events_.empty(); }
+
+  private:
+    struct Outstanding {
+        std::uint32_t sequence_number;
+        std::uint32_t command_id;
+        std::uint64_t context;
+        TimePoint deadline;
+        bool internal;  // bind / enquire_link / unbind: not the application's
+    };
+    struct TokenBucket {
+        double rate = 0;  // tokens/s, 0 = unlimited
+        double burst = 1;
+        double tokens = 1;
+        TimePoint last{};
+        void configure(double per_second, TimePoint now);
+        void refill(TimePoint now);
+        bool take(TimePoint now);
+        TimePoint next_token(TimePoint now) const;
+    };
+
+    void handle_frame(std::span<const std::uint8_t> frame, TimePoint now);
+    void handle_request(Pdu&& pdu, TimePoint now);
+    void handle_response(Pdu&& pdu, TimePoint now);
+    void handle_bind(Pdu&& pdu, TimePoint now);
+    bool request_allowed_in(std::uint32_t command_id, bool outgoing) const;
+    std::uint32_t next_sequence();
+    bool emit(const Pdu& pdu);
+    void emit_error_response(std::uint32_t command_id, std::uint32_t seq, std::uint32_t status,
+                             bool generic);
+    void track(std::uint32_t seq, std::uint32_t command_id, std::uint64_t context,
+               TimePoint deadline, bool internal);
+    void push_closed(CloseReason reason, std::string detail);
+
+    SessionConfig config_;
+    SessionState state_ = SessionState::open;
+    SessionState bound_state_ = SessionState::open;  // kept while unbinding
+    CloseReason close_reason_ = CloseReason::none;
+    BindRequest bind_;
+    std::uint32_t next_seq_ = 1;
+    std::vector<Outstanding> outstanding_;
+    std::uint32_t app_outstanding_ = 0;
+    std::uint32_t pending_in_ = 0;  // requests handed to the app, not yet answered
+    bool enquire_outstanding_ = false;
+    TimePoint created_;
+    TimePoint last_rx_;
+    TimePoint unbind_deadline_{};
+    TokenBucket send_bucket_;
+    TokenBucket receive_bucket_;
+    std::vector<std::uint8_t> input_;
+    std::vector<std::uint8_t> output_;
+    std::vector<SessionEvent> events_;
+    SessionStats stats_;
+};
+
+}  // namespace ussdgw::smpp
