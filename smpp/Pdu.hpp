@@ -40,7 +40,9 @@ enum class CommandId : std::uint32_t {
     data_sm_resp = 0x80000103,
 };
 
-constexpr bool is_response(std::uint32_t command_id) { return (command_id & 0x80000000u) != 0; }
+constexpr bool is_response(std::uint32_t command_id) {
+    return (command_id & 0x80000000u) != 0;
+}
 const char* command_name(std::uint32_t command_id);  // "submit_sm", or "unknown"
 
 // command_status values the engine uses (SMPP 3.4 section 5.1.3). Peers may send any
@@ -62,8 +64,11 @@ constexpr std::uint32_t invsysid = 0x0F;
 constexpr std::uint32_t msgqful = 0x14;
 constexpr std::uint32_t invsertyp = 0x15;
 constexpr std::uint32_t invesmclass = 0x43;
+constexpr std::uint32_t invsystyp = 0x53;
 constexpr std::uint32_t submitfail = 0x45;
 constexpr std::uint32_t throttled = 0x58;
+constexpr std::uint32_t invsched = 0x61;
+constexpr std::uint32_t invexpiry = 0x62;
 constexpr std::uint32_t invoptparstream = 0xC0;
 constexpr std::uint32_t optparnotallwd = 0xC1;
 constexpr std::uint32_t invparlen = 0xC2;

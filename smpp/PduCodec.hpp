@@ -23,6 +23,8 @@ constexpr std::size_t kHeaderLength = 16;
 // Frames longer than this are refused (the longest legal PDU is a data_sm with a 64 KiB
 // message_payload plus its fixed fields).
 constexpr std::size_t kDefaultMaxFrameLength = 70'000;
+// A PDU with more optional parameters than this is refused (invoptparstream).
+constexpr std::size_t kMaxTlvCount = 64;
 
 struct FrameLength {
     enum class Kind { need_more, frame, unframeable } kind = Kind::need_more;
@@ -34,13 +36,18 @@ struct FrameLength {
 FrameLength frame_length(std::span<const std::uint8_t> stream,
                          std::size_t max_length = kDefaultMaxFrameLength);
 
+// What to do with a frame that does not decode: if `is_response`, answer nothing (log it);
+// else if `answer_with_generic_nack`, send generic_nack with `status` and `sequence_number`;
+// else send the command's own response (command_id | 0x80000000) with `status` and an
+// empty body. A frame shorter than the header or whose command_length differs from its size
+// gives invcmdlen with generic_nack; an unknown command_id gives invcmdid.
 struct DecodeError {
-    std::uint32_t command_id = 0;       // as read from the header
-    std::uint32_t sequence_number = 0;  // as read from the header (0 if unreadable)
+    std::uint32_t command_id = 0;              // as read from the header
+    std::uint32_t sequence_number = 0;         // as read from the header (0 if unreadable)
     std::uint32_t status = status::invcmdlen;  // command_status to answer with
-    bool answer_with_generic_nack = true;  // else: the command's own _resp with `status`
-    bool is_response = false;              // the bad frame was itself a response: answer nothing
-    std::string reason;                    // for logs
+    bool answer_with_generic_nack = true;      // else: the command's own _resp with `status`
+    bool is_response = false;  // the bad frame was itself a response: answer nothing
+    std::string reason;        // for logs
 };
 
 // Decodes one whole frame (as delimited by frame_length).

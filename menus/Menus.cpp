@@ -1,1 +1,0 @@
-#include "menus/Menus.hpp"

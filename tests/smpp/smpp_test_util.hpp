@@ -1,0 +1,55 @@
+// Small helpers for SMPP tests: hex to bytes and back, fixing command_length after editing.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ussdgw::smpp::test {
+
+inline std::vector<std::uint8_t> bytes_from_hex(std::string_view h) {
+    auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::vector<std::uint8_t> out;
+    int hi = -1;
+    for (char c : h) {
+        const int n = nibble(c);
+        if (n < 0) continue;  // spaces allowed
+        if (hi < 0) {
+            hi = n;
+        } else {
+            out.push_back(static_cast<std::uint8_t>(hi << 4 | n));
+            hi = -1;
+        }
+    }
+    if (hi >= 0) throw std::invalid_argument("odd number of hex digits");
+    return out;
+}
+
+inline std::string hex(const std::vector<std::uint8_t>& b) {
+    static const char* digits = "0123456789abcdef";
+    std::string s;
+    s.reserve(b.size() * 2);
+    for (auto v : b) {
+        s.push_back(digits[v >> 4]);
+        s.push_back(digits[v & 15]);
+    }
+    return s;
+}
+
+// Rewrites command_length to the buffer's size.
+inline void fix_length(std::vector<std::uint8_t>& f) {
+    const auto n = static_cast<std::uint32_t>(f.size());
+    f[0] = static_cast<std::uint8_t>(n >> 24);
+    f[1] = static_cast<std::uint8_t>(n >> 16);
+    f[2] = static_cast<std::uint8_t>(n >> 8);
+    f[3] = static_cast<std::uint8_t>(n);
+}
+
+}  // namespace ussdgw::smpp::test
