@@ -1,1 +1,85 @@
 #include "storage/Storage.hpp"
+
+#include <chrono>
+
+namespace ussdgw::storage {
+
+std::int64_t system_clock_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+Status check_key(Database& db, const StorageKey& key) {
+    Transaction tx(db);
+    if (!tx.begun()) return tx.begun();
+    auto q = db.query("SELECT value FROM meta WHERE key = 'key_fingerprint'");
+    if (!q) return Failure{q.error()};
+    auto row = q->step();
+    if (!row) return Failure{row.error()};
+    std::string fp = key.fingerprint();
+    if (*row) {
+        if (q->text(0) != fp)
+            return fail("storage.key_mismatch",
+                        db.path() +
+                            ": the key file is not the one this database was created "
+                            "with (PUK1 hashes and SMS bodies cannot be checked)");
+        return ok_status();
+    }
+    auto ins = db.query("INSERT INTO meta (key, value) VALUES ('key_fingerprint', ?)");
+    if (!ins) return Failure{ins.error()};
+    ins->bind(1, fp);
+    if (auto st = ins->run(); !st) return st;
+    return tx.commit();
+}
+
+Result<std::unique_ptr<Storage>> Storage::open(const StorageConfig& cfg, Post post, Clock clock) {
+    Database::Options wopts;
+    wopts.synchronous = cfg.synchronous;
+    auto writer = Database::open(cfg.database_path, wopts);
+    if (!writer) return Failure{writer.error()};
+    auto key = StorageKey::load_or_create(cfg.key_file);
+    if (!key) return Failure{key.error()};
+    if (auto st = check_key(**writer, *key); !st) return Failure{st.error()};
+    Database::Options ropts;
+    ropts.synchronous = cfg.synchronous;
+    ropts.read_only = true;
+    ropts.create = false;
+    auto reader = Database::open(cfg.database_path, ropts);
+    if (!reader) return Failure{reader.error()};
+
+    if (!clock) clock = system_clock_ms;
+    std::unique_ptr<Storage> s(
+        new Storage(cfg, std::move(*key), std::move(post), std::move(clock)));
+    s->reader_ = std::move(*reader);
+    s->hasher_ =
+        std::make_unique<CredentialHasher>(cfg.hash_workers, cfg.hash_queue_limit,
+                                           Argon2Params{cfg.argon2_opslimit, cfg.argon2_memlimit});
+    s->committer_ = std::make_unique<GroupCommitter>(std::move(*writer), cfg.group_commit_max_batch,
+                                                     cfg.group_commit_max_delay);
+    s->cabinet_ = std::make_unique<CabinetService>(s->cfg_, s->key_, *s->committer_, *s->hasher_,
+                                                   s->clock_, s->post_);
+    return s;
+}
+
+Storage::~Storage() {
+    // The hasher first: its finished hashes still submit changes to the committer, which
+    // then commits everything queued before stopping; a commit callback that asks for a
+    // hash after this gets "storage.busy".
+    hasher_->shutdown();
+    committer_.reset();
+    cabinet_.reset();
+    hasher_.reset();
+}
+
+Result<std::optional<SubscriberRecord>> Storage::find(Msisdn msisdn) {
+    SubscriberStore store(*reader_, cfg_.puk_login_tariff_plans);
+    return store.find(msisdn);
+}
+
+OutboxPolicy Storage::outbox_policy() const {
+    return {cfg_.outbox_max_attempts, cfg_.outbox_backoff_initial, cfg_.outbox_backoff_max,
+            cfg_.outbox_claim_lease};
+}
+
+}  // namespace ussdgw::storage

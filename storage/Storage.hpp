@@ -1,2 +1,87 @@
-// storage/: SQLite persistence. (Placeholder header; the storage issue fills this layer.)
+// storage/: everything the engine persists, in SQLite (WAL mode). Subscribers and their
+// clients, cabinet credentials (Argon2id password hashes, keyed PUK1 hashes) and access
+// state, wrong-attempt counters, the audit log of every access and password change, and
+// the SMS outbox. `Storage` opens the database (checking that it is SQLite and not from a
+// newer schema, applying migrations), the server key file, a group-commit writer thread
+// that batches changes into one transaction and one fsync and acknowledges each change
+// only after COMMIT, a pool of hash workers, and a read connection for synchronous
+// lookups. Domain actions are in CabinetService; the pure rules of SPEC section 2 in
+// CabinetRules; outbox operations in SmsOutbox. No SQL lives outside this folder.
 #pragma once
+
+#include <memory>
+
+#include "storage/AuditLog.hpp"
+#include "storage/CabinetRules.hpp"
+#include "storage/CabinetService.hpp"
+#include "storage/CredentialHasher.hpp"
+#include "storage/Database.hpp"
+#include "storage/GroupCommitter.hpp"
+#include "storage/SmsOutbox.hpp"
+#include "storage/StorageConfig.hpp"
+#include "storage/SubscriberStore.hpp"
+#include "storage/Types.hpp"
+
+namespace ussdgw::storage {
+
+// Milliseconds since the Unix epoch from the system clock.
+std::int64_t system_clock_ms();
+
+class Storage {
+  public:
+    // `post` delivers every completion (for example onto the engine's event loop); without
+    // it completions run on the writer or hasher threads. `clock` defaults to the system
+    // clock (tests pass their own).
+    static Result<std::unique_ptr<Storage>> open(const StorageConfig& cfg, Post post = nullptr,
+                                                 Clock clock = nullptr);
+    ~Storage();
+
+    CabinetService& cabinet() { return *cabinet_; }
+    GroupCommitter& committer() { return *committer_; }
+    CredentialHasher& hasher() { return *hasher_; }
+    const StorageKey& key() const { return key_; }
+    const StorageConfig& config() const { return cfg_; }
+    std::int64_t now() const { return clock_(); }
+
+    // Synchronous lookup on the read connection: for the thread that owns this Storage
+    // (a lookup is a few microseconds; no hashing, no writes).
+    Result<std::optional<SubscriberRecord>> find(Msisdn msisdn);
+
+    // Runs `work` on the outbox inside a group-commit batch (the SMS sender's operations).
+    template <typename T>
+    void with_outbox(std::function<Result<T>(SmsOutbox&, std::int64_t now_ms)> work, Done<T> done);
+
+    OutboxPolicy outbox_policy() const;
+
+  private:
+    Storage(StorageConfig cfg, StorageKey key, Post post, Clock clock)
+        : cfg_(std::move(cfg)),
+          key_(std::move(key)),
+          post_(std::move(post)),
+          clock_(std::move(clock)) {}
+
+    StorageConfig cfg_;
+    StorageKey key_;
+    Post post_;
+    Clock clock_;
+    std::unique_ptr<Database> reader_;
+    std::unique_ptr<CredentialHasher> hasher_;
+    std::unique_ptr<GroupCommitter> committer_;
+    std::unique_ptr<CabinetService> cabinet_;
+};
+
+template <typename T>
+void Storage::with_outbox(std::function<Result<T>(SmsOutbox&, std::int64_t)> work, Done<T> done) {
+    committer_->submit<T>(
+        [this, work = std::move(work)](Database& db) {
+            SmsOutbox outbox(db, key_, outbox_policy());
+            return work(outbox, now());
+        },
+        post_, std::move(done));
+}
+
+// Checks that `key` is the key this database was created with (its fingerprint is kept in
+// the database), recording it on first use: "storage.key_mismatch" otherwise.
+Status check_key(Database& db, const StorageKey& key);
+
+}  // namespace ussdgw::storage

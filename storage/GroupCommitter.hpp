@@ -1,0 +1,101 @@
+// Group commit: one writer thread owns the writable connection and runs every change in
+// batches, many changes to one transaction and one fsync. Each change runs inside its own
+// SAVEPOINT, so a refused change rolls back alone; its callback fires only after the
+// batch's COMMIT returned, so a caller that replies from the callback never tells a
+// subscriber about a change that is not durable yet.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "storage/CredentialHasher.hpp"
+#include "storage/Database.hpp"
+
+namespace ussdgw::storage {
+
+class GroupCommitter {
+  public:
+    GroupCommitter(std::unique_ptr<Database> db, std::size_t max_batch,
+                   std::chrono::microseconds max_delay);
+    // Commits what is queued, then stops the writer thread.
+    ~GroupCommitter();
+    GroupCommitter(const GroupCommitter&) = delete;
+    GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+    // Runs `work` on the writer thread inside the next batch; `done` gets its result
+    // through `post` after the batch committed (or the commit error if COMMIT failed).
+    template <typename T>
+    void submit(std::function<Result<T>(Database&)> work, Post post,
+                std::function<void(Result<T>)> done);
+
+    // Blocks the calling thread until `work` is committed (CLI and tests, never the loop).
+    template <typename T>
+    Result<T> run_sync(std::function<Result<T>(Database&)> work);
+
+    struct Stats {
+        std::uint64_t batches = 0;
+        std::uint64_t changes = 0;
+    };
+    Stats stats() const;
+
+  private:
+    struct Job {
+        std::function<bool(Database&)> work;                    // true: keep, false: roll back
+        std::function<void(const Error* commit_error)> finish;  // after COMMIT
+    };
+    void enqueue(Job job);
+    void run();
+    void run_batch(std::deque<Job>& batch);
+
+    std::unique_ptr<Database> db_;
+    std::size_t max_batch_;
+    std::chrono::microseconds max_delay_;
+    mutable std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<Job> queue_;
+    bool stopping_ = false;
+    Stats stats_;
+    std::thread writer_;
+};
+
+template <typename T>
+void GroupCommitter::submit(std::function<Result<T>(Database&)> work, Post post,
+                            std::function<void(Result<T>)> done) {
+    auto slot = std::make_shared<std::optional<Result<T>>>();
+    Job job;
+    job.work = [slot, work = std::move(work)](Database& db) {
+        slot->emplace(work(db));
+        return (*slot)->ok();
+    };
+    job.finish = [slot, post = std::move(post), done = std::move(done)](const Error* err) {
+        auto deliver = [slot, done, failed = err ? std::optional<Error>(*err) : std::nullopt]() {
+            if (failed)
+                done(Result<T>(Unexpected<Error>{*failed}));
+            else
+                done(std::move(**slot));
+        };
+        if (post)
+            post(std::move(deliver));
+        else
+            deliver();
+    };
+    enqueue(std::move(job));
+}
+
+template <typename T>
+Result<T> GroupCommitter::run_sync(std::function<Result<T>(Database&)> work) {
+    std::promise<Result<T>> promise;
+    auto future = promise.get_future();
+    submit<T>(std::move(work), nullptr,
+              [&promise](Result<T> r) { promise.set_value(std::move(r)); });
+    return future.get();
+}
+
+}  // namespace ussdgw::storage

@@ -1,0 +1,249 @@
+#include "storage/SmsOutbox.hpp"
+
+#include <algorithm>
+
+#include "storage/CabinetRules.hpp"
+
+namespace ussdgw::storage {
+
+std::string_view to_text(OutboxState s) {
+    switch (s) {
+        case OutboxState::pending:
+            return "pending";
+        case OutboxState::sending:
+            return "sending";
+        case OutboxState::submitted:
+            return "submitted";
+        case OutboxState::delivered:
+            return "delivered";
+        case OutboxState::failed:
+            return "failed";
+    }
+    return "failed";
+}
+
+namespace {
+OutboxState state_from_text(std::string_view t) {
+    for (auto s : {OutboxState::pending, OutboxState::sending, OutboxState::submitted,
+                   OutboxState::delivered, OutboxState::failed})
+        if (to_text(s) == t) return s;
+    return OutboxState::failed;
+}
+}  // namespace
+
+std::chrono::milliseconds outbox_backoff(const OutboxPolicy& p, int attempts) {
+    auto d = p.backoff_initial;
+    for (int i = 1; i < attempts && d < p.backoff_max; ++i)
+        d *= 2;
+    return std::min(d, p.backoff_max);
+}
+
+Result<std::int64_t> SmsOutbox::enqueue(Msisdn msisdn, std::string_view kind, std::string_view text,
+                                        std::string_view link, std::int64_t now_ms) {
+    std::string sealed = key_.seal(text);
+    auto q = db_.query(
+        "INSERT INTO sms_outbox (msisdn, kind, body, link, state, next_attempt_at, created_at, "
+        "updated_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5, ?5)");
+    if (!q) return Failure{q.error()};
+    q->bind(1, msisdn.number())
+        .bind(2, kind)
+        .bind_blob(3, sealed.data(), sealed.size())
+        .bind(4, link)
+        .bind(5, now_ms);
+    if (auto st = q->run(); !st) return Failure{st.error()};
+    return db_.last_insert_rowid();
+}
+
+Result<std::vector<OutboxMessage>> SmsOutbox::claim_due(std::int64_t now_ms, int limit) {
+    std::vector<OutboxMessage> out;
+    {
+        auto q = db_.query(
+            "SELECT id, msisdn, kind, body, link, attempts FROM sms_outbox "
+            "WHERE state IN ('pending', 'sending') AND next_attempt_at <= ? "
+            "ORDER BY next_attempt_at, id LIMIT ?");
+        if (!q) return Failure{q.error()};
+        q->bind(1, now_ms).bind(2, limit);
+        for (;;) {
+            auto row = q->step();
+            if (!row) return Failure{row.error()};
+            if (!*row) break;
+            OutboxMessage m;
+            m.id = q->int64(0);
+            m.msisdn = Msisdn::from_number(q->int64(1));
+            m.kind = q->text(2);
+            auto text = key_.unseal(q->blob(3));
+            if (!text) return Failure{text.error()};
+            m.text = std::move(*text);
+            m.link = q->text(4);
+            m.attempts = static_cast<int>(q->int64(5));
+            out.push_back(std::move(m));
+        }
+    }
+    auto upd = db_.query(
+        "UPDATE sms_outbox SET state = 'sending', next_attempt_at = ?2, updated_at = ?3 "
+        "WHERE id = ?1");
+    if (!upd) return Failure{upd.error()};
+    for (const auto& m : out) {
+        upd->bind(1, m.id).bind(2, now_ms + policy_.claim_lease.count()).bind(3, now_ms);
+        if (auto st = upd->run(); !st) return Failure{st.error()};
+    }
+    return out;
+}
+
+Status SmsOutbox::mark_submitted(std::int64_t id, const std::vector<std::string>& smpp_ids,
+                                 std::int64_t now_ms) {
+    auto q = db_.query(
+        "UPDATE sms_outbox SET state = 'submitted', attempts = attempts + 1, updated_at = ?2, "
+        "last_error = '' WHERE id = ?1 AND state IN ('pending', 'sending')");
+    if (!q) return Failure{q.error()};
+    q->bind(1, id).bind(2, now_ms);
+    if (auto st = q->run(); !st) return st;
+    if (db_.changes() == 0) return fail(rules::kNotFound, "no message waiting with that id");
+    auto del = db_.query("DELETE FROM sms_parts WHERE message_id = ?");
+    if (!del) return Failure{del.error()};
+    del->bind(1, id);
+    if (auto st = del->run(); !st) return st;
+    auto ins = db_.query(
+        "INSERT INTO sms_parts (message_id, part_no, smpp_message_id, state) "
+        "VALUES (?, ?, ?, 'submitted')");
+    if (!ins) return Failure{ins.error()};
+    for (std::size_t i = 0; i < smpp_ids.size(); ++i) {
+        ins->bind(1, id).bind(2, static_cast<std::int64_t>(i + 1)).bind(3, smpp_ids[i]);
+        if (auto st = ins->run(); !st) return st;
+    }
+    return ok_status();
+}
+
+Status SmsOutbox::mark_failed(std::int64_t id, std::string_view error, bool permanent,
+                              std::int64_t now_ms) {
+    auto sel = db_.query(
+        "SELECT attempts FROM sms_outbox WHERE id = ? AND state IN ('pending', "
+        "'sending')");
+    if (!sel) return Failure{sel.error()};
+    sel->bind(1, id);
+    auto row = sel->step();
+    if (!row) return Failure{row.error()};
+    if (!*row) return fail(rules::kNotFound, "no message waiting with that id");
+    int attempts = static_cast<int>(sel->int64(0)) + 1;
+    bool final_failure = permanent || attempts >= policy_.max_attempts;
+    auto q = db_.query(
+        "UPDATE sms_outbox SET attempts = ?2, state = ?3, next_attempt_at = ?4, last_error = ?5, "
+        "updated_at = ?6, body = CASE WHEN ?3 = 'failed' THEN NULL ELSE body END WHERE id = ?1");
+    if (!q) return Failure{q.error()};
+    q->bind(1, id)
+        .bind(2, attempts)
+        .bind(3, final_failure ? "failed" : "pending")
+        .bind(4, now_ms + outbox_backoff(policy_, attempts).count())
+        .bind(5, error)
+        .bind(6, now_ms);
+    return q->run();
+}
+
+Status SmsOutbox::defer(std::int64_t id, std::chrono::milliseconds delay, std::int64_t now_ms) {
+    auto q = db_.query(
+        "UPDATE sms_outbox SET state = 'pending', next_attempt_at = ?2, updated_at = ?3, "
+        "last_error = 'throttled' WHERE id = ?1 AND state IN ('pending', 'sending')");
+    if (!q) return Failure{q.error()};
+    q->bind(1, id).bind(2, now_ms + delay.count()).bind(3, now_ms);
+    if (auto st = q->run(); !st) return st;
+    if (db_.changes() == 0) return fail(rules::kNotFound, "no message waiting with that id");
+    return ok_status();
+}
+
+Result<ReceiptOutcome> SmsOutbox::apply_receipt(std::string_view smpp_id, std::string_view stat,
+                                                std::int64_t now_ms) {
+    auto sel = db_.query(
+        "SELECT message_id, part_no FROM sms_parts WHERE smpp_message_id = ? "
+        "ORDER BY message_id DESC LIMIT 1");
+    if (!sel) return Failure{sel.error()};
+    sel->bind(1, smpp_id);
+    auto row = sel->step();
+    if (!row) return Failure{row.error()};
+    if (!*row) return fail(rules::kNotFound, "no SMS part with that message id");
+    std::int64_t message_id = sel->int64(0);
+    std::int64_t part_no = sel->int64(1);
+    const char* part_state = "submitted";
+    if (stat == "DELIVRD")
+        part_state = "delivered";
+    else if (stat == "UNDELIV" || stat == "EXPIRED" || stat == "REJECTD" || stat == "DELETED")
+        part_state = "failed";
+    auto upd = db_.query(
+        "UPDATE sms_parts SET state = ?3, receipt_stat = ?4 WHERE message_id = ?1 AND part_no = "
+        "?2");
+    if (!upd) return Failure{upd.error()};
+    upd->bind(1, message_id).bind(2, part_no).bind(3, part_state).bind(4, stat);
+    if (auto st = upd->run(); !st) return Failure{st.error()};
+    ReceiptOutcome out;
+    out.message_id = message_id;
+    if (auto st = finish_if_complete(message_id, now_ms, out); !st) return Failure{st.error()};
+    return out;
+}
+
+Status SmsOutbox::finish_if_complete(std::int64_t id, std::int64_t now_ms, ReceiptOutcome& out) {
+    auto q = db_.query(
+        "SELECT count(*), sum(state = 'delivered'), sum(state = 'failed') FROM sms_parts "
+        "WHERE message_id = ?");
+    if (!q) return Failure{q.error()};
+    q->bind(1, id);
+    auto row = q->step();
+    if (!row) return Failure{row.error()};
+    std::int64_t total = q->int64(0), delivered = q->int64(1), failed = q->int64(2);
+    std::optional<OutboxState> final_state;
+    if (failed > 0)
+        final_state = OutboxState::failed;
+    else if (total > 0 && delivered == total)
+        final_state = OutboxState::delivered;
+    out.message_state = final_state.value_or(OutboxState::submitted);
+    if (!final_state) return ok_status();
+    auto upd = db_.query(
+        "UPDATE sms_outbox SET state = ?2, body = NULL, updated_at = ?3, "
+        "last_error = CASE WHEN ?2 = 'failed' THEN 'delivery failed' ELSE '' END "
+        "WHERE id = ?1 AND state = 'submitted'");
+    if (!upd) return Failure{upd.error()};
+    upd->bind(1, id).bind(2, to_text(*final_state)).bind(3, now_ms);
+    return upd->run();
+}
+
+Result<std::optional<OutboxStatus>> SmsOutbox::status(std::int64_t id) {
+    auto q = db_.query(
+        "SELECT state, attempts, next_attempt_at, body IS NOT NULL, last_error, "
+        "(SELECT count(*) FROM sms_parts WHERE message_id = o.id), "
+        "(SELECT count(*) FROM sms_parts WHERE message_id = o.id AND state = 'delivered') "
+        "FROM sms_outbox o WHERE id = ?");
+    if (!q) return Failure{q.error()};
+    q->bind(1, id);
+    auto row = q->step();
+    if (!row) return Failure{row.error()};
+    if (!*row) return std::optional<OutboxStatus>();
+    OutboxStatus s;
+    s.id = id;
+    s.state = state_from_text(q->text(0));
+    s.attempts = static_cast<int>(q->int64(1));
+    s.next_attempt_at_ms = q->int64(2);
+    s.has_body = q->int64(3) != 0;
+    s.last_error = q->text(4);
+    s.parts = static_cast<int>(q->int64(5));
+    s.parts_delivered = static_cast<int>(q->int64(6));
+    return std::optional<OutboxStatus>(s);
+}
+
+Result<int> SmsOutbox::count_since(Msisdn msisdn, std::string_view kind, std::int64_t since_ms) {
+    auto q = db_.query(
+        "SELECT count(*) FROM sms_outbox WHERE msisdn = ? AND kind = ? AND created_at >= ?");
+    if (!q) return Failure{q.error()};
+    q->bind(1, msisdn.number()).bind(2, kind).bind(3, since_ms);
+    auto row = q->step();
+    if (!row) return Failure{row.error()};
+    return static_cast<int>(q->int64(0));
+}
+
+Result<int> SmsOutbox::count_in_state(OutboxState state) {
+    auto q = db_.query("SELECT count(*) FROM sms_outbox WHERE state = ?");
+    if (!q) return Failure{q.error()};
+    q->bind(1, to_text(state));
+    auto row = q->step();
+    if (!row) return Failure{row.error()};
+    return static_cast<int>(q->int64(0));
+}
+
+}  // namespace ussdgw::storage

@@ -1,0 +1,99 @@
+// The SMS outbox (SPEC 4): a message accepted for sending is a row committed before the
+// acceptance is acknowledged, so it survives a crash, a restart or an SMSC outage. The
+// sender claims due messages (a claim is a lease: a sender that dies mid-send leaves the
+// message to be claimed again), reports the SMPP message ids of the parts it submitted,
+// failures (retried with exponential backoff and `next_attempt_at`) or throttling (retried
+// later without counting an attempt), and delivery receipts update the parts by message id.
+// Bodies are stored encrypted with the storage key and erased once the message is final.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/CredentialHasher.hpp"
+#include "storage/Database.hpp"
+#include "storage/Types.hpp"
+
+namespace ussdgw::storage {
+
+enum class OutboxState { pending, sending, submitted, delivered, failed };
+std::string_view to_text(OutboxState s);
+
+struct OutboxPolicy {
+    int max_attempts = 10;
+    std::chrono::milliseconds backoff_initial{5000};
+    std::chrono::milliseconds backoff_max{600000};
+    std::chrono::milliseconds claim_lease{120000};
+};
+
+// A message handed to the sender by `claim_due`.
+struct OutboxMessage {
+    std::int64_t id = 0;
+    Msisdn msisdn = Msisdn::from_number(0);
+    std::string kind;
+    std::string text;  // decrypted; holds a password for "password" messages: do not log
+    std::string link;
+    int attempts = 0;
+};
+
+struct OutboxStatus {
+    std::int64_t id = 0;
+    OutboxState state = OutboxState::pending;
+    int attempts = 0;
+    std::int64_t next_attempt_at_ms = 0;
+    int parts = 0;
+    int parts_delivered = 0;
+    bool has_body = false;
+    std::string last_error;
+};
+
+// What a delivery receipt did.
+struct ReceiptOutcome {
+    std::int64_t message_id = 0;
+    OutboxState message_state = OutboxState::submitted;
+};
+
+// Backoff before attempt `attempts + 1`: initial * 2^(attempts - 1), capped.
+std::chrono::milliseconds outbox_backoff(const OutboxPolicy& p, int attempts);
+
+class SmsOutbox {
+  public:
+    SmsOutbox(Database& db, const StorageKey& key, const OutboxPolicy& policy)
+        : db_(db), key_(key), policy_(policy) {}
+
+    // A new pending message, due now. Returns its id.
+    Result<std::int64_t> enqueue(Msisdn msisdn, std::string_view kind, std::string_view text,
+                                 std::string_view link, std::int64_t now_ms);
+    // Up to `limit` due messages, marked "sending" with a lease until now + claim_lease.
+    Result<std::vector<OutboxMessage>> claim_due(std::int64_t now_ms, int limit);
+    // All parts were accepted by the SMSC (submit_sm_resp OK), one SMPP id per part.
+    Status mark_submitted(std::int64_t id, const std::vector<std::string>& smpp_ids,
+                          std::int64_t now_ms);
+    // The attempt failed; `permanent` (or too many attempts) makes the message final.
+    Status mark_failed(std::int64_t id, std::string_view error, bool permanent,
+                       std::int64_t now_ms);
+    // Throttled (ESME_RTHROTTLED, ESME_RMSGQFUL): back to pending after `delay`, no attempt
+    // counted.
+    Status defer(std::int64_t id, std::chrono::milliseconds delay, std::int64_t now_ms);
+    // A delivery receipt for one part, by SMPP message id and the receipt's `stat` word
+    // (DELIVRD, UNDELIV, EXPIRED, REJECTD, DELETED, ACCEPTD, ENROUTE, UNKNOWN).
+    // "not_found" when no part has that id.
+    Result<ReceiptOutcome> apply_receipt(std::string_view smpp_id, std::string_view stat,
+                                         std::int64_t now_ms);
+    Result<std::optional<OutboxStatus>> status(std::int64_t id);
+    // Messages of `kind` created for `msisdn` at or after `since_ms` (the SMS rate limit).
+    Result<int> count_since(Msisdn msisdn, std::string_view kind, std::int64_t since_ms);
+    Result<int> count_in_state(OutboxState state);
+
+  private:
+    Status finish_if_complete(std::int64_t id, std::int64_t now_ms, ReceiptOutcome& out);
+
+    Database& db_;
+    const StorageKey& key_;
+    OutboxPolicy policy_;
+};
+
+}  // namespace ussdgw::storage

@@ -1,0 +1,61 @@
+// The settings of the storage layer, filled from the [storage] section of the config file
+// by engine/config/StorageSection.cpp (storage itself never reads TOML).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ussdgw::storage {
+
+enum class SyncMode { normal, full, extra };
+
+struct StorageConfig {
+    std::string database_path = "var/ussdgw.db";
+    // Server secret (32 random bytes, created on first start) that keys the PUK1 hashes and
+    // encrypts SMS bodies in the outbox. Kept outside the database file.
+    std::string key_file = "var/storage.key";
+    SyncMode synchronous = SyncMode::full;
+
+    // Group commit: one writer thread puts up to `max_batch` writes into one transaction,
+    // waiting at most `max_delay` after the first one for more to arrive.
+    std::size_t group_commit_max_batch = 256;
+    std::chrono::microseconds group_commit_max_delay{1000};
+
+    // Argon2id (libsodium crypto_pwhash) for cabinet passwords.
+    std::uint64_t argon2_opslimit = 2;
+    std::size_t argon2_memlimit = 64 * 1024 * 1024;
+    // Hash workers: at most this many hashes run at once (each holds `argon2_memlimit`).
+    std::size_t hash_workers = 2;
+    // Hash requests waiting beyond this are refused at once with "storage.busy".
+    std::size_t hash_queue_limit = 1000;
+
+    std::size_t password_length = 8;
+    std::string password_alphabet = "23456789abcdefghijkmnpqrstuvwxyz";
+    // The SMS that carries a new password; "{password}" is replaced.
+    std::string password_sms_text = "Пароль для входа в Личный кабинет: {password}";
+
+    int puk_max_wrong = 3;
+    std::chrono::seconds puk_lockout{std::chrono::hours(1)};
+    int password_max_wrong = 5;
+    std::chrono::seconds password_lockout{std::chrono::minutes(15)};
+    int password_sms_per_hour = 3;
+    int password_sms_per_day = 10;
+
+    // Tariff plans whose subscribers may log in with PUK1 (SPEC 2.3).
+    std::vector<std::string> puk_login_tariff_plans = {"Видеонаблюдение", "Спутниковый мониторинг"};
+    // Tariff plans known to provisioning; empty means any name is accepted.
+    std::vector<std::string> tariff_plans;
+
+    // SMS outbox: retries with exponential backoff, then the message fails.
+    int outbox_max_attempts = 10;
+    std::chrono::milliseconds outbox_backoff_initial{std::chrono::seconds(5)};
+    std::chrono::milliseconds outbox_backoff_max{std::chrono::minutes(10)};
+    // A claimed message not reported back within this time is claimed again.
+    std::chrono::milliseconds outbox_claim_lease{std::chrono::minutes(2)};
+    // SMS link name for password messages ("" lets the sender pick).
+    std::string outbox_link;
+};
+
+}  // namespace ussdgw::storage
