@@ -1,5 +1,7 @@
 #include "engine/config/EngineConfig.hpp"
 
+#include "engine/config/SmppSection.hpp"
+
 namespace ussdgw::config {
 
 namespace {
@@ -17,6 +19,7 @@ EngineConfig parse_engine_config(const ConfigDocument& doc) {
     EngineConfig c;
     c.file = doc.file;
     if (auto t = root.table("log")) c.log = parse_log(*t);
+    if (auto t = root.table("smpp")) c.smpp = parse_smpp_section(*t);
     root.finish();
     return c;
 }

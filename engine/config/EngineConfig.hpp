@@ -8,6 +8,7 @@
 
 #include "engine/base/Log.hpp"
 #include "engine/config/ConfigReader.hpp"
+#include "smpp/SmppConfig.hpp"
 
 namespace ussdgw::config {
 
@@ -18,6 +19,7 @@ struct LogConfig {
 struct EngineConfig {
     std::string file;  // where it was loaded from
     LogConfig log;
+    smpp::SmppConfig smpp;  // [smpp]: client links and the server listener
 };
 
 EngineConfig load_engine_config(const std::string& path);

@@ -1,0 +1,246 @@
+#include "smpp/SmppServer.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <stdexcept>
+
+#include "engine/base/Log.hpp"
+
+namespace ussdgw::smpp {
+
+namespace {
+constexpr auto kStopGrace = std::chrono::milliseconds(500);
+
+bool same_secret(std::string_view a, std::string_view b) {
+    unsigned diff = static_cast<unsigned>(a.size() ^ b.size());
+    for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+        unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+        unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+        diff |= static_cast<unsigned>(x ^ y);
+    }
+    return diff == 0;
+}
+
+std::string ip_of(const std::string& label) {
+    auto colon = label.rfind(':');
+    return colon == std::string::npos ? label : label.substr(0, colon);
+}
+}  // namespace
+
+SmppServer::SmppServer(asio::io_context& io, ServerConfig config, Handlers handlers)
+    : io_(io),
+      config_(std::move(config)),
+      handlers_(std::move(handlers)),
+      acceptor_(io),
+      stop_timer_(io) {}
+
+SmppServer::~SmppServer() {
+    *alive_ = false;
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+    auto conns = connections_;
+    for (auto& [id, c] : conns)
+        c->abort();
+    connections_.clear();
+}
+
+void SmppServer::start() {
+    boost::system::error_code ec;
+    auto addr = asio::ip::make_address(config_.host, ec);
+    if (ec) throw std::runtime_error("smpp server: bad listen address " + config_.host);
+    asio::ip::tcp::endpoint ep(addr, config_.port);
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+        throw std::runtime_error("smpp server: cannot listen on " + config_.host + ":" +
+                                 std::to_string(config_.port) + ": " + ec.message());
+    port_ = acceptor_.local_endpoint().port();
+    log::info("smpp.listening", "host", config_.host, "port", port_, "accounts",
+              config_.accounts.size());
+    do_accept();
+}
+
+void SmppServer::do_accept() {
+    acceptor_.async_accept([this, alive = std::weak_ptr<bool>(alive_)](
+                               const boost::system::error_code& ec, asio::ip::tcp::socket sock) {
+        if (alive.expired() || !acceptor_.is_open()) return;
+        if (ec) {
+            if (ec == asio::error::operation_aborted) return;
+            log::warn("smpp.accept_failed", "error", ec.message());
+            do_accept();  // EMFILE and friends: keep serving the existing sessions
+            return;
+        }
+        std::string label = remote_label(sock);
+        if (stopping_ || connections_.size() >= config_.max_connections) {
+            ++stats_.refused_connections;
+            log::warn("smpp.connection_refused", "peer", label, "reason",
+                      stopping_ ? "stopping" : "max_connections");
+            boost::system::error_code ignored;
+            sock.close(ignored);
+            do_accept();
+            return;
+        }
+        ++stats_.accepted;
+        SessionConfig sc;
+        sc.role = Role::smsc;
+        sc.timers = config_.timers;
+        sc.window = config_.window;
+        sc.receive_window = config_.window;
+        sc.system_id = config_.system_id;
+        std::string ip = ip_of(label);
+        sc.authenticate = [this, ip](const BindRequest& r) { return authenticate(r, ip); };
+        std::weak_ptr<bool> alive2 = alive_;
+        SmppConnection::Hooks hooks;
+        hooks.on_event = [this, alive2](SmppConnection& c, const SessionEvent& e) {
+            if (!alive2.expired()) on_event(c, e);
+        };
+        if (handlers_.on_request) {
+            hooks.on_request = handlers_.on_request;
+        } else {
+            hooks.on_request = [this, alive2](const PeerInfo&, const Pdu&, SmppReply reply) {
+                if (alive2.expired()) return reply.reject(status::syserr);
+                char buf[24];
+                auto [end, e] = std::to_chars(buf, buf + sizeof buf, next_message_id_++, 16);
+                (void)e;
+                reply.accept(std::string(buf, end));
+            };
+        }
+        hooks.on_finished = [this, alive2](SmppConnection& c) {
+            if (!alive2.expired()) on_finished(c);
+        };
+        std::uint64_t id = next_id_++;
+        auto conn =
+            std::make_shared<SmppConnection>(std::move(sock), std::move(sc), std::move(hooks), id);
+        connections_.emplace(id, conn);
+        log::debug("smpp.accepted", "peer", label, "connection", id);
+        conn->start();
+        do_accept();
+    });
+}
+
+BindVerdict SmppServer::authenticate(const BindRequest& req, const std::string& peer_ip) {
+    BindVerdict v;
+    auto it = std::find_if(config_.accounts.begin(), config_.accounts.end(),
+                           [&](const AccountConfig& a) { return a.system_id == req.system_id; });
+    auto refuse = [&](std::uint32_t st, const char* why) {
+        log::warn("smpp.bind_refused", "system_id", req.system_id, "peer", peer_ip, "bind",
+                  bind_type_name(req.type), "reason", why);
+        v.status = st;
+        return v;
+    };
+    if (stopping_) return refuse(status::bindfail, "stopping");
+    if (it == config_.accounts.end()) return refuse(status::invsysid, "unknown system_id");
+    const AccountConfig& a = *it;
+    if (!same_secret(req.password, a.password.reveal()))
+        return refuse(status::invpaswd, "wrong password");
+    if (!a.allowed_addresses.empty() &&
+        std::find(a.allowed_addresses.begin(), a.allowed_addresses.end(), peer_ip) ==
+            a.allowed_addresses.end())
+        return refuse(status::bindfail, "address not allowed");
+    if (std::find(a.bind_types.begin(), a.bind_types.end(), req.type) == a.bind_types.end())
+        return refuse(status::bindfail, "bind type not allowed");
+    auto b = binds_per_account_.find(a.system_id);
+    if (b != binds_per_account_.end() && b->second >= a.max_binds)
+        return refuse(status::alybnd, "max_binds reached");
+    v.status = status::ok;
+    v.receive_throughput = a.throughput;
+    return v;
+}
+
+void SmppServer::on_event(SmppConnection& c, const SessionEvent& e) {
+    switch (e.kind) {
+        case EventKind::bound: {
+            const auto& req = c.session().bind_request();
+            c.peer().link = req.system_id;
+            ++binds_per_account_[req.system_id];
+            ++stats_.binds;
+            log::info("smpp.bound", "account", req.system_id, "peer", c.peer().address, "bind",
+                      bind_type_name(req.type), "interface_version",
+                      static_cast<int>(req.interface_version));
+            if (handlers_.on_bind_change) handlers_.on_bind_change(c.peer(), req.type, true);
+            return;
+        }
+        case EventKind::bind_failed:
+            ++stats_.bind_failures;
+            return;
+        case EventKind::closed: {
+            bool was_bound = !c.peer().link.empty();
+            if (was_bound) {
+                auto it = binds_per_account_.find(c.peer().link);
+                if (it != binds_per_account_.end() && it->second > 0 && --it->second == 0)
+                    binds_per_account_.erase(it);
+                if (handlers_.on_bind_change)
+                    handlers_.on_bind_change(c.peer(), c.session().bind_request().type, false);
+            }
+            log::info("smpp.closed", "account", c.peer().link, "peer", c.peer().address, "reason",
+                      close_reason_name(e.reason), "detail", e.detail);
+            return;
+        }
+        default:
+            return;
+    }
+}
+
+void SmppServer::on_finished(SmppConnection& c) {
+    connections_.erase(c.id());
+    check_stopped();
+}
+
+void SmppServer::check_stopped() {
+    if (!stopping_ || !connections_.empty() || !stop_done_) return;
+    stop_timer_.cancel();
+    auto done = std::move(stop_done_);
+    stop_done_ = nullptr;
+    done();
+}
+
+void SmppServer::stop(std::function<void()> done) {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+    stopping_ = true;
+    stop_done_ = std::move(done);
+    auto conns = connections_;
+    for (auto& [id, c] : conns)
+        c->unbind();
+    if (connections_.empty()) {
+        asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
+            if (!alive.expired()) check_stopped();
+        });
+        return;
+    }
+    stop_timer_.expires_after(config_.timers.unbind_timeout + kStopGrace);
+    stop_timer_.async_wait(
+        [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& e) {
+            if (e || alive.expired()) return;
+            auto left = connections_;
+            for (auto& [id, c] : left)
+                c->abort();
+        });
+}
+
+SendResult SmppServer::send_to(const std::string& system_id, PduBody body,
+                               ResponseCallback callback) {
+    std::vector<SmppConnection*> candidates;
+    for (auto& [id, c] : connections_) {
+        auto st = c->session().state();
+        if (c->peer().link == system_id &&
+            (st == SessionState::bound_rx || st == SessionState::bound_trx))
+            candidates.push_back(c.get());
+    }
+    if (candidates.empty()) return SendResult{SendError::not_bound, 0};
+    std::sort(candidates.begin(), candidates.end(),
+              [](auto* a, auto* b) { return a->id() < b->id(); });
+    SmppConnection* c = candidates[round_robin_++ % candidates.size()];
+    SendResult r = c->send(std::move(body), std::move(callback));
+    if (r.ok()) c->kick();
+    return r;
+}
+
+std::size_t SmppServer::bound_count(const std::string& system_id) const {
+    auto it = binds_per_account_.find(system_id);
+    return it == binds_per_account_.end() ? 0 : it->second;
+}
+
+}  // namespace ussdgw::smpp

@@ -1,0 +1,178 @@
+#include <doctest/doctest.h>
+
+#include "engine/config/EngineConfig.hpp"
+#include "engine/config/SmppSection.hpp"
+
+using namespace ussdgw::config;
+using namespace std::chrono_literals;
+using ussdgw::smpp::BindType;
+
+namespace {
+ussdgw::smpp::SmppConfig parse(std::string_view text) {
+    auto doc = parse_document(text, "conf/t.toml");
+    return parse_engine_config(doc).smpp;
+}
+std::string error_of(std::string_view text) {
+    try {
+        parse(text);
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "";
+}
+constexpr const char* kClient = R"([smpp]
+[[smpp.client]]
+name = "a"
+system_id = "gw"
+)";
+}  // namespace
+
+TEST_CASE("smpp section: a full file gives every value, [smpp] keys are defaults") {
+    auto c = parse(R"(
+[smpp]
+enquire_link_interval = "20s"
+response_timeout = "5s"
+window = 50
+reconnect_min = "2s"
+reconnect_max = "30s"
+[[smpp.client]]
+name = "ussdc"
+host = "10.0.0.1"
+port = 2775
+bind = "receiver"
+system_id = "ussdgw"
+password = "secret"
+system_type = "USSD"
+interface_version = 0x50
+address_range = "^375"
+window = 10
+throughput = 25.5
+roles = ["ussd"]
+[[smpp.client]]
+name = "sms"
+system_id = "smsgw"
+response_timeout = "1s"
+[smpp.server]
+enabled = true
+listen = "0.0.0.0:2776"
+max_connections = 7
+[[smpp.server.account]]
+system_id = "esme"
+password = "pw"
+allowed_addresses = ["127.0.0.1", "::1"]
+bind_types = ["transmitter"]
+max_binds = 2
+throughput = 100
+)");
+    REQUIRE(c.clients.size() == 2);
+    const auto& a = c.clients[0];
+    CHECK(a.name == "ussdc");
+    CHECK(a.host == "10.0.0.1");
+    CHECK(a.bind == BindType::receiver);
+    CHECK(a.password.reveal() == "secret");
+    CHECK(a.interface_version == 0x50);
+    CHECK(a.address_range.address == "^375");
+    CHECK(a.window == 10);
+    CHECK(a.throughput == doctest::Approx(25.5));
+    CHECK(a.timers.enquire_link_interval == 20s);
+    CHECK(a.reconnect_min == 2s);
+    CHECK(a.roles == std::vector<std::string>{"ussd"});
+    const auto& b = c.clients[1];
+    CHECK(b.port == 2775);
+    CHECK(b.bind == BindType::transceiver);
+    CHECK(b.window == 50);
+    CHECK(b.timers.response_timeout == 1s);
+    CHECK(b.reconnect_max == 30s);
+    CHECK(c.server.enabled);
+    CHECK(c.server.host == "0.0.0.0");
+    CHECK(c.server.port == 2776);
+    CHECK(c.server.max_connections == 7);
+    CHECK(c.server.window == 50);
+    REQUIRE(c.server.accounts.size() == 1);
+    CHECK(c.server.accounts[0].allowed_addresses.size() == 2);
+    CHECK(c.server.accounts[0].bind_types == std::vector<BindType>{BindType::transmitter});
+    CHECK(c.server.accounts[0].max_binds == 2);
+}
+
+TEST_CASE("smpp section: the shipped file has the simulator link and a server") {
+    auto cfg = load_engine_config(USSDGW_SOURCE_DIR "/conf/ussdgw.toml");
+    REQUIRE(cfg.smpp.clients.size() >= 1);
+    CHECK(cfg.smpp.clients[0].name == "ussdc");
+    CHECK(cfg.smpp.clients[0].port == 2775);
+    CHECK(cfg.smpp.server.port == 2776);
+    CHECK_FALSE(cfg.smpp.server.accounts.empty());
+}
+
+TEST_CASE("smpp section: errors name file, line and key") {
+    CHECK(error_of(std::string(kClient) + "colour = \"red\"\n") ==
+          "conf/t.toml:5: key 'smpp.client[0].colour': unknown key");
+    CHECK(error_of("[smpp]\nwindw = 3\n") == "conf/t.toml:2: key 'smpp.windw': unknown key");
+    CHECK(error_of(std::string(kClient) + "port = 0\n") ==
+          "conf/t.toml:5: key 'smpp.client[0].port': 0 is out of range (allowed 1 to 65535)");
+    CHECK(error_of(std::string(kClient) + "bind = \"both\"\n") ==
+          "conf/t.toml:5: key 'smpp.client[0].bind': 'both' is not one of: transmitter, "
+          "receiver, transceiver");
+    CHECK(error_of("[smpp]\n[[smpp.client]]\nname = \"a\"\nsystem_id = \"abcdefghijklmnop\"\n") ==
+          "conf/t.toml:4: key 'smpp.client[0].system_id': is 16 characters long (at most 15 "
+          "allowed)");
+    CHECK(error_of(std::string(kClient) + "password = \"123456789\"\n") ==
+          "conf/t.toml:5: key 'smpp.client[0].password': is 9 characters long (at most 8 "
+          "allowed)");
+    CHECK(error_of("[smpp]\n[[smpp.client]]\nsystem_id = \"x\"\n") ==
+          "conf/t.toml:2: key 'smpp.client[0].name': is required (a string)");
+    CHECK(error_of(std::string(kClient) + "[[smpp.client]]\nname = \"a\"\nsystem_id = \"y\"\n") ==
+          "conf/t.toml:6: key 'smpp.client[1].name': link name 'a' is used twice");
+    CHECK(error_of(std::string(kClient) + "interface_version = 0x20\n") ==
+          "conf/t.toml:5: key 'smpp.client[0].interface_version': 0x20 is not one of: 0x33, "
+          "0x34, 0x50");
+    CHECK(error_of(std::string(kClient) + "reconnect_min = \"5s\"\nreconnect_max = \"1s\"\n") ==
+          "conf/t.toml:6: key 'smpp.client[0].reconnect_max': must not be shorter than "
+          "reconnect_min");
+    CHECK(error_of(std::string(kClient) + "response_timeout = \"soon\"\n") ==
+          "conf/t.toml:5: key 'smpp.client[0].response_timeout': 'soon' is not a duration (use "
+          "a number with ms, s, m, h or d)");
+    CHECK(error_of("[smpp]\nwindow = 0\n") ==
+          "conf/t.toml:2: key 'smpp.window': 0 is out of range (allowed 1 to 10000)");
+}
+
+TEST_CASE("smpp section: server and account errors") {
+    CHECK(error_of("[smpp.server]\nlisten = \"localhost\"\n") ==
+          "conf/t.toml:2: key 'smpp.server.listen': 'localhost' is not host:port (port 0 to "
+          "65535)");
+    CHECK(error_of("[smpp.server]\nlisten = \"1.2.3.4:99999\"\n") ==
+          "conf/t.toml:2: key 'smpp.server.listen': '1.2.3.4:99999' is not host:port (port 0 "
+          "to 65535)");
+    CHECK(error_of("[smpp.server]\nenabled = true\n") ==
+          "conf/t.toml:1: key 'smpp.server.account': an enabled server needs at least one "
+          "[[smpp.server.account]]");
+    const char* acct = "[smpp.server]\n[[smpp.server.account]]\nsystem_id = \"e\"\n";
+    CHECK(error_of(std::string(acct) + "allowed_addresses = [\"10.0.0.300\"]\n") ==
+          "conf/t.toml:4: key 'smpp.server.account[0].allowed_addresses': '10.0.0.300' is not "
+          "an IP address");
+    CHECK(error_of(std::string(acct) + "bind_types = [\"sender\"]\n") ==
+          "conf/t.toml:4: key 'smpp.server.account[0].bind_types': 'sender' is not one of: "
+          "transmitter, receiver, transceiver");
+    CHECK(error_of(std::string(acct) + "bind_types = []\n") ==
+          "conf/t.toml:4: key 'smpp.server.account[0].bind_types': must list at least one bind "
+          "type");
+    CHECK(error_of(std::string(acct) + "max_binds = 0\n") ==
+          "conf/t.toml:4: key 'smpp.server.account[0].max_binds': 0 is out of range (allowed 1 "
+          "to 10000)");
+    CHECK(error_of(std::string(acct) + "[[smpp.server.account]]\nsystem_id = \"e\"\n") ==
+          "conf/t.toml:5: key 'smpp.server.account[1].system_id': account 'e' is defined twice");
+    CHECK(error_of(std::string(acct) + "pasword = \"x\"\n") ==
+          "conf/t.toml:4: key 'smpp.server.account[0].pasword': unknown key");
+}
+
+TEST_CASE("parse_host_port") {
+    std::string h;
+    std::uint16_t p = 1;
+    CHECK(parse_host_port("127.0.0.1:0", h, p));
+    CHECK(h == "127.0.0.1");
+    CHECK(p == 0);
+    CHECK(parse_host_port("[::1]:2776", h, p));
+    CHECK(h == "::1");
+    CHECK_FALSE(parse_host_port(":2776", h, p));
+    CHECK_FALSE(parse_host_port("x:", h, p));
+    CHECK_FALSE(parse_host_port("x:-1", h, p));
+}
