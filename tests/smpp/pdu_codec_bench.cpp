@@ -1,0 +1,76 @@
+// Throughput of the codec on typical USSD PDUs. Skipped by default; run it with
+//   build/test_smpp --no-skip -tc='bench*'
+// It prints numbers and asserts only correctness (no timed assertions).
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <vector>
+
+#include "smpp/PduCodec.hpp"
+
+using namespace ussdgw::smpp;
+
+namespace {
+
+template <typename F>
+void measure(const char* what, int n, F&& f) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < n; ++i)
+        f(i);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("%-44s %9.0f /s  (%.2f us each, %d runs)\n", what, n / s, s * 1e6 / n, n);
+}
+
+}  // namespace
+
+TEST_CASE("bench: codec throughput on USSD PDUs" * doctest::skip()) {
+    DeliverSm d;
+    d.service_type = "USSD";
+    d.source = {1, 1, "79001234567"};
+    d.destination = {0, 0, "141"};
+    d.short_message = "*141*3*6#";
+    d.tlvs.ussd_service_op = ussd_op::pssr_indication;
+    d.tlvs.its_session_info = std::array<std::uint8_t, 2>{0x2A, 0x00};
+    Pdu dp{status::ok, 1, d};
+
+    SubmitSm s;
+    s.service_type = "USSD";
+    s.source = {0, 0, "141"};
+    s.destination = {1, 1, "79001234567"};
+    s.data_coding = 8;
+    s.short_message.assign(120, '\x04');  // 60 UCS2 characters
+    s.tlvs.ussd_service_op = ussd_op::ussr_request;
+    s.tlvs.its_session_info = std::array<std::uint8_t, 2>{0x2A, 0x02};
+    Pdu sp{status::ok, 2, s};
+
+    const auto dframe = encode(dp).value();
+    const auto sframe = encode(sp).value();
+    const int n = 200'000;
+    std::size_t sink = 0;
+    measure("decode deliver_sm (USSD, 2 TLVs)", n, [&](int) {
+        auto r = decode(dframe);
+        sink += r.ok() ? 1 : 0;
+    });
+    measure("decode submit_sm (USSD UCS2, 2 TLVs)", n, [&](int) {
+        auto r = decode(sframe);
+        sink += r.ok() ? 1 : 0;
+    });
+    std::vector<std::uint8_t> out;
+    out.reserve(512);
+    measure("encode submit_sm (USSD UCS2, 2 TLVs)", n, [&](int) {
+        out.clear();
+        sink += encode(sp, out).ok() ? out.size() : 0;
+    });
+    measure("encode deliver_sm (USSD, 2 TLVs)", n, [&](int) {
+        out.clear();
+        sink += encode(dp, out).ok() ? out.size() : 0;
+    });
+    measure("decode submit_sm + encode submit_sm_resp", n, [&](int i) {
+        auto r = decode(sframe);
+        Pdu resp{status::ok, r->sequence_number, SubmitSmResp{"m" + std::to_string(i)}};
+        out.clear();
+        sink += encode(resp, out).ok() ? out.size() : 0;
+    });
+    CHECK(sink > 0);
+}
