@@ -90,7 +90,7 @@ void SmppConnection::start() {
     kick();
 }
 
-SendResult SmppConnection::send(PduBody body, ResponseCallback callback) {
+SendResult SmppConnection::send(PduBody body, ResponseCallback&& callback) {
     std::uint32_t slot;
     if (!free_slots_.empty()) {
         slot = free_slots_.back();

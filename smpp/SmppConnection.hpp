@@ -97,8 +97,9 @@ class SmppConnection : public std::enable_shared_from_this<SmppConnection> {
     bool finished() const { return finished_; }
 
     // Sends a request; `callback` gets the response, the timeout or the loss of the link.
-    // On an immediate error nothing is sent and the callback is not called.
-    SendResult send(PduBody body, ResponseCallback callback);
+    // On an immediate error nothing is sent, and `callback` is left untouched (not moved
+    // from, not called) so that the caller can report the error through it.
+    SendResult send(PduBody body, ResponseCallback&& callback);
     // Runs after application commands made outside a connection handler: dispatches
     // events, starts the write, re-arms the timer. Cheap; safe to call any time.
     void kick();

@@ -1,0 +1,555 @@
+// SmppSession without sockets or sleeps: two sessions (ESME and SMSC) wired to each other,
+// time injected.
+#include <doctest/doctest.h>
+
+#include "smpp/PduCodec.hpp"
+#include "smpp/SmppSession.hpp"
+
+using namespace ussdgw::smpp;
+using namespace std::chrono_literals;
+
+namespace {
+
+TimePoint t0() {
+    return TimePoint{} + 1000h;
+}
+
+SessionConfig esme_config() {
+    SessionConfig c;
+    c.role = Role::esme;
+    c.window = 10;
+    return c;
+}
+
+SessionConfig smsc_config() {
+    SessionConfig c;
+    c.role = Role::smsc;
+    c.window = 10;
+    c.receive_window = 10;
+    c.system_id = "smsc";
+    c.authenticate = [](const BindRequest& r) {
+        BindVerdict v;
+        if (r.system_id != "gw")
+            v.status = status::invsysid;
+        else if (r.password != "pw")
+            v.status = status::invpaswd;
+        return v;
+    };
+    return c;
+}
+
+BindRequest bind_req(BindType t = BindType::transceiver, std::uint8_t version = 0x34) {
+    BindRequest b;
+    b.type = t;
+    b.system_id = "gw";
+    b.password = "pw";
+    b.interface_version = version;
+    return b;
+}
+
+SubmitSm submit(std::string text = "hello") {
+    SubmitSm s;
+    s.source.address = "141";
+    s.destination.address = "375291234567";
+    s.short_message = std::move(text);
+    return s;
+}
+
+std::vector<SessionEvent> events(SmppSession& s) {
+    std::vector<SessionEvent> out;
+    s.take_events(out);
+    return out;
+}
+
+// Moves bytes both ways until both are quiet.
+void pump(SmppSession& a, SmppSession& b, TimePoint now) {
+    std::vector<std::uint8_t> buf;
+    for (int i = 0; i < 100 && (a.has_output() || b.has_output()); ++i) {
+        a.take_output(buf);
+        b.receive(buf, now);
+        b.take_output(buf);
+        a.receive(buf, now);
+    }
+}
+
+// Decodes every frame in `bytes`.
+std::vector<Pdu> frames(const std::vector<std::uint8_t>& bytes) {
+    std::vector<Pdu> out;
+    std::size_t off = 0;
+    while (off < bytes.size()) {
+        auto rest = std::span<const std::uint8_t>(bytes).subspan(off);
+        auto fl = frame_length(rest);
+        REQUIRE(fl.kind == FrameLength::Kind::frame);
+        auto p = decode(rest.first(fl.length));
+        REQUIRE(p.ok());
+        out.push_back(p.value());
+        off += fl.length;
+    }
+    return out;
+}
+
+std::vector<Pdu> output_pdus(SmppSession& s) {
+    std::vector<std::uint8_t> buf;
+    s.take_output(buf);
+    return frames(buf);
+}
+
+std::vector<std::uint8_t> header(std::uint32_t len, std::uint32_t id, std::uint32_t st,
+                                 std::uint32_t seq) {
+    std::vector<std::uint8_t> v;
+    for (std::uint32_t x : {len, id, st, seq})
+        for (int sh = 24; sh >= 0; sh -= 8)
+            v.push_back(static_cast<std::uint8_t>(x >> sh));
+    return v;
+}
+
+struct BoundPair {
+    SmppSession esme{esme_config(), t0()};
+    SmppSession smsc{smsc_config(), t0()};
+    explicit BoundPair(BindType t = BindType::transceiver, SessionConfig e = esme_config(),
+                       SessionConfig s = smsc_config())
+        : esme(std::move(e), t0()), smsc(std::move(s), t0()) {
+        REQUIRE(esme.bind(bind_req(t), t0()).ok());
+        pump(esme, smsc, t0());
+        events(esme);
+        events(smsc);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("bind: ESME and SMSC agree, both report bound") {
+    SmppSession esme(esme_config(), t0());
+    SmppSession smsc(smsc_config(), t0());
+    CHECK(esme.state() == SessionState::open);
+    auto r = esme.bind(bind_req(), t0());
+    REQUIRE(r.ok());
+    CHECK(r.sequence_number == 1);
+    CHECK(esme.state() == SessionState::binding);
+    pump(esme, smsc, t0());
+    CHECK(esme.state() == SessionState::bound_trx);
+    CHECK(smsc.state() == SessionState::bound_trx);
+    auto se = events(smsc);
+    REQUIRE(se.size() == 1);
+    CHECK(se[0].kind == EventKind::bound);
+    CHECK(std::get<BindRequest>(se[0].pdu.body).system_id == "gw");
+    CHECK(smsc.bind_request().system_id == "gw");
+    auto ee = events(esme);
+    REQUIRE(ee.size() == 1);
+    CHECK(ee[0].kind == EventKind::bound);
+    auto& resp = std::get<BindResponse>(ee[0].pdu.body);
+    CHECK(resp.system_id == "smsc");
+    CHECK(resp.sc_interface_version == std::optional<std::uint8_t>(0x34));
+}
+
+TEST_CASE("bind: each bind type gives its state; interface_version 0x50 is accepted like 0x34") {
+    for (auto [t, st] : {std::pair{BindType::transmitter, SessionState::bound_tx},
+                         std::pair{BindType::receiver, SessionState::bound_rx},
+                         std::pair{BindType::transceiver, SessionState::bound_trx}}) {
+        SmppSession esme(esme_config(), t0());
+        SmppSession smsc(smsc_config(), t0());
+        REQUIRE(esme.bind(bind_req(t, 0x50), t0()).ok());
+        pump(esme, smsc, t0());
+        CHECK(esme.state() == st);
+        CHECK(smsc.state() == st);
+    }
+}
+
+TEST_CASE("bind: a wrong password is refused and both sides close") {
+    SmppSession esme(esme_config(), t0());
+    SmppSession smsc(smsc_config(), t0());
+    auto b = bind_req();
+    b.password = "nope";
+    REQUIRE(esme.bind(b, t0()).ok());
+    // The SMSC answers before it closes: its bind_resp carries ESME_RINVPASWD.
+    std::vector<std::uint8_t> buf;
+    esme.take_output(buf);
+    smsc.receive(buf, t0());
+    CHECK(smsc.closed());
+    CHECK(smsc.close_reason() == CloseReason::bind_failed);
+    smsc.take_output(buf);
+    auto out = frames(buf);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].command_id() == static_cast<std::uint32_t>(CommandId::bind_transceiver_resp));
+    CHECK(out[0].command_status == status::invpaswd);
+    esme.receive(buf, t0());
+    auto ee = events(esme);
+    REQUIRE(ee.size() == 2);
+    CHECK(ee[0].kind == EventKind::bind_failed);
+    CHECK(ee[0].status == status::invpaswd);
+    CHECK(ee[1].kind == EventKind::closed);
+    CHECK(ee[1].reason == CloseReason::bind_failed);
+    CHECK_FALSE(esme.next_deadline().has_value());
+}
+
+TEST_CASE("bind: an SMSC without an authenticator refuses; a second bind gets ALYBND") {
+    SessionConfig sc;
+    sc.role = Role::smsc;
+    SmppSession smsc(sc, t0());
+    SmppSession esme(esme_config(), t0());
+    REQUIRE(esme.bind(bind_req(), t0()).ok());
+    pump(esme, smsc, t0());
+    CHECK(esme.closed());
+    CHECK(smsc.closed());
+
+    BoundPair p;
+    Pdu again{status::ok, 77, bind_req()};
+    p.smsc.receive(encode(again).value(), t0());
+    auto out = output_pdus(p.smsc);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].command_status == status::alybnd);
+    CHECK(out[0].sequence_number == 77);
+    CHECK(p.smsc.bound());
+}
+
+TEST_CASE("bind: no bind_resp in time fails the bind; a silent peer never binding is closed") {
+    SmppSession esme(esme_config(), t0());
+    REQUIRE(esme.bind(bind_req(), t0()).ok());
+    REQUIRE(esme.next_deadline().has_value());
+    CHECK(*esme.next_deadline() == t0() + 10s);
+    esme.on_time(t0() + 9s);
+    CHECK(esme.state() == SessionState::binding);
+    esme.on_time(t0() + 10s);
+    CHECK(esme.closed());
+    CHECK(esme.close_reason() == CloseReason::bind_timeout);
+
+    SmppSession smsc(smsc_config(), t0());
+    CHECK(*smsc.next_deadline() == t0() + 10s);
+    smsc.on_time(t0() + 10s);
+    CHECK(smsc.closed());
+    CHECK(smsc.close_reason() == CloseReason::bind_timeout);
+}
+
+TEST_CASE("submit: request event at the SMSC, response with the context at the ESME") {
+    BoundPair p;
+    auto r = p.esme.send_request(submit("hi"), t0(), 4242);
+    REQUIRE(r.ok());
+    CHECK(p.esme.outstanding() == 1);
+    std::vector<std::uint8_t> buf;
+    p.esme.take_output(buf);
+    p.smsc.receive(buf, t0());
+    auto se = events(p.smsc);
+    REQUIRE(se.size() == 1);
+    CHECK(se[0].kind == EventKind::request);
+    CHECK(se[0].sequence_number == r.sequence_number);
+    CHECK(std::get<SubmitSm>(se[0].pdu.body).short_message == "hi");
+    p.smsc.respond(Pdu{status::ok, se[0].sequence_number, SubmitSmResp{"m1"}});
+    pump(p.esme, p.smsc, t0());
+    auto ee = events(p.esme);
+    REQUIRE(ee.size() == 1);
+    CHECK(ee[0].kind == EventKind::response);
+    CHECK(ee[0].context == 4242);
+    CHECK(ee[0].request_command_id == static_cast<std::uint32_t>(CommandId::submit_sm));
+    CHECK(std::get<SubmitSmResp>(ee[0].pdu.body).message_id == "m1");
+    CHECK(p.esme.outstanding() == 0);
+}
+
+TEST_CASE("deliver_sm flows from the SMSC to a receiver; respond_error answers with a status") {
+    BoundPair p(BindType::receiver);
+    DeliverSm d;
+    d.source.address = "375291234567";
+    d.short_message = "*141#";
+    d.tlvs.ussd_service_op = ussd_op::pssr_indication;
+    auto r = p.smsc.send_request(d, t0(), 9);
+    REQUIRE(r.ok());
+    std::vector<std::uint8_t> buf;
+    p.smsc.take_output(buf);
+    p.esme.receive(buf, t0());
+    auto ee = events(p.esme);
+    REQUIRE(ee.size() == 1);
+    CHECK(ee[0].kind == EventKind::request);
+    CHECK(std::get<DeliverSm>(ee[0].pdu.body).tlvs.ussd_service_op == ussd_op::pssr_indication);
+    p.esme.respond_error(ee[0].pdu, status::syserr);
+    pump(p.esme, p.smsc, t0());
+    auto se = events(p.smsc);
+    REQUIRE(se.size() == 1);
+    CHECK(se[0].kind == EventKind::response);
+    CHECK(se[0].status == status::syserr);
+    CHECK(se[0].context == 9);
+    // A receiver cannot submit.
+    CHECK(p.esme.send_request(submit(), t0()).error == SendError::not_bound);
+}
+
+TEST_CASE("window: full after `window` outstanding requests, free again after a response") {
+    auto ec = esme_config();
+    ec.window = 2;
+    BoundPair p(BindType::transceiver, ec);
+    CHECK(p.esme.send_request(submit(), t0()).ok());
+    CHECK(p.esme.send_request(submit(), t0()).ok());
+    CHECK(p.esme.can_send(t0()) == SendError::window_full);
+    CHECK(p.esme.send_request(submit(), t0()).error == SendError::window_full);
+    std::vector<std::uint8_t> buf;
+    p.esme.take_output(buf);
+    p.smsc.receive(buf, t0());
+    auto se = events(p.smsc);
+    REQUIRE(se.size() == 2);
+    p.smsc.respond(Pdu{status::ok, se[0].sequence_number, SubmitSmResp{"a"}});
+    pump(p.esme, p.smsc, t0());
+    CHECK(p.esme.outstanding() == 1);
+    CHECK(p.esme.send_request(submit(), t0()).ok());
+}
+
+TEST_CASE("response timeout via injected time; a late response is ignored") {
+    BoundPair p;
+    auto r = p.esme.send_request(submit(), t0(), 5);
+    REQUIRE(r.ok());
+    std::vector<std::uint8_t> buf;
+    p.esme.take_output(buf);
+    p.smsc.receive(buf, t0());
+    auto se = events(p.smsc);
+    CHECK(p.esme.next_deadline() <= t0() + 10s);
+    p.esme.on_time(t0() + 10s);
+    auto ee = events(p.esme);
+    REQUIRE(ee.size() == 1);
+    CHECK(ee[0].kind == EventKind::response_timeout);
+    CHECK(ee[0].reason == CloseReason::none);
+    CHECK(ee[0].context == 5);
+    CHECK(p.esme.outstanding() == 0);
+    p.smsc.respond(Pdu{status::ok, r.sequence_number, SubmitSmResp{"late"}});
+    pump(p.esme, p.smsc, t0() + 10s);
+    CHECK(events(p.esme).empty());
+    CHECK(p.esme.bound());
+}
+
+TEST_CASE("enquire_link: sent after the idle interval, answered by the peer, both ways") {
+    BoundPair p;
+    CHECK(*p.esme.next_deadline() == t0() + 30s);
+    p.esme.on_time(t0() + 29s);
+    CHECK_FALSE(p.esme.has_output());
+    p.esme.on_time(t0() + 30s);
+    std::vector<std::uint8_t> buf;
+    p.esme.take_output(buf);
+    auto sent = frames(buf);
+    REQUIRE(sent.size() == 1);
+    CHECK(sent[0].command_id() == static_cast<std::uint32_t>(CommandId::enquire_link));
+    p.smsc.receive(buf, t0() + 30s);
+    auto answer = output_pdus(p.smsc);
+    REQUIRE(answer.size() == 1);
+    CHECK(answer[0].command_id() == static_cast<std::uint32_t>(CommandId::enquire_link_resp));
+    CHECK(answer[0].sequence_number == sent[0].sequence_number);
+    p.esme.receive(encode(answer[0]).value(), t0() + 31s);
+    CHECK(*p.esme.next_deadline() == t0() + 61s);
+    CHECK(events(p.esme).empty());
+
+    // The SMSC side sends its own enquire_link too, and the ESME answers it.
+    p.smsc.on_time(t0() + 60s);
+    pump(p.esme, p.smsc, t0() + 60s);
+    CHECK(p.smsc.bound());
+    CHECK(*p.smsc.next_deadline() == t0() + 90s);
+}
+
+TEST_CASE("enquire_link unanswered, or nothing received for the inactivity limit: close") {
+    BoundPair p;
+    p.esme.on_time(t0() + 30s);
+    CHECK(p.esme.has_output());
+    p.esme.on_time(t0() + 40s);
+    CHECK(p.esme.closed());
+    CHECK(p.esme.close_reason() == CloseReason::peer_silent);
+
+    auto ec = esme_config();
+    ec.timers.enquire_link_interval = 0s;
+    ec.timers.inactivity_timeout = 50s;
+    BoundPair q(BindType::transceiver, ec);
+    CHECK(*q.esme.next_deadline() == t0() + 50s);
+    q.esme.on_time(t0() + 50s);
+    CHECK(q.esme.closed());
+    CHECK(q.esme.close_reason() == CloseReason::peer_silent);
+}
+
+TEST_CASE("throughput: the token bucket throttles outgoing requests") {
+    auto ec = esme_config();
+    ec.throughput = 10;  // 1 token per 100 ms, burst 1
+    BoundPair p(BindType::transceiver, ec);
+    CHECK(p.esme.send_request(submit(), t0()).ok());
+    CHECK(p.esme.send_request(submit(), t0()).error == SendError::throttled);
+    CHECK(p.esme.next_send_time(t0()) == t0() + 100ms);
+    CHECK(p.esme.send_request(submit(), t0() + 50ms).error == SendError::throttled);
+    CHECK(p.esme.send_request(submit(), t0() + 100ms).ok());
+}
+
+TEST_CASE("an incoming flood beyond the receive window is answered ESME_RTHROTTLED") {
+    auto ec = esme_config();
+    ec.window = 10;
+    auto sc = smsc_config();
+    sc.receive_window = 3;
+    BoundPair p(BindType::transceiver, ec, sc);
+    for (int i = 0; i < 8; ++i)
+        REQUIRE(p.esme.send_request(submit(), t0(), static_cast<std::uint64_t>(i)).ok());
+    std::vector<std::uint8_t> buf;
+    p.esme.take_output(buf);
+    p.smsc.receive(buf, t0());
+    auto se = events(p.smsc);
+    CHECK(se.size() == 3);
+    CHECK(p.smsc.stats().throttled_in == 5);
+    p.smsc.take_output(buf);
+    p.esme.receive(buf, t0());
+    auto ee = events(p.esme);
+    REQUIRE(ee.size() == 5);
+    for (auto& e : ee)
+        CHECK(e.status == status::throttled);
+    // Once the application answers, new requests are accepted again.
+    for (auto& e : se)
+        p.smsc.respond(Pdu{status::ok, e.sequence_number, SubmitSmResp{"x"}});
+    pump(p.esme, p.smsc, t0());
+    REQUIRE(p.esme.send_request(submit(), t0()).ok());
+    p.esme.take_output(buf);
+    p.smsc.receive(buf, t0());
+    CHECK(events(p.smsc).size() == 1);
+}
+
+TEST_CASE("an account throughput limit on the SMSC answers excess requests ESME_RTHROTTLED") {
+    auto sc = smsc_config();
+    sc.authenticate = [](const BindRequest&) { return BindVerdict{status::ok, 2.0}; };
+    BoundPair p(BindType::transceiver, esme_config(), sc);
+    for (int i = 0; i < 3; ++i)
+        REQUIRE(p.esme.send_request(submit(), t0()).ok());
+    std::vector<std::uint8_t> buf;
+    p.esme.take_output(buf);
+    p.smsc.receive(buf, t0());
+    CHECK(events(p.smsc).size() == 1);
+    CHECK(p.smsc.stats().throttled_in == 2);
+}
+
+TEST_CASE("sequence numbers wrap from 0x7FFFFFFF to 1") {
+    auto ec = esme_config();
+    ec.first_sequence = 0x7FFFFFFE;
+    BoundPair p(BindType::transceiver, ec);  // the bind used 0x7FFFFFFE
+    CHECK(p.esme.send_request(submit(), t0()).sequence_number == 0x7FFFFFFF);
+    CHECK(p.esme.send_request(submit(), t0()).sequence_number == 1);
+    CHECK(p.esme.send_request(submit(), t0()).sequence_number == 2);
+}
+
+TEST_CASE("junk: an unknown command gets generic_nack, the session goes on") {
+    BoundPair p;
+    p.smsc.receive(header(16, 0x00000099, 0, 1234), t0());
+    auto out = output_pdus(p.smsc);
+    REQUIRE(out.size() == 1);
+    CHECK(std::holds_alternative<GenericNack>(out[0].body));
+    CHECK(out[0].command_status == status::invcmdid);
+    CHECK(out[0].sequence_number == 1234);
+    CHECK(p.smsc.bound());
+    CHECK(p.smsc.stats().nacks_out == 1);
+}
+
+TEST_CASE("unframeable: command_length below 16 or huge closes the session") {
+    for (std::uint32_t len : {0u, 15u, 0x7FFFFFFFu}) {
+        BoundPair p;
+        p.smsc.receive(header(len, 0x00000004, 0, 9), t0());
+        CHECK(p.smsc.closed());
+        CHECK(p.smsc.close_reason() == CloseReason::unframeable);
+        auto out = output_pdus(p.smsc);
+        REQUIRE(out.size() == 1);
+        CHECK(std::holds_alternative<GenericNack>(out[0].body));
+        CHECK(out[0].command_status == status::invcmdlen);
+    }
+}
+
+TEST_CASE("partial frames, byte by byte, and several frames in one read") {
+    BoundPair p;
+    std::vector<std::uint8_t> two;
+    REQUIRE(encode(Pdu{status::ok, 50, submit("one")}, two).ok());
+    REQUIRE(encode(Pdu{status::ok, 51, submit("two")}, two).ok());
+    for (std::size_t i = 0; i + 1 < two.size(); ++i)
+        p.smsc.receive(std::span<const std::uint8_t>(&two[i], 1), t0());
+    auto se = events(p.smsc);
+    CHECK(se.size() == 1);
+    p.smsc.receive(std::span<const std::uint8_t>(&two.back(), 1), t0());
+    se = events(p.smsc);
+    REQUIRE(se.size() == 1);
+    CHECK(std::get<SubmitSm>(se[0].pdu.body).short_message == "two");
+
+    std::vector<std::uint8_t> many;
+    for (std::uint32_t s = 100; s < 105; ++s)
+        REQUIRE(encode(Pdu{status::ok, s, submit()}, many).ok());
+    many.resize(many.size() - 3);  // the last one arrives later
+    p.smsc.receive(many, t0());
+    CHECK(events(p.smsc).size() == 4);
+}
+
+TEST_CASE("state errors: requests before bind get invbndsts; commands refuse when unbound") {
+    SmppSession smsc(smsc_config(), t0());
+    smsc.receive(encode(Pdu{status::ok, 3, submit()}).value(), t0());
+    auto out = output_pdus(smsc);
+    REQUIRE(out.size() == 1);
+    CHECK(std::holds_alternative<SubmitSmResp>(out[0].body));
+    CHECK(out[0].command_status == status::invbndsts);
+    CHECK(out[0].sequence_number == 3);
+    CHECK(smsc.state() == SessionState::open);
+    // enquire_link is answered in any state.
+    smsc.receive(encode(Pdu{status::ok, 4, EnquireLink{}}).value(), t0());
+    CHECK(output_pdus(smsc).at(0).command_id() ==
+          static_cast<std::uint32_t>(CommandId::enquire_link_resp));
+
+    SmppSession esme(esme_config(), t0());
+    CHECK(esme.send_request(submit(), t0()).error == SendError::not_bound);
+    CHECK(esme.send_request(EnquireLink{}, t0()).error == SendError::invalid);
+    // A transmitter-bound SMSC session may not receive deliver_sm from the SMSC side.
+    BoundPair tx(BindType::transmitter);
+    DeliverSm d;
+    CHECK(tx.smsc.send_request(d, t0()).error == SendError::not_bound);
+    // And an ESME bound as transmitter answers a deliver_sm with invbndsts.
+    tx.esme.receive(encode(Pdu{status::ok, 8, DeliverSm{}}).value(), t0());
+    auto r = output_pdus(tx.esme);
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].command_status == status::invbndsts);
+}
+
+TEST_CASE("unbind from the ESME: unbind_resp closes both sides cleanly") {
+    BoundPair p;
+    REQUIRE(p.esme.send_request(submit(), t0(), 1).ok());
+    p.esme.unbind(t0());
+    CHECK(p.esme.state() == SessionState::unbinding);
+    pump(p.esme, p.smsc, t0());
+    auto se = events(p.smsc);
+    REQUIRE(se.size() == 3);  // the submit, peer_unbound, closed
+    CHECK(se[0].kind == EventKind::request);
+    CHECK(se[1].kind == EventKind::peer_unbound);
+    CHECK(se[2].kind == EventKind::closed);
+    CHECK(se[2].reason == CloseReason::peer_unbound);
+    auto ee = events(p.esme);
+    // The submit was never answered: reported as lost with the close, then closed.
+    REQUIRE(ee.size() == 2);
+    CHECK(ee[0].kind == EventKind::response_timeout);
+    CHECK(ee[0].reason == CloseReason::unbound);
+    CHECK(ee[1].kind == EventKind::closed);
+    CHECK(ee[1].reason == CloseReason::unbound);
+}
+
+TEST_CASE("unbind from the SMSC; an unanswered unbind closes after the unbind timeout") {
+    BoundPair p;
+    p.smsc.unbind(t0());
+    pump(p.esme, p.smsc, t0());
+    CHECK(p.esme.close_reason() == CloseReason::peer_unbound);
+    CHECK(p.smsc.close_reason() == CloseReason::unbound);
+
+    BoundPair q;
+    q.esme.unbind(t0());
+    CHECK(*q.esme.next_deadline() == t0() + 2s);
+    q.esme.on_time(t0() + 2s);
+    CHECK(q.esme.closed());
+    CHECK(q.esme.close_reason() == CloseReason::unbound);
+
+    // unbind before bound: closes at once; unbind received before bound: invbndsts.
+    SmppSession e(esme_config(), t0());
+    e.unbind(t0());
+    CHECK(e.closed());
+    SmppSession s(smsc_config(), t0());
+    s.receive(encode(Pdu{status::ok, 5, Unbind{}}).value(), t0());
+    CHECK(output_pdus(s).at(0).command_status == status::invbndsts);
+    CHECK_FALSE(s.closed());
+}
+
+TEST_CASE("a peer that does not read: writable() turns false, then the session closes") {
+    auto sc = smsc_config();
+    sc.max_output = 1000;
+    BoundPair p(BindType::transceiver, esme_config(), sc);
+    std::vector<std::uint8_t> flood;
+    for (std::uint32_t s = 1; s <= 1000; ++s)
+        REQUIRE(encode(Pdu{status::ok, s, EnquireLink{}}, flood).ok());
+    p.smsc.receive(flood, t0());
+    CHECK_FALSE(p.smsc.writable());
+    for (int i = 0; i < 20 && !p.smsc.closed(); ++i)
+        p.smsc.receive(flood, t0());
+    CHECK(p.smsc.closed());
+    CHECK(p.smsc.close_reason() == CloseReason::output_overflow);
+}
