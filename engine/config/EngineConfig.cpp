@@ -1,5 +1,6 @@
 #include "engine/config/EngineConfig.hpp"
 
+#include "engine/config/MenuSection.hpp"
 #include "engine/config/SmppSection.hpp"
 
 namespace ussdgw::config {
@@ -20,6 +21,7 @@ EngineConfig parse_engine_config(const ConfigDocument& doc) {
     c.file = doc.file;
     if (auto t = root.table("log")) c.log = parse_log(*t);
     if (auto t = root.table("smpp")) c.smpp = parse_smpp_section(*t);
+    if (auto t = root.table("menus")) c.menus = parse_menu_section(*t);
     root.finish();
     return c;
 }

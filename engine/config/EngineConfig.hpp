@@ -8,6 +8,7 @@
 
 #include "engine/base/Log.hpp"
 #include "engine/config/ConfigReader.hpp"
+#include "menus/MenuConfig.hpp"
 #include "smpp/SmppConfig.hpp"
 
 namespace ussdgw::config {
@@ -19,7 +20,8 @@ struct LogConfig {
 struct EngineConfig {
     std::string file;  // where it was loaded from
     LogConfig log;
-    smpp::SmppConfig smpp;  // [smpp]: client links and the server listener
+    smpp::SmppConfig smpp;    // [smpp]: client links and the server listener
+    menus::MenuConfig menus;  // [menus]: menu files, dialogue timeouts, default language
 };
 
 EngineConfig load_engine_config(const std::string& path);
