@@ -1,0 +1,146 @@
+// npm smpp (0.5.1) as the SMSC / USSD centre; ussdgw's client link ([[smpp.client]]) binds
+// to it. The first bind is refused (wrong password on purpose) and the link must come back
+// by itself; then the node side sends enquire_link and a USSD PSSR deliver_sm
+// (ussd_service_op 1, its_session_info, service_type USSD) and checks the answers, checks
+// that the engine keeps the link alive with its own enquire_link, takes any submit_sm the
+// engine sends (USSD replies must echo its_session_info), and finally expects a clean
+// unbind when ussdgw is stopped.
+//   node smsc_node_test.js /path/to/ussdgw [--require-submit]
+'use strict';
+
+const h = require('./peers/harness');
+const { smpp, text, check } = h;
+
+const binary = process.argv[2];
+const requireSubmit = process.argv.includes('--require-submit');
+if (!binary) {
+  console.error('usage: smsc_node_test.js USSDGW_BINARY [--require-submit]');
+  process.exit(2);
+}
+const MSISDN = '375291234567';
+
+function config(port) {
+  return `[log]
+level = "info"
+
+[smpp]
+enquire_link_interval = "1s"
+reconnect_min = "100ms"
+reconnect_max = "500ms"
+
+[[smpp.client]]
+name = "ussdc"
+host = "127.0.0.1"
+port = ${port}
+bind = "transceiver"
+system_id = "ussdgw"
+password = "ussdgw"
+interface_version = 0x34
+roles = ["ussd", "sms"]
+`;
+}
+
+h.run('smsc_node', 60000, async () => {
+  const port = await h.freePort();
+  const events = new (require('events').EventEmitter)();
+  let binds = 0;
+  let refusedFirst = false;
+  let engineEnquires = 0;
+  const submits = [];
+  let current = null;
+
+  const server = smpp.createServer((session) => {
+    session.on('error', () => {});
+    session.on('bind_transceiver', (pdu) => {
+      binds++;
+      events.emit('bind_pdu', pdu);
+      if (!refusedFirst) {
+        refusedFirst = true;
+        session.send(pdu.response({ command_status: smpp.ESME_RINVPASWD }));
+        session.close();
+        return;
+      }
+      session.send(pdu.response({ system_id: 'node-smsc' }));
+      current = session;
+      events.emit('bound', session);
+    });
+    session.on('enquire_link', (pdu) => {
+      engineEnquires++;
+      session.send(pdu.response());
+      events.emit('engine_enquire');
+    });
+    session.on('submit_sm', (pdu) => {
+      session.send(pdu.response({ message_id: `m${submits.length + 1}` }));
+      submits.push(pdu);
+      events.emit('submit', pdu);
+    });
+    session.on('unbind', (pdu) => {
+      session.send(pdu.response());
+      events.emit('unbind');
+      session.close();
+    });
+  });
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  check(true, `node SMSC listening on 127.0.0.1:${port}`);
+
+  const gw = h.startUssdgw(binary, config(port));
+  try {
+    const first = await h.within(10000, 'the first bind', h.next(events, 'bind_pdu'));
+    check(first.system_id === 'ussdgw' && first.password === 'ussdgw', 'bind carries the configured credentials');
+    check(first.interface_version === 0x34, 'bind interface_version 0x34');
+    const session = await h.within(10000, 'a bind after the refusal', h.next(events, 'bound'));
+    check(binds >= 2, `the link rebinds by itself after ESME_RINVPASWD (${binds} binds)`);
+
+    const el = await h.within(5000, 'enquire_link_resp', h.request(session, 'enquire_link'));
+    check(el.command === 'enquire_link_resp' && el.command_status === 0, 'engine answers enquire_link');
+
+    const submitP = h.within(5000, 'a USSD submit_sm from the engine',
+                             h.next(events, 'submit', (p) => p.destination_addr === MSISDN)).catch(() => null);
+    const resp = await h.within(5000, 'deliver_sm_resp', h.request(session, 'deliver_sm', {
+      service_type: 'USSD', source_addr_ton: 1, source_addr_npi: 1, source_addr: MSISDN,
+      dest_addr_ton: 0, dest_addr_npi: 1, destination_addr: '141',
+      data_coding: 0, short_message: text.encodeGsm('*141#'),
+      ussd_service_op: 1, its_session_info: text.sessionInfo(5, 0, false),
+    }));
+    check(resp.command === 'deliver_sm_resp' && resp.command_status === 0, 'USSD PSSR deliver_sm answered ok');
+
+    // An ordinary delivery receipt for some message is acknowledged too.
+    const rr = await h.within(5000, 'deliver_sm_resp (receipt)', h.request(session, 'deliver_sm', {
+      source_addr: MSISDN, destination_addr: 'A1', esm_class: 0x04, data_coding: 0,
+      short_message: Buffer.from('id:unknown1 sub:001 dlvrd:001 submit date:2611242100 done date:2611242100 stat:DELIVRD err:000 text:x'),
+      receipted_message_id: 'unknown1', message_state: 2,
+    }));
+    check(rr.command_status === 0, 'delivery receipt deliver_sm answered ok');
+
+    const submit = await submitP;
+    if (submit) {
+      check(submit.ussd_service_op === 2 || submit.ussd_service_op === 17,
+            `the engine replied with submit_sm ussd_service_op ${submit.ussd_service_op}`);
+      check(submit.its_session_info && submit.its_session_info[0] === 5,
+            'the reply echoes its_session_info');
+      check(submit.service_type === 'USSD', 'reply service_type USSD');
+      console.log(`note: engine reply text: ${JSON.stringify(text.messageText(submit))}`);
+    } else if (requireSubmit) {
+      check(false, 'the engine replied to the USSD request with submit_sm');
+    } else {
+      console.log('note: no submit_sm from the engine within 5 s (no USSD application wired to ' +
+                  'the link yet); bind, enquire_link and deliver_sm_resp were checked');
+    }
+
+    if (engineEnquires === 0) {
+      await h.within(5000, "the engine's enquire_link", h.next(events, 'engine_enquire')).catch(() => null);
+    }
+    check(engineEnquires > 0, `the engine sends enquire_link on an idle link (${engineEnquires} seen)`);
+
+    const unbindP = h.within(10000, 'unbind from the engine', h.next(events, 'unbind')).then(() => true, () => false);
+    const code = await gw.stop(15000);
+    check(await unbindP, 'SIGTERM: the client link unbinds');
+    check(code === 0, `ussdgw exits 0 on SIGTERM (${code})`);
+  } catch (e) {
+    console.log('--- ussdgw output\n' + gw.output());
+    throw e;
+  } finally {
+    await gw.stop().catch(() => {});
+    server.close();
+  }
+});
