@@ -1,0 +1,250 @@
+// The dialogue state machine itself: timeouts, release, annulled actions, languages, paging,
+// and reload while dialogues are open.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "FakeDomain.hpp"
+#include "MenuText.hpp"
+#include "menus/MenuLoader.hpp"
+#include "menus/MenuRegistry.hpp"
+#include "menus/ScreenText.hpp"
+#include "menus/UssdDialogue.hpp"
+
+using namespace ussdgw;
+using namespace ussdgw::menus;
+using namespace ussdgw::menus::test;
+using namespace std::chrono_literals;
+
+namespace {
+MenuSetPtr simple(const std::string& hello = "Hello") {
+    auto r = load_menu_texts({{"simple.toml", simple_menus(hello)}});
+    if (!r) FAIL(r.error().front().to_string());
+    return *r;
+}
+const TimePoint t0 = TimePoint{} + 1h;
+}  // namespace
+
+TEST_CASE("step timeout: the deadline moves with every answer and ends the dialogue") {
+    UssdDialogue d(simple(), DialogueSettings{30s, 180s, ""});
+    auto out = d.begin("375291234567", "*100#", "", t0);
+    REQUIRE(out.has_screen);
+    CHECK_FALSE(out.end);
+    CHECK(out.text == "Hello\n1 PIN\n2 Bye");
+    CHECK(out.encoding == gsm::Encoding::gsm7);
+    REQUIRE(out.deadline);
+    CHECK(*out.deadline == t0 + 30s);
+    auto early = d.timeout(t0 + 29s);
+    CHECK_FALSE(early.has_screen);
+    CHECK_FALSE(early.end);
+    CHECK(*early.deadline == t0 + 30s);
+    out = d.answer("1", t0 + 20s);
+    CHECK(out.text == "Enter PIN:");
+    CHECK(*out.deadline == t0 + 50s);
+    out = d.timeout(t0 + 50s);
+    CHECK(out.has_screen);
+    CHECK(out.end);
+    CHECK(out.text == "Timed out");
+    CHECK_FALSE(out.deadline);
+    CHECK(d.ended());
+    CHECK_FALSE(d.answer("1234", t0 + 51s).has_screen);
+}
+
+TEST_CASE("dialogue timeout caps the whole dialogue; a late answer gets the timeout") {
+    UssdDialogue d(simple(), DialogueSettings{30s, 60s, ""});
+    d.begin("375291234567", "*100#", "", t0);
+    auto out = d.answer("9", t0 + 25s);  // invalid: the menu again
+    CHECK(out.text == "Hello\n1 PIN\n2 Bye");
+    out = d.answer("9", t0 + 50s);
+    CHECK(*out.deadline == t0 + 60s);  // not t0 + 80s
+    out = d.answer("1", t0 + 61s);
+    CHECK(out.end);
+    CHECK(out.text == "Timed out");
+}
+
+TEST_CASE("release or timeout while an action is pending annuls it; its result is ignored") {
+    FakeDomain fake;
+    fake.add("375291234567");
+    UssdDialogue d(simple(), DialogueSettings{30s, 180s, ""});
+    d.begin("375291234567", "*100#", "", t0);
+    d.answer("1", t0 + 1s);
+    auto out = d.answer("1234", t0 + 2s);
+    CHECK_FALSE(out.has_screen);
+    REQUIRE(out.action);
+    CHECK(out.action->kind == ActionKind::open_access);
+    CHECK(out.action->puk.reveal() == "1234");
+    CHECK(out.action->deadline == t0 + 32s);
+    const auto id = out.action->id;
+    CHECK(d.pending_action() == id);
+    // Answers while the action runs are ignored.
+    CHECK_FALSE(d.answer("1", t0 + 3s).has_screen);
+
+    auto rel = d.release(t0 + 4s);
+    CHECK(rel.end);
+    CHECK_FALSE(rel.has_screen);
+    CHECK(rel.annul_action == id);
+    auto late = d.action_result(id, {"ok", {}}, t0 + 5s);
+    CHECK_FALSE(late.has_screen);
+    CHECK(late.end);
+
+    UssdDialogue t(simple(), DialogueSettings{30s, 180s, ""});
+    t.begin("375291234567", "*100#", "", t0);
+    t.answer("1", t0);
+    auto req = t.answer("1234", t0);
+    REQUIRE(req.action);
+    auto to = t.timeout(t0 + 30s);
+    CHECK(to.end);
+    CHECK(to.text == "Timed out");
+    CHECK(to.annul_action == req.action->id);
+    CHECK_FALSE(t.action_result(req.action->id, {"ok", {}}, t0 + 31s).has_screen);
+
+    // A result for another request id is not this dialogue's.
+    UssdDialogue w(simple(), DialogueSettings{30s, 180s, ""});
+    w.begin("375291234567", "*100#", "", t0);
+    w.answer("1", t0);
+    req = w.answer("1234", t0);
+    CHECK_FALSE(w.action_result(req.action->id + 1, {"ok", {}}, t0).has_screen);
+    auto done = w.action_result(req.action->id, {"ok", {}}, t0);
+    CHECK(done.end);
+    CHECK(done.text == "Bye");
+    // A result arriving after the step deadline is a timeout.
+    UssdDialogue x(simple(), DialogueSettings{30s, 180s, ""});
+    x.begin("375291234567", "*100#", "", t0);
+    x.answer("1", t0);
+    req = x.answer("1234", t0);
+    auto slow = x.action_result(req.action->id, {"ok", {}}, t0 + 31s);
+    CHECK(slow.text == "Timed out");
+    CHECK(slow.annul_action == req.action->id);
+}
+
+TEST_CASE("release before any action commits nothing") {
+    UssdDialogue d(simple(), DialogueSettings{});
+    d.begin("375291234567", "*100#", "", t0);
+    d.answer("1", t0);
+    auto rel = d.release(t0 + 1s);
+    CHECK(rel.end);
+    CHECK_FALSE(rel.annul_action);
+    CHECK_FALSE(rel.action);
+    CHECK_FALSE(d.release(t0 + 2s).has_screen);
+}
+
+TEST_CASE("language: service code, then subscriber, then configured default, then the set's") {
+    auto set = simple();
+    UssdDialogue code(set, DialogueSettings{});
+    CHECK(code.begin("1", "*100*7#", "en", t0).text == "Привет\n1 PIN\n2 Пока");
+    CHECK(code.language() == "ru");
+    CHECK(code.answer("9", t0).encoding == gsm::Encoding::ucs2);
+    UssdDialogue sub(set, DialogueSettings{});
+    CHECK(sub.begin("1", "*100#", "ru", t0).text == "Привет\n1 PIN\n2 Пока");
+    UssdDialogue cfg(set, DialogueSettings{30s, 180s, "ru"});
+    CHECK(cfg.begin("1", "*100#", "xx", t0).text == "Привет\n1 PIN\n2 Пока");
+    UssdDialogue def(set, DialogueSettings{30s, 180s, "be"});  // not in this set
+    CHECK(def.begin("1", "*100#", "", t0).text == "Hello\n1 PIN\n2 Bye");
+    UssdDialogue junk(set, DialogueSettings{});
+    auto out = junk.begin("1", "*100*", "ru", t0);
+    CHECK(out.text == "Неверный запрос");
+    CHECK(out.end);
+}
+
+TEST_CASE("long option lists are paged with a more option, in both encodings") {
+    std::string options;
+    for (int i = 1; i <= 40; ++i)
+        options += "  { key = \"" + std::to_string(i) + "\", next = \"done\", label = { en = \"" +
+                   "Option number " + std::to_string(i) + "\", ru = \"Пункт " + std::to_string(i) +
+                   "\" } },\n";
+    std::string text = menu_header() + R"(
+[[service_codes]]
+code = "*5#"
+start = "list"
+
+[screens.list]
+type = "menu"
+text = { en = "Choose one", ru = "Выберите" }
+options = [
+)" + options + R"(]
+
+[screens.done]
+type = "final"
+text = "Done"
+)";
+    auto r = load_menu_texts({{"list.toml", text}});
+    REQUIRE_MESSAGE(r.ok(), r.error().front().to_string());
+    for (const std::string lang : {"en", "ru"}) {
+        CAPTURE(lang);
+        UssdDialogue d(*r, DialogueSettings{});
+        auto out = d.begin("1", "*5#", lang, t0);
+        CHECK(out.text.rfind(lang == "en" ? "Choose one\n1 " : "Выберите\n1 ", 0) == 0);
+        int seen = 0;
+        int pages = 0;
+        while (true) {
+            ++pages;
+            REQUIRE(pages < 40);
+            auto fit = measure_screen(out.text);
+            CHECK(fit.fits());
+            CHECK(out.encoding == (lang == "en" ? gsm::Encoding::gsm7 : gsm::Encoding::ucs2));
+            bool more = out.text.find(lang == "en" ? "\n# More" : "\n# Ещё") != std::string::npos;
+            // Each page is full: one more option would not fit.
+            if (more) CHECK(fit.length + (lang == "en" ? 18u : 10u) > fit.limit);
+            std::size_t lines =
+                1 + static_cast<std::size_t>(std::count(out.text.begin(), out.text.end(), '\n'));
+            seen += static_cast<int>(lines) - (pages == 1 ? 1 : 0) - (more ? 1 : 0);
+            if (!more) break;
+            out = d.answer("#", t0);
+        }
+        CHECK(seen == 40);
+        CHECK(pages > 1);
+        out = d.answer("37", t0);  // a key from any page is accepted
+        CHECK(out.text == "Done");
+    }
+}
+
+TEST_CASE("reload while dialogues are open: old dialogues keep their version") {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::temp_directory_path() / ("ussdgw-menus-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    auto write = [&](const std::string& text) {
+        std::ofstream(dir / "menus.toml", std::ios::trunc) << text;
+    };
+    write(simple_menus("Hello v1"));
+    MenuRegistry registry(dir.string());
+    CHECK_FALSE(registry.current());
+    auto v1 = registry.reload();
+    REQUIRE(v1.ok());
+    CHECK(*v1 == 1);
+
+    UssdDialogue old(registry.current(), DialogueSettings{});
+    CHECK(old.begin("1", "*100#", "", t0).text == "Hello v1\n1 PIN\n2 Bye");
+
+    write(simple_menus("Hello v2"));
+    auto v2 = registry.reload();
+    REQUIRE(v2.ok());
+    CHECK(*v2 == 2);
+    CHECK(registry.current()->version == 2);
+
+    // The open dialogue goes on with v1 texts; a new one gets v2.
+    CHECK(old.answer("9", t0).text == "Hello v1\n1 PIN\n2 Bye");
+    CHECK(old.menus().version == 1);
+    UssdDialogue fresh(registry.current(), DialogueSettings{});
+    CHECK(fresh.begin("1", "*100#", "", t0).text == "Hello v2\n1 PIN\n2 Bye");
+
+    // A broken file is reported and the current set stays.
+    write(simple_menus("Hello v3") + "\n[screens.oops]\ntype = \"menu\"\n");
+    auto bad = registry.reload();
+    REQUIRE_FALSE(bad.ok());
+    std::string v3 = simple_menus("Hello v3");
+    auto oops_line = 2 + std::count(v3.begin(), v3.end(), '\n');
+    CHECK(bad.error().front().to_string() ==
+          fmt::format("{}:{}: key 'screens.oops.text': is required (a text: a string or {{ ru = "
+                      "\"...\", ... }})",
+                      (dir / "menus.toml").string(), oops_line));
+    CHECK(registry.current()->version == 2);
+    UssdDialogue after(registry.current(), DialogueSettings{});
+    CHECK(after.begin("1", "*100#", "", t0).text == "Hello v2\n1 PIN\n2 Bye");
+    CHECK(old.answer("2", t0).text == "Bye");
+    fs::remove_all(dir);
+}
