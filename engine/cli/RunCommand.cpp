@@ -1,9 +1,14 @@
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <cstdio>
+#include <memory>
 
 #include "engine/base/Log.hpp"
 #include "engine/cli/Commands.hpp"
 #include "engine/config/EngineConfig.hpp"
+#include "smpp/SmppService.hpp"
 
 namespace ussdgw::cli {
 
@@ -15,11 +20,40 @@ void register_run_commands(CLI::App& app, CliContext& ctx) {
     });
 
     auto* run = app.add_subcommand("run", "run the engine until SIGINT or SIGTERM");
-    run->callback([&ctx] {
+    auto run_for = std::make_shared<double>(0);
+    run->add_option("--for", *run_for, "exit cleanly after this many seconds (0 = until a signal)")
+        ->check(CLI::NonNegativeNumber);
+    run->callback([&ctx, run_for] {
         auto cfg = config::load_engine_config(ctx.config_path);
         log::set_level(cfg.log.level);
         log::info("engine.start", "config", cfg.file);
-        // The engine wiring (SMPP links, storage, menus) is added by the layers' issues.
+        boost::asio::io_context io;
+        // The SMPP layer with the default application (accepts everything); the USSD
+        // gateway replaces `smpp_app` with its own smpp::SmppApplication.
+        smpp::SmppApplication smpp_app;
+        smpp::SmppService smpp_service(io, cfg.smpp, smpp_app);
+        smpp_service.start();
+        boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+        boost::asio::steady_timer run_timer(io);
+        bool stopping = false;
+        auto shutdown = [&](const char* why) {
+            if (stopping) return;
+            stopping = true;
+            log::info("engine.stopping", "reason", why);
+            signals.cancel();
+            run_timer.cancel();
+            smpp_service.stop([&io] { io.stop(); });
+        };
+        signals.async_wait([&](const boost::system::error_code& ec, int) {
+            if (!ec) shutdown("signal");
+        });
+        if (*run_for > 0) {
+            run_timer.expires_after(std::chrono::milliseconds(static_cast<long>(*run_for * 1000)));
+            run_timer.async_wait([&](const boost::system::error_code& ec) {
+                if (!ec) shutdown("--for elapsed");
+            });
+        }
+        io.run();
         log::info("engine.stop");
     });
 }
