@@ -83,7 +83,7 @@ function startUssdgw(binary, tomlText, args) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ussdgw-interop-'));
   const conf = path.join(dir, 'ussdgw.toml');
   fs.writeFileSync(conf, tomlText);
-  const proc = spawn(binary, ['--config', conf, 'run'].concat(args || []),
+  const proc = spawn(path.resolve(binary), ['--config', conf, 'run'].concat(args || []),
                      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const em = new (require('events').EventEmitter)();
