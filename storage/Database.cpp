@@ -159,8 +159,14 @@ Result<bool> Query::step() {
 Status Query::run() {
     for (;;) {
         auto r = step();
-        if (!r) return Failure{r.error()};
-        if (!*r) return ok_status();
+        if (!r) {
+            sqlite3_reset(s_->handle());
+            return Failure{r.error()};
+        }
+        if (!*r) {
+            sqlite3_reset(s_->handle());  // ready to be bound and run again
+            return ok_status();
+        }
     }
 }
 

@@ -57,7 +57,8 @@ class Query {
 
     // true: a row is available; false: done. Errors become a failed Result.
     Result<bool> step();
-    // Runs to completion (for INSERT/UPDATE/DELETE).
+    // Runs to completion (for INSERT/UPDATE/DELETE) and resets, so the same Query can be
+    // bound and run again.
     Status run();
 
     std::int64_t int64(int col) const;

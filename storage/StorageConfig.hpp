@@ -44,7 +44,8 @@ struct StorageConfig {
     int password_sms_per_day = 10;
 
     // Tariff plans whose subscribers may log in with PUK1 (SPEC 2.3).
-    std::vector<std::string> puk_login_tariff_plans = {"Видеонаблюдение", "Спутниковый мониторинг"};
+    std::vector<std::string> puk_login_tariff_plans = {"Видеонаблюдение", "Спутниковый мониторинг",
+                                                       "Интернет"};
     // Tariff plans known to provisioning; empty means any name is accepted.
     std::vector<std::string> tariff_plans;
 

@@ -1,0 +1,265 @@
+// CabinetService against a real SQLite file: the rules of SPEC section 2 as the menus and
+// the HTTP API will exercise them, with audit entries and outbox messages.
+#include <doctest/doctest.h>
+
+#include "StorageTestSupport.hpp"
+
+using namespace ussdgw;
+using namespace ussdgw::storage;
+using namespace ussdgw::storage::test;
+
+namespace {
+
+struct Fixture {
+    TempDir dir;
+    StorageConfig cfg = test_config(dir);
+    ManualClock clock;
+    std::unique_ptr<Storage> st;
+
+    Fixture() {
+        import_csv(cfg, kSampleCsv);
+        auto s = Storage::open(cfg, nullptr, clock.fn());
+        REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().message));
+        st = std::move(*s);
+    }
+    CabinetService& cab() { return st->cabinet(); }
+
+    std::string issue(const char* m) {
+        auto r = wait_for<PasswordIssued>(
+            [&](auto done) { cab().issue_password(msisdn(m), Channel::ussd, done); });
+        return r ? "ok" : r.error().code;
+    }
+    std::string close_own(const char* m) {
+        auto r = wait_for<Ok>(
+            [&](auto done) { cab().close_own_access(msisdn(m), Channel::ussd, done); });
+        return r ? "ok" : r.error().code;
+    }
+    std::string open_own(const char* m, const char* puk) {
+        auto r = wait_for<Ok>(
+            [&](auto done) { cab().open_own_access(msisdn(m), Secret(puk), Channel::ussd, done); });
+        return r ? "ok" : r.error().code;
+    }
+    std::string manager(const char* mgr, const char* target, bool open) {
+        auto r = wait_for<Ok>([&](auto done) {
+            cab().manager_set_access(msisdn(mgr), msisdn(target), open, Channel::http, done);
+        });
+        return r ? "ok" : r.error().code;
+    }
+    std::string op_close(const char* m, ClosedBy why) {
+        auto r = wait_for<Ok>(
+            [&](auto done) { cab().operator_close(msisdn(m), why, "staff1", Channel::cli, done); });
+        return r ? "ok" : r.error().code;
+    }
+    std::string op_open(const char* m) {
+        auto r = wait_for<Ok>(
+            [&](auto done) { cab().operator_open(msisdn(m), "staff1", Channel::cli, done); });
+        return r ? "ok" : r.error().code;
+    }
+    std::string login(const char* m, const std::string& cred) {
+        auto r = wait_for<LoginOk>(
+            [&](auto done) { cab().check_login(msisdn(m), Secret(cred), Channel::http, done); });
+        return r ? (r->method == LoginMethod::puk ? "puk" : "password") : r.error().code;
+    }
+    SubscriberRecord record(const char* m) {
+        auto r = st->find(msisdn(m));
+        REQUIRE(r.ok());
+        REQUIRE(r->has_value());
+        return **r;
+    }
+    std::vector<AuditEntry> audit(const char* m) {
+        auto r = st->committer().run_sync<std::vector<AuditEntry>>(
+            [&](Database& db) { return AuditLog(db).recent(msisdn(m), 100); });
+        REQUIRE(r.ok());
+        return *r;
+    }
+    // The clear password, read back from the outbox the way the SMS sender will.
+    std::string password_from_outbox() {
+        auto r = wait_for<std::vector<OutboxMessage>>([&](auto done) {
+            st->with_outbox<std::vector<OutboxMessage>>(
+                [](SmsOutbox& o, std::int64_t now) { return o.claim_due(now, 10); }, done);
+        });
+        REQUIRE(r.ok());
+        REQUIRE(r->size() == 1);
+        const std::string& text = r->front().text;
+        return text.substr(text.rfind(' ') + 1);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("access is open by default and a password is issued by SMS, stored only as a hash") {
+    Fixture f;
+    auto rec = f.record("375291000001");
+    CHECK(rec.cabinet.access_open);
+    CHECK_FALSE(rec.cabinet.has_password);
+    CHECK(f.issue("375291000001") == "ok");
+    rec = f.record("375291000001");
+    CHECK(rec.cabinet.has_password);
+    std::string pw = f.password_from_outbox();
+    CHECK(pw.size() == f.cfg.password_length);
+    // the stored hash is Argon2id, not the password
+    auto secrets = f.st->committer().run_sync<StoredSecrets>([&](Database& db) {
+        return SubscriberStore(db, f.cfg.puk_login_tariff_plans).secrets(msisdn("375291000001"));
+    });
+    REQUIRE(secrets.ok());
+    CHECK(secrets->password_hash.rfind("$argon2id$", 0) == 0);
+    CHECK(secrets->password_hash.find(pw) == std::string::npos);
+    CHECK(f.login("375291000001", pw) == "password");
+    auto log = f.audit("375291000001");
+    REQUIRE(log.size() >= 2);
+    CHECK(log.back().action == "password.issued");
+    CHECK(log.back().channel == Channel::ussd);
+}
+
+TEST_CASE("a new password replaces the old one") {
+    Fixture f;
+    CHECK(f.issue("375291000001") == "ok");
+    std::string first = f.password_from_outbox();
+    CHECK(f.issue("375291000001") == "ok");
+    std::string second = f.password_from_outbox();
+    CHECK(f.login("375291000001", second) == "password");
+    if (first != second) CHECK(f.login("375291000001", first) == "password.wrong");
+}
+
+TEST_CASE("password SMS are rate limited per subscriber") {
+    Fixture f;
+    for (int i = 0; i < f.cfg.password_sms_per_hour; ++i)
+        CHECK(f.issue("375291000001") == "ok");
+    CHECK(f.issue("375291000001") == "sms.rate_limited");
+    CHECK(f.issue("375291000003") == "ok");  // others are not affected
+    f.clock.advance(std::chrono::minutes(61));
+    CHECK(f.issue("375291000001") == "ok");
+    CHECK(f.issue("375291000001") == "ok");
+    CHECK(f.issue("375291000001") == "sms.rate_limited");  // 5 per day
+    f.clock.advance(std::chrono::hours(24));
+    CHECK(f.issue("375291000001") == "ok");
+}
+
+TEST_CASE("requests are refused while service is suspended; unknown numbers are not_found") {
+    Fixture f;
+    CHECK(f.issue("375291000004") == "service.suspended");
+    CHECK(f.issue("375299999999") == "not_found");
+    CHECK(f.close_own("375299999999") == "not_found");
+}
+
+TEST_CASE("subscriber closes without a code and reopens only with the right PUK1") {
+    Fixture f;
+    CHECK(f.close_own("375291000001") == "ok");
+    auto rec = f.record("375291000001");
+    CHECK_FALSE(rec.cabinet.access_open);
+    CHECK(rec.cabinet.closed_by == ClosedBy::subscriber);
+    CHECK(f.issue("375291000001") == "access.closed_by_subscriber");
+    CHECK(f.close_own("375291000001") == "access.already_closed");
+    CHECK(f.open_own("375291000001", "11111112") == "puk.wrong");
+    CHECK(f.open_own("375291000001", "33333333") == "puk.wrong");  // another SIM's PUK1
+    CHECK(f.open_own("375291000001", "11111111") == "ok");
+    CHECK(f.record("375291000001").cabinet.access_open);
+    CHECK(f.record("375291000001").cabinet.puk_failures == 0);
+    auto log = f.audit("375291000001");
+    REQUIRE(log.size() == 4);
+    CHECK(log[0].action == "access.opened");
+    CHECK(log[1].action == "puk.wrong");
+    CHECK(log[3].action == "access.closed");
+    CHECK(log[3].actor.kind == ActorKind::subscriber);
+}
+
+TEST_CASE("wrong PUK1 entries lock further tries for a while") {
+    Fixture f;
+    CHECK(f.close_own("375291000001") == "ok");
+    CHECK(f.open_own("375291000001", "00000001") == "puk.wrong");
+    CHECK(f.open_own("375291000001", "00000002") == "puk.wrong");
+    CHECK(f.open_own("375291000001", "00000003") == "puk.locked");
+    // even the right PUK1 is refused during the lockout, and not counted
+    CHECK(f.open_own("375291000001", "11111111") == "puk.locked");
+    f.clock.advance(std::chrono::minutes(59));
+    CHECK(f.open_own("375291000001", "11111111") == "puk.locked");
+    f.clock.advance(std::chrono::minutes(2));
+    CHECK(f.open_own("375291000001", "11111111") == "ok");
+    // verify_puk alone counts too
+    auto r = wait_for<Ok>([&](auto done) {
+        f.cab().verify_puk(msisdn("375291000001"), Secret("99999999"), Channel::ussd, done);
+    });
+    CHECK(r.error().code == "puk.wrong");
+    CHECK(f.record("375291000001").cabinet.puk_failures == 1);
+}
+
+TEST_CASE("closing at the organisation's request: the subscriber cannot reopen, a manager can") {
+    Fixture f;
+    CHECK(f.manager("375292000001", "375292000003", false) == "ok");
+    auto rec = f.record("375292000003");
+    CHECK(rec.cabinet.closed_by == ClosedBy::organisation);
+    CHECK(f.open_own("375292000003", "55555553") == "access.closed_by_organisation");
+    CHECK(f.record("375292000003").cabinet.puk_failures == 0);  // no PUK1 attempt consumed
+    CHECK(f.issue("375292000003") == "access.closed_by_organisation");
+    CHECK(f.manager("375292000002", "375292000003", true) == "ok");  // supervisor reopens
+    CHECK(f.record("375292000003").cabinet.access_open);
+    auto log = f.audit("375292000003");
+    REQUIRE(log.size() == 2);
+    CHECK(log[0].actor.kind == ActorKind::manager);
+    CHECK(log[0].actor.id == "375292000002");
+    CHECK(log[0].channel == Channel::http);
+}
+
+TEST_CASE("managers act only within their own client and role") {
+    Fixture f;
+    CHECK(f.manager("375292000003", "375292000002", false) == "role.forbidden");  // subscriber
+    CHECK(f.manager("375292000002", "375292000004", false) == "role.forbidden");  // sup -> admin
+    CHECK(f.manager("375292000001", "375293000001", false) == "role.other_client");
+    CHECK(f.manager("375293000002", "375292000003", false) == "role.other_client");
+    CHECK(f.manager("375292000001", "375292000004", false) == "ok");  // admin -> admin
+    CHECK(f.manager("375291000001", "375291000001", false) == "role.forbidden");
+}
+
+TEST_CASE("lost SIM and restriction: neither subscriber nor manager can undo, the operator can") {
+    Fixture f;
+    CHECK(f.op_close("375292000003", ClosedBy::operator_lost_sim) == "ok");
+    CHECK(f.open_own("375292000003", "55555553") == "access.closed_lost_sim");
+    CHECK(f.manager("375292000001", "375292000003", true) == "access.closed_lost_sim");
+    CHECK(f.op_open("375292000003") == "ok");
+    CHECK(f.op_close("375291000001", ClosedBy::operator_restriction) == "ok");
+    CHECK(f.open_own("375291000001", "11111111") == "access.closed_restricted");
+    CHECK(f.close_own("375291000001") == "access.already_closed");
+    CHECK(f.record("375291000001").cabinet.closed_by == ClosedBy::operator_restriction);
+    CHECK(f.op_open("375291000001") == "ok");
+    CHECK(f.op_open("375291000001") == "access.already_open");
+    CHECK(f.op_close("375291000001", ClosedBy::organisation) == "role.needs_legal_entity");
+    auto log = f.audit("375291000001");
+    REQUIRE(log.size() == 2);
+    CHECK(log[1].actor.kind == ActorKind::operator_staff);
+    CHECK(log[1].actor.id == "staff1");
+    CHECK(log[1].channel == Channel::cli);
+    CHECK(log[1].detail == "by=operator_restriction");
+}
+
+TEST_CASE("an operator closing replaces a subscriber closing") {
+    Fixture f;
+    CHECK(f.close_own("375291000001") == "ok");
+    CHECK(f.op_close("375291000001", ClosedBy::operator_lost_sim) == "ok");
+    CHECK(f.open_own("375291000001", "11111111") == "access.closed_lost_sim");
+}
+
+TEST_CASE("login with PUK1 only where allowed; wrong passwords lock") {
+    Fixture f;
+    CHECK(f.login("375291000002", "22222222") == "puk");  // Видеонаблюдение plan
+    CHECK(f.login("375291000003", "33333333") == "puk");  // enabled individually
+    CHECK(f.login("375291000001", "11111111") == "password.not_set");
+    CHECK(f.issue("375291000001") == "ok");
+    std::string pw = f.password_from_outbox();
+    CHECK(f.login("375291000001", "11111111") == "password.wrong");  // PUK not allowed here
+    CHECK(f.login("375291000001", "nope") == "password.wrong");
+    CHECK(f.login("375291000001", "nope") == "password.locked");
+    CHECK(f.login("375291000001", pw) == "password.locked");
+    f.clock.advance(std::chrono::minutes(16));
+    CHECK(f.login("375291000001", pw) == "password");
+    CHECK(f.close_own("375291000001") == "ok");
+    CHECK(f.login("375291000001", pw) == "access.closed_by_subscriber");
+}
+
+TEST_CASE("the schema refuses an administrator of an individual client") {
+    Fixture f;
+    auto r = f.st->committer().run_sync<Ok>([&](Database& db) -> Status {
+        return db.exec("UPDATE subscribers SET role = 'administrator' WHERE msisdn = 375291000001");
+    });
+    CHECK_FALSE(r.ok());
+    CHECK(f.record("375291000001").subscriber.role == Role::subscriber);
+}

@@ -1,0 +1,173 @@
+// Opening databases: WAL, migrations, and the files that must be refused untouched.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "StorageTestSupport.hpp"
+
+using namespace ussdgw;
+using namespace ussdgw::storage;
+using namespace ussdgw::storage::test;
+
+namespace {
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+}  // namespace
+
+TEST_CASE("a new database is created in WAL mode at the current schema version") {
+    TempDir dir;
+    auto db = Database::open(dir.file("sub/dir/new.db"), {});
+    REQUIRE(db.ok());
+    CHECK((*db)->schema_version() == kSchemaVersion);
+    auto q = (*db)->query("PRAGMA journal_mode");
+    REQUIRE(q.ok());
+    REQUIRE(*q->step());
+    CHECK(q->text(0) == "wal");
+}
+
+TEST_CASE("reopening applies no migration twice and keeps data") {
+    TempDir dir;
+    {
+        auto db = Database::open(dir.file("a.db"), {});
+        REQUIRE(db.ok());
+        REQUIRE((*db)->exec("INSERT INTO clients (id, kind) VALUES ('X', 'individual')").ok());
+    }
+    auto db = Database::open(dir.file("a.db"), {});
+    REQUIRE(db.ok());
+    auto q = (*db)->query("SELECT count(*) FROM clients");
+    REQUIRE(q.ok());
+    REQUIRE(*q->step());
+    CHECK(q->int64(0) == 1);
+}
+
+TEST_CASE("a file that is not SQLite is refused and left as it was") {
+    TempDir dir;
+    std::string path = dir.file("junk.db");
+    std::string junk(4096, 'x');
+    junk.replace(0, 20, "this is not sqlite!!");
+    std::ofstream(path, std::ios::binary) << junk;
+    auto db = Database::open(path, {});
+    REQUIRE_FALSE(db.ok());
+    CHECK(db.error().code == "storage.not_a_database");
+    CHECK(db.error().message.find("junk.db") != std::string::npos);
+    CHECK(slurp(path) == junk);
+    CHECK_FALSE(std::filesystem::exists(path + "-wal"));
+    // and through Storage::open
+    StorageConfig cfg = test_config(dir);
+    cfg.database_path = path;
+    auto st = Storage::open(cfg);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().code == "storage.not_a_database");
+}
+
+TEST_CASE("a database from a newer schema is refused and left as it was") {
+    TempDir dir;
+    std::string path = dir.file("newer.db");
+    {
+        auto db = Database::open(path, {});
+        REQUIRE(db.ok());
+        REQUIRE((*db)->exec("PRAGMA user_version = 99").ok());
+        REQUIRE((*db)->exec("PRAGMA wal_checkpoint(TRUNCATE)").ok());
+    }
+    std::string before = slurp(path);
+    auto db = Database::open(path, {});
+    REQUIRE_FALSE(db.ok());
+    CHECK(db.error().code == "storage.schema_too_new");
+    CHECK(db.error().message.find("99") != std::string::npos);
+    CHECK(slurp(path) == before);
+}
+
+TEST_CASE("a different key file is detected") {
+    TempDir dir;
+    StorageConfig cfg = test_config(dir);
+    { REQUIRE(Storage::open(cfg).ok()); }
+    std::filesystem::remove(cfg.key_file);
+    auto st = Storage::open(cfg);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().code == "storage.key_mismatch");
+}
+
+TEST_CASE("a refused change inside a batch rolls back alone") {
+    TempDir dir;
+    StorageConfig cfg = test_config(dir);
+    auto st = Storage::open(cfg);
+    REQUIRE(st.ok());
+    auto& c = (*st)->committer();
+    auto ok = std::make_shared<std::promise<Status>>();
+    auto bad = std::make_shared<std::promise<Status>>();
+    c.submit<Ok>(
+        [](Database& db) { return db.exec("INSERT INTO clients VALUES ('A', 'individual')"); },
+        nullptr, [ok](Status s) { ok->set_value(s); });
+    c.submit<Ok>(
+        [](Database& db) -> Status {
+            (void)db.exec("INSERT INTO clients VALUES ('B', 'individual')");
+            return fail("storage.test", "refused after writing");
+        },
+        nullptr, [bad](Status s) { bad->set_value(s); });
+    CHECK(ok->get_future().get().ok());
+    CHECK(bad->get_future().get().error().code == "storage.test");
+    auto n = c.run_sync<std::int64_t>([](Database& db) -> Result<std::int64_t> {
+        auto q = db.query("SELECT count(*) FROM clients");
+        if (!q) return Failure{q.error()};
+        (void)q->step();
+        return q->int64(0);
+    });
+    CHECK(*n == 1);
+}
+
+TEST_CASE("MSISDNs are international digits") {
+    CHECK(Msisdn::parse("375291234567").ok());
+    CHECK_FALSE(Msisdn::parse("+375291234567").ok());
+    CHECK_FALSE(Msisdn::parse("0291234567").ok());
+    CHECK_FALSE(Msisdn::parse("37529123456a").ok());
+    CHECK_FALSE(Msisdn::parse("1234567").ok());
+    CHECK_FALSE(Msisdn::parse("1234567890123456").ok());
+    CHECK(Msisdn::parse("375291234567")->text() == "375291234567");
+}
+
+TEST_CASE("keyed PUK1 hashes and sealed SMS bodies") {
+    std::array<unsigned char, 32> a{}, b{};
+    b[0] = 1;
+    auto ka = StorageKey::from_bytes(a), kb = StorageKey::from_bytes(b);
+    std::string h = ka.hash_puk("375291000001", "12345678");
+    CHECK(h.rfind("k1$", 0) == 0);
+    CHECK(h.find("12345678") == std::string::npos);
+    CHECK(ka.verify_puk(h, "375291000001", "12345678"));
+    CHECK_FALSE(ka.verify_puk(h, "375291000001", "12345679"));
+    CHECK_FALSE(ka.verify_puk(h, "375291000002", "12345678"));  // bound to the number
+    CHECK_FALSE(kb.verify_puk(h, "375291000001", "12345678"));  // bound to the key
+    std::string sealed = ka.seal("Пароль: abc");
+    CHECK(sealed.find("abc") == std::string::npos);
+    CHECK(*ka.unseal(sealed) == "Пароль: abc");
+    CHECK_FALSE(kb.unseal(sealed).ok());
+}
+
+TEST_CASE("password hashing runs on the worker pool with a bounded queue") {
+    CredentialHasher hasher(1, 1, Argon2Params{1, 8192});
+    auto caller = std::this_thread::get_id();
+    auto r = wait_for<std::string>([&](auto done) {
+        hasher.hash(Secret("pw"), nullptr, [&, done](Result<std::string> h) {
+            CHECK(std::this_thread::get_id() != caller);
+            done(std::move(h));
+        });
+    });
+    REQUIRE(r.ok());
+    CHECK(verify_password(*r, Secret("pw")));
+    CHECK_FALSE(verify_password(*r, Secret("px")));
+    // a full queue refuses at once
+    std::promise<void> release, started;
+    auto gate = release.get_future().share();
+    REQUIRE(hasher.submit([gate, &started] {
+        started.set_value();
+        gate.wait();
+    }));  // occupies the worker...
+    started.get_future().wait();
+    bool second = hasher.submit([] {});  // ...this one waits (limit 1)
+    auto busy = wait_for<std::string>([&](auto done) { hasher.hash(Secret("x"), nullptr, done); });
+    release.set_value();
+    CHECK(second);
+    CHECK(busy.error().code == "storage.busy");
+}

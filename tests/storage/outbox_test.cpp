@@ -1,0 +1,162 @@
+// The SMS outbox: durable acceptance, claims with leases, retries with backoff, throttling,
+// receipts by SMPP message id, bodies erased when final.
+#include <doctest/doctest.h>
+
+#include "StorageTestSupport.hpp"
+
+using namespace ussdgw;
+using namespace ussdgw::storage;
+using namespace ussdgw::storage::test;
+
+namespace {
+struct OutboxFixture {
+    TempDir dir;
+    StorageConfig cfg = test_config(dir);
+    std::unique_ptr<Database> db;
+    StorageKey key = StorageKey::from_bytes({});
+    OutboxPolicy policy{3, std::chrono::milliseconds(1000), std::chrono::milliseconds(3000),
+                        std::chrono::milliseconds(60000)};
+    std::int64_t t = 1'700'000'000'000;
+    OutboxFixture() {
+        auto d = Database::open(cfg.database_path, {});
+        REQUIRE(d.ok());
+        db = std::move(*d);
+    }
+    SmsOutbox box() { return SmsOutbox(*db, key, policy); }
+    OutboxStatus status(std::int64_t id) {
+        auto s = box().status(id);
+        REQUIRE(s.ok());
+        REQUIRE(s->has_value());
+        return **s;
+    }
+};
+}  // namespace
+
+TEST_CASE("backoff doubles up to the cap") {
+    OutboxPolicy p{10, std::chrono::milliseconds(5), std::chrono::milliseconds(30),
+                   std::chrono::milliseconds(1)};
+    CHECK(outbox_backoff(p, 1).count() == 5);
+    CHECK(outbox_backoff(p, 2).count() == 10);
+    CHECK(outbox_backoff(p, 3).count() == 20);
+    CHECK(outbox_backoff(p, 4).count() == 30);
+    CHECK(outbox_backoff(p, 40).count() == 30);
+}
+
+TEST_CASE("a message goes pending -> sending -> submitted -> delivered") {
+    OutboxFixture f;
+    auto box = f.box();
+    auto id = box.enqueue(msisdn("375291000001"), "password", "Пароль: k3x9", "smsc1", f.t);
+    REQUIRE(id.ok());
+    CHECK(f.status(*id).state == OutboxState::pending);
+    // the body is not stored in clear
+    auto q = f.db->query("SELECT body FROM sms_outbox WHERE id = ?");
+    q->bind(1, *id);
+    REQUIRE(*q->step());
+    CHECK(q->blob(0).find("k3x9") == std::string::npos);
+
+    auto claimed = box.claim_due(f.t, 10);
+    REQUIRE(claimed.ok());
+    REQUIRE(claimed->size() == 1);
+    CHECK(claimed->front().text == "Пароль: k3x9");
+    CHECK(claimed->front().link == "smsc1");
+    CHECK(box.claim_due(f.t + 1, 10)->empty());  // leased
+    REQUIRE(box.mark_submitted(*id, {"abc1", "abc2"}, f.t + 10).ok());
+    auto s = f.status(*id);
+    CHECK(s.state == OutboxState::submitted);
+    CHECK(s.parts == 2);
+    CHECK(s.attempts == 1);
+    auto r1 = box.apply_receipt("abc1", "DELIVRD", f.t + 20);
+    REQUIRE(r1.ok());
+    CHECK(r1->message_id == *id);
+    CHECK(r1->message_state == OutboxState::submitted);
+    auto r2 = box.apply_receipt("abc2", "DELIVRD", f.t + 30);
+    REQUIRE(r2.ok());
+    CHECK(r2->message_state == OutboxState::delivered);
+    s = f.status(*id);
+    CHECK(s.state == OutboxState::delivered);
+    CHECK(s.parts_delivered == 2);
+    CHECK_FALSE(s.has_body);  // erased once final
+    CHECK(box.apply_receipt("nope", "DELIVRD", f.t).error().code == "not_found");
+}
+
+TEST_CASE("an undeliverable receipt fails the message") {
+    OutboxFixture f;
+    auto box = f.box();
+    auto id = *box.enqueue(msisdn("375291000001"), "password", "x", "", f.t);
+    REQUIRE(box.claim_due(f.t, 1)->size() == 1);
+    REQUIRE(box.mark_submitted(id, {"m1"}, f.t).ok());
+    CHECK(box.apply_receipt("m1", "ENROUTE", f.t)->message_state == OutboxState::submitted);
+    CHECK(box.apply_receipt("m1", "UNDELIV", f.t)->message_state == OutboxState::failed);
+    CHECK(f.status(id).state == OutboxState::failed);
+}
+
+TEST_CASE("failed attempts retry with backoff, then fail; throttling is not an attempt") {
+    OutboxFixture f;
+    auto box = f.box();
+    auto id = *box.enqueue(msisdn("375291000001"), "password", "x", "", f.t);
+    REQUIRE(box.claim_due(f.t, 1)->size() == 1);
+    REQUIRE(box.defer(id, std::chrono::milliseconds(500), f.t).ok());
+    auto s = f.status(id);
+    CHECK(s.state == OutboxState::pending);
+    CHECK(s.attempts == 0);
+    CHECK(box.claim_due(f.t + 499, 1)->empty());
+    REQUIRE(box.claim_due(f.t + 500, 1)->size() == 1);
+    REQUIRE(box.mark_failed(id, "ESME_RSYSERR", false, f.t + 500).ok());
+    s = f.status(id);
+    CHECK(s.attempts == 1);
+    CHECK(s.next_attempt_at_ms == f.t + 1500);
+    CHECK(s.last_error == "ESME_RSYSERR");
+    CHECK(box.claim_due(f.t + 1499, 1)->empty());
+    REQUIRE(box.claim_due(f.t + 1500, 1)->size() == 1);
+    REQUIRE(box.mark_failed(id, "timeout", false, f.t + 1500).ok());
+    CHECK(f.status(id).next_attempt_at_ms == f.t + 3500);
+    REQUIRE(box.claim_due(f.t + 3500, 1)->size() == 1);
+    REQUIRE(box.mark_failed(id, "timeout", false, f.t + 3500).ok());
+    s = f.status(id);
+    CHECK(s.state == OutboxState::failed);  // max_attempts = 3
+    CHECK_FALSE(s.has_body);
+    CHECK(box.claim_due(f.t + 100000, 1)->empty());
+    // a permanent error fails at once
+    auto id2 = *box.enqueue(msisdn("375291000001"), "password", "x", "", f.t);
+    REQUIRE(box.claim_due(f.t, 1)->size() == 1);
+    REQUIRE(box.mark_failed(id2, "ESME_RINVDSTADR", true, f.t).ok());
+    CHECK(f.status(id2).state == OutboxState::failed);
+}
+
+TEST_CASE("a claim whose sender died is claimed again after the lease") {
+    OutboxFixture f;
+    auto box = f.box();
+    auto id = *box.enqueue(msisdn("375291000001"), "password", "x", "", f.t);
+    REQUIRE(box.claim_due(f.t, 1)->size() == 1);
+    CHECK(box.claim_due(f.t + 59999, 1)->empty());
+    auto again = box.claim_due(f.t + 60000, 1);
+    REQUIRE(again->size() == 1);
+    CHECK(again->front().id == id);
+}
+
+TEST_CASE("a message accepted before a restart is still pending after it") {
+    TempDir dir;
+    StorageConfig cfg = test_config(dir);
+    import_csv(cfg, kSampleCsv);
+    std::int64_t id = 0;
+    {
+        auto st = Storage::open(cfg);
+        REQUIRE(st.ok());
+        auto r = wait_for<PasswordIssued>([&](auto done) {
+            (*st)->cabinet().issue_password(msisdn("375291000001"), Channel::ussd, done);
+        });
+        REQUIRE(r.ok());
+        id = r->outbox_id;
+    }
+    auto st = Storage::open(cfg);
+    REQUIRE(st.ok());
+    auto claimed = wait_for<std::vector<OutboxMessage>>([&](auto done) {
+        (*st)->with_outbox<std::vector<OutboxMessage>>(
+            [](SmsOutbox& o, std::int64_t now) { return o.claim_due(now, 10); }, done);
+    });
+    REQUIRE(claimed.ok());
+    REQUIRE(claimed->size() == 1);
+    CHECK(claimed->front().id == id);
+    CHECK(claimed->front().msisdn == msisdn("375291000001"));
+    CHECK(claimed->front().text.find("Личный кабинет") != std::string::npos);
+}
