@@ -412,6 +412,20 @@ async function runNonInteractive() {
   shutdown(0);
 }
 
+// Where the subscriber types. scripts/run.sh starts netsim in the background, where stdin
+// is /dev/null: then read the controlling terminal if there is one. A pipe or a file on
+// stdin is read as it is.
+function subscriberInput() {
+  try {
+    const st = fs.fstatSync(0);
+    if (process.stdin.isTTY || st.isFIFO() || st.isFile() || st.isSocket()) return process.stdin;
+    const fd = fs.openSync('/dev/tty', 'r');
+    return fs.createReadStream(null, { fd });
+  } catch (e) {
+    return process.stdin;
+  }
+}
+
 server.on('error', (e) => die(`cannot listen on 127.0.0.1:${opts.port}: ${e.message}`));
 server.listen(opts.port, '127.0.0.1', () => {
   const port = server.address().port;
@@ -419,9 +433,9 @@ server.listen(opts.port, '127.0.0.1', () => {
   say(`netsim: listening on 127.0.0.1:${port} (system_id "${opts.systemId}")`);
   event('listening', { port });
   if (interactive) {
-    const rl = readline.createInterface({ input: process.stdin, terminal: false });
+    const rl = readline.createInterface({ input: subscriberInput(), terminal: false });
     rl.on('line', (l) => handleLine(l, false));
-    // Without a terminal (run.sh in the background) stdin may close at once: keep serving.
+    // When the input ends (no terminal at all) the simulator keeps serving the engine.
   } else {
     runNonInteractive().catch((e) => {
       say(`netsim: ${e.message}`);
