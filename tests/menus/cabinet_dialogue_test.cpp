@@ -71,7 +71,7 @@ TEST_CASE("*141*0# issues a password by SMS, then explains every refusal") {
 
     Session limited(d);
     limited.begin(kMe, "*141*0#");
-    CHECK(limited.ended_with("Лимит запросов пароля исчерпан. Повторите после 2026-11-25 00:00"));
+    CHECK(limited.ended_with("Лимит запросов пароля исчерпан. Повторите запрос позже"));
 
     d.subscribers[kMe].passwords = 0;
     d.subscribers[kMe].access = "subscriber";
