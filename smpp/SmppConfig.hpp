@@ -52,10 +52,9 @@ struct AccountConfig {
     std::string system_id;
     Secret password;
     std::vector<std::string> allowed_addresses;  // peer IPs; empty = any
-    std::vector<BindType> bind_types{BindType::transmitter, BindType::receiver,
-                                     BindType::transceiver};
-    std::uint32_t max_binds = 4;  // simultaneous bound sessions of this account
-    double throughput = 0;        // incoming requests per second, 0 = unlimited
+    std::vector<BindType> bind_types;            // allowed bind types; empty = any
+    std::uint32_t max_binds = 4;                 // simultaneous bound sessions of this account
+    double throughput = 0;                       // incoming requests per second, 0 = unlimited
 };
 
 struct ServerConfig {

@@ -139,7 +139,8 @@ BindVerdict SmppServer::authenticate(const BindRequest& req, const std::string& 
         std::find(a.allowed_addresses.begin(), a.allowed_addresses.end(), peer_ip) ==
             a.allowed_addresses.end())
         return refuse(status::bindfail, "address not allowed");
-    if (std::find(a.bind_types.begin(), a.bind_types.end(), req.type) == a.bind_types.end())
+    if (!a.bind_types.empty() &&
+        std::find(a.bind_types.begin(), a.bind_types.end(), req.type) == a.bind_types.end())
         return refuse(status::bindfail, "bind type not allowed");
     auto b = binds_per_account_.find(a.system_id);
     if (b != binds_per_account_.end() && b->second >= a.max_binds)

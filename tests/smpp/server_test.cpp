@@ -1,0 +1,296 @@
+// SmppServer over real TCP on 127.0.0.1 (ephemeral port), with hostile peers. After every
+// hostile case a normal client must still bind and submit.
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "smpp_net_util.hpp"
+#include "smpp_test_util.hpp"
+
+using namespace ussdgw;
+using namespace ussdgw::smpp;
+using namespace ussdgw::smpp::test;
+using namespace std::chrono_literals;
+
+TEST_CASE("server: bind, submit, unbind; interface_version 0x50 is accepted") {
+    ServerThread s;
+    check_normal_client(s.port());
+    RawClient c(s.port());
+    auto b = c.bind("esme", "secret", BindType::transmitter, 0x50);
+    CHECK(b.command_status == status::ok);
+    CHECK(std::get<BindResponse>(b.body).system_id == "ussdgw");
+    // enquire_link is answered.
+    REQUIRE(c.send(Pdu{status::ok, 9, EnquireLink{}}));
+    auto e = c.read_pdu();
+    REQUIRE(e.has_value());
+    CHECK(std::holds_alternative<EnquireLinkResp>(e->body));
+    CHECK(e->sequence_number == 9);
+}
+
+TEST_CASE("server: wrong password, unknown system_id, refused bind type and address") {
+    auto cfg = test_server_config();
+    AccountConfig ro;
+    ro.system_id = "ronly";
+    ro.password = Secret("pw");
+    ro.bind_types = {BindType::receiver};
+    cfg.accounts.push_back(ro);
+    AccountConfig far;
+    far.system_id = "far";
+    far.password = Secret("pw");
+    far.allowed_addresses = {"10.1.2.3"};
+    cfg.accounts.push_back(far);
+    ServerThread s(cfg);
+    struct Case {
+        const char* id;
+        const char* pw;
+        BindType type;
+        std::uint32_t status;
+    };
+    for (auto k : {Case{"esme", "wrong", BindType::transceiver, status::invpaswd},
+                   Case{"nobody", "secret", BindType::transceiver, status::invsysid},
+                   Case{"ronly", "pw", BindType::transmitter, status::bindfail},
+                   Case{"far", "pw", BindType::transceiver, status::bindfail}}) {
+        CAPTURE(k.id);
+        RawClient c(s.port());
+        auto b = c.bind(k.id, k.pw, k.type);
+        CHECK(b.command_status == k.status);
+        CHECK(c.closed_by_peer());
+    }
+    RawClient ok(s.port());
+    CHECK(ok.bind("ronly", "pw", BindType::receiver).command_status == status::ok);
+    check_normal_client(s.port());
+}
+
+TEST_CASE("server: max_binds per account and max_connections overall") {
+    auto cfg = test_server_config();
+    cfg.accounts[0].max_binds = 1;
+    cfg.max_connections = 3;
+    ServerThread s(cfg);
+    RawClient first(s.port());
+    REQUIRE(first.bind("esme", "secret").command_status == status::ok);
+    {
+        RawClient second(s.port());
+        CHECK(second.bind("esme", "secret").command_status == status::alybnd);
+        CHECK(second.closed_by_peer());
+    }
+    RawClient c2(s.port());
+    RawClient c3(s.port());
+    // Both are counted (bound or not): the 4th connection is closed at once.
+    REQUIRE(c3.send(Pdu{status::ok, 1, EnquireLink{}}));
+    REQUIRE(c3.read_pdu().has_value());
+    RawClient c4(s.port());
+    CHECK(c4.closed_by_peer());
+}
+
+TEST_CASE("server: junk bytes get generic_nack or a close; the server goes on") {
+    ServerThread s;
+    {
+        // A well-framed PDU with an unknown command: generic_nack, the session goes on.
+        RawClient c(s.port());
+        REQUIRE(c.bind("esme", "secret").command_status == status::ok);
+        REQUIRE(c.send(raw_header(16, 0x0000ABCD, 0, 77)));
+        auto n = c.read_pdu();
+        REQUIRE(n.has_value());
+        CHECK(std::holds_alternative<GenericNack>(n->body));
+        CHECK(n->command_status == status::invcmdid);
+        CHECK(n->sequence_number == 77);
+        REQUIRE(c.send(Pdu{status::ok, 5, test_submit()}));
+        auto r = c.read_pdu();
+        REQUIRE(r.has_value());
+        CHECK(r->command_status == status::ok);
+    }
+    {
+        // Random bytes: answered or closed, never crashes.
+        std::mt19937 rng(42);
+        for (int round = 0; round < 10; ++round) {
+            RawClient c(s.port(), 2000ms);
+            std::vector<std::uint8_t> junk(200 + round * 97);
+            for (auto& b : junk)
+                b = static_cast<std::uint8_t>(rng());
+            c.send(junk);
+            CHECK(c.closed_by_peer());
+        }
+    }
+    check_normal_client(s.port());
+}
+
+TEST_CASE("server: command_length 0, 15 or huge is answered invcmdlen and closed") {
+    ServerThread s;
+    for (std::uint32_t len : {0u, 15u, 0xFFFFFFF0u, 1000000u}) {
+        CAPTURE(len);
+        RawClient c(s.port());
+        REQUIRE(c.send(raw_header(len, 0x00000004, 0, 3)));
+        auto n = c.read_pdu();
+        REQUIRE(n.has_value());
+        CHECK(std::holds_alternative<GenericNack>(n->body));
+        CHECK(n->command_status == status::invcmdlen);
+        CHECK(c.closed_by_peer());
+    }
+    check_normal_client(s.port());
+}
+
+TEST_CASE("server: a truncated PDU then silence, and a peer that never binds, are closed") {
+    ServerThread s;  // bind_timeout 500 ms, inactivity 3 s
+    {
+        RawClient silent(s.port());
+        auto t = std::chrono::steady_clock::now();
+        CHECK(silent.closed_by_peer());
+        CHECK(std::chrono::steady_clock::now() - t >= 400ms);
+    }
+    {
+        RawClient c(s.port());
+        auto frame = encode(Pdu{status::ok, 1, test_submit()}).value();
+        frame.resize(frame.size() / 2);
+        REQUIRE(c.send(frame));
+        CHECK(c.closed_by_peer());
+    }
+    {
+        // After a bind, a half PDU and silence: the inactivity limit closes it.
+        RawClient c(s.port(), 6000ms);
+        REQUIRE(c.bind("esme", "secret").command_status == status::ok);
+        auto frame = encode(Pdu{status::ok, 2, test_submit()}).value();
+        frame.resize(20);
+        REQUIRE(c.send(frame));
+        CHECK(c.closed_by_peer());
+    }
+    check_normal_client(s.port());
+}
+
+TEST_CASE("server: a PDU with hundreds of tiny TLVs is refused, not fatal") {
+    ServerThread s;
+    RawClient c(s.port());
+    REQUIRE(c.bind("esme", "secret").command_status == status::ok);
+    auto frame = encode(Pdu{status::ok, 7, test_submit()}).value();
+    for (int i = 0; i < 500; ++i) {
+        // tag 0x1400 + i, length 1, value i
+        frame.push_back(0x14);
+        frame.push_back(static_cast<std::uint8_t>(i));
+        frame.push_back(0);
+        frame.push_back(1);
+        frame.push_back(static_cast<std::uint8_t>(i));
+    }
+    fix_length(frame);
+    REQUIRE(c.send(frame));
+    auto r = c.read_pdu();
+    REQUIRE(r.has_value());
+    CHECK(r->sequence_number == 7);
+    CHECK(r->command_status != status::ok);
+    // The session is still usable.
+    REQUIRE(c.send(Pdu{status::ok, 8, test_submit()}));
+    auto ok = c.read_pdu();
+    REQUIRE(ok.has_value());
+    CHECK(ok->command_status == status::ok);
+    check_normal_client(s.port());
+}
+
+TEST_CASE("server: requests before bind get invbndsts") {
+    ServerThread s;
+    RawClient c(s.port());
+    REQUIRE(c.send(Pdu{status::ok, 4, test_submit()}));
+    auto r = c.read_pdu();
+    REQUIRE(r.has_value());
+    CHECK(r->command_status == status::invbndsts);
+    CHECK(std::holds_alternative<SubmitSmResp>(r->body));
+}
+
+TEST_CASE("server: a flood beyond the window/throughput is throttled; others are served") {
+    auto cfg = test_server_config();
+    AccountConfig flood;
+    flood.system_id = "flood";
+    flood.password = Secret("pw");
+    flood.throughput = 200;  // per second
+    cfg.accounts.push_back(flood);
+    ServerThread s(cfg);
+    RawClient f(s.port(), 10000ms);
+    REQUIRE(f.bind("flood", "pw").command_status == status::ok);
+    RawClient good(s.port());
+    REQUIRE(good.bind("esme", "secret").command_status == status::ok);
+
+    constexpr std::uint32_t kFlood = 3000;
+    std::vector<std::uint8_t> all;
+    for (std::uint32_t seq = 10; seq < 10 + kFlood; ++seq)
+        REQUIRE(encode(Pdu{status::ok, seq, test_submit()}, all).ok());
+    REQUIRE(f.send(all));
+    // The well-behaved client is served during the flood.
+    for (std::uint32_t seq = 100; seq < 120; ++seq) {
+        REQUIRE(good.send(Pdu{status::ok, seq, test_submit()}));
+        auto r = good.read_pdu();
+        REQUIRE(r.has_value());
+        CHECK(r->command_status == status::ok);
+    }
+    std::uint32_t ok = 0, throttled = 0, other = 0;
+    for (std::uint32_t i = 0; i < kFlood; ++i) {
+        auto r = f.read_pdu();
+        REQUIRE(r.has_value());
+        if (r->command_status == status::ok)
+            ++ok;
+        else if (r->command_status == status::throttled)
+            ++throttled;
+        else
+            ++other;
+    }
+    CHECK(ok + throttled == kFlood);
+    CHECK(other == 0);
+    CHECK(throttled > 0);
+    CHECK(ok > 0);
+    check_normal_client(s.port());
+}
+
+TEST_CASE("server: a client that never reads its responses does not grow the server") {
+    ServerThread s;
+    RawClient c(s.port());
+    REQUIRE(c.bind("esme", "secret").command_status == status::ok);
+    // Tens of MB of enquire_link without reading: the server stops reading from this peer
+    // (TCP back-pressure) instead of buffering the answers; our send then blocks: stop
+    // sending after a bounded amount.
+    std::vector<std::uint8_t> batch;
+    for (std::uint32_t seq = 1; seq <= 4096; ++seq)
+        REQUIRE(encode(Pdu{status::ok, seq, EnquireLink{}}, batch).ok());
+    std::size_t sent = 0;
+    for (int i = 0; i < 2000; ++i) {
+        auto n = ::send(c.fd(), batch.data(), batch.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n <= 0) break;
+        sent += static_cast<std::size_t>(n);
+    }
+    CHECK(sent < 2000 * batch.size());  // back-pressure reached us
+    check_normal_client(s.port());
+}
+
+TEST_CASE("server: stop() unbinds bound sessions and finishes") {
+    ServerThread s;
+    RawClient c(s.port());
+    REQUIRE(c.bind("esme", "secret").command_status == status::ok);
+    std::thread answer([&] {
+        auto u = c.read_pdu();
+        REQUIRE(u.has_value());
+        CHECK(std::holds_alternative<Unbind>(u->body));
+        c.send(Pdu{status::ok, u->sequence_number, UnbindResp{}});
+    });
+    CHECK(s.stop());
+    answer.join();
+    CHECK(c.closed_by_peer());
+}
+
+TEST_CASE("server: send_to delivers deliver_sm to a bound receiver") {
+    ServerThread s;
+    RawClient rx(s.port());
+    REQUIRE(rx.bind("esme", "secret", BindType::receiver).command_status == status::ok);
+    auto got = std::make_shared<std::promise<RequestOutcome>>();
+    auto r = s.on_io([got](SmppServer& srv) {
+        DeliverSm d;
+        d.source.address = "375291234567";
+        d.short_message = "*141#";
+        return srv.send_to("esme", d, [got](RequestOutcome& o) { got->set_value(o); });
+    });
+    REQUIRE(r.ok());
+    CHECK(s.on_io([](SmppServer& srv) { return srv.send_to("nobody", DeliverSm{}, {}); }).error ==
+          SendError::not_bound);
+    auto d = rx.read_pdu();
+    REQUIRE(d.has_value());
+    REQUIRE(std::holds_alternative<DeliverSm>(d->body));
+    CHECK(std::get<DeliverSm>(d->body).short_message == "*141#");
+    REQUIRE(rx.send(Pdu{status::ok, d->sequence_number, DeliverSmResp{}}));
+    auto fut = got->get_future();
+    REQUIRE(fut.wait_for(5s) == std::future_status::ready);
+    CHECK(fut.get().ok());
+}

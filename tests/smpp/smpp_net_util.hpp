@@ -1,0 +1,237 @@
+// Helpers for SMPP tests over real TCP on 127.0.0.1: a blocking raw client (POSIX socket
+// with receive timeouts, so every wait is bounded) and an SmppServer running on its own
+// io_context thread.
+#pragma once
+
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <cstring>
+#include <future>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "smpp/PduCodec.hpp"
+#include "smpp/SmppServer.hpp"
+
+namespace ussdgw::smpp::test {
+
+inline std::vector<std::uint8_t> raw_header(std::uint32_t len, std::uint32_t id, std::uint32_t st,
+                                            std::uint32_t seq) {
+    std::vector<std::uint8_t> v;
+    for (std::uint32_t x : {len, id, st, seq})
+        for (int sh = 24; sh >= 0; sh -= 8)
+            v.push_back(static_cast<std::uint8_t>(x >> sh));
+    return v;
+}
+
+// A blocking SMPP peer; every read waits at most `timeout`.
+class RawClient {
+  public:
+    explicit RawClient(std::uint16_t port,
+                       std::chrono::milliseconds timeout = std::chrono::milliseconds(5000))
+        : timeout_(timeout) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        REQUIRE(fd_ >= 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        int one = 1;
+        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    ~RawClient() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    RawClient(const RawClient&) = delete;
+    RawClient& operator=(const RawClient&) = delete;
+
+    bool send(const std::vector<std::uint8_t>& bytes) {
+        std::size_t off = 0;
+        while (off < bytes.size()) {
+            auto n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+            if (n <= 0) return false;
+            off += static_cast<std::size_t>(n);
+        }
+        return true;
+    }
+    bool send(const Pdu& p) {
+        auto b = encode(p);
+        REQUIRE(b.ok());
+        return send(b.value());
+    }
+
+    // Reads exactly n bytes; false on EOF, error or timeout.
+    bool read_exact(std::uint8_t* out, std::size_t n) {
+        std::size_t off = 0;
+        auto deadline = std::chrono::steady_clock::now() + timeout_;
+        while (off < n) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) return false;
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+            auto r = ::recv(fd_, out + off, n - off, 0);
+            if (r <= 0) return false;
+            off += static_cast<std::size_t>(r);
+        }
+        return true;
+    }
+
+    // The next PDU; nullopt on EOF/timeout. Frames that do not decode fail the test.
+    std::optional<Pdu> read_pdu() {
+        std::uint8_t h[16];
+        if (!read_exact(h, 16)) return std::nullopt;
+        std::uint32_t len = (std::uint32_t(h[0]) << 24) | (std::uint32_t(h[1]) << 16) |
+                            (std::uint32_t(h[2]) << 8) | h[3];
+        REQUIRE(len >= 16);
+        REQUIRE(len < 100000);
+        std::vector<std::uint8_t> f(h, h + 16);
+        f.resize(len);
+        if (len > 16 && !read_exact(f.data() + 16, len - 16)) return std::nullopt;
+        auto p = decode(f);
+        REQUIRE(p.ok());
+        return p.value();
+    }
+
+    // True when the server closed the connection within the timeout (EOF or reset),
+    // skipping whatever PDUs it sent first.
+    bool closed_by_peer() {
+        std::uint8_t buf[4096];
+        auto deadline = std::chrono::steady_clock::now() + timeout_;
+        for (;;) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) return false;
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+            auto r = ::recv(fd_, buf, sizeof buf, 0);
+            if (r <= 0) return true;
+        }
+    }
+
+    Pdu bind(const std::string& system_id, const std::string& password,
+             BindType type = BindType::transceiver, std::uint8_t version = 0x34) {
+        BindRequest b;
+        b.type = type;
+        b.system_id = system_id;
+        b.password = password;
+        b.interface_version = version;
+        REQUIRE(send(Pdu{status::ok, 1, b}));
+        auto r = read_pdu();
+        REQUIRE(r.has_value());
+        return *r;
+    }
+
+    int fd() const { return fd_; }
+
+  private:
+    int fd_ = -1;
+    std::chrono::milliseconds timeout_;
+};
+
+inline SubmitSm test_submit(std::string text = "hello") {
+    SubmitSm s;
+    s.source.address = "141";
+    s.destination.address = "375291234567";
+    s.short_message = std::move(text);
+    return s;
+}
+
+inline ServerConfig test_server_config() {
+    ServerConfig c;
+    c.enabled = true;
+    c.host = "127.0.0.1";
+    c.port = 0;
+    c.max_connections = 50;
+    c.window = 100;
+    c.timers.bind_timeout = std::chrono::milliseconds(500);
+    c.timers.inactivity_timeout = std::chrono::milliseconds(3000);
+    c.timers.enquire_link_interval = std::chrono::milliseconds(0);
+    c.timers.unbind_timeout = std::chrono::milliseconds(500);
+    AccountConfig a;
+    a.system_id = "esme";
+    a.password = Secret("secret");
+    c.accounts.push_back(std::move(a));
+    return c;
+}
+
+// An SmppServer on an ephemeral port, run by its own thread until the fixture ends.
+class ServerThread {
+  public:
+    explicit ServerThread(ServerConfig config = test_server_config(),
+                          SmppServer::Handlers handlers = {})
+        : server_(std::make_unique<SmppServer>(io_, std::move(config), std::move(handlers))) {
+        server_->start();
+        port_ = server_->port();
+        thread_ = std::thread([this] { io_.run(); });
+    }
+    ~ServerThread() { stop(); }
+
+    std::uint16_t port() const { return port_; }
+
+    // Runs `f` on the server's thread and returns its result.
+    template <typename F>
+    auto on_io(F f) -> decltype(f(std::declval<SmppServer&>())) {
+        using R = decltype(f(std::declval<SmppServer&>()));
+        std::promise<R> p;
+        auto fut = p.get_future();
+        boost::asio::post(io_, [&] {
+            if constexpr (std::is_void_v<R>) {
+                f(*server_);
+                p.set_value();
+            } else {
+                p.set_value(f(*server_));
+            }
+        });
+        REQUIRE(fut.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+        return fut.get();
+    }
+
+    // Stops the server (clean unbind) and waits for the thread; true if `done` ran.
+    bool stop() {
+        if (!thread_.joinable()) return stopped_;
+        boost::asio::post(io_, [this] { server_->stop([this] { stopped_ = true; }); });
+        thread_.join();
+        server_.reset();
+        return stopped_;
+    }
+
+  private:
+    boost::asio::io_context io_;
+    std::unique_ptr<SmppServer> server_;
+    std::uint16_t port_ = 0;
+    std::thread thread_;
+    bool stopped_ = false;
+};
+
+// A well-behaved client binds, submits, gets an answer and unbinds.
+inline void check_normal_client(std::uint16_t port) {
+    RawClient c(port);
+    auto b = c.bind("esme", "secret");
+    REQUIRE(b.command_status == status::ok);
+    REQUIRE(c.send(Pdu{status::ok, 2, test_submit()}));
+    auto r = c.read_pdu();
+    REQUIRE(r.has_value());
+    CHECK(r->command_status == status::ok);
+    CHECK(r->sequence_number == 2);
+    REQUIRE(std::holds_alternative<SubmitSmResp>(r->body));
+    CHECK_FALSE(std::get<SubmitSmResp>(r->body).message_id.empty());
+    REQUIRE(c.send(Pdu{status::ok, 3, Unbind{}}));
+    auto u = c.read_pdu();
+    REQUIRE(u.has_value());
+    CHECK(std::holds_alternative<UnbindResp>(u->body));
+    CHECK(c.closed_by_peer());
+}
+
+}  // namespace ussdgw::smpp::test
