@@ -248,3 +248,52 @@ TEST_CASE("reload while dialogues are open: old dialogues keep their version") {
     CHECK(old.answer("2", t0).text == "Bye");
     fs::remove_all(dir);
 }
+
+TEST_CASE("screens at exactly 182 GSM 7-bit and 80 UCS2 characters go out whole") {
+    std::string ru80;
+    for (int i = 0; i < 79; ++i)
+        ru80 += "ж";
+    std::string text = menu_header() + R"(
+[[service_codes]]
+code = "*7#"
+start = "edge"
+
+[[service_codes]]
+code = "*8#"
+start = "who"
+
+[screens.edge]
+type = "final"
+text = { en = ")" + std::string(180, 'a') +
+                       R"(€", ru = ")" + ru80 + R"(!" }
+
+[screens.who]
+type = "menu"
+text = "Who?"
+options = [ { key = "1", next = "edge", label = "Edge" } ]
+argument = { save_as = "target", min_length = 1, max_length = 20, next = "show" }
+
+[screens.show]
+type = "final"
+text = ")" + std::string(167, 'b') +
+                       R"({target}"
+)";
+    auto r = load_menu_texts({{"edge.toml", text}});
+    REQUIRE_MESSAGE(r.ok(), r.error().front().to_string());
+    UssdDialogue en(*r, DialogueSettings{});
+    auto out = en.begin("1", "*7#", "en", t0);
+    CHECK(out.encoding == gsm::Encoding::gsm7);
+    CHECK(measure_screen(out.text).length == 182);
+    CHECK(out.text == std::string(180, 'a') + "€");
+    UssdDialogue ru(*r, DialogueSettings{});
+    out = ru.begin("1", "*7#", "ru", t0);
+    CHECK(out.encoding == gsm::Encoding::ucs2);
+    CHECK(gsm::ucs2_length(out.text) == 80);
+    CHECK(out.text == ru80 + "!");
+    // A field value wider than declared is cut to its width, so the screen still fits.
+    UssdDialogue arg(*r, DialogueSettings{});
+    out = arg.begin("1", "*8*12345678901234567890#", "en", t0);
+    CHECK(out.end);
+    CHECK(out.text == std::string(167, 'b') + "123456789012345");
+    CHECK(measure_screen(out.text).length == 182);
+}
