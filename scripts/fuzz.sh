@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Runs the SMPP codec fuzzer for a bounded time: scripts/fuzz.sh [SECONDS] (default 60).
-# Needs build-fuzz/ (CC=clang CXX=clang++ scripts/build.sh build-fuzz -DUSSDGW_FUZZ=ON
-# -DUSSDGW_TESTS=OFF). Works on a copy of tests/fuzz/corpus/pdu_codec in build-fuzz/ so the
-# committed seed corpus does not grow; exits non-zero on a crash, leak, timeout or OOM and
-# leaves the reproducer in build-fuzz/fuzz-work/pdu_codec/artifacts/.
+# Needs build-fuzz/ (another directory with FUZZ_BUILD_DIR=...), built with
+#   CC=clang CXX=clang++ scripts/build.sh build-fuzz -DUSSDGW_FUZZ=ON -DUSSDGW_TESTS=OFF
+# Works on a copy of tests/fuzz/corpus/pdu_codec in that directory so the committed seed
+# corpus does not grow; exits non-zero on a crash, leak, timeout or OOM and leaves the
+# reproducer in build-fuzz/fuzz-work/pdu_codec/artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-bin=build-fuzz/fuzz_pdu_codec
+dir=${FUZZ_BUILD_DIR:-build-fuzz}
+bin=$dir/fuzz_pdu_codec
 if [[ ! -x $bin ]]; then
   echo "fuzz: $bin is missing; build it with:" >&2
   echo "  CC=clang CXX=clang++ scripts/build.sh build-fuzz -DUSSDGW_FUZZ=ON -DUSSDGW_TESTS=OFF" >&2
   exit 1
 fi
-work=build-fuzz/fuzz-work/pdu_codec
+work=$dir/fuzz-work/pdu_codec
 rm -rf "$work"
 mkdir -p "$work/corpus" "$work/artifacts"
 cp tests/fuzz/corpus/pdu_codec/* "$work/corpus/"

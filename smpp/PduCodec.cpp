@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string_view>
@@ -350,6 +351,8 @@ class Decoder {
 
     // Copies the header and mandatory part [0, end) into scratch_, normalising the header.
     void copy_prefix(std::size_t end, std::uint32_t canonical_id) {
+        // The field limits checked above bound every mandatory part to 364 octets.
+        if (end > scratch_.size()) std::abort();
         std::memcpy(scratch_.data(), f_.data(), end);
         put32(scratch_.data(), static_cast<std::uint32_t>(end));
         put32(scratch_.data() + 4, canonical_id);
