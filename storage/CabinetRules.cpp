@@ -80,7 +80,8 @@ Status may_close(ActorKind actor, ClosedBy kind, ClientKind target_client,
         return fail(kRoleNeedsLegalEntity, "only a legal entity's access is closed by request");
     if (!state.access_open && state.closed_by &&
         closing_strength(kind) <= closing_strength(*state.closed_by))
-        return fail(kAlreadyClosed, closed_code(*state.closed_by));
+        return fail(kAlreadyClosed,
+                    fmt::format("access is already closed ({})", to_text(*state.closed_by)));
     return ok_status();
 }
 

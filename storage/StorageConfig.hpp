@@ -21,7 +21,7 @@ struct StorageConfig {
     // Group commit: one writer thread puts up to `max_batch` writes into one transaction,
     // waiting at most `max_delay` after the first one for more to arrive.
     std::size_t group_commit_max_batch = 256;
-    std::chrono::microseconds group_commit_max_delay{1000};
+    std::chrono::microseconds group_commit_max_delay{0};
 
     // Argon2id (libsodium crypto_pwhash) for cabinet passwords.
     std::uint64_t argon2_opslimit = 2;

@@ -8,8 +8,10 @@
 
 #include "engine/base/Log.hpp"
 #include "engine/config/ConfigReader.hpp"
+#include "engine/config/GatewaySections.hpp"
 #include "menus/MenuConfig.hpp"
 #include "smpp/SmppConfig.hpp"
+#include "storage/StorageConfig.hpp"
 
 namespace ussdgw::config {
 
@@ -22,6 +24,10 @@ struct EngineConfig {
     LogConfig log;
     smpp::SmppConfig smpp;    // [smpp]: client links and the server listener
     menus::MenuConfig menus;  // [menus]: menu files, dialogue timeouts, default language
+    // [storage]: the SQLite file, durability, hashing, limits, the SMS outbox
+    storage::StorageConfig storage;
+    UssdConfig ussd;     // [ussd]: the USSD-over-SMPP profile, per link
+    sms::SmsConfig sms;  // [sms]: how the SMS outbox is sent
 };
 
 EngineConfig load_engine_config(const std::string& path);
