@@ -238,7 +238,8 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path, const 
         if (auto s = db->exec("PRAGMA journal_mode = WAL"); !s) return Failure{s.error()};
     }
     for (const char* pragma : {sync_pragma(options.synchronous), "PRAGMA foreign_keys = ON",
-                               "PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY"}) {
+                               "PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY",
+                               "PRAGMA mmap_size = 1073741824"}) {
         if (auto s = db->exec(pragma); !s) return Failure{s.error()};
     }
     if (!options.read_only) {

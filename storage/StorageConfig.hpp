@@ -20,7 +20,7 @@ struct StorageConfig {
 
     // Group commit: one writer thread puts up to `max_batch` writes into one transaction,
     // waiting at most `max_delay` after the first one for more to arrive.
-    std::size_t group_commit_max_batch = 256;
+    std::size_t group_commit_max_batch = 1024;
     std::chrono::microseconds group_commit_max_delay{0};
 
     // Argon2id (libsodium crypto_pwhash) for cabinet passwords.

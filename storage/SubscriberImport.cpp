@@ -195,7 +195,9 @@ Result<ImportSummary> import_subscribers(Database& db, const StorageKey& key,
     if (in.bad()) return fail("import.read", "error reading the input");
     if (sum.rejected > 0 && !options.partial) return sum;
 
-    // Pass 2: one transaction; a database-level conflict is a line error too.
+    // Pass 2: one transaction; a database-level conflict is a line error too. A large
+    // page cache keeps a big import from spilling pages to the WAL before COMMIT.
+    if (rows.size() > 10000) (void)db.exec("PRAGMA cache_size = -524288");
     Transaction tx(db);
     if (!tx.begun()) return Failure{tx.begun().error()};
     SubscriberStore store(db, cfg.puk_login_tariff_plans);

@@ -184,6 +184,14 @@ struct BenchOptions {
     bool keep = false;
 };
 
+// CPU seconds used by this process (all threads): the machine may be shared, so the bench
+// prints CPU time beside wall time.
+double cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
 std::string bench_csv_line(std::size_t i, const std::vector<std::string>& plans) {
     // Clients of 10 numbers: every 4th client a legal entity with an administrator first.
     std::size_t client = i / 10;
@@ -233,16 +241,18 @@ int run_bench(StorageConfig cfg, const BenchOptions& o) {
         if (!d) return report(d.error());
         std::ifstream in(csv, std::ios::binary);
         auto t0 = std::chrono::steady_clock::now();
+        double c0 = cpu_seconds();
         auto r = import_subscribers(*d->db, *d->key, cfg, in, {}, system_clock_ms());
         import_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        double cpu = cpu_seconds() - c0;
         if (!r) return report(r.error());
         if (r->rejected) {
             std::fprintf(stderr, "bench: %zu rows rejected: %s\n", r->rejected,
                          r->errors.front().message.c_str());
             return 1;
         }
-        std::printf("import:   %zu rows in %.2f s (%.0f rows/s)\n", r->inserted, import_s,
-                    static_cast<double>(r->inserted) / import_s);
+        std::printf("import:   %zu rows in %.2f s (%.0f rows/s; %.2f s of CPU)\n", r->inserted,
+                    import_s, static_cast<double>(r->inserted) / import_s, cpu);
     }
     fs::remove(csv, ec);
 
@@ -256,14 +266,19 @@ int run_bench(StorageConfig cfg, const BenchOptions& o) {
         std::uniform_int_distribution<std::size_t> pick(0, o.subscribers - 1);
         std::size_t found = 0;
         auto t0 = std::chrono::steady_clock::now();
+        double c0 = cpu_seconds();
         for (std::size_t i = 0; i < o.lookups; ++i) {
             auto r =
                 s.find(Msisdn::from_number(375200000000 + static_cast<std::int64_t>(pick(rng))));
             if (r && *r) ++found;
         }
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::printf("lookups:  %zu in %.2f s = %.0f lookups/s (1 thread; %zu found)\n", o.lookups,
-                    secs, static_cast<double>(o.lookups) / secs, found);
+        double cpu = cpu_seconds() - c0;
+        std::printf(
+            "lookups:  %zu in %.2f s = %.0f lookups/s (1 thread; %zu found; %.2f s of CPU "
+            "= %.0f lookups per CPU-second)\n",
+            o.lookups, secs, static_cast<double>(o.lookups) / secs, found, cpu,
+            static_cast<double>(o.lookups) / cpu);
     }
 
     // 3. Committed state changes: close / reopen access (each with its audit entry), many
@@ -274,6 +289,7 @@ int run_bench(StorageConfig cfg, const BenchOptions& o) {
         std::size_t in_flight = 0, done_count = 0, failed = 0;
         auto before = s.committer().stats();
         auto t0 = std::chrono::steady_clock::now();
+        double c0 = cpu_seconds();
         for (std::size_t i = 0; i < o.changes; ++i) {
             {
                 std::unique_lock lk(mu);
@@ -300,14 +316,16 @@ int run_bench(StorageConfig cfg, const BenchOptions& o) {
             cv.wait(lk, [&] { return done_count == o.changes; });
         }
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        double cpu = cpu_seconds() - c0;
         auto after = s.committer().stats();
         std::uint64_t batches = after.batches - before.batches;
         std::printf(
             "changes:  %zu committed in %.2f s = %.0f changes/s (%zu in flight, %llu "
-            "transactions, %.1f changes per commit, %zu refused)\n",
+            "transactions, %.1f changes per commit, %zu refused; %.2f s of CPU)\n",
             o.changes, secs, static_cast<double>(o.changes) / secs, o.concurrency,
             static_cast<unsigned long long>(batches),
-            batches ? static_cast<double>(o.changes) / static_cast<double>(batches) : 0.0, failed);
+            batches ? static_cast<double>(o.changes) / static_cast<double>(batches) : 0.0, failed,
+            cpu);
     }
     st->reset();
     if (!o.keep) {
