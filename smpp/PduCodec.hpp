@@ -6,6 +6,15 @@
 // the frame itself (lengths, C-string terminators, the TLV walk and its counts) before
 // libsmpp34 sees it, and on a malformed body returns a `DecodeError` that says what to
 // answer: generic_nack or the command's own response, with which command_status.
+//
+// Accepted from peers, though libsmpp34 alone refuses them: any interface_version (0x50
+// from SMPP 5.0 peers), vendor command_status codes, sequence_number 0, any TON/NPI, times
+// in deliver_sm, a message_id in deliver_sm_resp, responses without a body (error status,
+// or even OK), TLVs after a submit_sm_resp/deliver_sm_resp (checked, then ignored), a
+// receipted_message_id without its terminator, message_payload up to 64 KiB. Duplicate
+// modelled TLVs: the last one wins. Encoding writes modelled TLVs in a fixed order, then
+// `Tlvs::other` in order; a response with a non-zero command_status and a default body goes
+// as the bare header (SMPP 3.4: no body on error).
 #pragma once
 
 #include <cstddef>

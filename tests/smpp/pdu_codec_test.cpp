@@ -562,13 +562,35 @@ TEST_CASE("peers' quirks are accepted") {
                               "02"));
     REQUIRE(d.ok());
     CHECK(std::get<SubmitSmResp>(d->body).message_id == "1");
-    // sequence_number 0 and a receipted_message_id without its terminator
+    // a receipted_message_id without its terminator
     d =
         decode(deliver_with_tlvs("001e"
                                  "0003"
                                  "414243"));
     REQUIRE(d.ok());
     CHECK(std::get<DeliverSm>(d->body).tlvs.receipted_message_id == "ABC");
+}
+
+TEST_CASE("values libsmpp34 alone refuses round-trip: sequence 0, odd TON/NPI, vendor status") {
+    SubmitSm s;
+    s.source = {7, 15, "src"};
+    s.destination = {0xFF, 0xFF, "dst"};
+    s.short_message = "x";
+    round_trip(pdu(s, 0));
+    round_trip(pdu(SubmitSmResp{"id"}, 0, 0x000004FF));
+    DataSm d;
+    d.source = {9, 9, "a"};
+    d.destination = {6, 18, "b"};
+    round_trip(pdu(d, 0xFFFFFFFF));
+    DataSmResp r;
+    r.message_id = "r";
+    round_trip(pdu(r, 1, 0x00000500));
+    // duplicate modelled TLVs: the last one wins
+    auto dup =
+        decode(deliver_with_tlvs("0501000101"
+                                 "0501000112"));
+    REQUIRE(dup.ok());
+    CHECK(std::get<DeliverSm>(dup->body).tlvs.ussd_service_op == 18);
 }
 
 TEST_CASE("encode refuses what does not fit, never truncates") {
