@@ -32,7 +32,8 @@ SmppServer::SmppServer(asio::io_context& io, ServerConfig config, Handlers handl
       config_(std::move(config)),
       handlers_(std::move(handlers)),
       acceptor_(io),
-      stop_timer_(io) {}
+      stop_timer_(io),
+      accept_retry_(io) {}
 
 SmppServer::~SmppServer() {
     *alive_ = false;
@@ -68,8 +69,12 @@ void SmppServer::do_accept() {
         if (alive.expired() || !acceptor_.is_open()) return;
         if (ec) {
             if (ec == asio::error::operation_aborted) return;
+            // EMFILE and friends: keep serving the existing sessions, retry a bit later.
             log::warn("smpp.accept_failed", "error", ec.message());
-            do_accept();  // EMFILE and friends: keep serving the existing sessions
+            accept_retry_.expires_after(std::chrono::milliseconds(100));
+            accept_retry_.async_wait([this, alive](const boost::system::error_code& e) {
+                if (!e && !alive.expired() && acceptor_.is_open()) do_accept();
+            });
             return;
         }
         std::string label = remote_label(sock);
@@ -200,6 +205,7 @@ void SmppServer::check_stopped() {
 void SmppServer::stop(std::function<void()> done) {
     boost::system::error_code ec;
     acceptor_.close(ec);
+    accept_retry_.cancel();
     stopping_ = true;
     stop_done_ = std::move(done);
     auto conns = connections_;

@@ -72,6 +72,7 @@ class SmppServer {
     Handlers handlers_;
     asio::ip::tcp::acceptor acceptor_;
     asio::steady_timer stop_timer_;
+    asio::steady_timer accept_retry_;
     std::uint16_t port_ = 0;
     std::uint64_t next_id_ = 1;
     std::uint64_t next_message_id_ = 1;
