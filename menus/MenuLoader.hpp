@@ -1,14 +1,41 @@
 // Loads menu data files (TOML) into a validated MenuSet. Every error names the file, the
 // line and the dotted key: `menus/cabinet/access.toml:42: key 'screens.root.options[2].next':
-// no screen 'acess'`. Loading stops at the first error.
+// no screen 'acess'`. Loading stops at the first error; unknown keys are errors.
 //
-// File format (one set may span several files in one directory, read in name order):
-//   [menu]                      exactly once: languages, default_language, more_key,
-//                               max_invalid_answers, and [menu.messages] texts
-//   [[service_codes]]           code = "*141#", start = "root", optional language
-//   [screens.<id>]              type = "menu" | "input" | "action" | "final", text, ...
-// A text is a table with one string per language ({ ru = "...", en = "...", be = "..." })
-// or a single string used for every language. See menus/cabinet/ for a full example.
+// A set is every *.toml of one directory (read in name order). Format:
+//
+//   [menu]                       exactly once in the set
+//   languages = ["ru", "en", "be"]   every text must exist in each
+//   default_language = "ru"      (default: the first language)
+//   more_key = "00"              the paging option's key (default "#")
+//   max_invalid_answers = 3      malformed answers before the dialogue ends (1..10)
+//   [menu.messages]              texts the engine shows itself: more, invalid_request,
+//                                unknown_service, too_many_errors, service_unavailable, timeout
+//
+//   [[service_codes]]            code = "*141#", start = "root", language = "en" (optional:
+//                                forces the language for this code). The longest matching
+//                                code wins, so "*141*1#" may start elsewhere than "*141#".
+//
+//   [screens.ID]                 type = one of:
+//     "menu"    text (header), options = [{ key = "1", label = TEXT, next = "ID" }, ...],
+//               optional argument (below). Options are paged when they do not fit.
+//     "input"   text (prompt), invalid (prompt after a malformed answer; default: text),
+//               save_as = "variable", secret = true|false, digits = true|false,
+//               min_length, max_length, shortcut = true|false (may be answered from the
+//               dialled string; never for secrets), next = "ID"
+//     "action"  action = one of DomainAction.hpp's actions, with = { param = "variable" }
+//               (puk from a secret input, target from a plain one), [screens.ID.outcomes]
+//               outcome code = "ID" for every outcome of the action, or a `default`;
+//               optional argument
+//     "final"   text; ends the dialogue
+//   argument = { save_as, digits, min_length, max_length, next }: a trailing part of the
+//   dialled string (*141*3*6*375291234567#) that no option matched is saved and goes to next.
+//
+// TEXT is a table with one string per language ({ ru = "...", en = "...", be = "..." }) or
+// one string for every language. Texts may hold {msisdn}, {target}, {attempts_left},
+// {until} and {retry_after}; each is checked at its widest value. A screen must fit 182 GSM
+// 7-bit characters (extension characters such as € count two) or, when any character is
+// outside that alphabet, 80 UCS2 characters. menus/cabinet/ is a complete example.
 #pragma once
 
 #include <cstdint>
