@@ -5,10 +5,10 @@
 #include <cstdio>
 #include <memory>
 
+#include "engine/Engine.hpp"
 #include "engine/base/Log.hpp"
 #include "engine/cli/Commands.hpp"
 #include "engine/config/EngineConfig.hpp"
-#include "smpp/SmppService.hpp"
 
 namespace ussdgw::cli {
 
@@ -28,11 +28,18 @@ void register_run_commands(CLI::App& app, CliContext& ctx) {
         log::set_level(cfg.log.level);
         log::info("engine.start", "config", cfg.file);
         boost::asio::io_context io;
-        // The SMPP layer with the default application (accepts everything); the USSD
-        // gateway replaces `smpp_app` with its own smpp::SmppApplication.
-        smpp::SmppApplication smpp_app;
-        smpp::SmppService smpp_service(io, cfg.smpp, smpp_app);
-        smpp_service.start();
+        Engine engine(io, cfg);
+        engine.start();
+        // SIGHUP reloads the menus; dialogues in flight finish on the version they began on.
+        boost::asio::signal_set hup(io, SIGHUP);
+        std::function<void()> wait_hup = [&] {
+            hup.async_wait([&](const boost::system::error_code& ec, int) {
+                if (ec) return;
+                (void)engine.reload_menus();
+                wait_hup();
+            });
+        };
+        wait_hup();
         boost::asio::signal_set signals(io, SIGINT, SIGTERM);
         boost::asio::steady_timer run_timer(io);
         bool stopping = false;
@@ -41,8 +48,9 @@ void register_run_commands(CLI::App& app, CliContext& ctx) {
             stopping = true;
             log::info("engine.stopping", "reason", why);
             signals.cancel();
+            hup.cancel();
             run_timer.cancel();
-            smpp_service.stop([&io] { io.stop(); });
+            engine.stop([&io] { io.stop(); });
         };
         signals.async_wait([&](const boost::system::error_code& ec, int) {
             if (!ec) shutdown("signal");

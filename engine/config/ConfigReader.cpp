@@ -198,6 +198,25 @@ std::vector<std::string> ConfigTable::string_list(std::string_view key,
     return out;
 }
 
+std::vector<std::int64_t> ConfigTable::integer_list(std::string_view key,
+                                                    const std::vector<std::int64_t>& fallback,
+                                                    std::int64_t min, std::int64_t max) const {
+    const toml::node* n = node(key);
+    if (!n) return fallback;
+    const toml::array* arr = n->as_array();
+    if (!arr) fail(key, fmt::format("must be an array of integers from {} to {}", min, max));
+    std::vector<std::int64_t> out;
+    for (const toml::node& el : *arr) {
+        if (!el.is_integer())
+            fail(key, fmt::format("must be an array of integers from {} to {}", min, max));
+        std::int64_t v = el.as_integer()->get();
+        if (v < min || v > max)
+            fail(key, fmt::format("{} is out of range (allowed {} to {})", v, min, max));
+        out.push_back(v);
+    }
+    return out;
+}
+
 std::optional<ConfigTable> ConfigTable::table(std::string_view key) const {
     const toml::node* n = node(key);
     if (!n) return std::nullopt;

@@ -75,6 +75,10 @@ class ConfigTable {
         std::chrono::milliseconds max = std::chrono::hours(24 * 365)) const;
     std::vector<std::string> string_list(std::string_view key,
                                          const std::vector<std::string>& fallback = {}) const;
+    // An array of integers, each in [min, max].
+    std::vector<std::int64_t> integer_list(std::string_view key,
+                                           const std::vector<std::int64_t>& fallback,
+                                           std::int64_t min, std::int64_t max) const;
 
     std::optional<ConfigTable> table(std::string_view key) const;
     // An array of tables ([[links]]); empty when absent.

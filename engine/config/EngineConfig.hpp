@@ -8,6 +8,7 @@
 
 #include "engine/base/Log.hpp"
 #include "engine/config/ConfigReader.hpp"
+#include "engine/config/GatewaySections.hpp"
 #include "menus/MenuConfig.hpp"
 #include "smpp/SmppConfig.hpp"
 #include "storage/StorageConfig.hpp"
@@ -25,6 +26,8 @@ struct EngineConfig {
     menus::MenuConfig menus;  // [menus]: menu files, dialogue timeouts, default language
     // [storage]: the SQLite file, durability, hashing, limits, the SMS outbox
     storage::StorageConfig storage;
+    UssdConfig ussd;     // [ussd]: the USSD-over-SMPP profile, per link
+    sms::SmsConfig sms;  // [sms]: how the SMS outbox is sent
 };
 
 EngineConfig load_engine_config(const std::string& path);

@@ -1,0 +1,69 @@
+// engine/: the running gateway. `Engine` owns every layer on one Asio event loop: the
+// storage (completions posted back to the loop), the menu registry (reloaded on SIGHUP),
+// the SMPP links and listener (smpp::SmppService), the USSD gateway (engine/ussd) with the
+// cabinet bridge that performs menu actions on storage (engine/cabinet), and the SMS sender
+// that drains the outbox (engine/sms). As the SMPP application it routes each deliver_sm:
+// delivery receipts to the SMS sender, USSD to the gateway, anything else is accepted and
+// logged. Configuration is engine/config; the command line is engine/cli.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "engine/cabinet/CabinetBridge.hpp"
+#include "engine/config/EngineConfig.hpp"
+#include "engine/sms/SmsSender.hpp"
+#include "engine/ussd/UssdGateway.hpp"
+#include "menus/MenuRegistry.hpp"
+#include "smpp/SmppService.hpp"
+#include "storage/Storage.hpp"
+
+namespace ussdgw {
+
+class Engine : public smpp::SmppApplication {
+  public:
+    Engine(boost::asio::io_context& io, config::EngineConfig cfg);
+    ~Engine() override;
+
+    // Opens storage, loads the menus, starts the SMPP links and listener and the timers.
+    // Throws std::runtime_error naming what failed (start-up errors).
+    void start();
+    // Ends open dialogues (final screens), unbinds every link; `done` runs when closed.
+    void stop(std::function<void()> done);
+    // Loads the menu directory again; dialogues in flight keep the version they began on.
+    Status reload_menus();
+
+    smpp::SmppService& smpp() { return *smpp_; }
+    storage::Storage& storage() { return *storage_; }
+    ussd::UssdGateway& ussd() { return *gateway_; }
+    sms::SmsSender& sms() { return *sms_; }
+
+    void on_link_request(const smpp::PeerInfo& peer, const smpp::Pdu& request,
+                         smpp::SmppReply reply) override;
+    void on_link_state(const std::string& link, bool bound) override;
+
+  private:
+    void run(ussd::UssdGateway::Actions& actions);
+    void arm_ussd_timer();
+    void schedule_sms_poll();
+    void poll_sms();
+    void submit_sms_part(smpp::SubmitSm sm, std::function<void(sms::PartOutcome)> done);
+
+    boost::asio::io_context& io_;
+    config::EngineConfig cfg_;
+    std::unique_ptr<storage::Storage> storage_;
+    menus::MenuRegistry menus_;
+    std::unique_ptr<cabinet::CabinetBridge> bridge_;
+    std::unique_ptr<ussd::UssdGateway> gateway_;
+    std::unique_ptr<sms::SmsSender> sms_;
+    std::unique_ptr<smpp::SmppService> smpp_;
+    boost::asio::steady_timer ussd_timer_;
+    boost::asio::steady_timer sms_timer_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    bool stopping_ = false;
+};
+
+}  // namespace ussdgw

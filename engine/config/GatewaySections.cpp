@@ -1,0 +1,83 @@
+#include "engine/config/GatewaySections.hpp"
+
+namespace ussdgw::config {
+
+namespace {
+
+ussd::UssdProfile parse_profile(const ConfigTable& t, const ussd::UssdProfile& base) {
+    ussd::UssdProfile p = base;
+    p.service_type = t.string("service_type", base.service_type);
+    if (p.service_type.size() > 5) t.fail("service_type", "at most 5 characters");
+    static const std::vector<std::string> modes = {"auto", "its_session_info",
+                                                   "user_message_reference", "msisdn"};
+    std::string fallback = base.session_key == ussd::SessionKeyMode::automatic ? "auto"
+                           : base.session_key == ussd::SessionKeyMode::its_session_info
+                               ? "its_session_info"
+                           : base.session_key == ussd::SessionKeyMode::user_message_reference
+                               ? "user_message_reference"
+                               : "msisdn";
+    std::string mode = t.choice("session_key", modes, fallback);
+    p.session_key = mode == "auto"               ? ussd::SessionKeyMode::automatic
+                    : mode == "its_session_info" ? ussd::SessionKeyMode::its_session_info
+                    : mode == "user_message_reference"
+                        ? ussd::SessionKeyMode::user_message_reference
+                        : ussd::SessionKeyMode::msisdn;
+    auto op = [&](std::string_view key, std::uint8_t def) {
+        return static_cast<std::uint8_t>(t.integer(key, def, 0, 255));
+    };
+    p.op_begin = op("op_begin", base.op_begin);
+    p.op_answer = op("op_answer", base.op_answer);
+    p.op_continue = op("op_continue", base.op_continue);
+    p.op_end = op("op_end", base.op_end);
+    std::vector<std::int64_t> def_release(base.release_ops.begin(), base.release_ops.end());
+    p.release_ops.clear();
+    for (auto v : t.integer_list("release_ops", def_release, 0, 255))
+        p.release_ops.push_back(static_cast<std::uint8_t>(v));
+    for (auto v : p.release_ops)
+        if (v == p.op_begin || v == p.op_answer)
+            t.fail("release_ops", "must not contain op_begin or op_answer");
+    if (p.op_begin == p.op_answer) t.fail("op_answer", "must differ from op_begin");
+    p.reply_source_address = t.string("reply_source_address", base.reply_source_address);
+    if (p.reply_source_address.size() > 20) t.fail("reply_source_address", "at most 20 characters");
+    p.reply_in_payload = t.boolean("reply_in_payload", base.reply_in_payload);
+    return p;
+}
+
+}  // namespace
+
+UssdConfig parse_ussd_section(const ConfigTable& t) {
+    UssdConfig c;
+    c.defaults = parse_profile(t, ussd::UssdProfile{});
+    for (const ConfigTable& l : t.tables("link")) {
+        std::string name = l.string("name");
+        if (c.links.contains(name)) l.fail("name", "'" + name + "' is listed twice");
+        c.links.emplace(name, parse_profile(l, c.defaults));
+        l.finish();
+    }
+    t.finish();
+    return c;
+}
+
+sms::SmsConfig parse_sms_section(const ConfigTable& t) {
+    sms::SmsConfig c;
+    c.link = t.string("link", c.link);
+    c.source_address = t.string("source_address", c.source_address);
+    if (c.source_address.empty() || c.source_address.size() > 20)
+        t.fail("source_address", "1 to 20 characters");
+    if (c.source_address.find_first_not_of("0123456789") != std::string::npos &&
+        c.source_address.size() > 11)
+        t.fail("source_address", "an alphanumeric sender has at most 11 characters");
+    c.service_type = t.string("service_type", c.service_type);
+    if (c.service_type.size() > 5) t.fail("service_type", "at most 5 characters");
+    c.request_receipts = t.boolean("request_receipts", c.request_receipts);
+    c.poll_interval = t.duration("poll_interval", c.poll_interval, std::chrono::milliseconds(50),
+                                 std::chrono::minutes(10));
+    c.batch = static_cast<int>(t.integer("batch", c.batch, 1, 10'000));
+    c.max_in_flight = static_cast<int>(t.integer("max_in_flight", c.max_in_flight, 1, 100'000));
+    c.throttle_pause = t.duration("throttle_pause", c.throttle_pause, std::chrono::milliseconds(10),
+                                  std::chrono::minutes(10));
+    t.finish();
+    return c;
+}
+
+}  // namespace ussdgw::config

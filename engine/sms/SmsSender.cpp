@@ -1,0 +1,252 @@
+#include "engine/sms/SmsSender.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/base/GsmText.hpp"
+#include "engine/base/Log.hpp"
+
+namespace ussdgw::sms {
+
+namespace {
+
+// message_state TLV values (SMPP 3.4 5.3.2.35) as receipt stat words.
+const char* stat_of_state(std::uint8_t state) {
+    switch (state) {
+        case 1:
+            return "ENROUTE";
+        case 2:
+            return "DELIVRD";
+        case 3:
+            return "EXPIRED";
+        case 4:
+            return "DELETED";
+        case 5:
+            return "UNDELIV";
+        case 6:
+            return "ACCEPTD";
+        case 8:
+            return "REJECTD";
+        default:
+            return "UNKNOWN";
+    }
+}
+
+// The value after `key` in the classic receipt text ("id:123 sub:001 ... stat:DELIVRD").
+std::optional<std::string> receipt_field(std::string_view text, std::string_view key) {
+    std::size_t pos = 0;
+    while ((pos = text.find(key, pos)) != std::string_view::npos) {
+        bool at_word = pos == 0 || text[pos - 1] == ' ';
+        std::size_t start = pos + key.size();
+        if (at_word && start < text.size() && text[start] == ':') {
+            ++start;
+            std::size_t end = text.find(' ', start);
+            return std::string(
+                text.substr(start, end == std::string_view::npos ? end : end - start));
+        }
+        pos = start;
+    }
+    return std::nullopt;
+}
+
+bool all_digits(std::string_view s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+std::optional<Receipt> parse_receipt(const smpp::ShortMessage& sm) {
+    // esm_class bits 5..2: 0001 SMSC delivery receipt, 0010 SME ack, 0100 SME manual ack,
+    // 1000 intermediate notification.
+    std::uint8_t type = (sm.esm_class >> 2) & 0x0F;
+    if (type != 0x01 && type != 0x08) return std::nullopt;
+    Receipt r;
+    std::string_view text =
+        sm.tlvs.message_payload ? std::string_view(*sm.tlvs.message_payload) : sm.short_message;
+    if (sm.tlvs.receipted_message_id)
+        r.message_id = *sm.tlvs.receipted_message_id;
+    else if (auto id = receipt_field(text, "id"))
+        r.message_id = *id;
+    if (sm.tlvs.message_state)
+        r.stat = stat_of_state(*sm.tlvs.message_state);
+    else if (auto stat = receipt_field(text, "stat"))
+        r.stat = *stat;
+    else
+        r.stat = "UNKNOWN";
+    if (r.message_id.empty()) return std::nullopt;
+    return r;
+}
+
+std::vector<smpp::SubmitSm> build_parts(const SmsConfig& cfg, const std::string& msisdn,
+                                        const std::string& text, std::uint8_t ref) {
+    gsm::SmsSplit split = gsm::split_sms(text, ref);
+    std::vector<smpp::SubmitSm> out;
+    out.reserve(split.parts.size());
+    for (const gsm::SmsPart& part : split.parts) {
+        smpp::SubmitSm sm;
+        sm.service_type = cfg.service_type;
+        sm.source.address = cfg.source_address;
+        if (all_digits(cfg.source_address)) {
+            sm.source.ton = 1;
+            sm.source.npi = 1;
+        } else {
+            sm.source.ton = 5;  // alphanumeric
+            sm.source.npi = 0;
+        }
+        sm.destination = smpp::Address{1, 1, msisdn};
+        sm.esm_class = part.udh.empty() ? 0x00 : 0x40;  // UDHI
+        sm.registered_delivery = cfg.request_receipts ? 0x01 : 0x00;
+        sm.data_coding = gsm::data_coding(split.encoding);
+        sm.short_message = part.short_message();
+        out.push_back(std::move(sm));
+    }
+    return out;
+}
+
+bool is_permanent(std::uint32_t status) {
+    switch (status) {
+        case smpp::status::invsrcadr:
+        case smpp::status::invdstadr:
+        case smpp::status::invesmclass:
+        case smpp::status::invsertyp:
+        case 0x48:  // invsrcton
+        case 0x49:  // invsrcnpi
+        case 0x50:  // invdstton
+        case 0x51:  // invdstnpi
+        case smpp::status::invmsglen:
+            return true;
+        default:
+            return false;
+    }
+}
+
+SmsSender::SmsSender(SmsConfig cfg, storage::Storage& storage, Submit submit, Now now)
+    : cfg_(std::move(cfg)), storage_(storage), submit_(std::move(submit)), now_(std::move(now)) {}
+
+bool SmsSender::paused() const {
+    return now_() < paused_until_;
+}
+
+void SmsSender::poll() {
+    if (claiming_ || paused() || in_flight_ >= cfg_.max_in_flight) return;
+    int limit = std::min(cfg_.batch, cfg_.max_in_flight - in_flight_);
+    claiming_ = true;
+    storage_.with_outbox<std::vector<storage::OutboxMessage>>(
+        [limit](storage::SmsOutbox& outbox, std::int64_t now_ms) {
+            return outbox.claim_due(now_ms, limit);
+        },
+        [this](Result<std::vector<storage::OutboxMessage>> claimed) {
+            claiming_ = false;
+            if (!claimed) {
+                log::error("sms.claim_failed", "error", claimed.error().message);
+                return;
+            }
+            stats_.claimed += claimed->size();
+            for (auto& m : *claimed)
+                send(std::move(m));
+            // More may be due than one batch held.
+            if (claimed->size() == static_cast<std::size_t>(cfg_.batch)) poll();
+        });
+}
+
+void SmsSender::send(storage::OutboxMessage m) {
+    auto parts = build_parts(cfg_, m.msisdn.text(), m.text, static_cast<std::uint8_t>(m.id & 0xFF));
+    Sending s;
+    s.id = m.id;
+    s.ids.resize(parts.size());
+    s.waiting = static_cast<int>(parts.size());
+    sending_[m.id] = std::move(s);
+    ++in_flight_;
+    log::info("sms.submit", "outbox_id", m.id, "kind", m.kind, "parts", parts.size(), "attempt",
+              m.attempts + 1);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        submit_(std::move(parts[i]),
+                [this, id = m.id, i](PartOutcome o) { part_done(id, i, std::move(o)); });
+    }
+}
+
+void SmsSender::part_done(std::int64_t id, std::size_t index, PartOutcome outcome) {
+    auto it = sending_.find(id);
+    if (it == sending_.end()) return;
+    Sending& s = it->second;
+    if (outcome.kind == PartOutcome::Kind::accepted)
+        s.ids[index] = outcome.message_id;
+    else if (!s.worst)
+        s.worst = std::move(outcome);
+    if (--s.waiting > 0) return;
+    Sending done = std::move(s);
+    sending_.erase(it);
+    finish(std::move(done));
+}
+
+void SmsSender::finish(Sending s) {
+    std::int64_t id = s.id;
+    auto after = [this, id](const char* what) {
+        return [this, id, what](Status st) {
+            --in_flight_;
+            if (!st)
+                log::error("sms.record_failed", "outbox_id", id, "what", what, "error",
+                           st.error().message);
+            poll();
+        };
+    };
+    if (!s.worst) {
+        ++stats_.submitted;
+        log::info("sms.submitted", "outbox_id", id, "parts", s.ids.size());
+        storage_.with_outbox<Ok>(
+            [id, ids = std::move(s.ids)](storage::SmsOutbox& o, std::int64_t now) {
+                return o.mark_submitted(id, ids, now);
+            },
+            after("submitted"));
+        return;
+    }
+    const PartOutcome& w = *s.worst;
+    bool throttled = w.kind == PartOutcome::Kind::refused &&
+                     (w.status == smpp::status::throttled || w.status == smpp::status::msgqful);
+    if (throttled) {
+        ++stats_.deferred;
+        paused_until_ = now_() + cfg_.throttle_pause;
+        log::warn("sms.throttled", "outbox_id", id, "status", fmt::format("0x{:08x}", w.status),
+                  "pause_ms", cfg_.throttle_pause.count());
+        storage_.with_outbox<Ok>(
+            [id, d = cfg_.throttle_pause](storage::SmsOutbox& o, std::int64_t now) {
+                return o.defer(id, d, now);
+            },
+            after("deferred"));
+        return;
+    }
+    bool permanent = w.kind == PartOutcome::Kind::refused && is_permanent(w.status);
+    std::string error = w.kind == PartOutcome::Kind::refused
+                            ? fmt::format("command_status 0x{:08x}", w.status)
+                            : (w.detail.empty() ? std::string("no answer") : w.detail);
+    ++stats_.failed;
+    log::warn("sms.attempt_failed", "outbox_id", id, "error", error, "permanent", permanent);
+    storage_.with_outbox<Ok>(
+        [id, error, permanent](storage::SmsOutbox& o, std::int64_t now) {
+            return o.mark_failed(id, error, permanent, now);
+        },
+        after("failed"));
+}
+
+bool SmsSender::on_receipt(const smpp::ShortMessage& sm) {
+    auto r = parse_receipt(sm);
+    if (!r) return false;
+    ++stats_.receipts;
+    storage_.with_outbox<storage::ReceiptOutcome>(
+        [r = *r](storage::SmsOutbox& o, std::int64_t now) {
+            return o.apply_receipt(r.message_id, r.stat, now);
+        },
+        [id = r->message_id, stat = r->stat](Result<storage::ReceiptOutcome> res) {
+            if (res)
+                log::info("sms.receipt", "smpp_id", id, "stat", stat, "outbox_id", res->message_id,
+                          "state", storage::to_text(res->message_state));
+            else
+                log::warn("sms.receipt_unmatched", "smpp_id", id, "stat", stat, "error",
+                          res.error().code);
+        });
+    return true;
+}
+
+}  // namespace ussdgw::sms

@@ -1,0 +1,271 @@
+// The USSD gateway driven as the network drives it: deliver_sm in, submit_sm out, with the
+// real cabinet menus (menus/cabinet), the real storage (a temporary SQLite file) behind
+// the cabinet bridge, and time passed in by the test.
+#include <doctest/doctest.h>
+
+#include "EngineTestSupport.hpp"
+#include "engine/cabinet/CabinetBridge.hpp"
+#include "engine/ussd/UssdGateway.hpp"
+#include "menus/MenuRegistry.hpp"
+
+using namespace ussdgw;
+using namespace ussdgw::smpp;
+using ussd::UssdGateway;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Gateway : test::StorageHarness {
+    menus::MenuRegistry registry{USSDGW_SOURCE_DIR "/menus/cabinet"};
+    ussd::UssdProfile profile;
+    std::unique_ptr<cabinet::CabinetBridge> bridge;
+    std::unique_ptr<UssdGateway> gw;
+    std::vector<UssdGateway::Reply> replies;
+    std::vector<std::uint64_t> annulled;
+    int in_flight = 0;
+    Clock::time_point now = Clock::now();
+
+    Gateway() {
+        REQUIRE(registry.reload().ok());
+        bridge = std::make_unique<cabinet::CabinetBridge>(st->cabinet(), storage::Channel::ussd);
+        menus::DialogueSettings settings;
+        settings.step_timeout = std::chrono::seconds(30);
+        settings.dialogue_timeout = std::chrono::seconds(180);
+        gw = std::make_unique<UssdGateway>(
+            [this] { return registry.current(); }, settings,
+            [this](const std::string&) -> const ussd::UssdProfile& { return profile; });
+    }
+
+    void process(UssdGateway::Actions& a) {
+        for (auto& r : a.replies)
+            replies.push_back(std::move(r));
+        for (auto id : a.annulled)
+            annulled.push_back(id);
+        for (auto& p : a.performs) {
+            ++in_flight;
+            bridge->perform(p.request, [this, d = p.dialogue, id = p.request.id](auto res) {
+                --in_flight;
+                UssdGateway::Actions next;
+                gw->on_action_result(d, id, res, now, next);
+                process(next);
+            });
+        }
+    }
+
+    static DeliverSm request(const std::string& msisdn, const std::string& text, std::uint8_t op,
+                             std::optional<std::array<std::uint8_t, 2>> its = std::nullopt) {
+        DeliverSm sm;
+        sm.service_type = "USSD";
+        sm.source = Address{1, 1, msisdn};
+        sm.destination = Address{0, 0, "141"};
+        sm.short_message = text;
+        sm.tlvs.ussd_service_op = op;
+        sm.tlvs.its_session_info = its;
+        return sm;
+    }
+
+    // Sends one request and returns the reply it leads to (after any domain action).
+    UssdGateway::Reply send(const DeliverSm& sm) {
+        std::size_t before = replies.size();
+        UssdGateway::Actions a;
+        REQUIRE(gw->on_request("ussdc", sm, now, a).ok());
+        process(a);
+        REQUIRE(loop.run_until([&] { return replies.size() > before && in_flight == 0; }));
+        REQUIRE(replies.size() == before + 1);
+        return replies.back();
+    }
+    UssdGateway::Reply dial(const std::string& msisdn, const std::string& code,
+                            std::optional<std::array<std::uint8_t, 2>> its = std::nullopt) {
+        return send(request(msisdn, code, ussd_op::pssr_indication, its));
+    }
+    UssdGateway::Reply answer(const std::string& msisdn, const std::string& text,
+                              std::optional<std::array<std::uint8_t, 2>> its = std::nullopt) {
+        return send(request(msisdn, text, ussd_op::ussr_confirm, its));
+    }
+};
+
+std::string text_of(const SubmitSm& sm) {
+    const std::string& octets =
+        sm.tlvs.message_payload ? *sm.tlvs.message_payload : sm.short_message;
+    auto t = ussd::decode_text(sm.data_coding, octets);
+    REQUIRE(t.ok());
+    return *t;
+}
+
+bool contains(const std::string& hay, const std::string& needle) {
+    return hay.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("decode_text reads the data codings networks use for USSD strings") {
+    CHECK(*ussd::decode_text(0x00, "*141*0#") == "*141*0#");
+    CHECK(*ussd::decode_text(0x0F, "*141#") == "*141#");
+    CHECK(*ussd::decode_text(0x01, "*141#") == "*141#");
+    CHECK(*ussd::decode_text(0x08, std::string("\x00*\x00"
+                                               "1\x00#",
+                                               6)) == "*1#");
+    CHECK(*ussd::decode_text(0x03, "caf\xe9") == "caf\xc3\xa9");
+    CHECK_FALSE(ussd::decode_text(0x08, std::string("\x00", 1)).ok());  // odd UCS2 length
+    CHECK_FALSE(ussd::decode_text(0x02, "x").ok());
+}
+
+TEST_CASE("parse_ussd prefers message_payload and trims trailing padding") {
+    DeliverSm sm = Gateway::request("375291000001", "ignored", 1);
+    sm.tlvs.message_payload = "*141*3*6#\r";
+    auto in = ussd::parse_ussd("ussdc", sm);
+    REQUIRE(in.ok());
+    CHECK(in->text == "*141*3*6#");
+    CHECK(in->op == 1);
+    sm.tlvs.ussd_service_op.reset();
+    CHECK(ussd::parse_ussd("ussdc", sm).error().code == "ussd.not_ussd");
+}
+
+TEST_CASE("*141*0# sends a password SMS and ends the dialogue, echoing its_session_info") {
+    Gateway g;
+    auto r = g.dial("375291000001", "*141*0#", std::array<std::uint8_t, 2>{7, 0x04});
+    CHECK(r.final);
+    CHECK(r.link == "ussdc");
+    const SubmitSm& sm = r.pdu;
+    CHECK(sm.service_type == "USSD");
+    CHECK(sm.tlvs.ussd_service_op == ussd_op::pssr_response);
+    REQUIRE(sm.tlvs.its_session_info);
+    CHECK((*sm.tlvs.its_session_info)[0] == 7);
+    CHECK((*sm.tlvs.its_session_info)[1] == 0x05);  // end-of-session bit set
+    CHECK(sm.destination.address == "375291000001");
+    CHECK(sm.destination.ton == 1);
+    CHECK(sm.source.address == "141");
+    CHECK(sm.data_coding == 8);  // Cyrillic: UCS2
+    CHECK(contains(text_of(sm), "SMS"));
+    CHECK(g.gw->active() == 0);
+    // The SMS is in the outbox, committed before the reply was built.
+    auto due = g.outbox<std::vector<storage::OutboxMessage>>(
+        [](storage::SmsOutbox& o, std::int64_t now) { return o.claim_due(now, 10); });
+    REQUIRE(due.ok());
+    REQUIRE(due->size() == 1);
+    CHECK(due->front().msisdn.text() == "375291000001");
+    CHECK(due->front().kind == "password");
+}
+
+TEST_CASE("*141*3*6#: close with confirmation, then reopen with PUK1; wrong PUK1 counted") {
+    Gateway g;
+    std::array<std::uint8_t, 2> its{3, 0x02};
+    auto r = g.dial("375291000001", "*141*3*6#", its);
+    CHECK_FALSE(r.final);
+    CHECK(r.pdu.tlvs.ussd_service_op == ussd_op::ussr_request);
+    CHECK(((*r.pdu.tlvs.its_session_info)[1] & 0x01) == 0);  // dialogue goes on
+    CHECK(contains(text_of(r.pdu), "открыт"));
+    CHECK(g.gw->active() == 1);
+
+    r = g.answer("375291000001", "1", its);  // close
+    CHECK_FALSE(r.final);
+    r = g.answer("375291000001", "1", its);  // yes
+    CHECK(r.final);
+    CHECK(contains(text_of(r.pdu), "закрыт"));
+    CHECK_FALSE(g.st->find(storage::test::msisdn("375291000001"))->value().cabinet.access_open);
+
+    r = g.dial("375291000001", "*141*3*6#", its);
+    CHECK(contains(text_of(r.pdu), "закрыт"));
+    r = g.answer("375291000001", "1", its);  // open
+    CHECK(contains(text_of(r.pdu), "PUK1"));
+    r = g.answer("375291000001", "12345678", its);
+    CHECK_FALSE(r.final);
+    CHECK(contains(text_of(r.pdu), "2"));  // tries left
+    CHECK(g.st->find(storage::test::msisdn("375291000001"))->value().cabinet.puk_failures == 1);
+    r = g.answer("375291000001", "11111111", its);
+    CHECK(r.final);
+    CHECK(contains(text_of(r.pdu), "открыт"));
+    CHECK(g.st->find(storage::test::msisdn("375291000001"))->value().cabinet.access_open);
+}
+
+TEST_CASE("dialogues are keyed by session number; user_message_reference is echoed") {
+    Gateway g;
+    auto a = g.dial("375291000001", "*141#", std::array<std::uint8_t, 2>{1, 0});
+    auto b = g.dial("375291000001", "*141#", std::array<std::uint8_t, 2>{2, 0});
+    CHECK_FALSE(a.final);
+    CHECK_FALSE(b.final);
+    CHECK(g.gw->active() == 2);
+
+    DeliverSm sm = Gateway::request("375291000003", "*141#", ussd_op::pssr_indication);
+    sm.tlvs.user_message_reference = 0x1234;
+    auto r = g.send(sm);
+    CHECK(r.pdu.tlvs.user_message_reference == 0x1234);
+    CHECK_FALSE(r.pdu.tlvs.its_session_info.has_value());
+    CHECK(g.gw->active() == 3);
+}
+
+TEST_CASE("a new dialogue from the same subscriber replaces the old one") {
+    Gateway g;
+    g.dial("375291000001", "*141#");
+    CHECK(g.gw->active() == 1);
+    auto r = g.dial("375291000001", "*141*3*6#");
+    CHECK(g.gw->active() == 1);
+    CHECK(contains(text_of(r.pdu), "Доступ"));
+    CHECK(g.gw->stats().released == 1);
+}
+
+TEST_CASE("an answer with no open dialogue gets a final screen") {
+    Gateway g;
+    auto r = g.answer("375291000001", "1");
+    CHECK(r.final);
+    CHECK(r.pdu.tlvs.ussd_service_op == ussd_op::pssr_response);
+    CHECK(g.gw->stats().orphan_answers == 1);
+}
+
+TEST_CASE("a release from the network ends the dialogue without a reply") {
+    Gateway g;
+    g.dial("375291000001", "*141#");
+    UssdGateway::Actions a;
+    REQUIRE(g.gw->on_request("ussdc", Gateway::request("375291000001", "", 0x81), g.now, a).ok());
+    CHECK(a.replies.empty());
+    CHECK(g.gw->active() == 0);
+    CHECK_FALSE(g.gw->next_deadline().has_value());
+}
+
+TEST_CASE("the step timeout ends the dialogue with the timeout screen") {
+    Gateway g;
+    g.dial("375291000001", "*141#");
+    REQUIRE(g.gw->next_deadline());
+    CHECK(*g.gw->next_deadline() == g.now + std::chrono::seconds(30));
+    UssdGateway::Actions a;
+    g.gw->on_timer(g.now + std::chrono::seconds(29), a);
+    CHECK(a.replies.empty());
+    g.gw->on_timer(g.now + std::chrono::seconds(31), a);
+    REQUIRE(a.replies.size() == 1);
+    CHECK(a.replies[0].final);
+    CHECK(contains(text_of(a.replies[0].pdu), "Время ожидания"));
+    CHECK(g.gw->active() == 0);
+}
+
+TEST_CASE("a deliver_sm without ussd_service_op is not USSD") {
+    Gateway g;
+    DeliverSm sm = Gateway::request("375291000001", "hello", 1);
+    sm.tlvs.ussd_service_op.reset();
+    UssdGateway::Actions a;
+    CHECK(g.gw->on_request("ussdc", sm, g.now, a).error().code == "ussd.not_ussd");
+    CHECK(a.replies.empty());
+}
+
+TEST_CASE("a USSD request whose text cannot be decoded is answered with a final screen") {
+    Gateway g;
+    DeliverSm sm = Gateway::request("375291000001", "x", 1);
+    sm.data_coding = 0x02;
+    UssdGateway::Actions a;
+    CHECK_FALSE(g.gw->on_request("ussdc", sm, g.now, a).ok());
+    REQUIRE(a.replies.size() == 1);
+    CHECK(a.replies[0].final);
+}
+
+TEST_CASE("the profile's op codes, service_type and reply address are applied") {
+    Gateway g;
+    g.profile.op_continue = 0x22;
+    g.profile.service_type = "USS";
+    g.profile.reply_source_address = "1410";
+    g.profile.reply_in_payload = true;
+    auto r = g.dial("375291000001", "*141#");
+    CHECK(r.pdu.tlvs.ussd_service_op == 0x22);
+    CHECK(r.pdu.service_type == "USS");
+    CHECK(r.pdu.source.address == "1410");
+    CHECK(r.pdu.short_message.empty());
+    CHECK(r.pdu.tlvs.message_payload.has_value());
+}
