@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh build
 mkdir -p var
+# First run: the demo subscribers (conf/demo-subscribers.csv) give the defaults numbers to dial.
+if [[ ! -f var/ussdgw.db ]]; then
+  build/ussdgw --config conf/ussdgw.toml subscribers import conf/demo-subscribers.csv
+fi
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""End to end: the real ussdgw binary on its shipped configuration (paths and ports moved to a
+temporary directory) with the demo subscribers, against the local network simulator
+(scripts/node/netsim.js, an SMSC + USSD centre built on the npm `smpp` package). A subscriber
+dials *141*0# and gets a password by SMS (with a delivery receipt back), closes cabinet access
+with *141*3*6#, enters a wrong PUK1 (counted), reopens with the right one. Checks the USSD
+screens, its_session_info echo, the SMS, the stored state, that no secret reaches the logs,
+and a clean unbind on SIGTERM.
+
+usage: cabinet_e2e_test.py PATH/TO/ussdgw
+"""
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    ussdgw = sys.argv[1]
+    tmp = tempfile.mkdtemp(prefix="ussdgw-e2e-")
+    port = free_port()
+    conf = open(os.path.join(ROOT, "conf", "ussdgw.toml"), encoding="utf-8").read()
+    conf = conf.replace('"var/ussdgw.db"', json.dumps(os.path.join(tmp, "ussdgw.db")))
+    conf = conf.replace('"var/storage.key"', json.dumps(os.path.join(tmp, "storage.key")))
+    conf = conf.replace('directory = "menus/cabinet"',
+                        "directory = " + json.dumps(os.path.join(ROOT, "menus", "cabinet")))
+    conf = re.sub(r"(?m)^port = 2775$", "port = %d" % port, conf)
+    conf = conf.replace('listen = "127.0.0.1:2776"', 'listen = "127.0.0.1:0"')
+    conf = re.sub(r"(?m)^argon2_memlimit = \d+$", "argon2_memlimit = 8388608", conf)
+    cfg = os.path.join(tmp, "ussdgw.toml")
+    open(cfg, "w", encoding="utf-8").write(conf)
+
+    imp = subprocess.run([ussdgw, "-c", cfg, "subscribers", "import",
+                          os.path.join(ROOT, "conf", "demo-subscribers.csv")],
+                         capture_output=True, text=True, timeout=60)
+    check(imp.returncode == 0, "demo subscribers import: " + imp.stdout.strip()[-120:])
+
+    script = os.path.join(tmp, "script.txt")
+    open(script, "w", encoding="utf-8").write("\n".join([
+        "375291000001 *141*0#",
+        "expect-sms 375291000001",
+        "375291000001 *141*3*6#",
+        "375291000001 1",
+        "375291000001 1",
+        "375291000001 *141*3*6#",
+        "375291000001 1",
+        "375291000001 12345678",
+        "375291000001 10010001",
+        "375299999999 *141*0#",
+        "",
+    ]))
+    engine_log = open(os.path.join(tmp, "engine.log"), "w+")
+    engine = subprocess.Popen([ussdgw, "-c", cfg, "run", "--for", "60"], stdout=engine_log,
+                              stderr=subprocess.STDOUT)
+    try:
+        sim = subprocess.run(["node", os.path.join(ROOT, "scripts", "node", "netsim.js"),
+                              "--port", str(port), "--script", script, "--json", "--quiet",
+                              "--timeout", "40", "--receipt-delay", "50"],
+                             capture_output=True, text=True, timeout=60)
+    finally:
+        engine.send_signal(signal.SIGTERM)
+        try:
+            rc = engine.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            engine.kill()
+            rc = -9
+    engine_log.seek(0)
+    log = engine_log.read()
+    print(sim.stdout)
+    check(sim.returncode == 0, "netsim script ran to its end (rc %d) %s" % (sim.returncode, sim.stderr[-300:]))
+    check(rc == 0, "engine exited cleanly on SIGTERM (rc %d)" % rc)
+
+    events = [json.loads(l[6:]) for l in sim.stdout.splitlines() if l.startswith("@json ")]
+    ussd = [e for e in events if e["event"] == "ussd"]
+    sms = [e for e in events if e["event"] == "sms"]
+    texts = [e["text"] for e in ussd]
+    check(len(ussd) == 9, "nine USSD screens (got %d)" % len(ussd))
+    if len(ussd) == 9:
+        check(ussd[0]["end"] and "SMS" in texts[0], "*141*0# ends with 'sent by SMS': " + texts[0])
+        check(ussd[0]["op"] == 17 and ussd[0]["service_type"] == "USSD", "final reply op 17, USSD")
+        check(ussd[0]["data_coding"] == 8, "Cyrillic screen in UCS2")
+        check(ussd[0]["its_session_info"] and ussd[0]["its_session_info"][1] & 1 == 1,
+              "its_session_info echoed with the end bit on the final reply")
+        check(not ussd[1]["end"] and ussd[1]["op"] == 2 and "открыт" in texts[1],
+              "*141*3*6# shows access open and continues (op 2): " + texts[1])
+        check(ussd[1]["its_session_info"][1] & 1 == 0, "no end bit while the dialogue goes on")
+        check("?" in texts[2], "closing asks for confirmation: " + texts[2])
+        check(ussd[3]["end"] and "закрыт" in texts[3], "access closed: " + texts[3])
+        check("закрыт" in texts[4], "state now closed: " + texts[4])
+        check("PUK1" in texts[5], "opening asks for PUK1: " + texts[5])
+        check("2" in texts[6] and not ussd[6]["end"], "wrong PUK1 counted, 2 tries left: " + texts[6])
+        check(ussd[7]["end"] and "открыт" in texts[7], "right PUK1 opens access: " + texts[7])
+        check(ussd[8]["end"], "an unknown number gets a final refusal: " + texts[8])
+    check(len(sms) == 1, "one SMS (got %d)" % len(sms))
+    password = None
+    if sms:
+        m = re.match(r"^Пароль для входа в Личный кабинет: (\S+)$", sms[0]["text"])
+        check(m is not None, "the password SMS text: " + sms[0]["text"].split(":")[0])
+        check(sms[0]["data_coding"] == 8 and sms[0]["registered_delivery"] & 1 == 1,
+              "SMS in UCS2 with a delivery receipt requested")
+        password = m.group(1) if m else None
+    check("event=sms.receipt" in log and "state=delivered" in log,
+          "the delivery receipt marked the SMS delivered")
+    for secret in filter(None, [password, "10010001", "12345678"]):
+        check(secret not in log, "no secret in the engine log")
+    check("event=smpp.bound" in log and "event=engine.stop" in log, "bound, then stopped")
+
+    show = subprocess.run([ussdgw, "-c", cfg, "subscribers", "show", "375291000001"],
+                          capture_output=True, text=True, timeout=30)
+    out = show.stdout
+    print(out)
+    check(show.returncode == 0, "subscribers show")
+    check(password is None or password not in out, "show prints no password")
+    check("10010001" not in out, "show prints no PUK1")
+
+    print("%d passed, %d failed" % (0 if failures else 1, len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
