@@ -179,6 +179,12 @@ std::string Query::text(int col) const {
     return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n))
              : std::string();
 }
+std::string_view Query::view(int col) const {
+    const auto* p = sqlite3_column_text(s_->handle(), col);
+    int n = sqlite3_column_bytes(s_->handle(), col);
+    return p ? std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n))
+             : std::string_view();
+}
 std::string Query::blob(int col) const {
     const void* p = sqlite3_column_blob(s_->handle(), col);
     int n = sqlite3_column_bytes(s_->handle(), col);
