@@ -314,6 +314,11 @@ void SmppSession::receive(std::span<const std::uint8_t> bytes, TimePoint now) {
         if (!closed())
             input_.erase(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(used));
     }
+    // A frame trickled in byte by byte must not keep the session (and its buffer) forever.
+    if (input_.empty())
+        partial_since_.reset();
+    else if (!partial_since_)
+        partial_since_ = now;
 }
 
 void SmppSession::handle_frame(std::span<const std::uint8_t> frame, TimePoint now) {
@@ -507,6 +512,7 @@ std::optional<TimePoint> SmppSession::next_deadline() const {
     for (const auto& o : outstanding_)
         d = earliest(d, o.deadline);
     const auto& t = config_.timers;
+    if (partial_since_) d = earliest(d, *partial_since_ + t.response_timeout);
     if (state_ == SessionState::open && config_.role == Role::smsc && t.bind_timeout.count() > 0)
         d = earliest(d, created_ + t.bind_timeout);
     if (bound()) {
@@ -523,6 +529,10 @@ void SmppSession::on_time(TimePoint now) {
     if (state_ == SessionState::open && config_.role == Role::smsc && t.bind_timeout.count() > 0 &&
         now >= created_ + t.bind_timeout) {
         close(CloseReason::bind_timeout, "no bind in time");
+        return;
+    }
+    if (partial_since_ && now >= *partial_since_ + t.response_timeout) {
+        close(CloseReason::peer_silent, "a partial frame was not completed in time");
         return;
     }
     // Expired requests, oldest first.

@@ -9,7 +9,8 @@
 // write accumulate in one buffer (`take_output`), the events in another (`take_events`), and
 // `next_deadline` says when `on_time` must be called next.
 //
-// Bounded by construction: the input buffer holds at most one partial frame plus one read,
+// Bounded by construction: the input buffer holds at most one partial frame plus one read
+// (a partial frame must complete within timers.response_timeout, else the session closes),
 // the output buffer is capped (`writable()` turns false, the owner stops reading; past twice
 // the cap the session closes), outgoing requests are limited by the window and a token
 // bucket, and incoming requests beyond the receive window or throughput are answered
@@ -216,7 +217,7 @@ class SmppSession {
     bool enquire_outstanding_ = false;
     TimePoint created_;
     TimePoint last_rx_;
-    TimePoint unbind_deadline_{};
+    std::optional<TimePoint> partial_since_;  // a partial frame waits in input_ since then
     TokenBucket send_bucket_;
     TokenBucket receive_bucket_;
     std::vector<std::uint8_t> input_;

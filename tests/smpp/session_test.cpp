@@ -553,3 +553,24 @@ TEST_CASE("a peer that does not read: writable() turns false, then the session c
     CHECK(p.smsc.closed());
     CHECK(p.smsc.close_reason() == CloseReason::output_overflow);
 }
+
+TEST_CASE("a partial frame must complete within the response timeout (slow-loris peers)") {
+    BoundPair p;
+    auto frame = encode(Pdu{status::ok, 60, submit()}).value();
+    auto half = frame.size() / 2;
+    p.smsc.receive(std::span<const std::uint8_t>(frame.data(), half), t0() + 1s);
+    CHECK(*p.smsc.next_deadline() == t0() + 11s);
+    // Completed in time: no close, the deadline goes away.
+    p.smsc.receive(std::span<const std::uint8_t>(frame.data() + half, frame.size() - half),
+                   t0() + 5s);
+    CHECK(events(p.smsc).size() == 1);
+    p.smsc.on_time(t0() + 11s);
+    CHECK(p.smsc.bound());
+    // Trickled byte by byte (each byte resets the inactivity timer, not this one): closed.
+    for (int i = 0; i < 10; ++i)
+        p.smsc.receive(std::span<const std::uint8_t>(&frame[static_cast<std::size_t>(i)], 1),
+                       t0() + 20s + std::chrono::seconds(i));
+    p.smsc.on_time(t0() + 30s);
+    CHECK(p.smsc.closed());
+    CHECK(p.smsc.close_reason() == CloseReason::peer_silent);
+}
