@@ -1,33 +1,42 @@
 #!/usr/bin/env bash
-# Runs the SMPP codec fuzzer for a bounded time: scripts/fuzz.sh [SECONDS] (default 60).
+# Runs every libFuzzer target for a bounded time: scripts/fuzz.sh [SECONDS] (default 60 for
+# the SMPP codec; the USSD menus target gets half of it).
 # Needs build-fuzz/ (another directory with FUZZ_BUILD_DIR=...), built with
 #   CC=clang CXX=clang++ scripts/build.sh build-fuzz -DUSSDGW_FUZZ=ON -DUSSDGW_TESTS=OFF
-# Works on a copy of tests/fuzz/corpus/pdu_codec in that directory so the committed seed
-# corpus does not grow; exits non-zero on a crash, leak, timeout or OOM and leaves the
-# reproducer in build-fuzz/fuzz-work/pdu_codec/artifacts/.
+# Each target works on a copy of its tests/fuzz/corpus/<name> in that directory so the
+# committed seed corpus does not grow; exits non-zero on a crash, leak, timeout or OOM and
+# leaves the reproducer in build-fuzz/fuzz-work/<name>/artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 dir=${FUZZ_BUILD_DIR:-build-fuzz}
-bin=$dir/fuzz_pdu_codec
-if [[ ! -x $bin ]]; then
-  echo "fuzz: $bin is missing; build it with:" >&2
-  echo "  CC=clang CXX=clang++ scripts/build.sh build-fuzz -DUSSDGW_FUZZ=ON -DUSSDGW_TESTS=OFF" >&2
-  exit 1
-fi
-work=$dir/fuzz-work/pdu_codec
-rm -rf "$work"
-mkdir -p "$work/corpus" "$work/artifacts"
-cp tests/fuzz/corpus/pdu_codec/* "$work/corpus/"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-echo "== fuzz_pdu_codec for ${seconds}s (corpus copy in $work)"
-if ! "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=5 -max_len=4096 \
-    -print_final_stats=1 -artifact_prefix="$work/artifacts/" "$work/corpus" \
-    >"$work/log.txt" 2>&1; then
-  tail -n 60 "$work/log.txt"
-  echo "fuzz: FAILED; reproducer(s): $(ls "$work/artifacts")" >&2
-  exit 1
-fi
-grep -E '^stat::number_of_executed_units|^#[0-9]+ +DONE' "$work/log.txt" || true
-echo "fuzz: no crash in ${seconds}s"
+
+# fuzz_target NAME SECONDS MAX_LEN
+fuzz_target() {
+  local name=$1 secs=$2 max_len=$3
+  local bin=$dir/fuzz_$name
+  if [[ ! -x $bin ]]; then
+    echo "fuzz: $bin is missing; build it with:" >&2
+    echo "  CC=clang CXX=clang++ scripts/build.sh build-fuzz -DUSSDGW_FUZZ=ON -DUSSDGW_TESTS=OFF" >&2
+    return 1
+  fi
+  local work=$dir/fuzz-work/$name
+  rm -rf "$work"
+  mkdir -p "$work/corpus" "$work/artifacts"
+  cp tests/fuzz/corpus/"$name"/* "$work/corpus/"
+  echo "== fuzz_$name for ${secs}s (corpus copy in $work)"
+  if ! "$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=5 -max_len="$max_len" \
+      -print_final_stats=1 -artifact_prefix="$work/artifacts/" "$work/corpus" \
+      >"$work/log.txt" 2>&1; then
+    tail -n 60 "$work/log.txt"
+    echo "fuzz: fuzz_$name FAILED; reproducer(s): $(ls "$work/artifacts")" >&2
+    return 1
+  fi
+  grep -E '^stat::number_of_executed_units|^#[0-9]+ +DONE' "$work/log.txt" || true
+  echo "fuzz: fuzz_$name, no crash in ${secs}s"
+}
+
+fuzz_target pdu_codec "$seconds" 4096
+fuzz_target ussd_menus $(((seconds + 1) / 2)) 512
