@@ -172,18 +172,23 @@ std::string self_path() {
     return ec ? std::string("ussdgw") : p.string();
 }
 
-std::string find_node_script(const BenchOptions& o) {
-    if (!o.node_script.empty()) return o.node_script;
-    const fs::path rel = "scripts/node/bench-server.js";
-    if (fs::exists(rel)) return rel.string();
-    // The build directory sits in the source tree (build/, build-x/).
+// A file of the source tree: relative to the working directory, else beside the build
+// directory the binary is in (build/, build-x/ sit in the source tree).
+std::string source_file(const fs::path& rel) {
+    if (fs::exists(rel)) return fs::absolute(rel).string();
     const fs::path beside = fs::path(self_path()).parent_path().parent_path() / rel;
     if (fs::exists(beside)) return beside.string();
     return rel.string();
 }
 
-// The temporary configuration for our server: the listener only, logs quiet.
-std::string bench_config(std::uint16_t port, const BenchOptions& o) {
+std::string find_node_script(const BenchOptions& o) {
+    if (!o.node_script.empty()) return o.node_script;
+    return source_file("scripts/node/bench-server.js");
+}
+
+// The temporary configuration for a spawned `ussdgw run`: the listener only (no client
+// links), the shipped menus, a fresh database in `dir`, logs quiet.
+std::string bench_config(std::uint16_t port, const BenchOptions& o, const fs::path& dir) {
     return fmt::format(R"([log]
 level = "warn"
 
@@ -195,8 +200,17 @@ window = {}
 [[smpp.server.account]]
 system_id = "{}"
 password = "{}"
+
+[menus]
+directory = "{}"
+
+[storage]
+database = "{}"
+key_file = "{}"
+argon2_memlimit = 8388608
 )",
-                       port, o.window, o.system_id, o.password);
+                       port, o.window, o.system_id, o.password, source_file("menus/cabinet"),
+                       (dir / "bench.db").string(), (dir / "bench.key").string());
 }
 
 smpp::SubmitSm bench_message(const BenchOptions& o) {
@@ -267,7 +281,7 @@ Measured bench_ours(const BenchOptions& o, const fs::path& dir) {
     if (o.server == "in-process") return bench_ours_in_process(o);
     const std::uint16_t port = free_port();
     const fs::path conf = dir / "bench.toml";
-    std::ofstream(conf) << bench_config(port, o);
+    std::ofstream(conf) << bench_config(port, o, dir);
     auto child =
         spawn_child({self_path(), "--config", conf.string(), "run"}, (dir / "ussdgw.log").string());
     if (!child) return {name, std::nullopt, "cannot spawn ussdgw"};

@@ -8,10 +8,13 @@ use warnings;
 use Net::SMPP;
 use IO::Socket::INET;
 use File::Temp qw(tempdir);
+use File::Basename qw(dirname);
+use Cwd qw(abs_path);
 use POSIX qw(:sys_wait_h);
 use Time::HiRes qw(sleep time);
 
 my $ussdgw = shift or die "usage: $0 USSDGW_BINARY\n";
+$ussdgw = abs_path($ussdgw) // $ussdgw;
 alarm 60;    # the whole test, whatever happens
 $SIG{ALRM} = sub { print "FAIL overall limit of 60 s reached\n"; cleanup(); exit 1; };
 
@@ -29,6 +32,7 @@ my $probe = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1', LocalPo
 my $port = $probe->sockport;
 close $probe;
 
+my $root = dirname(dirname(dirname(abs_path(__FILE__))));
 my $dir = tempdir('ussdgw-perl-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 open my $cf, '>', "$dir/ussdgw.toml" or die $!;
 print $cf <<"EOF";
@@ -43,6 +47,14 @@ listen = "127.0.0.1:$port"
 system_id = "perl"
 password = "perlpw"
 bind_types = ["transceiver", "transmitter"]
+
+[menus]
+directory = "$root/menus/cabinet"
+
+[storage]
+database = "$dir/ussdgw.db"
+key_file = "$dir/storage.key"
+argon2_memlimit = 8388608
 EOF
 close $cf;
 
@@ -51,6 +63,7 @@ die "fork: $!" unless defined $pid;
 if ($pid == 0) {
     open STDOUT, '>', "$dir/ussdgw.log";
     open STDERR, '>&', \*STDOUT;
+    chdir $dir;
     exec $ussdgw, '--config', "$dir/ussdgw.toml", 'run' or die "exec: $!";
 }
 

@@ -77,12 +77,26 @@ function connect(port) {
   });
 }
 
+// The sections every `ussdgw run` needs besides [smpp]: the shipped menus, and a fresh
+// database and key file in the test's temporary directory (cheap Argon2 for tests).
+function engineSections(dir) {
+  return `
+[menus]
+directory = ${JSON.stringify(path.join(SOURCE_DIR, 'menus', 'cabinet'))}
+
+[storage]
+database = ${JSON.stringify(path.join(dir, 'ussdgw.db'))}
+key_file = ${JSON.stringify(path.join(dir, 'storage.key'))}
+argon2_memlimit = 8388608
+`;
+}
+
 // Runs `ussdgw --config <tmp> run ...` with the given TOML text. Returns {proc, output(),
 // waitFor(regex, ms), stop()}; stop() sends SIGTERM and resolves with the exit code.
 function startUssdgw(binary, tomlText, args) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ussdgw-interop-'));
   const conf = path.join(dir, 'ussdgw.toml');
-  fs.writeFileSync(conf, tomlText);
+  fs.writeFileSync(conf, tomlText + (tomlText.includes('[storage]') ? '' : engineSections(dir)));
   const proc = spawn(path.resolve(binary), ['--config', conf, 'run'].concat(args || []),
                      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -94,12 +108,20 @@ function startUssdgw(binary, tomlText, args) {
   proc.stdout.on('data', feed);
   proc.stderr.on('data', feed);
   let exitCode = null;
-  const exited = new Promise((resolve) => proc.on('exit', (code, sig) => {
-    exitCode = code === null ? 128 : code;
-    if (sig) out += `\n[ussdgw killed by ${sig}]\n`;
-    em.emit('data');
-    resolve(exitCode);
-  }));
+  const exited = new Promise((resolve) => {
+    proc.on('exit', (code, sig) => {
+      exitCode = code === null ? 128 : code;
+      if (sig) out += `\n[ussdgw killed by ${sig}]\n`;
+      em.emit('data');
+      resolve(exitCode);
+    });
+    proc.on('error', (e) => {  // could not start at all
+      out += `\n[cannot run ${binary}: ${e.message}]\n`;
+      exitCode = 127;
+      em.emit('data');
+      resolve(exitCode);
+    });
+  });
   return {
     proc, dir, conf, exited,
     output: () => out,
