@@ -102,6 +102,13 @@ CREATE TABLE sms_parts (
 ) WITHOUT ROWID;
 CREATE INDEX sms_parts_smpp_id ON sms_parts(smpp_message_id);
 )sql"},
+        // 2: the client kind beside each subscriber, so that a lookup reads one row (a
+        // client's kind never changes: the import refuses a conflicting kind).
+        {2, R"sql(
+ALTER TABLE subscribers ADD COLUMN client_kind TEXT NOT NULL DEFAULT 'individual'
+  CHECK (client_kind IN ('individual', 'legal_entity'));
+UPDATE subscribers SET client_kind = (SELECT kind FROM clients WHERE id = subscribers.client_id);
+)sql"},
     };
     return m;
 }

@@ -6,11 +6,11 @@ namespace ussdgw::storage {
 
 Result<std::optional<SubscriberRecord>> SubscriberStore::find(Msisdn msisdn) {
     auto q = db_.query(
-        "SELECT s.client_id, c.kind, s.role, s.tariff_plan, s.puk_login_enabled, "
+        "SELECT s.client_id, s.client_kind, s.role, s.tariff_plan, s.puk_login_enabled, "
         "s.service_state, s.payment, s.balance_minor, s.password_hash IS NOT NULL, "
         "s.password_set_at, s.access_open, s.closed_by, s.closed_at, s.puk_failures, "
         "s.puk_locked_until, s.pwd_failures, s.pwd_locked_until "
-        "FROM subscribers s JOIN clients c ON c.id = s.client_id WHERE s.msisdn = ?");
+        "FROM subscribers s WHERE s.msisdn = ?");
     if (!q) return Failure{q.error()};
     q->bind(1, msisdn.number());
     auto row = q->step();
@@ -81,13 +81,13 @@ Result<UpsertOutcome> SubscriberStore::upsert(const Subscriber& s, const std::st
     bool existed = *row;
     auto q = db_.query(
         "INSERT INTO subscribers (msisdn, client_id, role, tariff_plan, puk_hash, "
-        "puk_login_enabled, service_state, payment, balance_minor, created_at, updated_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) "
+        "puk_login_enabled, service_state, payment, balance_minor, created_at, updated_at, "
+        "client_kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11) "
         "ON CONFLICT (msisdn) DO UPDATE SET client_id = excluded.client_id, role = excluded.role, "
         "tariff_plan = excluded.tariff_plan, puk_hash = excluded.puk_hash, "
         "puk_login_enabled = excluded.puk_login_enabled, service_state = excluded.service_state, "
         "payment = excluded.payment, balance_minor = excluded.balance_minor, "
-        "updated_at = excluded.updated_at "
+        "updated_at = excluded.updated_at, client_kind = excluded.client_kind "
         "WHERE (client_id, role, tariff_plan, puk_hash, puk_login_enabled, service_state, payment, "
         "balance_minor) IS NOT (excluded.client_id, excluded.role, excluded.tariff_plan, "
         "excluded.puk_hash, excluded.puk_login_enabled, excluded.service_state, excluded.payment, "
@@ -101,7 +101,8 @@ Result<UpsertOutcome> SubscriberStore::upsert(const Subscriber& s, const std::st
         .bind(7, to_text(s.service))
         .bind(8, to_text(s.payment))
         .bind(9, s.balance_minor)
-        .bind(10, now_ms);
+        .bind(10, now_ms)
+        .bind(11, to_text(s.client_kind));
     if (puk_hash.empty())
         q->bind_null(5);
     else

@@ -171,3 +171,28 @@ TEST_CASE("password hashing runs on the worker pool with a bounded queue") {
     CHECK(second);
     CHECK(busy.error().code == "storage.busy");
 }
+
+TEST_CASE("migration 2 brings a version 1 database up to date and keeps its data") {
+    TempDir dir;
+    StorageConfig cfg = test_config(dir);
+    import_csv(cfg, kSampleCsv);
+    {
+        // Turn the file back into schema version 1 (before subscribers.client_kind).
+        auto db = Database::open(cfg.database_path, {});
+        REQUIRE(db.ok());
+        REQUIRE((*db)->exec("ALTER TABLE subscribers DROP COLUMN client_kind").ok());
+        REQUIRE((*db)->exec("PRAGMA user_version = 1").ok());
+    }
+    auto st = Storage::open(cfg);
+    REQUIRE(st.ok());
+    auto rec = (*st)->find(msisdn("375292000001"));
+    REQUIRE(rec.ok());
+    REQUIRE(rec->has_value());
+    CHECK((*rec)->subscriber.client_kind == ClientKind::legal_entity);
+    CHECK((*rec)->subscriber.role == Role::administrator);
+    auto person = (*st)->find(msisdn("375291000001"));
+    CHECK((*person)->subscriber.client_kind == ClientKind::individual);
+    auto v = (*st)->committer().run_sync<int>(
+        [](Database& db) -> Result<int> { return db.schema_version(); });
+    CHECK(*v == 2);
+}
