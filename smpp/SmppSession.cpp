@@ -94,6 +94,8 @@ const char* event_name(EventKind k) {
             return "peer_unbound";
         case EventKind::closed:
             return "closed";
+        case EventKind::outbind:
+            return "outbind";
     }
     return "?";
 }
@@ -406,8 +408,20 @@ void SmppSession::handle_request(Pdu&& pdu, TimePoint now) {
             events_.push_back(std::move(e));
             return;
         }
+        case CommandId::outbind: {
+            if (config_.role != Role::esme || state_ != SessionState::open) {
+                emit_error_response(id, seq, status::invbndsts, true);
+                return;
+            }
+            SessionEvent e;
+            e.kind = EventKind::outbind;
+            e.sequence_number = seq;
+            e.pdu = std::move(pdu);
+            events_.push_back(std::move(e));
+            return;
+        }
         default:
-            // outbind (not supported) or anything the codec decoded but we do not serve.
+            // Anything the codec decoded but a peer may not send us.
             emit_error_response(id, seq, status::invcmdid, true);
             return;
     }
@@ -595,6 +609,15 @@ SendResult SmppSession::bind(BindRequest request, TimePoint now) {
                                                            : config_.timers.response_timeout;
     track(seq, p.command_id(), 0, now + timeout, true);
     state_ = SessionState::binding;
+    return SendResult{SendError::none, seq};
+}
+
+SendResult SmppSession::outbind(Outbind request, TimePoint now) {
+    (void)now;
+    if (config_.role != Role::smsc || state_ != SessionState::open)
+        return SendResult{SendError::not_bound, 0};
+    std::uint32_t seq = next_sequence();
+    if (!emit(Pdu{status::ok, seq, std::move(request)})) return SendResult{SendError::invalid, 0};
     return SendResult{SendError::none, seq};
 }
 

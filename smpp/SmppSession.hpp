@@ -82,6 +82,7 @@ enum class EventKind {
                        // or the session closed before it (reason = the close reason)
     peer_unbound,      // the peer unbound (already answered); `closed` follows
     closed,            // the session is closed (`reason`); flush take_output() then close
+    outbind,           // ESME, state open: pdu = the SMSC's outbind; call bind() to accept it
 };
 const char* event_name(EventKind k);
 
@@ -142,6 +143,9 @@ class SmppSession {
     // ---- application commands ----
     // ESME: sends bind_transmitter/receiver/transceiver (state open -> binding).
     SendResult bind(BindRequest request, TimePoint now);
+    // SMSC, state open: sends outbind (asks the ESME to bind on this connection); the
+    // bind must then arrive within timers.bind_timeout of the session's creation.
+    SendResult outbind(Outbind request, TimePoint now);
     // Sends submit_sm / deliver_sm / data_sm (sequence number assigned here; the body's
     // sequence_number is ignored). `context` comes back with the response or timeout event.
     SendResult send_request(PduBody body, TimePoint now, std::uint64_t context = 0);

@@ -574,3 +574,25 @@ TEST_CASE("a partial frame must complete within the response timeout (slow-loris
     CHECK(p.smsc.closed());
     CHECK(p.smsc.close_reason() == CloseReason::peer_silent);
 }
+
+TEST_CASE("outbind: the SMSC asks, the ESME binds on the same connection") {
+    SmppSession esme(esme_config(), t0());
+    SmppSession smsc(smsc_config(), t0());
+    REQUIRE(smsc.outbind(Outbind{"smsc", "pw"}, t0()).ok());
+    std::vector<std::uint8_t> buf;
+    smsc.take_output(buf);
+    esme.receive(buf, t0());
+    auto ee = events(esme);
+    REQUIRE(ee.size() == 1);
+    CHECK(ee[0].kind == EventKind::outbind);
+    CHECK(std::get<Outbind>(ee[0].pdu.body).system_id == "smsc");
+    REQUIRE(esme.bind(bind_req(BindType::receiver), t0()).ok());
+    pump(esme, smsc, t0());
+    CHECK(esme.state() == SessionState::bound_rx);
+    CHECK(smsc.state() == SessionState::bound_rx);
+    // Not in other states or roles.
+    CHECK(smsc.outbind(Outbind{}, t0()).error == SendError::not_bound);
+    CHECK(esme.outbind(Outbind{}, t0()).error == SendError::not_bound);
+    esme.receive(encode(Pdu{status::ok, 40, Outbind{"x", "y"}}).value(), t0());
+    CHECK(output_pdus(esme).at(0).command_status == status::invbndsts);
+}
