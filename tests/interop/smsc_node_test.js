@@ -124,6 +124,22 @@ h.run('smsc_node', 60000, async () => {
             'the reply echoes its_session_info (session 5)');
       if (submit.ussd_service_op === 17 && info) check((info[1] & 1) === 1, 'end bit set on the final reply');
       check(text.messageText(submit).length > 0, `reply text ${JSON.stringify(text.messageText(submit))}`);
+
+      // When the engine asked a question, answer it (USSR confirm, op 18, same session).
+      if (submit.ussd_service_op === 2) {
+        const nextP = h.within(10000, 'the reply to the answer',
+                               h.next(events, 'submit', (p) => p.destination_addr === MSISDN)).catch(() => null);
+        const ar = await h.within(5000, 'deliver_sm_resp (answer)', h.request(session, 'deliver_sm', {
+          service_type: 'USSD', source_addr_ton: 1, source_addr_npi: 1, source_addr: MSISDN,
+          destination_addr: '141', data_coding: 0, short_message: text.encodeGsm('3'),
+          ussd_service_op: 18, its_session_info: text.sessionInfo(5, 1, false),
+        }));
+        check(ar.command_status === 0, 'the answer (ussd_service_op 18) is accepted');
+        const second = await nextP;
+        check(second !== null && second.its_session_info && second.its_session_info[0] === 5,
+              'the engine replies to the answer in the same session');
+        if (second) console.log(`note: second screen (op ${second.ussd_service_op}): ${JSON.stringify(text.messageText(second))}`);
+      }
     }
 
     if (engineEnquires === 0) {
