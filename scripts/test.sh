@@ -20,9 +20,10 @@ scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DUSSDGW_SANITIZE=ON
 ctest --test-dir build-asan --output-on-failure -LE no-sanitizer
 
 if [[ -f tests/fuzz/CMakeLists.txt ]]; then
-  echo "== fuzz the SMPP codec (build-fuzz/)"
-  CC=clang CXX=clang++ scripts/build.sh build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DUSSDGW_FUZZ=ON -DUSSDGW_TESTS=OFF
+  echo "== fuzz the SMPP codec and the USSD menus (build-fuzz/)"
+  CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DUSSDGW_FUZZ=ON -DUSSDGW_TESTS=OFF >/dev/null
+  cmake --build build-fuzz --target fuzz_pdu_codec fuzz_ussd_menus
   scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 fi
 echo "== all tests passed"

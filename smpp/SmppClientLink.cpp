@@ -71,7 +71,7 @@ void SmppClientLink::connect() {
             connecting_ = sock;
             // Connect timeout: the bind timeout bounds the TCP handshake too.
             retry_timer_.expires_after(config_.timers.bind_timeout);
-            retry_timer_.async_wait([this, alive, sock](const boost::system::error_code& e) {
+            retry_timer_.async_wait([alive, sock](const boost::system::error_code& e) {
                 if (e || alive.expired()) return;
                 boost::system::error_code ignored;
                 sock->close(ignored);
