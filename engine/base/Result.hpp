@@ -37,7 +37,7 @@ inline Failure fail(std::string code, std::string message = {}) {
 
 template <typename T, typename E = Error>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
     Result(Unexpected<E> f) : v_(std::in_place_index<1>, std::move(f.error)) {}
 
@@ -66,7 +66,7 @@ public:
         return std::get<1>(v_);
     }
 
-private:
+  private:
     std::variant<T, E> v_;
 };
 
