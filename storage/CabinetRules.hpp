@@ -35,6 +35,9 @@ inline constexpr const char* kRoleForbidden = "role.forbidden";
 inline constexpr const char* kRoleOtherClient = "role.other_client";
 inline constexpr const char* kRoleNeedsLegalEntity = "role.needs_legal_entity";
 inline constexpr const char* kKindNotAllowed = "access.kind_not_allowed";
+// The caller gave up (the USSD dialogue timed out or was released) before the change was
+// written: nothing was written.
+inline constexpr const char* kAnnulled = "request.annulled";
 
 // The administrator role exists only for legal entities (SPEC 2.5).
 Status check_role(ClientKind client, Role role);

@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <ctime>
 #include <memory>
 
 #include "storage/CabinetRules.hpp"
+#include "storage/Storage.hpp"
 
 namespace ussdgw::cabinet {
 
@@ -25,6 +28,15 @@ std::string local_time(std::int64_t ms) {
 
 menus::ActionResult result(std::string_view code) {
     return {std::string(code), {}};
+}
+
+// The request's steady-clock deadline as the storage's "not after" time (system clock ms):
+// a change whose transaction starts later is annulled by storage, nothing written.
+std::int64_t not_after_ms(menus::TimePoint deadline) {
+    if (deadline == menus::TimePoint{}) return 0;
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - menus::Clock::now());
+    return storage::system_clock_ms() + std::max<std::int64_t>(left.count(), -1);
 }
 
 }  // namespace
@@ -58,14 +70,18 @@ void CabinetBridge::perform(const menus::ActionRequest& req, Done done) {
         done(result(o::not_found));
         return;
     }
+    const std::int64_t not_after = not_after_ms(req.deadline);
     auto plain = [done](Status st) {
         done(st ? result(o::ok) : menus::ActionResult{outcome_for(st.error()), {}});
     };
     switch (req.kind) {
         case menus::ActionKind::issue_password:
-            cabinet_.issue_password(*msisdn, channel_, [done](auto res) {
-                done(res ? result(o::ok) : menus::ActionResult{outcome_for(res.error()), {}});
-            });
+            cabinet_.issue_password(
+                *msisdn, channel_,
+                [done](auto res) {
+                    done(res ? result(o::ok) : menus::ActionResult{outcome_for(res.error()), {}});
+                },
+                not_after);
             return;
         case menus::ActionKind::access_state:
             cabinet_.state(*msisdn, [done](Result<storage::SubscriberRecord> res) {
@@ -74,38 +90,46 @@ void CabinetBridge::perform(const menus::ActionRequest& req, Done done) {
             });
             return;
         case menus::ActionKind::close_access:
-            cabinet_.close_own_access(*msisdn, channel_, [plain](Status st) {
-                // Closing an already closed cabinet changes nothing and is not an error.
-                if (!st && st.error().code == r::kAlreadyClosed) st = ok_status();
-                plain(std::move(st));
-            });
+            cabinet_.close_own_access(
+                *msisdn, channel_,
+                [plain](Status st) {
+                    // Closing an already closed cabinet changes nothing and is not an error.
+                    if (!st && st.error().code == r::kAlreadyClosed) st = ok_status();
+                    plain(std::move(st));
+                },
+                not_after);
             return;
         case menus::ActionKind::open_access: {
             auto m = *msisdn;
-            cabinet_.open_own_access(m, req.puk, channel_, [this, m, done](Status st) {
-                if (st || st.error().code == r::kAlreadyOpen) {
-                    done(result(o::ok));
-                    return;
-                }
-                menus::ActionResult out{outcome_for(st.error()), {}};
-                if (out.outcome == o::puk_wrong) {
-                    // storage says "N tries left"
-                    const std::string& msg = st.error().message;
-                    int left = 0;
-                    std::from_chars(msg.data(), msg.data() + msg.size(), left);
-                    out.fields["attempts_left"] = std::to_string(left);
-                    done(std::move(out));
-                    return;
-                }
-                if (out.outcome == o::puk_locked) {
-                    cabinet_.state(m, [done, out](Result<storage::SubscriberRecord> rec) mutable {
-                        if (rec) out.fields["until"] = local_time(rec->cabinet.puk_locked_until_ms);
+            cabinet_.open_own_access(
+                m, req.puk, channel_,
+                [this, m, done](Status st) {
+                    if (st || st.error().code == r::kAlreadyOpen) {
+                        done(result(o::ok));
+                        return;
+                    }
+                    menus::ActionResult out{outcome_for(st.error()), {}};
+                    if (out.outcome == o::puk_wrong) {
+                        // storage says "N tries left"
+                        const std::string& msg = st.error().message;
+                        int left = 0;
+                        std::from_chars(msg.data(), msg.data() + msg.size(), left);
+                        out.fields["attempts_left"] = std::to_string(left);
                         done(std::move(out));
-                    });
-                    return;
-                }
-                done(std::move(out));
-            });
+                        return;
+                    }
+                    if (out.outcome == o::puk_locked) {
+                        cabinet_.state(m, [done,
+                                           out](Result<storage::SubscriberRecord> rec) mutable {
+                            if (rec)
+                                out.fields["until"] = local_time(rec->cabinet.puk_locked_until_ms);
+                            done(std::move(out));
+                        });
+                        return;
+                    }
+                    done(std::move(out));
+                },
+                not_after);
             return;
         }
         case menus::ActionKind::managed_access_state:
@@ -121,12 +145,15 @@ void CabinetBridge::perform(const menus::ActionRequest& req, Done done) {
                 return;
             }
             bool open = req.kind == menus::ActionKind::managed_open_access;
-            cabinet_.manager_set_access(*msisdn, *target, open, channel_, [plain](Status st) {
-                if (!st &&
-                    (st.error().code == r::kAlreadyOpen || st.error().code == r::kAlreadyClosed))
-                    st = ok_status();
-                plain(std::move(st));
-            });
+            cabinet_.manager_set_access(
+                *msisdn, *target, open, channel_,
+                [plain](Status st) {
+                    if (!st && (st.error().code == r::kAlreadyOpen ||
+                                st.error().code == r::kAlreadyClosed))
+                        st = ok_status();
+                    plain(std::move(st));
+                },
+                not_after);
             return;
         }
     }

@@ -263,3 +263,27 @@ TEST_CASE("the schema refuses an administrator of an individual client") {
     CHECK_FALSE(r.ok());
     CHECK(f.record("375291000001").subscriber.role == Role::subscriber);
 }
+
+TEST_CASE("a change whose caller gave up before it was written is annulled, nothing written") {
+    Fixture f;
+    std::int64_t past = f.clock.fn()() - 1;
+    auto closed = wait_for<Ok>([&](auto done) {
+        f.cab().close_own_access(msisdn("375291000001"), Channel::ussd, done, past);
+    });
+    REQUIRE_FALSE(closed.ok());
+    CHECK(closed.error().code == "request.annulled");
+    CHECK(f.record("375291000001").cabinet.access_open);
+    auto issued = wait_for<PasswordIssued>([&](auto done) {
+        f.cab().issue_password(msisdn("375291000001"), Channel::ussd, done, past);
+    });
+    REQUIRE_FALSE(issued.ok());
+    CHECK(issued.error().code == "request.annulled");
+    CHECK_FALSE(f.record("375291000001").cabinet.has_password);
+    CHECK(f.audit("375291000001").empty());
+    // With time left the same requests go through.
+    std::int64_t later = f.clock.fn()() + 60'000;
+    CHECK(wait_for<Ok>([&](auto done) {
+              f.cab().close_own_access(msisdn("375291000001"), Channel::ussd, done, later);
+          }).ok());
+    CHECK_FALSE(f.record("375291000001").cabinet.access_open);
+}

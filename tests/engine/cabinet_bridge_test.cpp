@@ -1,0 +1,94 @@
+// The cabinet bridge: menu actions performed on a real storage, storage refusals mapped to
+// the menus' outcome codes, and requests whose dialogue gave up annulled in storage.
+#include <doctest/doctest.h>
+
+#include "EngineTestSupport.hpp"
+#include "engine/cabinet/CabinetBridge.hpp"
+
+using namespace ussdgw;
+namespace o = menus::outcome;
+
+namespace {
+
+struct Bridge : test::StorageHarness {
+    cabinet::CabinetBridge bridge{st->cabinet(), storage::Channel::ussd};
+
+    menus::ActionResult perform(menus::ActionKind kind, std::string msisdn,
+                                std::chrono::milliseconds left = std::chrono::seconds(30),
+                                std::string target = {}, std::string puk = {}) {
+        menus::ActionRequest req;
+        req.id = 1;
+        req.kind = kind;
+        req.msisdn = std::move(msisdn);
+        req.target = std::move(target);
+        req.puk = Secret(std::move(puk));
+        req.deadline = menus::Clock::now() + left;
+        std::optional<menus::ActionResult> out;
+        bridge.perform(req, [&](menus::ActionResult r) { out = std::move(r); });
+        REQUIRE(loop.run_until([&] { return out.has_value(); }));
+        return *out;
+    }
+    bool open(const char* m) {
+        return st->find(storage::test::msisdn(m))->value().cabinet.access_open;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("storage refusals map to the menus' outcome codes") {
+    CHECK(cabinet::outcome_for(Error{"access.closed_lost_sim", ""}) == o::closed_by_operator);
+    CHECK(cabinet::outcome_for(Error{"access.closed_restricted", ""}) == o::closed_by_operator);
+    CHECK(cabinet::outcome_for(Error{"role.other_client", ""}) == o::not_same_client);
+    CHECK(cabinet::outcome_for(Error{"role.forbidden", ""}) == o::not_manager);
+    CHECK(cabinet::outcome_for(Error{"sms.rate_limited", ""}) == o::rate_limited);
+    CHECK(cabinet::outcome_for(Error{"storage.io", ""}) == o::error);
+    CHECK(cabinet::outcome_for(Error{"request.annulled", ""}) == o::error);
+}
+
+TEST_CASE("own access: state, close, wrong PUK1 with tries left, lockout with its end time") {
+    Bridge b;
+    using K = menus::ActionKind;
+    CHECK(b.perform(K::access_state, "375291000001").outcome == o::access_open);
+    CHECK(b.perform(K::close_access, "375291000001").outcome == o::ok);
+    CHECK(b.perform(K::close_access, "375291000001").outcome == o::ok);  // already closed
+    CHECK(b.perform(K::access_state, "375291000001").outcome == o::closed_by_subscriber);
+    auto wrong = b.perform(K::open_access, "375291000001", std::chrono::seconds(30), {}, "00000000");
+    CHECK(wrong.outcome == o::puk_wrong);
+    CHECK(wrong.fields["attempts_left"] == "2");
+    b.perform(K::open_access, "375291000001", std::chrono::seconds(30), {}, "00000000");
+    auto locked =
+        b.perform(K::open_access, "375291000001", std::chrono::seconds(30), {}, "00000000");
+    CHECK(locked.outcome == o::puk_locked);
+    CHECK(locked.fields["until"].size() == 16);  // "YYYY-MM-DD hh:mm"
+    CHECK_FALSE(b.open("375291000001"));
+    CHECK(b.perform(K::access_state, "999").outcome == o::not_found);
+}
+
+TEST_CASE("managers act only within their own client") {
+    Bridge b;
+    using K = menus::ActionKind;
+    CHECK(b.perform(K::managed_close_access, "375292000001", std::chrono::seconds(30),
+                    "375292000003")
+              .outcome == o::ok);
+    CHECK_FALSE(b.open("375292000003"));
+    CHECK(b.perform(K::managed_access_state, "375292000001", std::chrono::seconds(30),
+                    "375292000003")
+              .outcome == o::closed_by_organisation);
+    CHECK(b.perform(K::managed_open_access, "375292000001", std::chrono::seconds(30),
+                    "375293000001")
+              .outcome == o::not_same_client);
+    CHECK(b.perform(K::managed_access_state, "375291000001", std::chrono::seconds(30),
+                    "375292000003")
+              .outcome == o::not_manager);
+}
+
+TEST_CASE("a request whose dialogue already gave up is annulled: nothing is written") {
+    Bridge b;
+    using K = menus::ActionKind;
+    auto r = b.perform(K::close_access, "375291000001", std::chrono::milliseconds(-5));
+    CHECK(r.outcome == o::error);
+    CHECK(b.open("375291000001"));
+    r = b.perform(K::issue_password, "375291000001", std::chrono::milliseconds(-5));
+    CHECK(r.outcome == o::error);
+    CHECK_FALSE(b.st->find(storage::test::msisdn("375291000001"))->value().cabinet.has_password);
+}
