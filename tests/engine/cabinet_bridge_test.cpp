@@ -52,7 +52,8 @@ TEST_CASE("own access: state, close, wrong PUK1 with tries left, lockout with it
     CHECK(b.perform(K::close_access, "375291000001").outcome == o::ok);
     CHECK(b.perform(K::close_access, "375291000001").outcome == o::ok);  // already closed
     CHECK(b.perform(K::access_state, "375291000001").outcome == o::closed_by_subscriber);
-    auto wrong = b.perform(K::open_access, "375291000001", std::chrono::seconds(30), {}, "00000000");
+    auto wrong =
+        b.perform(K::open_access, "375291000001", std::chrono::seconds(30), {}, "00000000");
     CHECK(wrong.outcome == o::puk_wrong);
     CHECK(wrong.fields["attempts_left"] == "2");
     b.perform(K::open_access, "375291000001", std::chrono::seconds(30), {}, "00000000");
@@ -67,19 +68,19 @@ TEST_CASE("own access: state, close, wrong PUK1 with tries left, lockout with it
 TEST_CASE("managers act only within their own client") {
     Bridge b;
     using K = menus::ActionKind;
-    CHECK(b.perform(K::managed_close_access, "375292000001", std::chrono::seconds(30),
-                    "375292000003")
-              .outcome == o::ok);
+    CHECK(
+        b.perform(K::managed_close_access, "375292000001", std::chrono::seconds(30), "375292000003")
+            .outcome == o::ok);
     CHECK_FALSE(b.open("375292000003"));
-    CHECK(b.perform(K::managed_access_state, "375292000001", std::chrono::seconds(30),
-                    "375292000003")
-              .outcome == o::closed_by_organisation);
-    CHECK(b.perform(K::managed_open_access, "375292000001", std::chrono::seconds(30),
-                    "375293000001")
-              .outcome == o::not_same_client);
-    CHECK(b.perform(K::managed_access_state, "375291000001", std::chrono::seconds(30),
-                    "375292000003")
-              .outcome == o::not_manager);
+    CHECK(
+        b.perform(K::managed_access_state, "375292000001", std::chrono::seconds(30), "375292000003")
+            .outcome == o::closed_by_organisation);
+    CHECK(
+        b.perform(K::managed_open_access, "375292000001", std::chrono::seconds(30), "375293000001")
+            .outcome == o::not_same_client);
+    CHECK(
+        b.perform(K::managed_access_state, "375291000001", std::chrono::seconds(30), "375292000003")
+            .outcome == o::not_manager);
 }
 
 TEST_CASE("a request whose dialogue already gave up is annulled: nothing is written") {
