@@ -10,7 +10,7 @@ packages=(build-essential cmake ninja-build pkg-config
           libboost-dev libsmpp34-dev libsqlite3-dev libfmt-dev doctest-dev libsodium-dev
           libtomlplusplus-dev libcli11-dev nodejs npm sqlite3)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(tshark libnet-smpp-perl clang libclang-rt-14-dev clang-format)
+  packages+=(tshark libnet-smpp-perl clang libclang-rt-14-dev clang-format python3)
 fi
 
 missing=()
