@@ -68,6 +68,13 @@ void Engine::start() {
         [this] { return menus_.current(); }, cfg_.menus.dialogue,
         [this](const std::string& link) -> const ussd::UssdProfile& {
             return cfg_.ussd.profile(link);
+        },
+        [this](const std::string& msisdn) -> std::string {
+            // A read on the loop thread's own connection: a few microseconds.
+            auto m = storage::Msisdn::parse(msisdn);
+            if (!m) return {};
+            auto rec = storage_->find(*m);
+            return rec && *rec ? (*rec)->subscriber.language : std::string();
         });
     sms_ = std::make_unique<sms::SmsSender>(
         cfg_.sms, *storage_,

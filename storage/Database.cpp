@@ -109,6 +109,11 @@ ALTER TABLE subscribers ADD COLUMN client_kind TEXT NOT NULL DEFAULT 'individual
   CHECK (client_kind IN ('individual', 'legal_entity'));
 UPDATE subscribers SET client_kind = (SELECT kind FROM clients WHERE id = subscribers.client_id);
 )sql"},
+        // 3: the subscriber's language for USSD screens ("" = the menus' default).
+        {3, R"sql(
+ALTER TABLE subscribers ADD COLUMN language TEXT NOT NULL DEFAULT ''
+  CHECK (language = '' OR (length(language) = 2 AND language GLOB '[a-z][a-z]'));
+)sql"},
     };
     return m;
 }

@@ -13,10 +13,12 @@ namespace ussdgw::storage {
 
 namespace {
 
-constexpr std::size_t kColumns = 10;
+// The last column, language, is optional (files written for ten columns stay valid).
+constexpr std::size_t kColumns = 11;
+constexpr std::size_t kRequiredColumns = 10;
 constexpr std::array<std::string_view, kColumns> kNames = {
-    "msisdn", "client_id", "client_kind",   "role",    "tariff_plan",
-    "puk1",   "puk_login", "service_state", "payment", "balance"};
+    "msisdn",    "client_id",     "client_kind", "role",    "tariff_plan", "puk1",
+    "puk_login", "service_state", "payment",     "balance", "language"};
 
 // Splits a CSV line; fields may be double-quoted ("" is a quote inside).
 Result<std::vector<std::string>> split_csv(std::string_view line) {
@@ -87,9 +89,10 @@ Result<ImportRow> parse_import_line(std::string_view line, const StorageConfig& 
     auto fields = split_csv(line);
     if (!fields) return Failure{fields.error()};
     auto& f = *fields;
-    if (f.size() != kColumns)
-        return fail("csv.columns", fmt::format("expected {} columns ({}), found {}", kColumns,
-                                               fmt::join(kNames, ","), f.size()));
+    if (f.size() != kColumns && f.size() != kRequiredColumns)
+        return fail("csv.columns",
+                    fmt::format("expected {} columns ({}; language may be left out), found {}",
+                                kColumns, fmt::join(kNames, ","), f.size()));
     ImportRow row;
     Subscriber& s = row.subscriber;
     auto m = Msisdn::parse(f[0]);
@@ -138,6 +141,17 @@ Result<ImportRow> parse_import_line(std::string_view line, const StorageConfig& 
     auto bal = parse_balance(f[9].empty() ? "0" : f[9]);
     if (!bal) return fail("csv.balance", bal.error().message);
     s.balance_minor = *bal;
+    if (f.size() == kColumns) {
+        const std::string& lang = f[10];
+        bool ok = lang.empty() ||
+                  (lang.size() == 2 && std::all_of(lang.begin(), lang.end(),
+                                                   [](char c) { return c >= 'a' && c <= 'z'; }));
+        if (!ok)
+            return fail(
+                "csv.language",
+                fmt::format("language '{}' is not a two-letter code such as ru, en, be", lang));
+        s.language = lang;
+    }
     for (auto& x : f)
         std::fill(x.begin(), x.end(), '\0');
     return row;

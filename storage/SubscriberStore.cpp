@@ -9,7 +9,7 @@ Result<std::optional<SubscriberRecord>> SubscriberStore::find(Msisdn msisdn) {
         "SELECT s.client_id, s.client_kind, s.role, s.tariff_plan, s.puk_login_enabled, "
         "s.service_state, s.payment, s.balance_minor, s.password_hash IS NOT NULL, "
         "s.password_set_at, s.access_open, s.closed_by, s.closed_at, s.puk_failures, "
-        "s.puk_locked_until, s.pwd_failures, s.pwd_locked_until "
+        "s.puk_locked_until, s.pwd_failures, s.pwd_locked_until, s.language "
         "FROM subscribers s WHERE s.msisdn = ?");
     if (!q) return Failure{q.error()};
     q->bind(1, msisdn.number());
@@ -37,6 +37,7 @@ Result<std::optional<SubscriberRecord>> SubscriberStore::find(Msisdn msisdn) {
     c.puk_locked_until_ms = q->int64(14);
     c.password_failures = static_cast<int>(q->int64(15));
     c.password_locked_until_ms = q->int64(16);
+    s.language = q->text(17);
     c.puk_login_allowed = rules::puk_login_allowed(s.tariff_plan, s.puk_login_enabled, puk_plans_);
     return std::optional<SubscriberRecord>(std::move(r));
 }
@@ -82,16 +83,17 @@ Result<UpsertOutcome> SubscriberStore::upsert(const Subscriber& s, const std::st
     auto q = db_.query(
         "INSERT INTO subscribers (msisdn, client_id, role, tariff_plan, puk_hash, "
         "puk_login_enabled, service_state, payment, balance_minor, created_at, updated_at, "
-        "client_kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11) "
+        "client_kind, language) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12) "
         "ON CONFLICT (msisdn) DO UPDATE SET client_id = excluded.client_id, role = excluded.role, "
         "tariff_plan = excluded.tariff_plan, puk_hash = excluded.puk_hash, "
         "puk_login_enabled = excluded.puk_login_enabled, service_state = excluded.service_state, "
         "payment = excluded.payment, balance_minor = excluded.balance_minor, "
-        "updated_at = excluded.updated_at, client_kind = excluded.client_kind "
+        "updated_at = excluded.updated_at, client_kind = excluded.client_kind, "
+        "language = excluded.language "
         "WHERE (client_id, role, tariff_plan, puk_hash, puk_login_enabled, service_state, payment, "
-        "balance_minor) IS NOT (excluded.client_id, excluded.role, excluded.tariff_plan, "
+        "balance_minor, language) IS NOT (excluded.client_id, excluded.role, excluded.tariff_plan, "
         "excluded.puk_hash, excluded.puk_login_enabled, excluded.service_state, excluded.payment, "
-        "excluded.balance_minor)");
+        "excluded.balance_minor, excluded.language)");
     if (!q) return Failure{q.error()};
     q->bind(1, s.msisdn.number())
         .bind(2, s.client_id)
@@ -102,7 +104,8 @@ Result<UpsertOutcome> SubscriberStore::upsert(const Subscriber& s, const std::st
         .bind(8, to_text(s.payment))
         .bind(9, s.balance_minor)
         .bind(10, now_ms)
-        .bind(11, to_text(s.client_kind));
+        .bind(11, to_text(s.client_kind))
+        .bind(12, s.language);
     if (puk_hash.empty())
         q->bind_null(5);
     else

@@ -69,6 +69,7 @@ struct Subscriber {
     ServiceState service = ServiceState::active;
     Payment payment = Payment::prepaid;
     std::int64_t balance_minor = 0;  // in kopecks
+    std::string language;            // USSD screens: "ru", "en", "be"; "" = the default
 };
 
 // Cabinet state of a subscriber (no secrets: only whether a password is set).

@@ -113,6 +113,7 @@ int run_show(const StorageConfig& cfg, const std::string& text) {
     std::printf("client           %s (%s)\n", s.client_id.c_str(), to_text(s.client_kind).data());
     std::printf("role             %s\n", to_text(s.role).data());
     std::printf("tariff plan      %s\n", s.tariff_plan.c_str());
+    std::printf("language         %s\n", s.language.empty() ? "(default)" : s.language.c_str());
     std::printf("PUK1 login       %s\n", !c.puk_login_allowed  ? "no"
                                          : s.puk_login_enabled ? "yes (enabled individually)"
                                                                : "yes (tariff plan)");

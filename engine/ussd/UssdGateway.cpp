@@ -80,10 +80,12 @@ Result<InboundUssd> parse_ussd(const std::string& link, const smpp::ShortMessage
     return in;
 }
 
-UssdGateway::UssdGateway(MenuSource menus, menus::DialogueSettings settings, ProfileOf profile_of)
+UssdGateway::UssdGateway(MenuSource menus, menus::DialogueSettings settings, ProfileOf profile_of,
+                         LanguageOf language_of)
     : menus_(std::move(menus)),
       settings_(std::move(settings)),
-      profile_of_(std::move(profile_of)) {}
+      profile_of_(std::move(profile_of)),
+      language_of_(std::move(language_of)) {}
 
 std::string UssdGateway::key_of(const InboundUssd& in) const {
     SessionKeyMode mode = profile_of_(in.link).session_key;
@@ -198,7 +200,8 @@ Status UssdGateway::on_request(const std::string& link, const smpp::ShortMessage
         by_key_[key] = id;
         Entry& e = it->second;
         log::info("ussd.begin", "link", link, "dialogue", id, "code", in.text);
-        apply(e, e.dialogue.begin(in.subscriber.address, in.text, "", now), out);
+        std::string language = language_of_ ? language_of_(in.subscriber.address) : "";
+        apply(e, e.dialogue.begin(in.subscriber.address, in.text, language, now), out);
         return ok_status();
     }
     if (in.op == profile.op_answer) {

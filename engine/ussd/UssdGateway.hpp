@@ -88,8 +88,11 @@ class UssdGateway {
 
     using MenuSource = std::function<menus::MenuSetPtr()>;
     using ProfileOf = std::function<const UssdProfile&(const std::string& link)>;
+    // The subscriber's preferred language ("" = none): asked once when a dialogue begins.
+    using LanguageOf = std::function<std::string(const std::string& msisdn)>;
 
-    UssdGateway(MenuSource menus, menus::DialogueSettings settings, ProfileOf profile_of);
+    UssdGateway(MenuSource menus, menus::DialogueSettings settings, ProfileOf profile_of,
+                LanguageOf language_of = {});
 
     // A deliver_sm (or data_sm body) from `link`. Returns an error for a PDU that is not
     // USSD (the caller answers it as it sees fit); USSD requests always get an answer.
@@ -123,6 +126,7 @@ class UssdGateway {
     MenuSource menus_;
     menus::DialogueSettings settings_;
     ProfileOf profile_of_;
+    LanguageOf language_of_;
     std::uint64_t next_id_ = 1;
     std::unordered_map<std::string, std::uint64_t> by_key_;
     std::map<std::uint64_t, Entry> dialogues_;

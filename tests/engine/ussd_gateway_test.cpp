@@ -33,7 +33,11 @@ struct Gateway : test::StorageHarness {
         settings.dialogue_timeout = std::chrono::seconds(180);
         gw = std::make_unique<UssdGateway>(
             [this] { return registry.current(); }, settings,
-            [this](const std::string&) -> const ussd::UssdProfile& { return profile; });
+            [this](const std::string&) -> const ussd::UssdProfile& { return profile; },
+            [this](const std::string& msisdn) {
+                auto rec = st->find(storage::test::msisdn(msisdn.c_str()));
+                return rec.ok() && rec->has_value() ? (*rec)->subscriber.language : std::string();
+            });
     }
 
     void process(UssdGateway::Actions& a) {
@@ -268,4 +272,16 @@ TEST_CASE("the profile's op codes, service_type and reply address are applied") 
     CHECK(r.pdu.source.address == "1410");
     CHECK(r.pdu.short_message.empty());
     CHECK(r.pdu.tlvs.message_payload.has_value());
+}
+
+TEST_CASE("the subscriber's language from storage chooses the screens' language") {
+    Gateway g;
+    storage::test::import_csv(g.cfg,
+                              "375291000002,P2,individual,subscriber,Видеонаблюдение,22222222,no,"
+                              "active,postpaid,0,en\n");
+    auto r = g.dial("375291000002", "*141*3*6#");
+    CHECK(text_of(r.pdu).find("Cabinet access is open") != std::string::npos);
+    CHECK(r.pdu.data_coding == 0);  // English fits GSM 7-bit
+    auto ru = g.dial("375291000001", "*141*3*6#");
+    CHECK(ru.pdu.data_coding == 8);
 }

@@ -172,14 +172,16 @@ TEST_CASE("password hashing runs on the worker pool with a bounded queue") {
     CHECK(busy.error().code == "storage.busy");
 }
 
-TEST_CASE("migration 2 brings a version 1 database up to date and keeps its data") {
+TEST_CASE("migrations 2 and 3 bring a version 1 database up to date and keep its data") {
     TempDir dir;
     StorageConfig cfg = test_config(dir);
     import_csv(cfg, kSampleCsv);
     {
-        // Turn the file back into schema version 1 (before subscribers.client_kind).
+        // Turn the file back into schema version 1 (before subscribers.client_kind and
+        // subscribers.language).
         auto db = Database::open(cfg.database_path, {});
         REQUIRE(db.ok());
+        REQUIRE((*db)->exec("ALTER TABLE subscribers DROP COLUMN language").ok());
         REQUIRE((*db)->exec("ALTER TABLE subscribers DROP COLUMN client_kind").ok());
         REQUIRE((*db)->exec("PRAGMA user_version = 1").ok());
     }
@@ -194,5 +196,7 @@ TEST_CASE("migration 2 brings a version 1 database up to date and keeps its data
     CHECK((*person)->subscriber.client_kind == ClientKind::individual);
     auto v = (*st)->committer().run_sync<int>(
         [](Database& db) -> Result<int> { return db.schema_version(); });
-    CHECK(*v == 2);
+    CHECK(*v == kSchemaVersion);
+    CHECK(kSchemaVersion == 3);
+    CHECK((*person)->subscriber.language.empty());
 }

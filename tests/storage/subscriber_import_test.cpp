@@ -97,7 +97,7 @@ TEST_CASE("bad lines are reported with line numbers and nothing is written") {
     CHECK(s.errors[2].message.find("legal entities") != std::string::npos);
     CHECK(s.errors[3].message.find("puk1 must be exactly 8 digits") != std::string::npos);
     CHECK(s.errors[3].message.find("1234") == std::string::npos);  // the secret is not echoed
-    CHECK(s.errors[4].message.find("expected 10 columns") != std::string::npos);
+    CHECK(s.errors[4].message.find("expected 11 columns") != std::string::npos);
     CHECK(s.errors[5].message.find("client_kind 'company'") != std::string::npos);
     CHECK(s.errors[6].message.find("puk_login 'maybe'") != std::string::npos);
     CHECK(s.errors[7].message.find("decimals") != std::string::npos);
@@ -139,4 +139,29 @@ TEST_CASE("the demo data set in conf/ imports cleanly with the shipped tariff pl
     auto s = import_csv(cfg, csv);
     CHECK(s.rejected == 0);
     CHECK(s.inserted >= 10);
+}
+
+TEST_CASE("the optional language column: stored, updated, validated") {
+    TempDir dir;
+    StorageConfig cfg = test_config(dir);
+    auto s1 = import_csv(cfg,
+                         "375291000001,P1,individual,subscriber,Комфорт,11111111,no,active,"
+                         "prepaid,1,en\n"
+                         "375291000002,P2,individual,subscriber,Комфорт,22222222,no,active,"
+                         "prepaid,1\n");
+    CHECK(s1.inserted == 2);
+    auto s2 = import_csv(cfg,
+                         "375291000001,P1,individual,subscriber,Комфорт,11111111,no,active,"
+                         "prepaid,1,be\n");
+    CHECK(s2.updated == 1);
+    auto bad = import_csv(cfg,
+                          "375291000002,P2,individual,subscriber,Комфорт,22222222,no,active,"
+                          "prepaid,1,English\n");
+    CHECK(bad.rejected == 1);
+    REQUIRE(bad.errors.size() == 1);
+    CHECK(bad.errors[0].message.find("language 'English'") != std::string::npos);
+    auto st = Storage::open(cfg);
+    REQUIRE(st.ok());
+    CHECK((*st)->find(msisdn("375291000001"))->value().subscriber.language == "be");
+    CHECK((*st)->find(msisdn("375291000002"))->value().subscriber.language.empty());
 }
