@@ -123,15 +123,18 @@ void Engine::on_link_state(const std::string& link, bool bound) {
 
 void Engine::on_link_request(const smpp::PeerInfo& peer, const smpp::Pdu& request,
                              smpp::SmppReply reply) {
-    smpp::ShortMessage sm;
-    if (const auto* d = std::get_if<smpp::DeliverSm>(&request.body))
-        sm = *d;
-    else if (const auto* ds = std::get_if<smpp::DataSm>(&request.body))
-        sm = as_short_message(*ds);
-    else {
+    // deliver_sm is read in place; a data_sm is first put in the same shape.
+    smpp::ShortMessage from_data_sm;
+    const smpp::ShortMessage* found = std::get_if<smpp::DeliverSm>(&request.body);
+    if (const auto* ds = std::get_if<smpp::DataSm>(&request.body)) {
+        from_data_sm = as_short_message(*ds);
+        found = &from_data_sm;
+    }
+    if (!found) {
         reply.accept();
         return;
     }
+    const smpp::ShortMessage& sm = *found;
     // Receipts for the SMS we sent.
     if (sms_ && sms_->on_receipt(sm)) {
         reply.accept();

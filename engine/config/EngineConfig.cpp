@@ -24,27 +24,26 @@ EngineConfig parse_engine_config(const ConfigDocument& doc) {
     if (auto t = root.table("smpp")) c.smpp = parse_smpp_section(*t);
     if (auto t = root.table("menus")) c.menus = parse_menu_section(*t);
     if (auto t = root.table("storage")) c.storage = parse_storage_section(*t);
+    auto is_client_link = [&c](const std::string& name) {
+        for (const auto& link : c.smpp.clients)
+            if (link.name == name) return true;
+        return false;
+    };
+    auto no_such_link = [](const std::string& name) {
+        return "no [[smpp.client]] link is named '" + name + "'";
+    };
     if (auto t = root.table("ussd")) {
         c.ussd = parse_ussd_section(*t);
         for (const auto& l : t->tables("link")) {
             std::string name = l.string("name");
-            bool known = false;
-            for (const auto& link : c.smpp.clients)
-                known = known || link.name == name;
-            if (!known) l.fail("name", "no [[smpp.client]] link is named '" + name + "'");
+            if (!is_client_link(name)) l.fail("name", no_such_link(name));
         }
     }
     auto sms = root.table("sms");
     if (sms) c.sms = parse_sms_section(*sms);
-    if (!c.smpp.clients.empty()) {
-        bool known = false;
-        for (const auto& link : c.smpp.clients)
-            known = known || link.name == c.sms.link;
-        if (!known) {
-            std::string msg = "no [[smpp.client]] link is named '" + c.sms.link + "'";
-            if (sms) sms->fail("link", msg);
-            throw ConfigError(doc.file, 0, "sms.link", msg + " (the default)");
-        }
+    if (!c.smpp.clients.empty() && !is_client_link(c.sms.link)) {
+        if (sms) sms->fail("link", no_such_link(c.sms.link));
+        throw ConfigError(doc.file, 0, "sms.link", no_such_link(c.sms.link) + " (the default)");
     }
     root.finish();
     return c;

@@ -59,15 +59,23 @@ Result<std::string> decode_text(std::uint8_t data_coding, std::string_view octet
     }
 }
 
-Result<InboundUssd> parse_ussd(const std::string& link, const smpp::ShortMessage& sm) {
-    if (!sm.tlvs.ussd_service_op) return fail("ussd.not_ussd", "no ussd_service_op");
+namespace {
+// Who, to which code, in which session: everything of a request but its text.
+InboundUssd addressing(const std::string& link, const smpp::ShortMessage& sm) {
     InboundUssd in;
     in.link = link;
     in.subscriber = sm.source;
     in.service = sm.destination;
-    in.op = *sm.tlvs.ussd_service_op;
+    in.op = sm.tlvs.ussd_service_op.value_or(0);
     in.its_session_info = sm.tlvs.its_session_info;
     in.user_message_reference = sm.tlvs.user_message_reference;
+    return in;
+}
+}  // namespace
+
+Result<InboundUssd> parse_ussd(const std::string& link, const smpp::ShortMessage& sm) {
+    if (!sm.tlvs.ussd_service_op) return fail("ussd.not_ussd", "no ussd_service_op");
+    InboundUssd in = addressing(link, sm);
     const std::string& octets =
         sm.tlvs.message_payload ? *sm.tlvs.message_payload : sm.short_message;
     auto text = decode_text(sm.data_coding, octets);
@@ -165,12 +173,7 @@ Status UssdGateway::on_request(const std::string& link, const smpp::ShortMessage
         if (parsed.error().code == "ussd.not_ussd") return Unexpected<Error>{parsed.error()};
         // A USSD request whose text cannot be read: end it with a clear screen.
         if (auto set = menus_()) {
-            InboundUssd in;
-            in.link = link;
-            in.subscriber = sm.source;
-            in.service = sm.destination;
-            in.its_session_info = sm.tlvs.its_session_info;
-            in.user_message_reference = sm.tlvs.user_message_reference;
+            InboundUssd in = addressing(link, sm);
             const std::string& text = set->messages.invalid_request.at(set->default_language);
             out.replies.push_back(reply_to(in, text, gsm::choose_encoding(text), true));
         }
