@@ -42,6 +42,15 @@ void print_screen(const menus::DialogueOutput& out) {
                 out.end ? "end" : "continue", out.text.c_str());
 }
 
+// Loads a menu directory; on errors prints each (file:line:key) and sets exit code 2.
+menus::MenuSetPtr load_or_report(const std::string& dir, CliContext& ctx) {
+    auto set = menus::load_menu_directory(dir);
+    if (set) return *set;
+    for (const auto& e : set.error())
+        std::fprintf(stderr, "%s\n", e.to_string().c_str());
+    ctx.exit_code = 2;
+    return nullptr;
+}
 }  // namespace
 
 void register_menu_commands(CLI::App& app, CliContext& ctx) {
@@ -54,16 +63,11 @@ void register_menu_commands(CLI::App& app, CliContext& ctx) {
     check->add_option("DIR", opts->directory, "menu directory (default: [menus].directory)");
     check->callback([&ctx, opts] {
         std::string dir = opts->directory.empty() ? menu_config(ctx).directory : opts->directory;
-        auto set = menus::load_menu_directory(dir);
-        if (!set) {
-            for (const auto& e : set.error())
-                std::fprintf(stderr, "%s\n", e.to_string().c_str());
-            ctx.exit_code = 2;
-            return;
-        }
+        menus::MenuSetPtr set = load_or_report(dir, ctx);
+        if (!set) return;
         std::printf("%s: ok (%zu screens, %zu service codes, languages:", dir.c_str(),
-                    (*set)->screens.size(), (*set)->service_codes.size());
-        for (const auto& l : (*set)->languages)
+                    set->screens.size(), set->service_codes.size());
+        for (const auto& l : set->languages)
             std::printf(" %s", l.c_str());
         std::printf(")\n");
     });
@@ -78,15 +82,10 @@ void register_menu_commands(CLI::App& app, CliContext& ctx) {
     tryc->callback([&ctx, opts] {
         menus::MenuConfig cfg = menu_config(ctx);
         std::string dir = opts->directory.empty() ? cfg.directory : opts->directory;
-        auto set = menus::load_menu_directory(dir);
-        if (!set) {
-            for (const auto& e : set.error())
-                std::fprintf(stderr, "%s\n", e.to_string().c_str());
-            ctx.exit_code = 2;
-            return;
-        }
+        menus::MenuSetPtr set = load_or_report(dir, ctx);
+        if (!set) return;
         menus::DemoDomain domain;
-        menus::UssdDialogue dialogue(*set, cfg.dialogue);
+        menus::UssdDialogue dialogue(set, cfg.dialogue);
         auto now = menus::Clock::now();
         std::printf(">> %s\n", opts->code.c_str());
         auto out = menus::settle(
