@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Configures and builds into build/ (or the directory given): scripts/build.sh [DIR] [cmake args...]
+# Uses ccache when it is installed (rebuilds of unchanged files cost nothing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-build}; shift || true
-cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+launcher=()
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+cmake -S . -B "$dir" -G Ninja "${launcher[@]}" "$@" >/dev/null
 cmake --build "$dir"
