@@ -29,7 +29,10 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Node packages used by the local network simulator and the interop tests.
-if [[ ! -d scripts/node/node_modules/smpp ]]; then
+# Node packages used by the local network simulator and the interop tests, installed from
+# the lockfile (again whenever the lockfile changes; a stamp remembers which one was installed).
+lock_sum=$(sha256sum scripts/node/package-lock.json | cut -d' ' -f1)
+if [[ "$(cat scripts/node/node_modules/.ussdgw-lock 2>/dev/null)" != "$lock_sum" ]]; then
   (cd scripts/node && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$lock_sum" > scripts/node/node_modules/.ussdgw-lock
 fi
