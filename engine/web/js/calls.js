@@ -1,0 +1,132 @@
+// Call details behind the extra authentication step: GET /api/v1/me/calls answers
+// step_up.required until the session is elevated with a one-time code sent by SMS
+// (POST /me/step-up/code, then /me/step-up); the page then shows the records, paged.
+import { api } from './api.js';
+import { t, money, dateTime, moment, duration, wait, phone } from './i18n.js';
+import { $, el, clear, busy, formError, formProblem, formInfo, formClear } from './dom.js';
+
+let ctx = null;
+let calls = null; // null: not elevated (the code form is shown)
+let nextBefore = null;
+let elevatedUntil = null;
+
+function render() {
+  const elevated = calls !== null;
+  $('#stepup').hidden = elevated;
+  $('#calls-view').hidden = !elevated;
+  if (!elevated) return;
+  $('#calls-elevated').textContent = elevatedUntil ? t('calls.elevated', { when: moment(elevatedUntil) }) : '';
+  const body = clear($('#calls-body'));
+  if (!calls.length) {
+    body.append(el('tr', {}, el('td', { colspan: '5', class: 'empty', text: t('calls.empty') })));
+  }
+  const cols = ['calls.col.time', 'calls.col.kind', 'calls.col.party', 'calls.col.duration', 'calls.col.cost'].map((k) => t(k));
+  for (const c of calls) {
+    const cells = [
+      dateTime(c.started_at),
+      t(`dir.${c.direction}`),
+      /^[0-9]{8,15}$/.test(c.other_party || '') ? phone(c.other_party) : (c.other_party || '—'),
+      c.direction === 'data' || c.direction.startsWith('sms') ? '—' : duration(c.duration_seconds),
+      money(c.cost),
+    ];
+    body.append(el('tr', {}, ...cells.map((v, i) => el('td', { 'data-label': cols[i], text: v }))));
+  }
+  $('#calls-more').hidden = !nextBefore;
+}
+
+async function load() {
+  try {
+    const page = await api.calls();
+    calls = page.items || [];
+    nextBefore = page.next_before || null;
+  } catch (err) {
+    if (err.code !== 'step_up.required') throw err;
+    calls = null;
+  }
+  render();
+}
+
+export async function showCalls() {
+  try {
+    const s = await api.session();
+    elevatedUntil = s.elevated_until || null;
+    await load();
+  } catch (err) {
+    ctx.fail(err);
+  }
+}
+
+async function sendCode() {
+  const form = $('#stepup-form');
+  formClear(form);
+  await busy($('#stepup-send'), async () => {
+    try {
+      const sent = await api.stepUpCode();
+      form.dataset.sent = '1';
+      formInfo(form, 'code.sent', { msisdn: phone(ctx.msisdn()), wait: wait(sent.expires_in_seconds) });
+      $('#stepup-code').focus();
+    } catch (err) {
+      if (!ctx.lost(err)) formError(form, err);
+    }
+  });
+}
+
+async function verify(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const code = $('#stepup-code');
+  if (!form.dataset.sent && !code.value) return sendCode();
+  formClear(form);
+  if (!/^[0-9]{6}$/.test(code.value.trim())) return formProblem(form, 'v.code', code);
+  return busy($('#stepup-submit'), async () => {
+    try {
+      const s = await api.stepUp(code.value.trim());
+      elevatedUntil = s.elevated_until || null;
+      code.value = '';
+      delete form.dataset.sent;
+      await load();
+      $('#calls-title').focus();
+    } catch (err) {
+      if (ctx.lost(err)) return;
+      formError(form, err, undefined, err.code && err.code.startsWith('otp.') ? code : null);
+      if (err.code && err.code.startsWith('otp.')) code.focus();
+    }
+  });
+}
+
+async function more() {
+  await busy($('#calls-more'), async () => {
+    try {
+      const page = await api.calls(nextBefore);
+      calls = calls.concat(page.items || []);
+      nextBefore = page.next_before || null;
+      render();
+    } catch (err) {
+      if (err.code === 'step_up.required') {
+        calls = null;
+        render();
+      } else {
+        ctx.fail(err);
+      }
+    }
+  });
+}
+
+export function forget() {
+  calls = null;
+  nextBefore = null;
+  elevatedUntil = null;
+  clear($('#calls-body'));
+  const form = $('#stepup-form');
+  form.reset();
+  delete form.dataset.sent;
+  formClear(form);
+}
+
+export function initCalls(context) {
+  ctx = context;
+  $('#stepup-form').addEventListener('submit', verify);
+  $('#stepup-send').addEventListener('click', sendCode);
+  $('#calls-more').addEventListener('click', more);
+  return { render };
+}
