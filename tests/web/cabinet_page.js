@@ -3,7 +3,7 @@
 // texts are compared after folding no-break spaces, as a person reads them.
 'use strict';
 
-const norm = (s) => String(s || '').replace(/[\u00a0\u202f]/g, ' ').replace(/\s+/g, ' ').trim();
+const norm = (s) => String(s || '').replace(/[\u00a0\u202f]/g, ' ').replace(/\u2011/g, '-').replace(/\s+/g, ' ').trim();
 
 class CabinetPage {
   constructor(watched, baseUrl) {

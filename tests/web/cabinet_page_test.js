@@ -10,10 +10,13 @@
 // also saves the page, its screenshot and the browser console there. The run fails on any
 // console error, uncaught exception or CSP violation (the API's expected 4xx refusals aside).
 //
-// usage: cabinet_page_test.js [--env MODULE] [--out DIR] [--only NAME,...]
-//   --env   the environment module (default tests/web/engine_env.js: ussdgw + netsim; see its
-//           header for the shape); exit 77 (skipped) when it reports NotWired
-//   --out   artefacts directory (default build/web-artifacts)
+// usage: cabinet_page_test.js [--ussdgw PATH] [--env MODULE] [--out DIR] [--only NAME,...]
+//   --ussdgw  the engine binary (default build/ussdgw)
+//   --env     the environment module (default tests/web/engine_env.js: ussdgw + netsim; see
+//             its header for the shape); exit 77 (skipped) when it reports NotWired
+//   --out     artefacts directory (default build/web-artifacts)
+//   --only    run only these scenarios (languages, loop, lockout, puk-login, registration,
+//             prepaid, administrator, expiry)
 'use strict';
 
 const fs = require('fs');
@@ -487,7 +490,7 @@ async function main() {
   let env;
   const envModule = require(ENV);
   try {
-    env = await envModule.start();
+    env = await envModule.start({ ussdgw: opt('--ussdgw') });
   } catch (e) {
     if (envModule.NotWired && e instanceof envModule.NotWired) {
       console.log(`skipped: ${e.message}`);

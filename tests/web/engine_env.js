@@ -6,7 +6,7 @@
 // events.
 //
 // Every environment (this one, or another given with --env) has the same shape:
-//   start(options) -> {
+//   start({ussdgw}) -> {
 //     baseUrl,                       the page, e.g. http://127.0.0.1:PORT
 //     idleSeconds, maxWrong,         the session idle timeout and the password tries
 //     dial(msisdn, code, ...answers) USSD as the subscriber: resolves with the screens' texts
@@ -96,12 +96,12 @@ function startNetsim(port) {
   return { proc, events, waitEvent, say: (line) => proc.stdin.write(`${line}\n`) };
 }
 
-async function start() {
+async function start(options) {
   const smscPort = await h.freePort();
   const httpPort = await h.freePort();
   const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'ussdgw-web-'));
   const conf = withHttp(baseConfig(dir, smscPort), httpPort);
-  const binary = process.env.USSDGW_BINARY || path.join(h.SOURCE_DIR, 'build', 'ussdgw');
+  const binary = (options && options.ussdgw) || path.join(h.SOURCE_DIR, 'build', 'ussdgw');
   const cfgFile = path.join(dir, 'ussdgw.toml');
   fs.writeFileSync(cfgFile, conf);
   const imp = require('child_process').spawnSync(binary, ['--config', cfgFile, 'subscribers', 'import',

@@ -34,12 +34,13 @@ async function send(method, path, body) {
   } catch (e) {
     throw new ApiError(0, { code: 'network' });
   }
-  if (res.status === 204) return null;
+  // The body is always read to its end (an unread one, even the empty body of a 204, is
+  // cancelled, and the browser reports the request as aborted).
   let data = null;
-  const type = res.headers.get('Content-Type') || '';
-  if (type.includes('json')) {
+  const text = await res.text().catch(() => '');
+  if (text && (res.headers.get('Content-Type') || '').includes('json')) {
     try {
-      data = await res.json();
+      data = JSON.parse(text);
     } catch (e) {
       data = null;
     }
@@ -92,7 +93,7 @@ export const api = {
   cancelRequest: (id) => change('POST', `/me/service-requests/${enc(id)}/cancel`),
   stepUpCode: () => change('POST', '/me/step-up/code'),
   stepUp: (code) => change('POST', '/me/step-up', { code }),
-  calls: (before) => send('GET', `/me/calls${query({ limit: 50, before })}`),
+  calls: (before) => send('GET', `/me/calls${query({ limit: 20, before })}`),
   orgSubscribers: (filter, after) =>
     send('GET', `/org/subscribers${query({ prefix: filter.prefix, access: filter.access, limit: 20, after })}`),
   orgClose: (msisdn) => change('POST', `/org/subscribers/${enc(msisdn)}/access/close`),

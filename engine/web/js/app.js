@@ -138,6 +138,7 @@ async function route() {
   $('#screen-login').hidden = name !== 'login';
   $('#screen-code').hidden = name !== 'register' && name !== 'recover';
   $('#screen-cabinet').hidden = !inCabinet;
+  $('#main').classList.toggle('is-public', !inCabinet);
   if (name === 'register' || name === 'recover') showCodeScreen(name);
   // A notice belongs to the screen it was shown on, unless it came with this very move
   // (a login, a logout, an expiry).

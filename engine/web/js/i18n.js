@@ -163,8 +163,10 @@ export function duration(seconds) {
   return h ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
 }
 
-// The subscriber's number as people read it: +375 29 123-45-67 for Belarus, else +digits.
+// The subscriber's number as people read it: +375 29 123-45-67 for Belarus, else +digits
+// (no-break spaces and hyphens: a number never wraps).
 export function phone(msisdn) {
   const m = /^375(\d{2})(\d{3})(\d{2})(\d{2})$/.exec(msisdn || '');
-  return m ? `+375${NBSP}${m[1]}${NBSP}${m[2]}-${m[3]}-${m[4]}` : `+${msisdn || ''}`;
+  const NBHY = '\u2011';
+  return m ? `+375${NBSP}${m[1]}${NBSP}${m[2]}${NBHY}${m[3]}${NBHY}${m[4]}` : `+${msisdn || ''}`;
 }
