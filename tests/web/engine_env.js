@@ -153,4 +153,4 @@ async function start(options) {
   };
 }
 
-module.exports = { start, NotWired };
+module.exports = { start, NotWired, baseConfig, startNetsim };

@@ -4,24 +4,24 @@
 import { api } from './api.js';
 import { t, money, dateTime, moment, duration, wait, phone } from './i18n.js';
 import { $, el, clear, busy, formError, formProblem, formInfo, formClear } from './dom.js';
+import { PagedList, bindMore } from './paged.js';
 
 let ctx = null;
-let calls = null; // null: not elevated (the code form is shown)
-let nextBefore = null;
+const calls = new PagedList((before) => api.calls(before), 'next_before');
+let elevated = false; // false: the code form is shown
 let elevatedUntil = null;
 
 function render() {
-  const elevated = calls !== null;
   $('#stepup').hidden = elevated;
   $('#calls-view').hidden = !elevated;
   if (!elevated) return;
   $('#calls-elevated').textContent = elevatedUntil ? t('calls.elevated', { when: moment(elevatedUntil) }) : '';
   const body = clear($('#calls-body'));
-  if (!calls.length) {
+  if (!calls.items.length) {
     body.append(el('tr', {}, el('td', { colspan: '5', class: 'empty', text: t('calls.empty') })));
   }
   const cols = ['calls.col.time', 'calls.col.kind', 'calls.col.party', 'calls.col.duration', 'calls.col.cost'].map((k) => t(k));
-  for (const c of calls) {
+  for (const c of calls.items) {
     const cells = [
       dateTime(c.started_at),
       t(`dir.${c.direction}`),
@@ -31,17 +31,17 @@ function render() {
     ];
     body.append(el('tr', {}, ...cells.map((v, i) => el('td', { 'data-label': cols[i], text: v }))));
   }
-  $('#calls-more').hidden = !nextBefore;
+  $('#calls-more').hidden = !calls.hasMore;
 }
 
 async function load() {
   try {
-    const page = await api.calls();
-    calls = page.items || [];
-    nextBefore = page.next_before || null;
+    await calls.first();
+    elevated = true;
   } catch (err) {
     if (err.code !== 'step_up.required') throw err;
-    calls = null;
+    calls.clear();
+    elevated = false;
   }
   render();
 }
@@ -94,27 +94,17 @@ async function verify(event) {
   });
 }
 
-async function more() {
-  await busy($('#calls-more'), async () => {
-    try {
-      const page = await api.calls(nextBefore);
-      calls = calls.concat(page.items || []);
-      nextBefore = page.next_before || null;
-      render();
-    } catch (err) {
-      if (err.code === 'step_up.required') {
-        calls = null;
-        render();
-      } else {
-        ctx.fail(err);
-      }
-    }
-  });
+// The elevation ran out while paging: back to the code form.
+function moreFailed(err) {
+  if (err.code !== 'step_up.required') return ctx.fail(err);
+  calls.clear();
+  elevated = false;
+  return render();
 }
 
 export function forget() {
-  calls = null;
-  nextBefore = null;
+  calls.clear();
+  elevated = false;
   elevatedUntil = null;
   clear($('#calls-body'));
   const form = $('#stepup-form');
@@ -127,6 +117,6 @@ export function initCalls(context) {
   ctx = context;
   $('#stepup-form').addEventListener('submit', verify);
   $('#stepup-send').addEventListener('click', sendCode);
-  $('#calls-more').addEventListener('click', more);
+  bindMore($('#calls-more'), calls, render, moreFailed);
   return { render };
 }

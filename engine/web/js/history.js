@@ -3,11 +3,11 @@
 // supervisor, the operator's staff), through which channel, and when (SPEC 2.10).
 import { api } from './api.js';
 import { t, has, dateTime, phone } from './i18n.js';
-import { $, el, clear, busy } from './dom.js';
+import { $, el, clear } from './dom.js';
+import { PagedList, bindMore } from './paged.js';
 
 let ctx = null;
-let items = [];
-let nextBefore = null;
+const entries = new PagedList((before) => api.audit(before), 'next_before');
 
 function actionText(action) {
   return has(`audit.${action}`) ? t(`audit.${action}`) : t('audit.other', { action });
@@ -22,48 +22,32 @@ function actorText(actor) {
 
 function render() {
   const body = clear($('#hist-body'));
-  if (!items.length) body.append(el('tr', {}, el('td', { colspan: '4', class: 'empty', text: t('hist.empty') })));
+  if (!entries.items.length) body.append(el('tr', {}, el('td', { colspan: '4', class: 'empty', text: t('hist.empty') })));
   const cols = ['hist.col.time', 'hist.col.what', 'hist.col.who', 'hist.col.channel'].map((k) => t(k));
-  for (const e of items) {
+  for (const e of entries.items) {
     const cells = [dateTime(e.at), actionText(e.action), actorText(e.actor),
       has(`channel.${e.channel}`) ? t(`channel.${e.channel}`) : e.channel];
     body.append(el('tr', { dataset: { action: e.action } }, ...cells.map((v, i) => el('td', { 'data-label': cols[i], text: v }))));
   }
-  $('#hist-more').hidden = !nextBefore;
+  $('#hist-more').hidden = !entries.hasMore;
 }
 
 export async function showHistory() {
   try {
-    const page = await api.audit();
-    items = page.items || [];
-    nextBefore = page.next_before || null;
+    await entries.first();
     render();
   } catch (err) {
     ctx.fail(err);
   }
 }
 
-async function more() {
-  await busy($('#hist-more'), async () => {
-    try {
-      const page = await api.audit(nextBefore);
-      items = items.concat(page.items || []);
-      nextBefore = page.next_before || null;
-      render();
-    } catch (err) {
-      ctx.fail(err);
-    }
-  });
-}
-
 export function forget() {
-  items = [];
-  nextBefore = null;
+  entries.clear();
   clear($('#hist-body'));
 }
 
 export function initHistory(context) {
   ctx = context;
-  $('#hist-more').addEventListener('click', more);
+  bindMore($('#hist-more'), entries, render, (err) => ctx.fail(err));
   return { render };
 }

@@ -6,17 +6,17 @@ import { api } from './api.js';
 import { t, phone } from './i18n.js';
 import { $, el, clear, busy, confirmDialog, showNotice, formProblem, formClear } from './dom.js';
 import { accessText } from './account.js';
+import { PagedList, bindMore } from './paged.js';
 
 let ctx = null;
-let items = [];
-let nextAfter = null;
 let filter = { prefix: '', access: '' };
+const subscribers = new PagedList((after) => api.orgSubscribers(filter, after), 'next_after');
 
 function render() {
   const body = clear($('#org-body'));
-  if (!items.length) body.append(el('tr', {}, el('td', { colspan: '6', class: 'empty', text: t('org.empty') })));
+  if (!subscribers.items.length) body.append(el('tr', {}, el('td', { colspan: '6', class: 'empty', text: t('org.empty') })));
   const cols = ['org.col.msisdn', 'org.col.role', 'org.col.tariff', 'org.col.service', 'org.col.access', 'org.col.action'].map((k) => t(k));
-  for (const s of items) {
+  for (const s of subscribers.items) {
     const open = s.access && s.access.open;
     const number = phone(s.msisdn);
     const button = el('button', {
@@ -35,13 +35,11 @@ function render() {
     body.append(el('tr', { dataset: { msisdn: s.msisdn } },
       ...cells.map((v, i) => el('td', { 'data-label': cols[i] }, v))));
   }
-  $('#org-more').hidden = !nextAfter;
+  $('#org-more').hidden = !subscribers.hasMore;
 }
 
-async function load(after) {
-  const page = await api.orgSubscribers(filter, after);
-  items = after ? items.concat(page.items || []) : (page.items || []);
-  nextAfter = page.next_after || null;
+async function load() {
+  await subscribers.first();
   render();
 }
 
@@ -81,8 +79,8 @@ async function toggle(button, s) {
   await busy(button, async () => {
     try {
       const after = open ? await api.orgClose(s.msisdn) : await api.orgOpen(s.msisdn);
-      const i = items.findIndex((x) => x.msisdn === s.msisdn);
-      if (i >= 0) items[i] = after;
+      const i = subscribers.items.findIndex((x) => x.msisdn === s.msisdn);
+      if (i >= 0) subscribers.items[i] = after;
       showNotice(open ? 'org.closed_notice' : 'org.opened_notice', { msisdn: number });
       render();
       const again = $(`#org-body tr[data-msisdn="${s.msisdn}"] button`);
@@ -94,8 +92,7 @@ async function toggle(button, s) {
 }
 
 export function forget() {
-  items = [];
-  nextAfter = null;
+  subscribers.clear();
   filter = { prefix: '', access: '' };
   $('#org-form').reset();
   clear($('#org-body'));
@@ -104,6 +101,6 @@ export function forget() {
 export function initOrg(context) {
   ctx = context;
   $('#org-form').addEventListener('submit', search);
-  $('#org-more').addEventListener('click', () => busy($('#org-more'), () => load(nextAfter).catch((err) => ctx.fail(err, 'org'))));
+  bindMore($('#org-more'), subscribers, render, (err) => ctx.fail(err, 'org'));
   return { render };
 }

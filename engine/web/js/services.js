@@ -7,12 +7,12 @@ import { api } from './api.js';
 import { t, currentLang, money, dateTime, moment } from './i18n.js';
 import { $, el, clear, busy, showNotice } from './dom.js';
 import { errorText } from './errors.js';
+import { PagedList, bindMore } from './paged.js';
 
 let ctx = null;
 let catalogue = [];
 let connected = [];
-let requests = [];
-let nextBefore = null;
+const requests = new PagedList((before) => api.requests(before), 'next_before');
 const refusals = new Map(); // service code -> error of the last refused request
 
 function localName(name, fallback) {
@@ -57,8 +57,8 @@ function renderCatalogue() {
 
 function renderRequests() {
   const list = clear($('#req-list'));
-  if (!requests.length) list.append(el('li', { class: 'empty', text: t('svc.no_requests') }));
-  for (const r of requests) {
+  if (!requests.items.length) list.append(el('li', { class: 'empty', text: t('svc.no_requests') }));
+  for (const r of requests.items) {
     const what = requestLine(r);
     const details = [t('req.created_at', { when: dateTime(r.created_at) })];
     if (r.state === 'pending' && r.effective_by) details.push(t('req.effective_by', { when: dateTime(r.effective_by) }));
@@ -78,7 +78,7 @@ function renderRequests() {
     }
     list.append(item);
   }
-  $('#req-more').hidden = !nextBefore;
+  $('#req-more').hidden = !requests.hasMore;
 }
 
 function render() {
@@ -87,9 +87,9 @@ function render() {
 }
 
 function upsert(r) {
-  const i = requests.findIndex((x) => x.id === r.id);
-  if (i >= 0) requests[i] = r;
-  else requests.unshift(r);
+  const i = requests.items.findIndex((x) => x.id === r.id);
+  if (i >= 0) requests.items[i] = r;
+  else requests.items.unshift(r);
 }
 
 async function createRequest(button, code, action) {
@@ -140,11 +140,9 @@ async function cancelRequest(button, r) {
 }
 
 async function reload() {
-  const [cat, mine, page] = await Promise.all([api.services(), api.myServices(), api.requests()]);
+  const [cat, mine] = await Promise.all([api.services(), api.myServices(), requests.first()]);
   catalogue = cat.items || [];
   connected = mine.items || [];
-  requests = page.items || [];
-  nextBefore = page.next_before || null;
   render();
 }
 
@@ -156,24 +154,10 @@ export async function showServices() {
   }
 }
 
-async function more() {
-  await busy($('#req-more'), async () => {
-    try {
-      const page = await api.requests(nextBefore);
-      requests = requests.concat(page.items || []);
-      nextBefore = page.next_before || null;
-      renderRequests();
-    } catch (err) {
-      ctx.fail(err);
-    }
-  });
-}
-
 export function forget() {
   catalogue = [];
   connected = [];
-  requests = [];
-  nextBefore = null;
+  requests.clear();
   refusals.clear();
   clear($('#svc-list'));
   clear($('#req-list'));
@@ -181,6 +165,6 @@ export function forget() {
 
 export function initServices(context) {
   ctx = context;
-  $('#req-more').addEventListener('click', more);
+  bindMore($('#req-more'), requests, renderRequests, (err) => ctx.fail(err));
   return { render };
 }
