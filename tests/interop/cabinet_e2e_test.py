@@ -45,6 +45,7 @@ def main():
                         "directory = " + json.dumps(os.path.join(ROOT, "menus", "cabinet")))
     conf = re.sub(r"(?m)^port = 2775$", "port = %d" % port, conf)
     conf = conf.replace('listen = "127.0.0.1:2776"', 'listen = "127.0.0.1:0"')
+    conf = conf.replace('listen = "127.0.0.1:8080"', 'listen = "127.0.0.1:0"')
     conf = re.sub(r"(?m)^argon2_memlimit = \d+$", "argon2_memlimit = 8388608", conf)
     cfg = os.path.join(tmp, "ussdgw.toml")
     open(cfg, "w", encoding="utf-8").write(conf)
