@@ -163,24 +163,20 @@ Exposition::Family* Exposition::family(std::string_view name, std::string_view h
 
 void Exposition::counter(std::string_view name, std::string_view help, const Labels& labels,
                          double value) {
-    Family* f = family(name, help, Type::counter, labels);
-    if (!f) return;
-    f->samples += f->name;
-    append_labels(f->samples, labels);
-    f->samples.push_back(' ');
-    append_value(f->samples, value);
-    f->samples.push_back('\n');
+    if (Family* f = family(name, help, Type::counter, labels)) append_sample(*f, labels, value);
 }
 
 void Exposition::gauge(std::string_view name, std::string_view help, const Labels& labels,
                        double value) {
-    Family* f = family(name, help, Type::gauge, labels);
-    if (!f) return;
-    f->samples += f->name;
-    append_labels(f->samples, labels);
-    f->samples.push_back(' ');
-    append_value(f->samples, value);
-    f->samples.push_back('\n');
+    if (Family* f = family(name, help, Type::gauge, labels)) append_sample(*f, labels, value);
+}
+
+void Exposition::append_sample(Family& f, const Labels& labels, double value) {
+    f.samples += f.name;
+    append_labels(f.samples, labels);
+    f.samples.push_back(' ');
+    append_value(f.samples, value);
+    f.samples.push_back('\n');
 }
 
 void Exposition::histogram(std::string_view name, std::string_view help, const Labels& labels,

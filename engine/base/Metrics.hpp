@@ -117,6 +117,7 @@ class Exposition {
         std::string samples;
     };
     Family* family(std::string_view name, std::string_view help, Type type, const Labels& labels);
+    static void append_sample(Family& f, const Labels& labels, double value);
 
     std::string prefix_;
     std::vector<Family> families_;

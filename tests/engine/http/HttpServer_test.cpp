@@ -42,6 +42,15 @@ void add_echo_routes(Router& r) {
     });
 }
 
+// Waits (bounded) until a handler holds one request's responder.
+bool wait_parked(TestHttpServer& s, const std::vector<HttpResponder>& parked) {
+    for (int i = 0; i < 200; ++i) {
+        if (test::on_loop(s.io(), [&] { return parked.size(); }) == 1) return true;
+        std::this_thread::sleep_for(10ms);
+    }
+    return false;
+}
+
 }  // namespace
 
 TEST_CASE("http server: keep-alive serves several requests on one connection") {
@@ -283,10 +292,7 @@ TEST_CASE("http server: stop closes idle connections and lets a request in fligh
     REQUIRE(idle.request(get("/healthz")));
     RawClient busy(s.port());
     busy.write(get("/slow"));
-    for (int i = 0; i < 100; ++i) {  // wait until the handler holds the request
-        if (test::on_loop(s.io(), [&] { return parked.size(); }) == 1) break;
-        std::this_thread::sleep_for(10ms);
-    }
+    REQUIRE(wait_parked(s, parked));
     auto stopped = s.begin_stop();
     CHECK(idle.closed_by_peer());
     CHECK(stopped.wait_for(100ms) == std::future_status::timeout);  // busy is still open
@@ -317,10 +323,7 @@ TEST_CASE("http server: stop closes a request that does not finish within the gr
     s.start();
     RawClient busy(s.port(), 3s);
     busy.write(get("/slow"));
-    for (int i = 0; i < 100; ++i) {
-        if (test::on_loop(s.io(), [&] { return parked.size(); }) == 1) break;
-        std::this_thread::sleep_for(10ms);
-    }
+    REQUIRE(wait_parked(s, parked));
     auto stopped = s.begin_stop();
     CHECK(stopped.wait_for(3s) == std::future_status::ready);
     test::on_loop(s.io(), [&] {
