@@ -27,11 +27,20 @@ std::string_view sv(beast::string_view s) {
 
 }  // namespace
 
+namespace {
+HttpConfig config_of(const std::weak_ptr<ConnectionHost>& host) {
+    auto h = host.lock();
+    return h ? h->config() : HttpConfig{};
+}
+}  // namespace
+
 HttpConnection::HttpConnection(asio::ip::tcp::socket socket, std::weak_ptr<ConnectionHost> host,
                                std::uint64_t id)
     : stream_(std::move(socket)),
       handler_timer_(stream_.get_executor()),
       host_(std::move(host)),
+      config_(config_of(host_)),
+      reader_(config_.max_header_bytes, config_.max_body_bytes),
       id_(id) {
     error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
@@ -39,14 +48,11 @@ HttpConnection::HttpConnection(asio::ip::tcp::socket socket, std::weak_ptr<Conne
         peer_address_ = ep.address().to_string();
         peer_port_ = ep.port();
     }
-    if (auto h = host_.lock()) {
-        config_ = h->config();
-        listener_ = h->name();
-    }
+    if (auto h = host_.lock()) listener_ = h->name();
 }
 
 void HttpConnection::start() {
-    read_some();
+    next_request();
 }
 
 void HttpConnection::drain() {
@@ -64,21 +70,20 @@ void HttpConnection::close() {
 }
 
 void HttpConnection::read_some() {
-    if (!parser_) {
-        parser_.emplace();
-        parser_->header_limit(static_cast<std::uint32_t>(config_.max_header_bytes));
-        parser_->body_limit(config_.max_body_bytes);
-        continue_checked_ = false;
-        // Bytes of a pipelined request already waiting: that request has begun.
-        request_started_ = buffer_.size() > 0;
-        stream_.expires_after(request_started_ ? config_.request_timeout : config_.idle_timeout);
-        if (request_started_) return parse_buffered();
-    }
-    // Raw reads, parsed here: the first byte of a request must switch the idle timeout to
-    // the request timeout, and Beast's own read would wait for a whole header first.
+    // Raw reads fed to the reader: the first byte of a request must switch the idle timeout
+    // to the request timeout, and Beast's own read would wait for a whole header first.
     stream_.async_read_some(
         buffer_.prepare(kReadSize),
         [self = shared_from_this()](const error_code& ec, std::size_t n) { self->on_read(ec, n); });
+}
+
+// Between requests: bytes of a pipelined request already waiting mean it has begun.
+void HttpConnection::next_request() {
+    state_ = State::reading;
+    request_started_ = buffer_.size() > 0;
+    stream_.expires_after(request_started_ ? config_.request_timeout : config_.idle_timeout);
+    if (request_started_) return parse_buffered();
+    read_some();
 }
 
 void HttpConnection::on_read(const error_code& ec, std::size_t bytes) {
@@ -99,39 +104,21 @@ void HttpConnection::on_read(const error_code& ec, std::size_t bytes) {
 }
 
 void HttpConnection::parse_buffered() {
-    while (buffer_.size() > 0 && !parser_->is_done()) {
-        error_code ec;
-        std::size_t used = parser_->put(buffer_.data(), ec);
-        buffer_.consume(used);
-        if (ec == bhttp::error::need_more) break;
-        if (ec) {
-            if (ec == bhttp::error::header_limit)
-                return fail(HttpStatus::request_header_fields_too_large, "header_too_large",
-                            "the request header is larger than allowed");
-            if (ec == bhttp::error::body_limit)
-                return fail(HttpStatus::payload_too_large, "body_too_large",
-                            "the request body is larger than allowed");
-            return fail(HttpStatus::bad_request, "bad_request", ec.message());
-        }
-        if (used == 0) break;
-    }
-    // The parser keeps an incomplete header in the buffer: bound it here too.
-    if (!parser_->is_header_done() && buffer_.size() > config_.max_header_bytes)
-        return fail(HttpStatus::request_header_fields_too_large, "header_too_large",
-                    "the request header is larger than allowed");
-    if (parser_->is_header_done() && !continue_checked_) {
-        continue_checked_ = true;
-        const auto& h = parser_->get();
-        auto expect = h.find(bhttp::field::expect);
-        if (expect != h.end()) {
-            if (!beast::iequals(expect->value(), "100-continue"))
-                return fail(HttpStatus::expectation_failed, "expectation_failed",
-                            "only Expect: 100-continue is supported");
-            if (!parser_->is_done()) return send_continue();
+    switch (reader_.parse(buffer_)) {
+        case RequestReader::Step::need_more:
+            return read_some();
+        case RequestReader::Step::send_continue:
+            return send_continue();
+        case RequestReader::Step::request:
+            return handle_request(reader_.take());
+        case RequestReader::Step::reject: {
+            method_ = reader_.method();
+            version_ = reader_.version();
+            route_ = kUnmatchedRoute;
+            const auto& r = reader_.rejection();
+            return fail(r.status, r.code, r.message);
         }
     }
-    if (parser_->is_done()) return handle_request();
-    read_some();
 }
 
 void HttpConnection::send_continue() {
@@ -143,25 +130,17 @@ void HttpConnection::send_continue() {
                       });
 }
 
-void HttpConnection::handle_request() {
+void HttpConnection::handle_request(Request msg) {
     stream_.expires_never();  // the handler's time is bounded by handler_timer_
     state_ = State::handling;
     ++request_no_;
     read_at_ = Clock::now();
-    Request msg = parser_->release();
-    parser_.reset();
     method_ = msg.method();
     version_ = msg.version();
     keep_alive_ = msg.keep_alive();
     route_ = kUnmatchedRoute;
     auto host = host_.lock();
     if (!host) return close();
-    if (!split_target(sv(msg.target())))
-        return fail(HttpStatus::bad_request, "bad_target",
-                    "the request target must be a path beginning with '/'");
-    if (version_ >= 11 && msg.find(bhttp::field::host) == msg.end())
-        return fail(HttpStatus::bad_request, "missing_host",
-                    "an HTTP/1.1 request needs a Host header");
 
     HttpRequest request(std::move(msg), peer_address_, peer_port_, listener_);
     std::weak_ptr<HttpConnection> weak = weak_from_this();
@@ -191,16 +170,8 @@ void HttpConnection::on_answer(Response&& res, std::uint64_t request_no) {
     write(std::move(res), !keep_alive_);
 }
 
+// An answer that closes the connection after it (the request stream cannot be trusted).
 void HttpConnection::fail(HttpStatus status, std::string_view code, std::string_view message) {
-    if (parser_ && parser_->is_header_done()) {
-        method_ = parser_->get().method();
-        version_ = parser_->get().version();
-    } else if (state_ == State::reading) {
-        method_ = Verb::unknown;
-        version_ = 11;
-    }
-    if (state_ == State::reading) route_ = kUnmatchedRoute;
-    parser_.reset();
     state_ = State::handling;
     read_at_ = Clock::now();
     write(error_response(status, code, message), true);
@@ -228,8 +199,7 @@ void HttpConnection::write(Response&& res, bool close_after) {
                            self->out_.reset();
                            if (ec) return self->close();
                            if (close_after) return self->close_gracefully();
-                           self->state_ = State::reading;
-                           self->read_some();
+                           self->next_request();
                        });
 }
 

@@ -1,6 +1,6 @@
-// HttpConnection: the thin I/O shell of one accepted HTTP/1.1 connection. Beast's request
-// parser is the codec (header and body limits); the router and its handlers decide the
-// answers. One request at a time: read (idle timeout until the first byte, then the
+// HttpConnection: the thin I/O shell of one accepted HTTP/1.1 connection. RequestReader (Beast's
+// request parser, the limits, validation) reads the requests; the router and its handlers
+// decide the answers. One request at a time: read (idle timeout until the first byte, then the
 // request timeout for the whole request, slow headers or slow body), hand it to the
 // router, wait for the handler's answer (bounded by the handler timeout), write it (write
 // timeout), then read the next one on the same connection (keep-alive) or close.
@@ -16,7 +16,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -24,6 +23,7 @@
 #include <string>
 
 #include "engine/http/HttpConfig.hpp"
+#include "engine/http/RequestReader.hpp"
 #include "engine/http/Router.hpp"
 
 namespace ussdgw::http {
@@ -65,11 +65,12 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     enum class State { reading, handling, writing, closing, closed };
     using Clock = std::chrono::steady_clock;
 
+    void next_request();
     void read_some();
     void on_read(const boost::system::error_code& ec, std::size_t bytes);
     void parse_buffered();
     void send_continue();
-    void handle_request();
+    void handle_request(Request msg);
     void on_answer(Response&& res, std::uint64_t request_no);
     void write(Response&& res, bool close_after);
     void fail(HttpStatus status, std::string_view code, std::string_view message);
@@ -78,10 +79,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
     boost::beast::tcp_stream stream_;
     boost::beast::flat_buffer buffer_;
-    std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     asio::steady_timer handler_timer_;
     std::weak_ptr<ConnectionHost> host_;
     HttpConfig config_;  // a copy: the listener may go first
+    RequestReader reader_;
     std::uint64_t id_;
     std::string peer_address_;
     std::uint16_t peer_port_ = 0;
@@ -89,8 +90,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
     State state_ = State::reading;
     bool draining_ = false;
-    bool request_started_ = false;
-    bool continue_checked_ = false;
+    bool request_started_ = false;  // bytes of the next request were read
     std::uint64_t request_no_ = 0;
     // The request being answered.
     std::string route_;
