@@ -90,8 +90,7 @@ class Listener : public ConnectionHost, public std::enable_shared_from_this<List
              const HttpConfig& config, const Router& router,
              std::shared_ptr<RequestMetrics> request_metrics, metrics::Registry& registry,
              std::function<void()> on_idle)
-        : io_(io),
-          name_(std::move(name)),
+        : name_(std::move(name)),
           endpoint_(std::move(endpoint)),
           scopes_(scopes),
           config_(config),
@@ -257,7 +256,6 @@ class Listener : public ConnectionHost, public std::enable_shared_from_this<List
         std::make_shared<Rejection>(std::move(socket), weak_from_this())->start(overloaded_);
     }
 
-    boost::asio::io_context& io_;
     std::string name_;
     HttpEndpoint endpoint_;
     unsigned scopes_;
