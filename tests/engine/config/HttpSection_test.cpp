@@ -2,27 +2,16 @@
 
 #include <doctest/doctest.h>
 
-#include "engine/config/EngineConfig.hpp"
+#include "engine/config/ConfigTestSupport.hpp"
 
 using namespace ussdgw::config;
 using namespace std::chrono_literals;
 
-namespace {
-EngineConfig parse(std::string_view text) {
-    return parse_engine_config(parse_document(text, "conf/t.toml"));
-}
-std::string error_of(std::string_view text) {
-    try {
-        parse(text);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "";
-}
-}  // namespace
+using ussdgw::test::config_error_of;
+using ussdgw::test::parse_config;
 
 TEST_CASE("http section: defaults without the section") {
-    auto c = parse("").http;
+    auto c = parse_config("").http;
     CHECK(c.enabled);
     CHECK(c.listen.host == "127.0.0.1");
     CHECK(c.listen.port == 8080);
@@ -35,7 +24,7 @@ TEST_CASE("http section: defaults without the section") {
 }
 
 TEST_CASE("http section: every key") {
-    auto c = parse(R"([http]
+    auto c = parse_config(R"([http]
 enabled = true
 listen = "0.0.0.0:0"
 ops_listen = "[::1]:9100"
@@ -65,28 +54,29 @@ shutdown_grace = "0s"
 }
 
 TEST_CASE("http section: errors name file, line and key") {
-    CHECK(error_of("[http]\nlisten = \"localhost:80\"\n") ==
+    CHECK(config_error_of("[http]\nlisten = \"localhost:80\"\n") ==
           "conf/t.toml:2: key 'http.listen': 'localhost:80' is not IP:port (port 0 to 65535; "
           "[::1]:8080 for IPv6)");
-    CHECK(error_of("[http]\nlisten = \"127.0.0.1\"\n")
+    CHECK(config_error_of("[http]\nlisten = \"127.0.0.1\"\n")
               .starts_with("conf/t.toml:2: key 'http.listen'"));
-    CHECK(error_of("[http]\nlisten = \"127.0.0.1:70000\"\n")
+    CHECK(config_error_of("[http]\nlisten = \"127.0.0.1:70000\"\n")
               .starts_with("conf/t.toml:2: key 'http.listen'"));
-    CHECK(error_of("[http]\nlisten = \"127.0.0.1:8080\"\nops_listen = \"127.0.0.1:8080\"\n") ==
-          "conf/t.toml:3: key 'http.ops_listen': must differ from listen (or be \"\" to serve "
-          "both there)");
-    CHECK(error_of("[http]\nmax_connections = 0\n") ==
-          "conf/t.toml:2: key 'http.max_connections': 0 is out of range (allowed 1 to 100000)");
-    CHECK(error_of("[http]\n\nmax_header_bytes = 10\n")
-              .starts_with("conf/t.toml:3: key 'http.max_header_bytes'"));
-    CHECK(error_of("[http]\nrequest_timeout = \"soon\"\n")
-              .starts_with("conf/t.toml:2: key 'http.request_timeout'"));
     CHECK(
-        error_of("[http]\nlisten_port = 1\n").starts_with("conf/t.toml:2: key 'http.listen_port'"));
+        config_error_of("[http]\nlisten = \"127.0.0.1:8080\"\nops_listen = \"127.0.0.1:8080\"\n") ==
+        "conf/t.toml:3: key 'http.ops_listen': must differ from listen (or be \"\" to serve "
+        "both there)");
+    CHECK(config_error_of("[http]\nmax_connections = 0\n") ==
+          "conf/t.toml:2: key 'http.max_connections': 0 is out of range (allowed 1 to 100000)");
+    CHECK(config_error_of("[http]\n\nmax_header_bytes = 10\n")
+              .starts_with("conf/t.toml:3: key 'http.max_header_bytes'"));
+    CHECK(config_error_of("[http]\nrequest_timeout = \"soon\"\n")
+              .starts_with("conf/t.toml:2: key 'http.request_timeout'"));
+    CHECK(config_error_of("[http]\nlisten_port = 1\n")
+              .starts_with("conf/t.toml:2: key 'http.listen_port'"));
 }
 
 TEST_CASE("smpp client links are required for readiness unless said otherwise") {
-    auto c = parse(R"([[smpp.client]]
+    auto c = parse_config(R"([[smpp.client]]
 name = "a"
 system_id = "gw"
 [[smpp.client]]
@@ -99,7 +89,7 @@ link = "a"
     REQUIRE(c.smpp.clients.size() == 2);
     CHECK(c.smpp.clients[0].required);
     CHECK_FALSE(c.smpp.clients[1].required);
-    CHECK(error_of("[[smpp.client]]\nname = \"a\"\nsystem_id = \"gw\"\nrequired = "
-                   "\"yes\"\n[sms]\nlink = \"a\"\n")
+    CHECK(config_error_of("[[smpp.client]]\nname = \"a\"\nsystem_id = \"gw\"\nrequired = "
+                          "\"yes\"\n[sms]\nlink = \"a\"\n")
               .starts_with("conf/t.toml:4: key 'smpp.client[0].required'"));
 }
