@@ -9,6 +9,7 @@
 #include "engine/base/Log.hpp"
 #include "engine/config/ConfigReader.hpp"
 #include "engine/config/GatewaySections.hpp"
+#include "engine/http/HttpConfig.hpp"
 #include "menus/MenuConfig.hpp"
 #include "smpp/SmppConfig.hpp"
 #include "storage/StorageConfig.hpp"
@@ -26,8 +27,9 @@ struct EngineConfig {
     menus::MenuConfig menus;  // [menus]: menu files, dialogue timeouts, default language
     // [storage]: the SQLite file, durability, hashing, limits, the SMS outbox
     storage::StorageConfig storage;
-    UssdConfig ussd;     // [ussd]: the USSD-over-SMPP profile, per link
-    sms::SmsConfig sms;  // [sms]: how the SMS outbox is sent
+    UssdConfig ussd;        // [ussd]: the USSD-over-SMPP profile, per link
+    sms::SmsConfig sms;     // [sms]: how the SMS outbox is sent
+    http::HttpConfig http;  // [http]: the HTTP server (operations routes, later the API)
 };
 
 EngineConfig load_engine_config(const std::string& path);
