@@ -27,7 +27,13 @@ Failure locked(std::int64_t until_ms) {
 
 // The refusal after a wrong entry that was counted.
 Failure wrong_password(const rules::AttemptCounter& next, int max_wrong, std::int64_t now) {
-    if (next.locked_until_ms > now) return locked(next.locked_until_ms);
+    if (next.locked_until_ms > now) {
+        // This wrong entry started the lockout: no tries left (a lockout told before any
+        // check has no attempts_left).
+        Failure f = locked(next.locked_until_ms);
+        f.error.attempts_left = 0;
+        return f;
+    }
     Error e{rules::kPasswordWrong, "wrong number or password"};
     e.attempts_left = max_wrong - next.failures;
     return Failure{e};

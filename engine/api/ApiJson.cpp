@@ -147,6 +147,7 @@ http::Response json_ok(const Json& body, HttpStatus status) {
 // --- in ------------------------------------------------------------------------------------
 
 ApiResult<Json> read_object(const http::HttpRequest& req, std::initializer_list<Field> fields) {
+    if (auto q = read_query(req, {}); !q) return Unexpected<ApiError>{q.error()};
     if (!is_json_content(req.header("Content-Type")))
         return Unexpected<ApiError>{api_error(HttpStatus::unsupported_media_type,
                                               "request.unsupported_media_type",
@@ -184,6 +185,7 @@ ApiResult<Json> read_object(const http::HttpRequest& req, std::initializer_list<
 }
 
 ApiResult<Ok> read_no_body(const http::HttpRequest& req) {
+    if (auto q = read_query(req, {}); !q) return Unexpected<ApiError>{q.error()};
     if (req.body().empty()) return Ok{};
     auto j = read_object(req, {});
     if (!j) return Unexpected<ApiError>{j.error()};

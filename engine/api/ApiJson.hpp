@@ -54,9 +54,9 @@ struct Field {
     FieldKind kind;
     bool required = true;
 };
-// The body as a JSON object of these fields (Content-Type application/json).
+// The body as a JSON object of these fields (Content-Type application/json); no query.
 ApiResult<Json> read_object(const http::HttpRequest& req, std::initializer_list<Field> fields);
-// A route without a body: none, or an empty JSON object.
+// A route without a body: none, or an empty JSON object; no query.
 ApiResult<Ok> read_no_body(const http::HttpRequest& req);
 
 // The query string with only `allowed` parameters, each at most once.

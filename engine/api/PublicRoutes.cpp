@@ -29,7 +29,8 @@ ApiError rate_limited(std::int64_t until_ms, std::int64_t now_ms) {
 }  // namespace
 
 void CabinetApi::add_public_routes(http::Router& router) {
-    router.add(Verb::get, "/api/v1/openapi.yaml", [](const HttpRequest&, HttpResponder r) {
+    router.add(Verb::get, "/api/v1/openapi.yaml", [](const HttpRequest& req, HttpResponder r) {
+        if (auto q = read_query(req, {}); !q) return r.send(error_response(q.error()));
         auto res = http::text_response(HttpStatus::ok, std::string(openapi_document()),
                                        "application/yaml; charset=utf-8");
         res.set(http::bhttp::field::cache_control, "no-cache");
@@ -95,17 +96,16 @@ void CabinetApi::add_public_routes(http::Router& router) {
                             // Answered exactly like a subscriber's wrong password.
                             auto next = unknown_.fail(m.number(), t2);
                             e = Error{storage::rules::kPasswordWrong, "wrong number or password"};
+                            e.attempts_left = std::max(0, unknown_.max_wrong() - next.failures);
                             if (next.locked_until_ms > t2) {
                                 e.code = storage::rules::kPasswordLocked;
                                 e.message = "too many wrong passwords";
                                 e.until_ms = next.locked_until_ms;
-                            } else {
-                                e.attempts_left = unknown_.max_wrong() - next.failures;
                             }
                         }
-                        if (e.code == storage::rules::kPasswordWrong ||
-                            e.code == storage::rules::kPasswordLocked)
-                            login_failures_.record(address, t2);
+                        // Counted per address when a credential was checked and found wrong
+                        // (a lockout told before any check carries no attempts_left).
+                        if (e.attempts_left) login_failures_.record(address, t2);
                         log::info("api.login", "msisdn", m.text(), "outcome", e.code);
                         refuse(r, e);
                     });

@@ -73,10 +73,10 @@ api::ApiConfig parse_api_section(const ConfigTable& t) {
         t.fail("password_max_length", "must not be lower than password_min_length");
     c.password_deny_list = t.string_list("password_deny_list", c.password_deny_list);
 
-    c.code_ttl = t.duration("code_ttl", c.code_ttl, 30s, 1h);
+    c.code_ttl = t.duration("code_ttl", c.code_ttl, 5s, 1h);
     c.code_max_tries = static_cast<int>(t.integer("code_max_tries", c.code_max_tries, 1, 10));
     c.code_resend_interval = t.duration("code_resend_interval", c.code_resend_interval, 0ms, 1h);
-    c.step_up_validity = t.duration("step_up_validity", c.step_up_validity, 10s, 24h);
+    c.step_up_validity = t.duration("step_up_validity", c.step_up_validity, 1s, 24h);
 
     c.service_apply_delay = t.duration("service_apply_delay", c.service_apply_delay, 0ms, 24h);
     c.currency = t.string("currency", c.currency);
