@@ -99,6 +99,17 @@ std::int64_t WebCabinet::now() const {
 // --- sessions -------------------------------------------------------------------------
 
 Result<std::optional<SessionContext>> WebCabinet::find_session(std::string_view token_hash) {
+    // Both reads in one read transaction: one snapshot, and one round of the WAL's file locks
+    // (each transaction takes them; on the hot path of every request they show).
+    auto begin = reader_->query("BEGIN");
+    if (!begin) return Failure{begin.error()};
+    if (auto st = begin->run(); !st) return Failure{st.error()};
+    struct End {
+        Database& db;
+        ~End() {
+            if (auto q = db.query("COMMIT")) (void)q->run();
+        }
+    } end{*reader_};
     auto s = SessionStore(*reader_).find(token_hash);
     if (!s) return Failure{s.error()};
     if (!*s) return std::optional<SessionContext>();
