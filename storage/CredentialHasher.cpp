@@ -2,6 +2,9 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +25,9 @@ std::string to_hex(const unsigned char* p, std::size_t n) {
     out.pop_back();
     return out;
 }
+
+// The hash workers' nice value (the engine's threads run at 0).
+constexpr int kWorkerNice = 10;
 
 void dispatch(const Post& post, std::function<void()> fn) {
     if (post)
@@ -160,7 +166,14 @@ CredentialHasher::CredentialHasher(std::size_t workers, std::size_t queue_limit,
     ensure_sodium();
     if (workers == 0) workers = 1;
     for (std::size_t i = 0; i < workers; ++i)
-        threads_.emplace_back([this] { run(); });
+        threads_.emplace_back([this] {
+            // Below the event loop's priority: while hashes saturate the cores, the loop
+            // still answers at once (logins wait for a core, other requests do not).
+            sched_param none{};
+            if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &none) != 0)
+                (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kWorkerNice);
+            run();
+        });
 }
 
 CredentialHasher::~CredentialHasher() {
@@ -228,6 +241,11 @@ void CredentialHasher::verify(std::string stored_hash, Secret password, Post pos
         dispatch(post, [shared_done] {
             (*shared_done)(fail("storage.busy", "too many password checks waiting"));
         });
+}
+
+std::size_t CredentialHasher::queue_depth() {
+    std::lock_guard lk(mu_);
+    return queue_.size();
 }
 
 }  // namespace ussdgw::storage

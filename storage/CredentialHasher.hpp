@@ -66,7 +66,10 @@ bool verify_password(const std::string& stored_hash, const Secret& password);
 Secret generate_password(std::size_t length, std::string_view alphabet);
 
 // A pool of `workers` threads for Argon2id work; at most `workers` hashes run at once and
-// at most `queue_limit` wait. Destruction finishes queued work and joins the threads.
+// at most `queue_limit` wait. The workers run as SCHED_IDLE threads (nice 10 where that is
+// refused): while hashes saturate the cores, the event loop still answers at once; logins
+// wait for spare CPU, other requests do not. Destruction finishes queued work and joins the
+// threads.
 class CredentialHasher {
   public:
     CredentialHasher(std::size_t workers, std::size_t queue_limit, Argon2Params params);
@@ -86,6 +89,8 @@ class CredentialHasher {
     // Runs an arbitrary task on a worker; false when the queue is full.
     bool submit(std::function<void()> task);
     const Argon2Params& params() const { return params_; }
+    // Tasks waiting for a worker (not counting those running). Thread-safe.
+    std::size_t queue_depth();
 
   private:
     void run();

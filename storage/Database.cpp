@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <vector>
 
+#include "storage/CabinetApiSchema.hpp"
+
 namespace ussdgw::storage {
 
 namespace {
@@ -114,6 +116,8 @@ UPDATE subscribers SET client_kind = (SELECT kind FROM clients WHERE id = subscr
 ALTER TABLE subscribers ADD COLUMN language TEXT NOT NULL DEFAULT ''
   CHECK (language = '' OR (length(language) = 2 AND language GLOB '[a-z][a-z]'));
 )sql"},
+        // 4 is the domain work's (pending receipts); 5: the cabinet API (CabinetApiSchema.hpp).
+        {5, kCabinetApiMigration},
     };
     return m;
 }

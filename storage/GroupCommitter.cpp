@@ -56,6 +56,7 @@ void GroupCommitter::run() {
 
 void GroupCommitter::run_batch(std::deque<Job>& batch) {
     Database& db = *db_;
+    auto began = std::chrono::steady_clock::now();
     Transaction tx(db);
     if (!tx.begun()) {
         log::error("storage.begin_failed", "error", tx.begun().error().message);
@@ -70,6 +71,9 @@ void GroupCommitter::run_batch(std::deque<Job>& batch) {
         (void)db.exec("RELEASE change");
     }
     Status committed = tx.commit();
+    commit_seconds_.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
+    batch_sizes_.observe(static_cast<double>(batch.size()));
     if (!committed) log::error("storage.commit_failed", "error", committed.error().message);
     {
         std::lock_guard lk(mu_);

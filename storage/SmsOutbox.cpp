@@ -201,7 +201,9 @@ Status SmsOutbox::finish_if_complete(std::int64_t id, std::int64_t now_ms, Recei
         "WHERE id = ?1 AND state = 'submitted'");
     if (!upd) return Failure{upd.error()};
     upd->bind(1, id).bind(2, to_text(*final_state)).bind(3, now_ms);
-    return upd->run();
+    if (auto st = upd->run(); !st) return st;
+    out.became_final = db_.changes() > 0;
+    return ok_status();
 }
 
 Result<std::optional<OutboxStatus>> SmsOutbox::status(std::int64_t id) {
@@ -244,6 +246,30 @@ Result<int> SmsOutbox::count_in_state(OutboxState state) {
     auto row = q->step();
     if (!row) return Failure{row.error()};
     return static_cast<int>(q->int64(0));
+}
+
+Result<OutboxDepth> SmsOutbox::depth() {
+    auto q = db_.query(
+        "SELECT state, count(*), min(created_at) FROM sms_outbox "
+        "WHERE state IN ('pending', 'sending', 'submitted') GROUP BY state");
+    if (!q) return Failure{q.error()};
+    OutboxDepth d;
+    for (;;) {
+        auto row = q->step();
+        if (!row) return Failure{row.error()};
+        if (!*row) break;
+        std::string state = q->text(0);
+        std::int64_t n = q->int64(1);
+        if (state == "pending") {
+            d.pending = n;
+            d.oldest_pending_created_ms = q->int64(2);
+        } else if (state == "sending") {
+            d.sending = n;
+        } else {
+            d.submitted = n;
+        }
+    }
+    return d;
 }
 
 }  // namespace ussdgw::storage

@@ -50,10 +50,17 @@ struct OutboxStatus {
     std::string last_error;
 };
 
+// Messages not yet final, by state, and when the oldest pending one was created.
+struct OutboxDepth {
+    std::int64_t pending = 0, sending = 0, submitted = 0;
+    std::optional<std::int64_t> oldest_pending_created_ms;
+};
+
 // What a delivery receipt did.
 struct ReceiptOutcome {
     std::int64_t message_id = 0;
     OutboxState message_state = OutboxState::submitted;
+    bool became_final = false;  // this receipt moved the message to delivered / failed
 };
 
 // Backoff before attempt `attempts + 1`: initial * 2^(attempts - 1), capped.
@@ -87,6 +94,8 @@ class SmsOutbox {
     // Messages of `kind` created for `msisdn` at or after `since_ms` (the SMS rate limit).
     Result<int> count_since(Msisdn msisdn, std::string_view kind, std::int64_t since_ms);
     Result<int> count_in_state(OutboxState state);
+    // One read for the metrics: counts of pending / sending / submitted messages.
+    Result<OutboxDepth> depth();
 
   private:
     Status finish_if_complete(std::int64_t id, std::int64_t now_ms, ReceiptOutcome& out);

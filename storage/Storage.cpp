@@ -77,6 +77,11 @@ Result<std::optional<SubscriberRecord>> Storage::find(Msisdn msisdn) {
     return store.find(msisdn);
 }
 
+Result<OutboxDepth> Storage::outbox_depth() {
+    SmsOutbox outbox(*reader_, key_, outbox_policy());
+    return outbox.depth();
+}
+
 OutboxPolicy Storage::outbox_policy() const {
     return {cfg_.outbox_max_attempts, cfg_.outbox_backoff_initial, cfg_.outbox_backoff_max,
             cfg_.outbox_claim_lease};

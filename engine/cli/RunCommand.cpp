@@ -1,3 +1,5 @@
+#include <sys/resource.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -11,6 +13,19 @@
 #include "engine/config/EngineConfig.hpp"
 
 namespace ussdgw::cli {
+
+namespace {
+// Raises the soft limit on open files to the hard one (as Go and nginx do): every HTTP
+// and SMPP connection is a descriptor, and a soft limit of 1024 is below max_connections.
+void raise_file_limit() {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
+    rlim_t before = lim.rlim_cur;
+    lim.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &lim) == 0)
+        log::info("engine.file_limit", "was", before, "now", lim.rlim_cur);
+}
+}  // namespace
 
 void register_run_commands(CLI::App& app, CliContext& ctx) {
     auto* check = app.add_subcommand("check-config", "validate the configuration and exit");
@@ -27,6 +42,7 @@ void register_run_commands(CLI::App& app, CliContext& ctx) {
         auto cfg = config::load_engine_config(ctx.config_path);
         log::set_level(cfg.log.level);
         log::info("engine.start", "config", cfg.file);
+        raise_file_limit();
         boost::asio::io_context io;
         Engine engine(io, cfg);
         engine.start();

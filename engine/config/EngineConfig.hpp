@@ -6,9 +6,11 @@
 
 #include <string>
 
+#include "engine/api/ApiConfig.hpp"
 #include "engine/base/Log.hpp"
 #include "engine/config/ConfigReader.hpp"
 #include "engine/config/GatewaySections.hpp"
+#include "engine/http/HttpConfig.hpp"
 #include "menus/MenuConfig.hpp"
 #include "smpp/SmppConfig.hpp"
 #include "storage/StorageConfig.hpp"
@@ -26,8 +28,11 @@ struct EngineConfig {
     menus::MenuConfig menus;  // [menus]: menu files, dialogue timeouts, default language
     // [storage]: the SQLite file, durability, hashing, limits, the SMS outbox
     storage::StorageConfig storage;
-    UssdConfig ussd;     // [ussd]: the USSD-over-SMPP profile, per link
-    sms::SmsConfig sms;  // [sms]: how the SMS outbox is sent
+    UssdConfig ussd;        // [ussd]: the USSD-over-SMPP profile, per link
+    sms::SmsConfig sms;     // [sms]: how the SMS outbox is sent
+    http::HttpConfig http;  // [http]: the HTTP server (operations routes, the API, the page)
+    api::ApiConfig api;     // [api]: the cabinet API (sessions, limits, codes, services, staff)
+    api::WebConfig web;     // [web]: the cabinet page's files
 };
 
 EngineConfig load_engine_config(const std::string& path);

@@ -223,11 +223,19 @@ void SmsSender::finish(Sending s) {
                             : (w.detail.empty() ? std::string("no answer") : w.detail);
     ++stats_.failed;
     log::warn("sms.attempt_failed", "outbox_id", id, "error", error, "permanent", permanent);
-    storage_.with_outbox<Ok>(
-        [id, error, permanent](storage::SmsOutbox& o, std::int64_t now) {
-            return o.mark_failed(id, error, permanent, now);
+    // The outbox decides whether the message is retried; its state after the update tells.
+    storage_.with_outbox<storage::OutboxState>(
+        [id, error, permanent](storage::SmsOutbox& o,
+                               std::int64_t now) -> Result<storage::OutboxState> {
+            if (auto st = o.mark_failed(id, error, permanent, now); !st) return Failure{st.error()};
+            auto status = o.status(id);
+            if (!status) return Failure{status.error()};
+            return *status ? (*status)->state : storage::OutboxState::failed;
         },
-        after("failed"));
+        [this, done = after("failed")](Result<storage::OutboxState> state) {
+            if (state) ++(*state == storage::OutboxState::failed ? stats_.gave_up : stats_.retried);
+            done(state ? ok_status() : Status(Failure{state.error()}));
+        });
 }
 
 bool SmsSender::on_receipt(const smpp::ShortMessage& sm) {
@@ -238,7 +246,10 @@ bool SmsSender::on_receipt(const smpp::ShortMessage& sm) {
         [r = *r](storage::SmsOutbox& o, std::int64_t now) {
             return o.apply_receipt(r.message_id, r.stat, now);
         },
-        [id = r->message_id, stat = r->stat](Result<storage::ReceiptOutcome> res) {
+        [this, id = r->message_id, stat = r->stat](Result<storage::ReceiptOutcome> res) {
+            if (res && res->became_final)
+                ++(res->message_state == storage::OutboxState::delivered ? stats_.delivered
+                                                                         : stats_.undelivered);
             if (res)
                 log::info("sms.receipt", "smpp_id", id, "stat", stat, "outbox_id", res->message_id,
                           "state", storage::to_text(res->message_state));

@@ -155,6 +155,10 @@ void UssdGateway::erase(Entry& e) {
 void UssdGateway::apply(Entry& e, menus::DialogueOutput&& o, Actions& out) {
     if (o.annul_action) out.annulled.push_back(*o.annul_action);
     if (o.has_screen) out.replies.push_back(reply_to(e.origin, o.text, o.encoding, o.end));
+    if (o.has_screen && e.step_began) {
+        step_seconds_.observe(std::chrono::duration<double>(now_ - *e.step_began).count());
+        e.step_began.reset();
+    }
     if (o.action) out.performs.push_back(Perform{e.id, std::move(*o.action)});
     if (e.deadline) deadlines_.erase({*e.deadline, e.id});
     e.deadline = o.deadline;
@@ -168,6 +172,7 @@ void UssdGateway::apply(Entry& e, menus::DialogueOutput&& o, Actions& out) {
 
 Status UssdGateway::on_request(const std::string& link, const smpp::ShortMessage& sm, TimePoint now,
                                Actions& out) {
+    now_ = now;
     auto parsed = parse_ussd(link, sm);
     if (!parsed) {
         if (parsed.error().code == "ussd.not_ussd") return Unexpected<Error>{parsed.error()};
@@ -199,9 +204,11 @@ Status UssdGateway::on_request(const std::string& link, const smpp::ShortMessage
         ++stats_.begun;
         std::uint64_t id = next_id_++;
         auto [it, _] = dialogues_.emplace(
-            id, Entry{id, key, in, menus::UssdDialogue(std::move(set), settings_), std::nullopt});
+            id, Entry{id, key, in, menus::UssdDialogue(std::move(set), settings_), std::nullopt,
+                      std::nullopt});
         by_key_[key] = id;
         Entry& e = it->second;
+        e.step_began = now;
         log::info("ussd.begin", "link", link, "dialogue", id, "code", in.text);
         std::string language = language_of_ ? language_of_(in.subscriber.address) : "";
         apply(e, e.dialogue.begin(in.subscriber.address, in.text, language, now), out);
@@ -218,6 +225,7 @@ Status UssdGateway::on_request(const std::string& link, const smpp::ShortMessage
             return ok_status();
         }
         ++stats_.answered;
+        existing->step_began = now;
         existing->origin = in;
         apply(*existing, existing->dialogue.answer(in.text, now), out);
         return ok_status();
@@ -238,12 +246,14 @@ Status UssdGateway::on_request(const std::string& link, const smpp::ShortMessage
 
 void UssdGateway::on_action_result(std::uint64_t dialogue, std::uint64_t request_id,
                                    const menus::ActionResult& result, TimePoint now, Actions& out) {
+    now_ = now;
     auto it = dialogues_.find(dialogue);
     if (it == dialogues_.end()) return;  // ended meanwhile: the result was annulled
     apply(it->second, it->second.dialogue.action_result(request_id, result, now), out);
 }
 
 void UssdGateway::on_timer(TimePoint now, Actions& out) {
+    now_ = now;
     while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
         std::uint64_t id = deadlines_.begin()->second;
         deadlines_.erase(deadlines_.begin());
@@ -254,14 +264,17 @@ void UssdGateway::on_timer(TimePoint now, Actions& out) {
         ++stats_.timed_out;
         log::info("ussd.timeout", "link", e.origin.link, "dialogue", id);
         apply(e, e.dialogue.timeout(now), out);
+        if (!dialogues_.count(id)) ++stats_.ended_timeout;
     }
 }
 
 void UssdGateway::shutdown(TimePoint now, Actions& out) {
+    now_ = now;
     while (!dialogues_.empty()) {
         Entry& e = dialogues_.begin()->second;
         auto o = e.dialogue.timeout(now);
         o.end = true;
+        ++stats_.ended_shutdown;
         apply(e, std::move(o), out);
     }
 }

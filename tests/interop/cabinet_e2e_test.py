@@ -13,41 +13,20 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers"))
+from ussdgw_harness import ROOT, check, free_port, shipped_config, summary  # noqa: E402
 
 
 def main():
     ussdgw = sys.argv[1]
     tmp = tempfile.mkdtemp(prefix="ussdgw-e2e-")
     port = free_port()
-    conf = open(os.path.join(ROOT, "conf", "ussdgw.toml"), encoding="utf-8").read()
-    conf = conf.replace('"var/ussdgw.db"', json.dumps(os.path.join(tmp, "ussdgw.db")))
-    conf = conf.replace('"var/storage.key"', json.dumps(os.path.join(tmp, "storage.key")))
-    conf = conf.replace('directory = "menus/cabinet"',
-                        "directory = " + json.dumps(os.path.join(ROOT, "menus", "cabinet")))
-    conf = re.sub(r"(?m)^port = 2775$", "port = %d" % port, conf)
-    conf = conf.replace('listen = "127.0.0.1:2776"', 'listen = "127.0.0.1:0"')
-    conf = re.sub(r"(?m)^argon2_memlimit = \d+$", "argon2_memlimit = 8388608", conf)
-    cfg = os.path.join(tmp, "ussdgw.toml")
-    open(cfg, "w", encoding="utf-8").write(conf)
+    cfg = shipped_config(tmp, port)
 
     imp = subprocess.run([ussdgw, "-c", cfg, "subscribers", "import",
                           os.path.join(ROOT, "conf", "demo-subscribers.csv")],
@@ -132,8 +111,7 @@ def main():
     check(password is None or password not in out, "show prints no password")
     check("10010001" not in out, "show prints no PUK1")
 
-    print("%d passed, %d failed" % (0 if failures else 1, len(failures)))
-    return 1 if failures else 0
+    return summary()
 
 
 if __name__ == "__main__":
