@@ -51,12 +51,24 @@ check(russianInBe.length === 0, `Belarusian texts with и/щ/ъ: ${russianInBe.j
 const belarusianInRu = textsOf(dicts.ru).filter(([, x]) => /[іў]/i.test(x)).map(([k]) => k);
 check(belarusianInRu.length === 0, `Russian texts with і/ў: ${belarusianInRu.join(' ')}`);
 
-// The contract's codes: every `a.b` in backquotes, less the audit actions (listed with
-// AuditEntry) and the wildcards (`request.*`).
+// The contract's codes: every `a.b` in backquotes, less the audit actions (the description
+// of AuditEntry's action), the configuration keys it mentions (`api.code_ttl`,
+// `storage.password_max_wrong`) and the wildcards (`request.*`).
 const yaml = fs.readFileSync(path.join(root, 'engine', 'api', 'openapi.yaml'), 'utf8');
-const auditLine = yaml.split('\n').find((l) => l.includes('`password.issued`'));
-const auditActions = [...auditLine.matchAll(/`([a-z_]+\.[a-z_.]+)`/g)].map((m) => m[1]);
-const codes = new Set([...yaml.matchAll(/`([a-z_]+(?:\.[a-z_]+)+)`/g)].map((m) => m[1]));
+const auditBlock = /\n {4}AuditEntry:\n[\s\S]*?\n {8}action:\n([\s\S]*?)\n {8}[a-z_]+:\n/.exec(yaml);
+check(auditBlock, 'the contract describes AuditEntry.action');
+const auditActions = auditBlock ? [...auditBlock[1].matchAll(/`([a-z_]+\.[a-z_.]+)`/g)].map((m) => m[1]) : [];
+check(auditActions.length >= 10, `the contract lists the audit actions (${auditActions.length})`);
+const configKeys = new Set();
+let section = '';
+for (const line of fs.readFileSync(path.join(root, 'conf', 'ussdgw.toml'), 'utf8').split('\n')) {
+  const header = /^\[+([a-z_.]+)\]+/.exec(line);
+  if (header) section = header[1];
+  const key = /^([a-z_]+) = /.exec(line);
+  if (key) configKeys.add(`${section}.${key[1]}`);
+}
+const codes = new Set([...yaml.matchAll(/`([a-z_]+(?:\.[a-z_]+)+)`/g)].map((m) => m[1])
+  .filter((c) => !configKeys.has(c)));
 codes.add('not_found');
 for (const a of auditActions) codes.delete(a);
 const noText = [...codes].filter((c) => !(`err.${c}` in dicts.ru));
@@ -68,8 +80,9 @@ const enums = (name) => {
   const m = new RegExp(`${name}:\\n(?:.*\\n){0,4}?\\s+enum: \\[([^\\]]+)\\]`).exec(yaml);
   return m ? m[1].split(',').map((x) => x.trim()) : [];
 };
-for (const [field, prefix] of [['closed_by', 'access.by.'], ['direction', 'dir.'], ['channel', 'channel.']]) {
-  const values = enums(field);
+for (const [field, prefix] of [['closed_by', 'access.by.'], ['direction', 'dir.'], ['channel', 'channel.'],
+  ['refusal', 'err.']]) {
+  const values = enums(field).filter((v) => v !== 'null');
   check(values.length > 0 && values.every((v) => `${prefix}${v}` in dicts.ru), `${field} values ${values} all have texts`);
 }
 

@@ -40,7 +40,10 @@ function render() {
   for (const [dt, dd] of rows) list.append(el('div', { class: 'row' }, dt, dd));
   $('#close-access').hidden = closed;
   $('#pw-username').value = me.msisdn;
+  // A subscriber without a password (logged in with the PUK1) sets the first one without a
+  // current one.
   $('#pw-no-password').hidden = me.has_password !== false;
+  $('#pw-current-field').hidden = me.has_password === false;
 }
 
 export async function showAccount() {
@@ -75,12 +78,13 @@ async function changePassword(event) {
   const current = $('#pw-current');
   const next = $('#pw-new');
   const again = $('#pw-repeat');
-  if (!current.value) return formProblem(form, 'v.password', current);
+  const first = $('#pw-current-field').hidden;
+  if (!first && !current.value) return formProblem(form, 'v.password', current);
   if (!next.value) return formProblem(form, 'v.password', next);
   if (next.value !== again.value) return formProblem(form, 'v.mismatch', again);
   return busy($('#pw-submit'), async () => {
     try {
-      await api.changePassword(current.value, next.value);
+      await api.changePassword(first ? null : current.value, next.value);
       form.reset();
       ctx.ended('notice.password_changed');
     } catch (err) {

@@ -82,8 +82,8 @@ export const api = {
   logout: () => change('POST', '/logout'),
   me: () => send('GET', '/me'),
   audit: (before) => send('GET', `/me/audit${query({ limit: 20, before })}`),
-  changePassword: (current, next) =>
-    change('POST', '/me/password', { current_password: current, new_password: next }),
+  changePassword: (current, next) => change('POST', '/me/password',
+    current === null ? { new_password: next } : { current_password: current, new_password: next }),
   closeAccess: () => change('POST', '/me/access/close'),
   services: () => send('GET', '/services'),
   myServices: () => send('GET', '/me/services'),

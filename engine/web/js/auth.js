@@ -40,20 +40,28 @@ function setMethod(method) {
   showMethod();
 }
 
-// What the page suggests after a refusal, as buttons beside the message.
-function suggest(code) {
+// What the page suggests after a refusal, as buttons below the message. A wrong password is
+// also what a number without a password hears (the API does not tell which numbers exist or
+// have a password), so it comes with the ways to get one: *141*0#, or a code by SMS.
+function suggest(code, byPuk) {
   const box = clear($('#login-suggest'));
-  const add = (key, action) => box.append(el('button', { type: 'button', class: 'secondary', dataset: { i18n: key }, text: t(key), onclick: action }));
+  const buttons = el('div', { class: 'actions' });
+  const add = (key, action) => buttons.append(el('button', { type: 'button', class: 'secondary', dataset: { i18n: key }, text: t(key), onclick: action }));
   if (code === 'puk.login_not_allowed') {
     add('login.suggest_password', () => {
       setMethod('password');
       $('#login-password').focus();
     });
-  } else if (code === 'password.not_set') {
+  } else if (code === 'password.wrong' && !byPuk) {
+    box.append(el('p', { class: 'hint', dataset: { i18n: 'login.wrong_hint' }, text: t('login.wrong_hint') }));
+    add('login.suggest_recover', () => {
+      location.hash = '#/recover';
+    });
     add('login.suggest_register', () => {
       location.hash = '#/register';
     });
   }
+  if (buttons.childElementCount) box.append(buttons);
   box.hidden = box.childElementCount === 0;
 }
 
@@ -79,7 +87,7 @@ async function submitLogin(event) {
       const context = byPuk && err.code === 'password.wrong' ? 'puk' : undefined;
       const field = err.code === 'password.wrong' || err.code === 'puk.wrong' ? secretInput : null;
       formError(form, err, context, field);
-      suggest(err.code);
+      suggest(err.code, byPuk);
       if (field) {
         field.select();
         field.focus();

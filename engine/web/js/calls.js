@@ -1,6 +1,7 @@
 // Call details behind the extra authentication step: GET /api/v1/me/calls answers
 // step_up.required until the session is elevated with a one-time code sent by SMS
-// (POST /me/step-up/code, then /me/step-up); the page then shows the records, paged.
+// (POST /me/step-up/code, then /me/step-up), and step_up.expired once the elevation ran out
+// (the code form again, saying why); the page shows the records, paged.
 import { api } from './api.js';
 import { t, money, dateTime, moment, duration, wait, phone } from './i18n.js';
 import { $, el, clear, busy, formError, formProblem, formInfo, formClear } from './dom.js';
@@ -10,6 +11,16 @@ let ctx = null;
 const calls = new PagedList((before) => api.calls(before), 'next_before');
 let elevated = false; // false: the code form is shown
 let elevatedUntil = null;
+
+const STEP_UP = ['step_up.required', 'step_up.expired'];
+
+// Back to the code form; an elevation that ran out says so there.
+function needStepUp(err) {
+  calls.clear();
+  elevated = false;
+  formClear($('#stepup-form'));
+  if (err.code === 'step_up.expired') formError($('#stepup-form'), err);
+}
 
 function render() {
   $('#stepup').hidden = elevated;
@@ -39,9 +50,8 @@ async function load() {
     await calls.first();
     elevated = true;
   } catch (err) {
-    if (err.code !== 'step_up.required') throw err;
-    calls.clear();
-    elevated = false;
+    if (!STEP_UP.includes(err.code)) throw err;
+    needStepUp(err);
   }
   render();
 }
@@ -96,9 +106,8 @@ async function verify(event) {
 
 // The elevation ran out while paging: back to the code form.
 function moreFailed(err) {
-  if (err.code !== 'step_up.required') return ctx.fail(err);
-  calls.clear();
-  elevated = false;
+  if (!STEP_UP.includes(err.code)) return ctx.fail(err);
+  needStepUp(err);
   return render();
 }
 

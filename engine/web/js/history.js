@@ -16,6 +16,8 @@ function actionText(action) {
 function actorText(actor) {
   if (!actor) return '—';
   if (actor.kind === 'subscriber' && actor.id === ctx.msisdn()) return t('actor.self');
+  // The engine's scheduler applies confirmed service requests (recorded as the operator's).
+  if (actor.kind === 'operator_staff' && actor.id === 'scheduler') return t('actor.scheduler');
   const id = /^[0-9]{8,15}$/.test(actor.id || '') ? phone(actor.id) : actor.id;
   return t(`actor.${actor.kind}`, { id });
 }

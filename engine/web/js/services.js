@@ -68,7 +68,7 @@ function renderRequests() {
         el('p', { class: 'req-what', text: what }),
         el('p', { class: `req-state state-${r.state}`, text: t(`req.state.${r.state}`) }),
         el('p', { class: 'req-meta', text: details.join(' ') }),
-        r.state === 'refused' && r.refusal
+        (r.state === 'refused' || r.state === 'annulled') && r.refusal
           ? el('p', { class: 'req-meta', text: t('req.refusal', { reason: errorText({ code: r.refusal }, 'svc') }) })
           : null));
     if (r.state === 'created') {
