@@ -128,4 +128,4 @@ async function saveFailure(watched, dir, name) {
   return base;
 }
 
-module.exports = { launch, watchedPage, screenshots, saveFailure, PHONE, DESKTOP, SOURCE_DIR };
+module.exports = { launch, watchedPage, screenshots, saveFailure, PHONE, DESKTOP, SOURCE_DIR, CHROMIUM };

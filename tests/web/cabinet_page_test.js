@@ -13,7 +13,9 @@
 // usage: cabinet_page_test.js [--ussdgw PATH] [--env MODULE] [--out DIR] [--only NAME,...]
 //   --ussdgw  the engine binary (default build/ussdgw)
 //   --env     the environment module (default tests/web/engine_env.js: ussdgw + netsim; see
-//             its header for the shape); exit 77 (skipped) when it reports NotWired
+//             its header for the shape)
+// Exit 77 (skipped) only when there is no browser ($USSDGW_CHROMIUM, default /usr/bin/chromium;
+// scripts/setup.sh --test installs it).
 //   --out     artefacts directory (default build/web-artifacts)
 //   --only    run only these scenarios (languages, loop, lockout, puk-login, registration,
 //             prepaid, administrator, expiry)
@@ -21,7 +23,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { launch, watchedPage, screenshots, saveFailure, PHONE, DESKTOP, SOURCE_DIR } = require('./browser');
+const { launch, watchedPage, screenshots, saveFailure, PHONE, DESKTOP, SOURCE_DIR, CHROMIUM } = require('./browser');
 const { CabinetPage, norm } = require('./cabinet_page');
 
 const args = process.argv.slice(2);
@@ -33,6 +35,7 @@ const ENV = path.resolve(opt('--env', path.join(__dirname, 'engine_env.js')));
 const OUT = path.resolve(opt('--out', path.join(SOURCE_DIR, 'build', 'web-artifacts')));
 const ONLY = opt('--only', '') ? opt('--only').split(',') : null;
 const LIMIT_MS = 300000;
+const STARTED = Date.now();
 
 let passed = 0;
 let failed = 0;
@@ -207,13 +210,25 @@ async function loop({ cab, page, step, shoot, env, catalogue }) {
     await page.keyboard.press('Enter');
     await page.waitForSelector('#calls-body tr');
     expect(await cab.visible('#calls-view'), 'records shown');
+    const calls = await cab.rows('#calls-body');
+    expect(calls.length === 5, `the five demo records of ${msisdn} (${calls.length})`);
+    expect(calls.some((r) => r.cells.includes('+375 29 100-00-02') && r.cells.includes('исходящий звонок') &&
+      r.cells.includes('2:05') && r.cells.includes('0,35 BYN')), `the call to +375 29 100-00-02: ${JSON.stringify(calls)}`);
     await shoot('calls');
   });
-  await step('history lists the password issued and the logins', async () => {
+  await step('history lists the password issued, the logins, the services and the step-up', async () => {
     await cab.tab('history');
     const rows = await cab.rows('#hist-body');
     const what = rows.map((r) => r.cells[1]);
-    expect(what.includes('выдан новый пароль') && what.includes('вход в кабинет'), `history: ${what.join(', ')}`);
+    for (const w of ['выдан новый пароль', 'вход в кабинет', 'подтверждена заявка на услугу',
+      'заявка на услугу выполнена', 'отправлен код в SMS', 'открыта детализация звонков по коду из SMS']) {
+      expect(what.includes(w), `«${w}» in the history: ${what.join(', ')}`);
+    }
+    expect(!what.some((w) => w.startsWith('событие')), `every action has a text: ${what.join(', ')}`);
+    const applied = rows.find((r) => r.key === 'service.applied');
+    expect(applied.cells[2] === 'автоматически, в назначенный срок', `applied by the scheduler: ${applied.cells}`);
+    const issued = rows.find((r) => r.key === 'password.issued');
+    expect(issued.cells[2] === 'вы' && issued.cells[3] === 'USSD', `*141*0# by you over USSD: ${issued.cells}`);
     await shoot('history');
   });
   await step('closing access: the confirmation, Escape cancels it', async () => {
@@ -295,17 +310,43 @@ async function lockout({ cab, step, shoot, env }) {
 }
 
 async function pukLogin({ cab, page, step, shoot }) {
-  await step('no password yet: the page says *141*0# or registration', async () => {
-    const msg = await cab.login('375291000005', 'anything');
-    expect(msg.startsWith('Для этого номера пароль ещё не задан') && msg.includes('*141*0#'), `"${msg}"`);
-    expect(await cab.text('#login-suggest') === 'Зарегистрироваться', 'a registration button is offered');
+  const video = '375291000005'; // «Видеонаблюдение»: PUK1 login by its tariff plan, no password
+  await step('no password yet: refused like a wrong password, with the ways to get one', async () => {
+    const msg = await cab.login(video, 'anything');
+    expect(/^Неверный номер телефона или пароль\. Остал(ось|ась) \d+ попыт/.test(msg), `"${msg}"`);
+    expect((await cab.text('#login-suggest .hint')).includes('*141*0#'), 'the hint names *141*0#');
+    const offered = await page.$$eval('#login-suggest button', (bs) => bs.map((b) => b.textContent));
+    expect(offered.join('|') === 'Восстановить пароль|Зарегистрироваться', `offered: ${offered}`);
+    await shoot('login-wrong-hint');
+    await page.click('#login-suggest button[data-i18n="login.suggest_register"]');
+    await page.waitForFunction(() => !document.querySelector('#screen-code').hidden);
+    expect(await cab.text('#code-title') === 'Регистрация', 'the registration screen');
+    expect(await page.$eval('#code-msisdn', (e) => e.value) === video, 'the number carried over');
+  });
+  await step('a wrong PUK1 is counted like a wrong password', async () => {
+    const msg = await cab.login('375291000006', '99999999', true);
+    expect(/^Неверный номер телефона или код PUK1\. Остал(ось|ась) \d+ попыт/.test(msg), `"${msg}"`);
+    expect(await cab.focusedId() === 'login-puk', 'the focus back on the PUK1');
   });
   await step('PUK1 login where the tariff plan allows it', async () => {
-    expect(await cab.login('375291000005', '10050005', true) === 'cabinet', 'logged in with PUK1');
+    expect(await cab.login(video, '10050005', true) === 'cabinet', 'logged in with PUK1');
     expect((await cab.notice()).startsWith('Вы вошли по коду PUK1'), 'the PUK1 notice');
-    expect((await cab.account()).puk === 'разрешён', 'PUK1 login allowed');
+    const a = await cab.account();
+    expect(a.puk === 'разрешён', `PUK1 login allowed (${a.puk})`);
+    expect(a.password.startsWith('не задан'), `no password (${a.password})`);
+  });
+  await step('the first password is set without a current one', async () => {
     await cab.tab('password');
-    expect(await cab.visible('#pw-no-password'), 'the password tab explains how to get a password');
+    expect(await cab.visible('#pw-no-password'), 'the password tab says there is none yet');
+    expect(!(await cab.visible('#pw-current')), 'no current password asked');
+    await shoot('password-first');
+    await cab.fill('#pw-new', 'Camera-Grodno-3');
+    await cab.fill('#pw-repeat', 'Camera-Grodno-3');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => !document.querySelector('#screen-login').hidden, { timeout: 15000 });
+    expect((await cab.notice()).startsWith('Пароль изменён'), `notice: ${await cab.notice()}`);
+    expect(await cab.login(video, 'Camera-Grodno-3') === 'cabinet', 'logged in with it');
+    expect((await cab.account()).password.startsWith('задан'), 'the account shows a password');
     await page.click('#logout');
     await page.waitForFunction(() => !document.querySelector('#screen-login').hidden);
   });
@@ -488,18 +529,18 @@ async function expiry({ cab, page, step, shoot, env, catalogue }) {
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
   for (const f of fs.readdirSync(OUT)) if (f.endsWith('.png') || f.endsWith('.txt') || f.endsWith('.html')) fs.rmSync(path.join(OUT, f));
-  let env;
-  const envModule = require(ENV);
+  if (!fs.existsSync(CHROMIUM)) {
+    console.log(`skipped: no browser at ${CHROMIUM} (scripts/setup.sh --test installs Debian's chromium)`);
+    return 77;
+  }
+  const env = await require(ENV).start({ ussdgw: opt('--ussdgw') });
+  let chrome;
   try {
-    env = await envModule.start({ ussdgw: opt('--ussdgw') });
+    chrome = await launch();
   } catch (e) {
-    if (envModule.NotWired && e instanceof envModule.NotWired) {
-      console.log(`skipped: ${e.message}`);
-      return 77;
-    }
+    await env.stop();
     throw e;
   }
-  const chrome = await launch();
   let stopped = null;
   try {
     const catalogue = ((await (await fetch(`${env.baseUrl}/api/v1/services`)).json()).items || []);
@@ -521,7 +562,7 @@ async function main() {
   if (stopped && stopped.engineLog) fs.writeFileSync(path.join(OUT, 'engine.log'), stopped.engineLog);
   const shots = fs.readdirSync(OUT).filter((f) => f.endsWith('.png') && !f.startsWith('FAILED')).length;
   console.log(`${shots} screenshots in ${OUT}`);
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(`${passed} passed, ${failed} failed in ${((Date.now() - STARTED) / 1000).toFixed(1)} s`);
   return failed === 0 && passed > 0 ? 0 : 1;
 }
 

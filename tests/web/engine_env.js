@@ -1,6 +1,6 @@
 // The environment the web cabinet test runs in by default: the real ussdgw binary on the
 // shipped configuration (paths and ports moved to a temporary directory, the demo subscribers
-// imported, the session idle timeout shortened) and the local network simulator
+// and call details imported, the session idle timeout shortened) and the local network simulator
 // (scripts/node/netsim.js) as the SMSC and USSD centre, driven line by line on its stdin as a
 // person types. SMS texts (passwords, one-time codes) are read from the simulator's JSON
 // events.
@@ -14,8 +14,6 @@
 //     waitSms(msisdn, mark, ms)      the text of the first SMS to msisdn after mark
 //     stop()
 //   }
-// Until the engine serves the cabinet API and the page (issues 9 and 10), start() throws a
-// NotWired error and the test reports itself skipped (exit 77).
 'use strict';
 
 const fs = require('fs');
@@ -26,8 +24,7 @@ const h = require('../interop/peers/harness');
 
 const IDLE_SECONDS = 8;
 const MAX_WRONG = 5;
-
-class NotWired extends Error {}
+const APPLY_SECONDS = 3;
 
 // The shipped configuration with everything that would touch the machine moved into `dir`.
 function baseConfig(dir, smscPort) {
@@ -48,21 +45,34 @@ function baseConfig(dir, smscPort) {
   return conf;
 }
 
-// THE PART TO FILL IN WHEN THE API LANDS: the HTTP listener on `httpPort`, the web page
-// served from engine/web, the session idle timeout of IDLE_SECONDS, a per-address login limit
-// high enough for the test's deliberate wrong passwords (about a dozen), a service catalogue
-// with a paid service dearer than 3.00 BYN and one at most 15.40 BYN, and a short delay before
-// confirmed service requests apply. Returns the configuration text.
-function withHttp(conf, httpPort) {
-  if (!/^\[http\]/m.test(conf)) {
-    throw new NotWired('the engine has no [http] section in conf/ussdgw.toml yet: the cabinet API ' +
-                       '(issue 9) and the page it serves (issue 10) are not wired');
-  }
-  // For example, once the keys exist:
-  //   set(/^listen = "127\.0\.0\.1:8080"$/m, `listen = "127.0.0.1:${httpPort}"`);
-  //   set(/^session_idle_timeout = .*$/m, `session_idle_timeout = "${IDLE_SECONDS}s"`);
-  throw new NotWired(`conf/ussdgw.toml has [http], but tests/web/engine_env.js withHttp() does not ` +
-                     `set its keys yet (listen on 127.0.0.1:${httpPort}, idle ${IDLE_SECONDS}s)`);
+// The cabinet API and the page for the test: HTTP on a free port (port 0; the engine logs the
+// one it took), the page's files from this source tree (the engine runs in a temporary
+// directory), the session idle timeout shortened to IDLE_SECONDS, confirmed service requests
+// applied after APPLY_SECONDS, and a per-address limit of wrong logins above the test's
+// deliberate ones (a dozen or so; the limit itself is the API test's business). The shipped
+// service catalogue is kept: it has a paid service at most 15.40 BYN, a second one the rest
+// of that balance pays for, and one dearer than 3.00 BYN.
+function withHttp(conf) {
+  const section = (name, keys) => {
+    const header = `\n[${name}]\n`;
+    const at = conf.indexOf(header);
+    if (at < 0) throw new Error(`conf/ussdgw.toml: no [${name}] section`);
+    let rest = conf.slice(at);
+    for (const [key, value] of Object.entries(keys)) {
+      const re = new RegExp(`^${key} = .*$`, 'm');
+      if (!re.test(rest)) throw new Error(`conf/ussdgw.toml: no ${key} in [${name}]`);
+      rest = rest.replace(re, `${key} = ${value}`);
+    }
+    conf = conf.slice(0, at) + rest;
+  };
+  section('http', { listen: '"127.0.0.1:0"' });
+  section('api', {
+    session_idle_timeout: `"${IDLE_SECONDS}s"`,
+    service_apply_delay: `"${APPLY_SECONDS}s"`,
+    login_failures_per_address: '100',
+  });
+  section('web', { directory: JSON.stringify(path.join(h.SOURCE_DIR, 'engine', 'web')) });
+  return conf;
 }
 
 // netsim on its stdin, as a person types: `MSISDN CODE` dials, `MSISDN ANSWER` answers.
@@ -98,29 +108,37 @@ function startNetsim(port) {
 
 async function start(options) {
   const smscPort = await h.freePort();
-  const httpPort = await h.freePort();
   const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'ussdgw-web-'));
-  const conf = withHttp(baseConfig(dir, smscPort), httpPort);
+  const conf = withHttp(baseConfig(dir, smscPort));
   const binary = (options && options.ussdgw) || path.join(h.SOURCE_DIR, 'build', 'ussdgw');
   const cfgFile = path.join(dir, 'ussdgw.toml');
   fs.writeFileSync(cfgFile, conf);
-  const imp = require('child_process').spawnSync(binary, ['--config', cfgFile, 'subscribers', 'import',
-    path.join(h.SOURCE_DIR, 'conf', 'demo-subscribers.csv')], { encoding: 'utf8', timeout: 60000 });
-  if (imp.status !== 0) throw new Error(`demo subscribers import failed: ${imp.stdout}${imp.stderr}`);
+  for (const [what, file] of [['subscribers', 'demo-subscribers.csv'], ['calls', 'demo-calls.csv']]) {
+    const imp = require('child_process').spawnSync(binary, ['--config', cfgFile, what, 'import',
+      path.join(h.SOURCE_DIR, 'conf', file)], { encoding: 'utf8', timeout: 60000 });
+    if (imp.status !== 0) throw new Error(`demo ${what} import failed: ${imp.stdout}${imp.stderr}`);
+  }
 
   const sim = startNetsim(smscPort);
-  await sim.waitEvent((e) => e.event === 'listening', 10000, 'netsim listening');
-  const engine = h.startUssdgw(binary, conf);
-  await engine.waitFor(/event=smpp\.bound/, 15000);
-  const baseUrl = `http://127.0.0.1:${httpPort}`;
-  for (let i = 0; ; i++) { // the HTTP listener answers
-    try {
-      await fetch(`${baseUrl}/api/v1/services`);
-      break;
-    } catch (e) {
-      if (i > 100) throw new Error(`no HTTP answer on ${baseUrl}: ${e.message}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  let engine = null;
+  const stopAll = async () => {
+    const rc = engine ? await engine.stop(15000).catch((e) => `not stopped: ${e.message}`) : null;
+    sim.proc.stdin.end('quit\n');
+    await h.within(5000, 'netsim to exit', new Promise((r) => sim.proc.on('exit', r))).catch(() => sim.proc.kill('SIGKILL'));
+    fs.rmSync(dir, { recursive: true, force: true });
+    return rc;
+  };
+  let baseUrl;
+  try {
+    await sim.waitEvent((e) => e.event === 'listening', 10000, 'netsim listening');
+    engine = h.startUssdgw(binary, conf);
+    const listening = await engine.waitFor(/event=http\.listening listener=main \S+ port=(\d+)/, 15000);
+    await engine.waitFor(/event=smpp\.bound/, 15000);
+    baseUrl = `http://127.0.0.1:${listening[1]}`;
+  } catch (e) {
+    const log = engine ? engine.output().slice(-2000) : '';
+    await stopAll();
+    throw new Error(`${e.message}${log ? `\n--- engine log ---\n${log}` : ''}`);
   }
 
   return {
@@ -144,13 +162,10 @@ async function start(options) {
       return ev.text;
     },
     async stop() {
-      const rc = await engine.stop(15000).catch((e) => `not stopped: ${e.message}`);
-      sim.proc.stdin.end('quit\n');
-      await h.within(5000, 'netsim to exit', new Promise((r) => sim.proc.on('exit', r))).catch(() => sim.proc.kill('SIGKILL'));
-      fs.rmSync(dir, { recursive: true, force: true });
+      const rc = await stopAll();
       return { engineExit: rc, engineLog: engine.output() };
     },
   };
 }
 
-module.exports = { start, NotWired, baseConfig, startNetsim };
+module.exports = { start, baseConfig, startNetsim };
