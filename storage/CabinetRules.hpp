@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/base/Cancellation.hpp"
 #include "engine/base/Result.hpp"
 #include "storage/Types.hpp"
 
@@ -37,7 +38,7 @@ inline constexpr const char* kRoleNeedsLegalEntity = "role.needs_legal_entity";
 inline constexpr const char* kKindNotAllowed = "access.kind_not_allowed";
 // The caller gave up (the USSD dialogue timed out or was released) before the change was
 // written: nothing was written.
-inline constexpr const char* kAnnulled = "request.annulled";
+inline constexpr const char* kAnnulled = kAnnulledCode;
 
 // The administrator role exists only for legal entities (SPEC 2.5).
 Status check_role(ClientKind client, Role role);

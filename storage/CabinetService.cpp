@@ -53,12 +53,10 @@ std::string render_sms(const std::string& tmpl, std::string_view password) {
 // only storage failures roll the job's savepoint back.
 template <typename T>
 void CabinetService::run(std::function<Result<T>(Database&)> work, Done<T> done,
-                         std::int64_t not_after_ms) {
+                         CancellationPtr cancellation) {
     using Outer = Result<Result<T>>;
     committer_.submit<Result<T>>(
-        [this, work = std::move(work), not_after_ms](Database& db) -> Outer {
-            if (not_after_ms != 0 && now() > not_after_ms)
-                return Outer(Result<T>(fail(rules::kAnnulled, "annulled before it was written")));
+        [work = std::move(work)](Database& db) -> Outer {
             Result<T> r = work(db);
             if (!r && is_storage_failure(r.error())) return Failure{r.error()};
             return Outer(std::move(r));
@@ -69,7 +67,8 @@ void CabinetService::run(std::function<Result<T>(Database&)> work, Done<T> done,
                 done(Result<T>(Failure{r.error()}));
             else
                 done(std::move(*r));
-        });
+        },
+        std::move(cancellation));
 }
 
 void CabinetService::state(Msisdn msisdn, Done<SubscriberRecord> done) {
@@ -82,7 +81,7 @@ void CabinetService::state(Msisdn msisdn, Done<SubscriberRecord> done) {
 }
 
 void CabinetService::issue_password(Msisdn msisdn, Channel channel, Done<PasswordIssued> done,
-                                    std::int64_t not_after_ms) {
+                                    CancellationPtr cancellation) {
     // Checks before the Argon2id work (so that refused requests cost no hashing), and
     // again in the writing transaction (the state may have changed in between).
     auto checks = [this, msisdn](Database& db) -> Status {
@@ -102,15 +101,20 @@ void CabinetService::issue_password(Msisdn msisdn, Channel channel, Done<Passwor
     };
     auto shared_done = std::make_shared<Done<PasswordIssued>>(std::move(done));
     run<Ok>(
-        [checks](Database& db) { return checks(db); },
-        [this, msisdn, channel, checks, shared_done, not_after_ms](Status pre) {
+        [checks, cancellation](Database& db) -> Status {
+            // Already given up: no hashing for nothing.
+            if (cancellation && cancellation->cancelled())
+                return fail(rules::kAnnulled, "annulled before it was written");
+            return checks(db);
+        },
+        [this, msisdn, channel, checks, shared_done, cancellation](Status pre) {
             if (!pre) return (*shared_done)(Failure{pre.error()});
             auto password = std::make_shared<Secret>(
                 generate_password(cfg_.password_length, cfg_.password_alphabet));
             hasher_.hash(
                 *password, nullptr,
                 [this, msisdn, channel, checks, shared_done, password,
-                 not_after_ms](Result<std::string> hash) {
+                 cancellation](Result<std::string> hash) {
                     if (!hash) {
                         password->wipe();
                         return (*shared_done)(Failure{hash.error()});
@@ -137,7 +141,7 @@ void CabinetService::issue_password(Msisdn msisdn, Channel channel, Done<Passwor
                                 return Failure{st.error()};
                             return PasswordIssued{*id};
                         },
-                        *shared_done, not_after_ms);
+                        *shared_done, cancellation);
                 });
         });
 }
@@ -184,7 +188,7 @@ void CabinetService::verify_puk(Msisdn msisdn, Secret puk, Channel channel, Done
 }
 
 void CabinetService::close_own_access(Msisdn msisdn, Channel channel, Done<Ok> done,
-                                      std::int64_t not_after_ms) {
+                                      CancellationPtr cancellation) {
     run<Ok>(
         [this, msisdn, channel](Database& db) -> Status {
             SubscriberStore store(db, cfg_.puk_login_tariff_plans);
@@ -199,11 +203,11 @@ void CabinetService::close_own_access(Msisdn msisdn, Channel channel, Done<Ok> d
             return AuditLog(db).append(
                 {t, msisdn, "access.closed", self(msisdn), channel, "by=subscriber"});
         },
-        std::move(done), not_after_ms);
+        std::move(done), std::move(cancellation));
 }
 
 void CabinetService::open_own_access(Msisdn msisdn, Secret puk, Channel channel, Done<Ok> done,
-                                     std::int64_t not_after_ms) {
+                                     CancellationPtr cancellation) {
     run<Ok>(
         [this, msisdn, puk = std::move(puk), channel](Database& db) -> Status {
             SubscriberStore store(db, cfg_.puk_login_tariff_plans);
@@ -218,11 +222,11 @@ void CabinetService::open_own_access(Msisdn msisdn, Secret puk, Channel channel,
             return AuditLog(db).append(
                 {t, msisdn, "access.opened", self(msisdn), channel, "puk=verified"});
         },
-        std::move(done), not_after_ms);
+        std::move(done), std::move(cancellation));
 }
 
 void CabinetService::manager_set_access(Msisdn manager, Msisdn target, bool open, Channel channel,
-                                        Done<Ok> done, std::int64_t not_after_ms) {
+                                        Done<Ok> done, CancellationPtr cancellation) {
     run<Ok>(
         [this, manager, target, open, channel](Database& db) -> Status {
             SubscriberStore store(db, cfg_.puk_login_tariff_plans);
@@ -251,7 +255,7 @@ void CabinetService::manager_set_access(Msisdn manager, Msisdn target, bool open
             return AuditLog(db).append({t, target, "access.closed", actor, channel,
                                         fmt::format("by=organisation role={}", to_text(m.role))});
         },
-        std::move(done), not_after_ms);
+        std::move(done), std::move(cancellation));
 }
 
 void CabinetService::operator_close(Msisdn msisdn, ClosedBy reason, std::string staff,

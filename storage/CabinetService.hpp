@@ -14,6 +14,7 @@
 #include <functional>
 #include <string>
 
+#include "engine/base/Cancellation.hpp"
 #include "engine/base/Secret.hpp"
 #include "storage/CabinetRules.hpp"
 #include "storage/CredentialHasher.hpp"
@@ -51,30 +52,30 @@ class CabinetService {
     // The subscriber's record (no secrets), or "not_found".
     void state(Msisdn msisdn, Done<SubscriberRecord> done);
 
-    // Changes requested on behalf of a dialogue take `not_after_ms` (0 = no limit): when the
-    // writing transaction starts later than that, the request was annulled by its caller
-    // (a USSD dialogue that timed out or was released) and nothing is written
-    // ("request.annulled").
+    // Changes requested on behalf of a dialogue take a `cancellation`: when the dialogue
+    // cancels it (released, timed out, replaced by a new dial) before the writer claimed the
+    // change, nothing is written and `done` gets "request.annulled"; once claimed, the change
+    // runs and `done` gets its real outcome (Cancellation::cancel() tells the dialogue which).
 
     // `*141*0#`: a new random password replaces the old one; its SMS is queued in the
     // outbox in the same transaction. Checks service, access and the SMS rate limit.
     void issue_password(Msisdn msisdn, Channel channel, Done<PasswordIssued> done,
-                        std::int64_t not_after_ms = 0);
+                        CancellationPtr cancellation = nullptr);
 
     // Counts wrong PUK1 entries; "puk.wrong", "puk.locked", "puk.not_set".
     void verify_puk(Msisdn msisdn, Secret puk, Channel channel, Done<Ok> done);
 
     // `*141*3*6#`: the subscriber closes its own access (no code needed).
     void close_own_access(Msisdn msisdn, Channel channel, Done<Ok> done,
-                          std::int64_t not_after_ms = 0);
+                          CancellationPtr cancellation = nullptr);
     // The subscriber reopens its own access with the PUK1 of its SIM; refused after a
     // closing by the organisation or the operator.
     void open_own_access(Msisdn msisdn, Secret puk, Channel channel, Done<Ok> done,
-                         std::int64_t not_after_ms = 0);
+                         CancellationPtr cancellation = nullptr);
 
     // An administrator or supervisor opens or closes access of its client's subscriber.
     void manager_set_access(Msisdn manager, Msisdn target, bool open, Channel channel,
-                            Done<Ok> done, std::int64_t not_after_ms = 0);
+                            Done<Ok> done, CancellationPtr cancellation = nullptr);
 
     // The operator's staff: close for a lost SIM, a restriction or at the organisation's
     // request; open after any kind of closing.
@@ -88,7 +89,8 @@ class CabinetService {
 
   private:
     template <typename T>
-    void run(std::function<Result<T>(Database&)> work, Done<T> done, std::int64_t not_after_ms = 0);
+    void run(std::function<Result<T>(Database&)> work, Done<T> done,
+             CancellationPtr cancellation = nullptr);
     std::int64_t now() const { return clock_(); }
 
     const StorageConfig& cfg_;

@@ -64,6 +64,10 @@ void GroupCommitter::run_batch(std::deque<Job>& batch) {
         return;
     }
     for (auto& j : batch) {
+        if (j.cancellation && !j.cancellation->begin_write()) {
+            j.annul();
+            continue;
+        }
         (void)db.exec("SAVEPOINT change");
         bool keep = j.work(db);
         if (!keep) (void)db.exec("ROLLBACK TO change");

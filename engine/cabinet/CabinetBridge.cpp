@@ -30,15 +30,6 @@ menus::ActionResult result(std::string_view code) {
     return {std::string(code), {}};
 }
 
-// The request's steady-clock deadline as the storage's "not after" time (system clock ms):
-// a change whose transaction starts later is annulled by storage, nothing written.
-std::int64_t not_after_ms(menus::TimePoint deadline) {
-    if (deadline == menus::TimePoint{}) return 0;
-    auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - menus::Clock::now());
-    return storage::system_clock_ms() + std::max<std::int64_t>(left.count(), -1);
-}
-
 }  // namespace
 
 std::string outcome_for(const Error& e) {
@@ -54,6 +45,7 @@ std::string outcome_for(const Error& e) {
     if (c == r::kSmsRateLimited) return std::string(o::rate_limited);
     if (c == r::kRoleForbidden) return std::string(o::not_manager);
     if (c == r::kRoleOtherClient) return std::string(o::not_same_client);
+    if (c == r::kAnnulled) return std::string(o::annulled);
     // A subscriber with no PUK1 on file cannot prove it: treated as a wrong entry is
     // misleading, so it is a service error the menus explain generically.
     return std::string(o::error);
@@ -70,7 +62,7 @@ void CabinetBridge::perform(const menus::ActionRequest& req, Done done) {
         done(result(o::not_found));
         return;
     }
-    const std::int64_t not_after = not_after_ms(req.deadline);
+    const CancellationPtr& cancellation = req.cancellation;
     auto plain = [done](Status st) {
         done(st ? result(o::ok) : menus::ActionResult{outcome_for(st.error()), {}});
     };
@@ -81,7 +73,7 @@ void CabinetBridge::perform(const menus::ActionRequest& req, Done done) {
                 [done](auto res) {
                     done(res ? result(o::ok) : menus::ActionResult{outcome_for(res.error()), {}});
                 },
-                not_after);
+                cancellation);
             return;
         case menus::ActionKind::access_state:
             cabinet_.state(*msisdn, [done](Result<storage::SubscriberRecord> res) {
@@ -97,7 +89,7 @@ void CabinetBridge::perform(const menus::ActionRequest& req, Done done) {
                     if (!st && st.error().code == r::kAlreadyClosed) st = ok_status();
                     plain(std::move(st));
                 },
-                not_after);
+                cancellation);
             return;
         case menus::ActionKind::open_access: {
             auto m = *msisdn;
@@ -129,7 +121,7 @@ void CabinetBridge::perform(const menus::ActionRequest& req, Done done) {
                     }
                     done(std::move(out));
                 },
-                not_after);
+                cancellation);
             return;
         }
         case menus::ActionKind::managed_access_state:
@@ -153,7 +145,7 @@ void CabinetBridge::perform(const menus::ActionRequest& req, Done done) {
                         st = ok_status();
                     plain(std::move(st));
                 },
-                not_after);
+                cancellation);
             return;
         }
     }

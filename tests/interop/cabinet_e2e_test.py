@@ -9,53 +9,21 @@ and a clean unbind on SIGTERM.
 
 usage: cabinet_e2e_test.py PATH/TO/ussdgw
 """
-import json
 import os
 import re
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers"))
+from gateway_e2e import Checks, Gateway  # noqa: E402
 
 
 def main():
-    ussdgw = sys.argv[1]
-    tmp = tempfile.mkdtemp(prefix="ussdgw-e2e-")
-    port = free_port()
-    conf = open(os.path.join(ROOT, "conf", "ussdgw.toml"), encoding="utf-8").read()
-    conf = conf.replace('"var/ussdgw.db"', json.dumps(os.path.join(tmp, "ussdgw.db")))
-    conf = conf.replace('"var/storage.key"', json.dumps(os.path.join(tmp, "storage.key")))
-    conf = conf.replace('directory = "menus/cabinet"',
-                        "directory = " + json.dumps(os.path.join(ROOT, "menus", "cabinet")))
-    conf = re.sub(r"(?m)^port = 2775$", "port = %d" % port, conf)
-    conf = conf.replace('listen = "127.0.0.1:2776"', 'listen = "127.0.0.1:0"')
-    conf = re.sub(r"(?m)^argon2_memlimit = \d+$", "argon2_memlimit = 8388608", conf)
-    cfg = os.path.join(tmp, "ussdgw.toml")
-    open(cfg, "w", encoding="utf-8").write(conf)
-
-    imp = subprocess.run([ussdgw, "-c", cfg, "subscribers", "import",
-                          os.path.join(ROOT, "conf", "demo-subscribers.csv")],
-                         capture_output=True, text=True, timeout=60)
+    check = Checks()
+    gw = Gateway(sys.argv[1])
+    imp = gw.import_demo()
     check(imp.returncode == 0, "demo subscribers import: " + imp.stdout.strip()[-120:])
 
-    script = os.path.join(tmp, "script.txt")
-    open(script, "w", encoding="utf-8").write("\n".join([
+    sim, events = gw.run_script([
         "375291000001 *141*0#",
         "expect-sms 375291000001",
         "375291000001 *141*3*6#",
@@ -66,30 +34,13 @@ def main():
         "375291000001 12345678",
         "375291000001 10010001",
         "375299999999 *141*0#",
-        "",
-    ]))
-    engine_log = open(os.path.join(tmp, "engine.log"), "w+")
-    engine = subprocess.Popen([ussdgw, "-c", cfg, "run", "--for", "60"], stdout=engine_log,
-                              stderr=subprocess.STDOUT)
-    try:
-        sim = subprocess.run(["node", os.path.join(ROOT, "scripts", "node", "netsim.js"),
-                              "--port", str(port), "--script", script, "--json", "--quiet",
-                              "--timeout", "40", "--receipt-delay", "50"],
-                             capture_output=True, text=True, timeout=60)
-    finally:
-        engine.send_signal(signal.SIGTERM)
-        try:
-            rc = engine.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            engine.kill()
-            rc = -9
-    engine_log.seek(0)
-    log = engine_log.read()
+    ])
+    log = gw.log
+    rc = gw.exit_code
     print(sim.stdout)
     check(sim.returncode == 0, "netsim script ran to its end (rc %d) %s" % (sim.returncode, sim.stderr[-300:]))
     check(rc == 0, "engine exited cleanly on SIGTERM (rc %d)" % rc)
 
-    events = [json.loads(l[6:]) for l in sim.stdout.splitlines() if l.startswith("@json ")]
     ussd = [e for e in events if e["event"] == "ussd"]
     sms = [e for e in events if e["event"] == "sms"]
     texts = [e["text"] for e in ussd]
@@ -124,16 +75,14 @@ def main():
         check(secret not in log, "no secret in the engine log")
     check("event=smpp.bound" in log and "event=engine.stop" in log, "bound, then stopped")
 
-    show = subprocess.run([ussdgw, "-c", cfg, "subscribers", "show", "375291000001"],
-                          capture_output=True, text=True, timeout=30)
+    show = gw.cli("subscribers", "show", "375291000001")
     out = show.stdout
     print(out)
     check(show.returncode == 0, "subscribers show")
     check(password is None or password not in out, "show prints no password")
     check("10010001" not in out, "show prints no PUK1")
 
-    print("%d passed, %d failed" % (0 if failures else 1, len(failures)))
-    return 1 if failures else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

@@ -266,24 +266,66 @@ TEST_CASE("the schema refuses an administrator of an individual client") {
 
 TEST_CASE("a change whose caller gave up before it was written is annulled, nothing written") {
     Fixture f;
-    std::int64_t past = f.clock.fn()() - 1;
+    auto gave_up = [] {
+        auto c = std::make_shared<Cancellation>();
+        REQUIRE(c->cancel());
+        return c;
+    };
     auto closed = wait_for<Ok>([&](auto done) {
-        f.cab().close_own_access(msisdn("375291000001"), Channel::ussd, done, past);
+        f.cab().close_own_access(msisdn("375291000001"), Channel::ussd, done, gave_up());
     });
     REQUIRE_FALSE(closed.ok());
     CHECK(closed.error().code == "request.annulled");
     CHECK(f.record("375291000001").cabinet.access_open);
     auto issued = wait_for<PasswordIssued>([&](auto done) {
-        f.cab().issue_password(msisdn("375291000001"), Channel::ussd, done, past);
+        f.cab().issue_password(msisdn("375291000001"), Channel::ussd, done, gave_up());
     });
     REQUIRE_FALSE(issued.ok());
     CHECK(issued.error().code == "request.annulled");
     CHECK_FALSE(f.record("375291000001").cabinet.has_password);
     CHECK(f.audit("375291000001").empty());
-    // With time left the same requests go through.
-    std::int64_t later = f.clock.fn()() + 60'000;
+    // Not cancelled: the same request goes through, and a cancel after it says it lost.
+    auto kept = std::make_shared<Cancellation>();
     CHECK(wait_for<Ok>([&](auto done) {
-              f.cab().close_own_access(msisdn("375291000001"), Channel::ussd, done, later);
+              f.cab().close_own_access(msisdn("375291000001"), Channel::ussd, done, kept);
           }).ok());
+    CHECK_FALSE(kept->cancel());
     CHECK_FALSE(f.record("375291000001").cabinet.access_open);
+}
+
+TEST_CASE("a cancel that reaches storage while the change still waits in the queue wins") {
+    Fixture f;
+    // The writer is busy with another change (a slow batch) while ours waits behind it.
+    std::promise<void> release_writer;
+    auto writer_free = release_writer.get_future().share();
+    std::promise<void> busy;
+    f.st->committer().submit<Ok>(
+        [&busy, writer_free](Database&) -> Status {
+            busy.set_value();
+            writer_free.wait();
+            return ok_status();
+        },
+        nullptr, [](Status) {});
+    busy.get_future().wait();
+    auto reopen = std::make_shared<Cancellation>();
+    auto close = std::make_shared<Cancellation>();
+    std::promise<Status> closed, reopened;
+    f.cab().close_own_access(
+        msisdn("375291000002"), Channel::ussd, [&](Status s) { closed.set_value(std::move(s)); },
+        close);
+    f.cab().open_own_access(
+        msisdn("375291000003"), Secret("33333333"), Channel::ussd,
+        [&](Status s) { reopened.set_value(std::move(s)); }, reopen);
+    CHECK(close->cancel());   // the dialogue was released: nothing is written
+    CHECK(reopen->cancel());  // (PUK1 not even checked)
+    release_writer.set_value();
+    auto c = closed.get_future().get();
+    auto o = reopened.get_future().get();
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.error().code == "request.annulled");
+    REQUIRE_FALSE(o.ok());
+    CHECK(o.error().code == "request.annulled");
+    CHECK(f.record("375291000002").cabinet.access_open);
+    CHECK(f.audit("375291000002").empty());
+    CHECK(f.audit("375291000003").empty());
 }
