@@ -33,6 +33,10 @@ rules::AttemptCounter password_counter(const CabinetState& c) {
     return {c.password_failures, c.password_locked_until_ms};
 }
 
+rules::Party party(const Subscriber& s) {
+    return {s.client_id, s.client_kind, s.role};
+}
+
 Actor self(Msisdn m) {
     return {ActorKind::subscriber, m.text()};
 }
@@ -76,6 +80,36 @@ void CabinetService::state(Msisdn msisdn, Done<SubscriberRecord> done) {
         [this, msisdn](Database& db) -> Result<SubscriberRecord> {
             SubscriberStore store(db, cfg_.puk_login_tariff_plans);
             return must_find(store, msisdn);
+        },
+        std::move(done));
+}
+
+void CabinetService::own_access(Msisdn msisdn, Done<CabinetState> done) {
+    run<CabinetState>(
+        [this, msisdn](Database& db) -> Result<CabinetState> {
+            SubscriberStore store(db, cfg_.puk_login_tariff_plans);
+            auto rec = must_find(store, msisdn);
+            if (!rec) return Failure{rec.error()};
+            if (auto st = rules::may_request(rec->subscriber.service); !st)
+                return Failure{st.error()};
+            return rec->cabinet;
+        },
+        std::move(done));
+}
+
+void CabinetService::managed_access(Msisdn manager, Msisdn target, Done<CabinetState> done) {
+    run<CabinetState>(
+        [this, manager, target](Database& db) -> Result<CabinetState> {
+            SubscriberStore store(db, cfg_.puk_login_tariff_plans);
+            auto mgr = must_find(store, manager);
+            if (!mgr) return Failure{mgr.error()};
+            if (auto st = rules::may_request(mgr->subscriber.service); !st)
+                return Failure{st.error()};
+            auto rec = must_find(store, target);
+            if (!rec) return Failure{rec.error()};
+            if (auto st = rules::may_manage(party(mgr->subscriber), party(rec->subscriber)); !st)
+                return Failure{st.error()};
+            return rec->cabinet;
         },
         std::move(done));
 }
@@ -171,8 +205,7 @@ Status check_puk(Database& db, const StorageConfig& cfg, const StorageKey& key,
             {now, m, "puk.wrong", self(m), channel, fmt::format("failures={}", next.failures)});
         !st)
         return st;
-    if (next.locked_until_ms > now) return fail(rules::kPukLocked, "too many wrong PUK1 entries");
-    return fail(rules::kPukWrong, fmt::format("{} tries left", cfg.puk_max_wrong - next.failures));
+    return rules::wrong_entry(next, now, cfg.puk_max_wrong, rules::kPukWrong, rules::kPukLocked);
 }
 }  // namespace
 
@@ -194,6 +227,7 @@ void CabinetService::close_own_access(Msisdn msisdn, Channel channel, Done<Ok> d
             SubscriberStore store(db, cfg_.puk_login_tariff_plans);
             auto rec = must_find(store, msisdn);
             if (!rec) return Failure{rec.error()};
+            if (auto st = rules::may_request(rec->subscriber.service); !st) return st;
             if (auto st = rules::may_close(ActorKind::subscriber, ClosedBy::subscriber,
                                            rec->subscriber.client_kind, rec->cabinet);
                 !st)
@@ -213,8 +247,7 @@ void CabinetService::open_own_access(Msisdn msisdn, Secret puk, Channel channel,
             SubscriberStore store(db, cfg_.puk_login_tariff_plans);
             auto rec = must_find(store, msisdn);
             if (!rec) return Failure{rec.error()};
-            if (rec->subscriber.service == ServiceState::suspended)
-                return fail(rules::kServiceSuspended, "service is suspended");
+            if (auto st = rules::may_request(rec->subscriber.service); !st) return st;
             if (auto st = rules::may_open(ActorKind::subscriber, rec->cabinet); !st) return st;
             std::int64_t t = now();
             if (auto st = check_puk(db, cfg_, key_, *rec, puk, channel, t); !st) return st;
@@ -232,12 +265,11 @@ void CabinetService::manager_set_access(Msisdn manager, Msisdn target, bool open
             SubscriberStore store(db, cfg_.puk_login_tariff_plans);
             auto mgr = must_find(store, manager);
             if (!mgr) return Failure{mgr.error()};
+            if (auto st = rules::may_request(mgr->subscriber.service); !st) return st;
             auto rec = must_find(store, target);
             if (!rec) return Failure{rec.error()};
-            rules::Party m{mgr->subscriber.client_id, mgr->subscriber.client_kind,
-                           mgr->subscriber.role};
-            rules::Party s{rec->subscriber.client_id, rec->subscriber.client_kind,
-                           rec->subscriber.role};
+            rules::Party m = party(mgr->subscriber);
+            rules::Party s = party(rec->subscriber);
             if (auto st = rules::may_manage(m, s); !st) return st;
             std::int64_t t = now();
             Actor actor{ActorKind::manager, manager.text()};
@@ -333,9 +365,8 @@ void CabinetService::check_login(Msisdn msisdn, Secret credential, Channel chann
                                     fmt::format("failures={}", next.failures)});
             !st)
             return Failure{st.error()};
-        if (next.locked_until_ms > t)
-            return fail(rules::kPasswordLocked, "too many wrong passwords");
-        return fail(rules::kPasswordWrong, "wrong password");
+        return rules::wrong_entry(next, t, cfg_.password_max_wrong, rules::kPasswordWrong,
+                                  rules::kPasswordLocked);
     };
     auto shared_done = std::make_shared<Done<LoginOk>>(std::move(done));
     auto cred = std::make_shared<Secret>(std::move(credential));

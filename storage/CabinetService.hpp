@@ -51,6 +51,13 @@ class CabinetService {
 
     // The subscriber's record (no secrets), or "not_found".
     void state(Msisdn msisdn, Done<SubscriberRecord> done);
+    // The subscriber's own cabinet access as the subscriber may see it (`*141*3*6#`):
+    // "service.suspended" while its service is suspended (SPEC 2.9).
+    void own_access(Msisdn msisdn, Done<CabinetState> done);
+    // An administrator or supervisor looks up the access of its client's subscriber: the
+    // manager rules of SPEC 2.5 ("role.forbidden", "role.other_client"), and refused while
+    // the manager's own service is suspended.
+    void managed_access(Msisdn manager, Msisdn target, Done<CabinetState> done);
 
     // Changes requested on behalf of a dialogue take a `cancellation`: when the dialogue
     // cancels it (released, timed out, replaced by a new dial) before the writer claimed the
@@ -65,7 +72,8 @@ class CabinetService {
     // Counts wrong PUK1 entries; "puk.wrong", "puk.locked", "puk.not_set".
     void verify_puk(Msisdn msisdn, Secret puk, Channel channel, Done<Ok> done);
 
-    // `*141*3*6#`: the subscriber closes its own access (no code needed).
+    // `*141*3*6#`: the subscriber closes its own access (no code needed); refused while its
+    // service is suspended, like every request of the subscriber.
     void close_own_access(Msisdn msisdn, Channel channel, Done<Ok> done,
                           CancellationPtr cancellation = nullptr);
     // The subscriber reopens its own access with the PUK1 of its SIM; refused after a

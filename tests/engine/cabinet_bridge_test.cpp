@@ -100,3 +100,12 @@ TEST_CASE("a request whose dialogue already gave up is annulled: nothing is writ
     CHECK_FALSE(claimed->cancel());
     CHECK(b.open("375291000001"));
 }
+
+TEST_CASE("a suspended subscriber gets service.suspended for its access, state and closing") {
+    Bridge b;
+    using K = menus::ActionKind;
+    CHECK(b.perform(K::access_state, "375291000004").outcome == o::suspended);
+    CHECK(b.perform(K::close_access, "375291000004").outcome == o::suspended);
+    CHECK(b.perform(K::issue_password, "375291000004").outcome == o::suspended);
+    CHECK(b.open("375291000004"));
+}

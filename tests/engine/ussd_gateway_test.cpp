@@ -420,3 +420,11 @@ TEST_CASE("a timeout annuls a change not yet begun, but shows one already being 
     CHECK_FALSE(second.request.cancellation->begin_write());  // storage will write nothing
     CHECK(g.gw->active() == 0);
 }
+
+TEST_CASE("a suspended subscriber is refused at *141*3*6# and cannot close its access") {
+    Gateway g;
+    auto r = g.dial("375291000004", "*141*3*6#");
+    CHECK(r.final);
+    CHECK(contains(text_of(r.pdu), "обслуживание номера приостановлено"));
+    CHECK(g.access_open("375291000004"));
+}

@@ -3,7 +3,8 @@
 temporary directory) with the demo subscribers, against the local network simulator
 (scripts/node/netsim.js, an SMSC + USSD centre built on the npm `smpp` package). A subscriber
 dials *141*0# and gets a password by SMS (with a delivery receipt back), closes cabinet access
-with *141*3*6#, enters a wrong PUK1 (counted), reopens with the right one. Checks the USSD
+with *141*3*6#, enters a wrong PUK1 (counted), reopens with the right one; a suspended
+subscriber is refused at *141*3*6# (SPEC 2.9). Checks the USSD
 screens, its_session_info echo, the SMS, the stored state, that no secret reaches the logs,
 and a clean unbind on SIGTERM.
 
@@ -34,6 +35,7 @@ def main():
         "375291000001 12345678",
         "375291000001 10010001",
         "375299999999 *141*0#",
+        "375291000004 *141*3*6#",
     ])
     log = gw.log
     rc = gw.exit_code
@@ -44,8 +46,8 @@ def main():
     ussd = [e for e in events if e["event"] == "ussd"]
     sms = [e for e in events if e["event"] == "sms"]
     texts = [e["text"] for e in ussd]
-    check(len(ussd) == 9, "nine USSD screens (got %d)" % len(ussd))
-    if len(ussd) == 9:
+    check(len(ussd) == 10, "ten USSD screens (got %d)" % len(ussd))
+    if len(ussd) == 10:
         check(ussd[0]["end"] and "SMS" in texts[0], "*141*0# ends with 'sent by SMS': " + texts[0])
         check(ussd[0]["op"] == 17 and ussd[0]["service_type"] == "USSD", "final reply op 17, USSD")
         check(ussd[0]["data_coding"] == 8, "Cyrillic screen in UCS2")
@@ -61,6 +63,8 @@ def main():
         check("2" in texts[6] and not ussd[6]["end"], "wrong PUK1 counted, 2 tries left: " + texts[6])
         check(ussd[7]["end"] and "открыт" in texts[7], "right PUK1 opens access: " + texts[7])
         check(ussd[8]["end"], "an unknown number gets a final refusal: " + texts[8])
+        check(ussd[9]["end"] and "обслуживание номера приостановлено" in texts[9],
+              "a suspended subscriber is refused at *141*3*6#, no way to close: " + texts[9])
     check(len(sms) == 1, "one SMS (got %d)" % len(sms))
     password = None
     if sms:
@@ -74,6 +78,9 @@ def main():
     for secret in filter(None, [password, "10010001", "12345678"]):
         check(secret not in log, "no secret in the engine log")
     check("event=smpp.bound" in log and "event=engine.stop" in log, "bound, then stopped")
+
+    suspended = gw.query("SELECT access_open FROM subscribers WHERE msisdn = 375291000004")
+    check(suspended == [(1,)], "the suspended subscriber's access is unchanged: %s" % suspended)
 
     show = gw.cli("subscribers", "show", "375291000001")
     out = show.stdout

@@ -142,6 +142,44 @@ TEST_CASE("requests are refused while service is suspended; unknown numbers are 
     CHECK(f.close_own("375299999999") == "not_found");
 }
 
+TEST_CASE("a suspended subscriber can neither see nor change its access (SPEC 2.9)") {
+    Fixture f;
+    CHECK(f.close_own("375291000004") == "service.suspended");
+    auto seen = wait_for<CabinetState>(
+        [&](auto done) { f.cab().own_access(msisdn("375291000004"), done); });
+    REQUIRE_FALSE(seen.ok());
+    CHECK(seen.error().code == "service.suspended");
+    CHECK(f.record("375291000004").cabinet.access_open);
+    CHECK(f.audit("375291000004").empty());
+    // An active subscriber sees its state.
+    auto mine = wait_for<CabinetState>(
+        [&](auto done) { f.cab().own_access(msisdn("375291000001"), done); });
+    REQUIRE(mine.ok());
+    CHECK(mine->access_open);
+    // The operator is not refused: suspension stops the subscriber's requests only.
+    CHECK(f.op_close("375291000004", ClosedBy::operator_restriction) == "ok");
+    CHECK(f.open_own("375291000004", "44444444") == "service.suspended");
+}
+
+TEST_CASE("refusals carry the tries left and the end of a lockout as data") {
+    Fixture f;
+    CHECK(f.close_own("375291000001") == "ok");
+    auto open = [&](const char* puk) {
+        return wait_for<Ok>([&](auto done) {
+            f.cab().open_own_access(msisdn("375291000001"), Secret(puk), Channel::ussd, done);
+        });
+    };
+    auto first = open("00000001");
+    REQUIRE_FALSE(first.ok());
+    CHECK(first.error().attempts_left == 2);
+    CHECK_FALSE(first.error().until_ms);
+    CHECK(open("00000002").error().attempts_left == 1);
+    auto locked = open("00000003");
+    CHECK(locked.error().code == "puk.locked");
+    CHECK(locked.error().until_ms == f.clock.now->load() + 3600 * 1000);
+    CHECK(open("11111111").error().until_ms == f.clock.now->load() + 3600 * 1000);
+}
+
 TEST_CASE("subscriber closes without a code and reopens only with the right PUK1") {
     Fixture f;
     CHECK(f.close_own("375291000001") == "ok");
