@@ -114,6 +114,22 @@ UPDATE subscribers SET client_kind = (SELECT kind FROM clients WHERE id = subscr
 ALTER TABLE subscribers ADD COLUMN language TEXT NOT NULL DEFAULT ''
   CHECK (language = '' OR (length(language) = 2 AND language GLOB '[a-z][a-z]'));
 )sql"},
+        // 4: each part's SMPP id is recorded as its submit_sm_resp arrives, so a message
+        // knows how many parts its current attempt has; a delivery receipt that matches no
+        // part yet (it overtook its part's response) is held until the part is known or
+        // the hold expires.
+        {4, R"sql(
+ALTER TABLE sms_outbox ADD COLUMN parts INTEGER NOT NULL DEFAULT 0;
+UPDATE sms_outbox SET parts = (SELECT count(*) FROM sms_parts WHERE message_id = sms_outbox.id);
+CREATE TABLE sms_receipts_held (
+  smpp_message_id TEXT NOT NULL,
+  stat            TEXT NOT NULL,
+  received_at     INTEGER NOT NULL,
+  expires_at      INTEGER NOT NULL
+);
+CREATE INDEX sms_receipts_held_id ON sms_receipts_held(smpp_message_id);
+CREATE INDEX sms_receipts_held_expiry ON sms_receipts_held(expires_at);
+)sql"},
     };
     return m;
 }

@@ -171,10 +171,22 @@ void SmsSender::part_done(std::int64_t id, std::size_t index, PartOutcome outcom
     auto it = sending_.find(id);
     if (it == sending_.end()) return;
     Sending& s = it->second;
-    if (outcome.kind == PartOutcome::Kind::accepted)
+    if (outcome.kind == PartOutcome::Kind::accepted) {
         s.ids[index] = outcome.message_id;
-    else if (!s.worst)
+        // Durable at once: the part's receipt may come before the other parts are answered.
+        storage_.with_outbox<Ok>(
+            [id, part = static_cast<int>(index + 1), parts = static_cast<int>(s.ids.size()),
+             smpp_id = outcome.message_id](storage::SmsOutbox& o, std::int64_t now) {
+                return o.record_part(id, part, parts, smpp_id, now);
+            },
+            [id](Status st) {
+                if (!st)
+                    log::error("sms.record_failed", "outbox_id", id, "what", "part", "error",
+                               st.error().message);
+            });
+    } else if (!s.worst) {
         s.worst = std::move(outcome);
+    }
     if (--s.waiting > 0) return;
     Sending done = std::move(s);
     sending_.erase(it);
@@ -239,7 +251,10 @@ bool SmsSender::on_receipt(const smpp::ShortMessage& sm) {
             return o.apply_receipt(r.message_id, r.stat, now);
         },
         [id = r->message_id, stat = r->stat](Result<storage::ReceiptOutcome> res) {
-            if (res)
+            if (res && res->held)
+                log::info("sms.receipt_held", "smpp_id", id, "stat", stat, "reason",
+                          "no part has this id yet");
+            else if (res)
                 log::info("sms.receipt", "smpp_id", id, "stat", stat, "outbox_id", res->message_id,
                           "state", storage::to_text(res->message_state));
             else

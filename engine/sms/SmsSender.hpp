@@ -2,12 +2,14 @@
 //
 // `SmsSender` claims due messages from the outbox (a lease: a sender that dies leaves them
 // to be claimed again), splits each text into parts (GSM 7-bit or UCS2, concatenated with a
-// UDH when long), submits every part with a delivery receipt requested, and records the
-// outcome durably: all parts accepted -> submitted with their SMPP message ids; throttling
-// (ESME_RTHROTTLED, ESME_RMSGQFUL) -> deferred without counting an attempt, and the sender
-// pauses; a timeout or lost link -> a retry with backoff; a permanent refusal -> failed.
-// Receipts (esm_class receipt bits, receipted_message_id / message_state TLVs or the
-// classic "id:... stat:..." text) update the message. The transport is a function, so the
+// UDH when long), submits every part with a delivery receipt requested, records each part's
+// SMPP message id durably as its response arrives (its receipt may come before the next
+// part's response), and then the attempt's outcome: all parts accepted -> submitted;
+// throttling (ESME_RTHROTTLED, ESME_RMSGQFUL) -> deferred without counting an attempt, and
+// the sender pauses; a timeout or lost link -> a retry with backoff; a permanent refusal ->
+// failed. Receipts (esm_class receipt bits, receipted_message_id / message_state TLVs or the
+// classic "id:... stat:..." text) update the message; one that matches no part yet is held
+// by the outbox until its part's id is recorded. The transport is a function, so the
 // sender is driven in tests without sockets; texts are never logged (they carry passwords).
 #pragma once
 

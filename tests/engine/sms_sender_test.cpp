@@ -169,3 +169,40 @@ TEST_CASE("a permanent refusal fails the message; a timeout is retried later") {
     CHECK(st.attempts == 1);
     CHECK(st.last_error == "response timeout");
 }
+
+TEST_CASE("a receipt between the parts' responses is not lost (issue 7 item 3)") {
+    Sender s;
+    std::string ru;
+    for (int i = 0; i < 5; ++i)
+        ru += "Пароль для входа ";  // 85 UCS2 characters: two parts
+    auto id = s.enqueue(ru);
+    s.poll_until_sent(2);
+    auto receipt = [](const std::string& smpp_id) {
+        DeliverSm r;
+        r.esm_class = 0x04;
+        r.tlvs.receipted_message_id = smpp_id;
+        r.tlvs.message_state = 2;
+        return r;
+    };
+    // As an SMSC may send them in one TCP segment: resp 1, receipt 1, resp 2, receipt 2.
+    s.sent[0].done(accepted("m-1"));
+    CHECK(s.sender->on_receipt(receipt("m-1")));
+    s.sent[1].done(accepted("m-2"));
+    CHECK(s.sender->on_receipt(receipt("m-2")));
+    s.settle();
+    REQUIRE(
+        s.loop.run_until([&] { return s.status(id).state == storage::OutboxState::delivered; }));
+    auto st = s.status(id);
+    CHECK(st.parts == 2);
+    CHECK(st.parts_delivered == 2);
+    CHECK_FALSE(st.has_body);
+
+    // A receipt that overtakes even its own part's response is held and applied later.
+    auto second = s.enqueue("short");
+    s.poll_until_sent(3);
+    CHECK(s.sender->on_receipt(receipt("m-3")));
+    s.sent[2].done(accepted("m-3"));
+    s.settle();
+    REQUIRE(s.loop.run_until(
+        [&] { return s.status(second).state == storage::OutboxState::delivered; }));
+}
