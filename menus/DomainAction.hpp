@@ -26,8 +26,9 @@
 
 namespace ussdgw::menus {
 
-using Clock = std::chrono::steady_clock;
-using TimePoint = Clock::time_point;
+// Dialogue time: the monotonic clock (deadlines and timeouts), never the wall clock.
+using SteadyClock = std::chrono::steady_clock;
+using TimePoint = SteadyClock::time_point;
 
 enum class ActionKind {
     issue_password,        // new random password by SMS to msisdn

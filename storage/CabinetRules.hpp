@@ -88,6 +88,13 @@ struct AttemptCounter {
     std::int64_t locked_until_ms = 0;
     friend bool operator==(const AttemptCounter&, const AttemptCounter&) = default;
 };
+// The PUK1 and the password counters of a cabinet.
+inline AttemptCounter puk_counter(const CabinetState& c) {
+    return {c.puk_failures, c.puk_locked_until_ms};
+}
+inline AttemptCounter password_counter(const CabinetState& c) {
+    return {c.password_failures, c.password_locked_until_ms};
+}
 // Refuses with `locked_code` (and the lockout's end in `until_ms`) while the lockout window
 // is running.
 Status check_lockout(const AttemptCounter& c, std::int64_t now_ms, const char* locked_code);

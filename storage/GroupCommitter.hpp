@@ -18,7 +18,7 @@
 #include <thread>
 
 #include "engine/base/Cancellation.hpp"
-#include "storage/CredentialHasher.hpp"
+#include "storage/Completion.hpp"
 #include "storage/Database.hpp"
 
 namespace ussdgw::storage {

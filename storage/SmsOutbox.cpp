@@ -31,6 +31,11 @@ OutboxState state_from_text(std::string_view t) {
 }
 }  // namespace
 
+OutboxPolicy outbox_policy(const StorageConfig& c) {
+    return {c.outbox_max_attempts, c.outbox_backoff_initial, c.outbox_backoff_max,
+            c.outbox_claim_lease};
+}
+
 std::chrono::milliseconds outbox_backoff(const OutboxPolicy& p, int attempts) {
     auto d = p.backoff_initial;
     for (int i = 1; i < attempts && d < p.backoff_max; ++i)

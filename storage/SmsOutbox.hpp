@@ -17,8 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "storage/CredentialHasher.hpp"
 #include "storage/Database.hpp"
+#include "storage/StorageConfig.hpp"
+#include "storage/StorageKey.hpp"
 #include "storage/Types.hpp"
 
 namespace ussdgw::storage {
@@ -32,6 +33,9 @@ struct OutboxPolicy {
     std::chrono::milliseconds backoff_max{600000};
     std::chrono::milliseconds claim_lease{120000};
 };
+
+// The outbox settings of the [storage] section.
+OutboxPolicy outbox_policy(const StorageConfig& cfg);
 
 // A message handed to the sender by `claim_due`.
 struct OutboxMessage {

@@ -54,7 +54,7 @@ inline StorageConfig test_config(const TempDir& dir) {
 struct ManualClock {
     std::shared_ptr<std::atomic<std::int64_t>> now =
         std::make_shared<std::atomic<std::int64_t>>(1'700'000'000'000);
-    Clock fn() const {
+    WallClock fn() const {
         auto n = now;
         return [n] { return n->load(); };
     }
@@ -91,14 +91,10 @@ inline Msisdn msisdn(const char* text) {
 // Imports `csv` through a direct connection (as `ussdgw subscribers import` does).
 inline ImportSummary import_csv(const StorageConfig& cfg, const std::string& csv,
                                 ImportOptions opts = {}) {
-    Database::Options o;
-    auto db = Database::open(cfg.database_path, o);
-    if (!db) throw std::runtime_error(db.error().message);
-    auto key = StorageKey::load_or_create(cfg.key_file);
-    if (!key) throw std::runtime_error(key.error().message);
-    if (auto st = check_key(**db, *key); !st) throw std::runtime_error(st.error().message);
+    auto d = open_keyed_database(cfg);
+    if (!d) throw std::runtime_error(d.error().message);
     std::istringstream in(csv);
-    auto r = import_subscribers(**db, *key, cfg, in, opts, system_clock_ms());
+    auto r = import_subscribers(*d->db, d->key, cfg, in, opts, system_clock_ms());
     if (!r) throw std::runtime_error(r.error().message);
     return *r;
 }
