@@ -12,8 +12,14 @@ namespace ussdgw::storage {
 
 namespace {
 
-std::string render_sms(const std::string& tmpl, std::string_view password) {
-    std::string out = tmpl;
+// The password SMS in the subscriber's language, else in the default language.
+std::string render_sms(const StorageConfig& cfg, const std::string& language,
+                       std::string_view password) {
+    auto it = cfg.password_sms_text.find(language);
+    if (it == cfg.password_sms_text.end())
+        it = cfg.password_sms_text.find(cfg.sms_default_language);
+    if (it == cfg.password_sms_text.end()) it = cfg.password_sms_text.begin();
+    std::string out = it == cfg.password_sms_text.end() ? std::string("{password}") : it->second;
     auto pos = out.find("{password}");
     if (pos == std::string::npos)
         out += std::string(" ") + std::string(password);
@@ -77,7 +83,7 @@ Result<PasswordIssued> CabinetService::commit_password(Database& db, Msisdn msis
     if (auto st = password_allowed(db, *rec); !st) return Failure{st.error()};
     std::int64_t t = now();
     if (auto st = store.set_password_hash(msisdn, hash, t); !st) return Failure{st.error()};
-    std::string text = render_sms(cfg_.password_sms_text, password.reveal());
+    std::string text = render_sms(cfg_, rec->subscriber.language, password.reveal());
     auto id = SmsOutbox(db, key_, outbox_policy(cfg_))
                   .enqueue(msisdn, "password", text, cfg_.outbox_link, t);
     sodium_memzero(text.data(), text.size());

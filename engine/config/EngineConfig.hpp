@@ -4,6 +4,7 @@
 // its section and a parse function in engine/config/<Layer>Section.cpp.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "engine/base/Log.hpp"
@@ -29,6 +30,11 @@ struct EngineConfig {
     UssdConfig ussd;     // [ussd]: the USSD-over-SMPP profile, per link
     sms::SmsConfig sms;  // [sms]: how the SMS outbox is sent
 };
+
+// The default outbox claim lease is the SMS link's response_timeout plus this: long enough
+// for the last part's response to arrive and be recorded, short enough that an SMS whose
+// submit was in flight during a crash goes out again before the subscriber dials again.
+inline constexpr std::chrono::milliseconds kClaimLeaseMargin{5000};
 
 EngineConfig load_engine_config(const std::string& path);
 EngineConfig parse_engine_config(const ConfigDocument& doc);

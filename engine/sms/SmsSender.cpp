@@ -79,6 +79,13 @@ std::optional<Receipt> parse_receipt(const smpp::ShortMessage& sm) {
     return r;
 }
 
+std::string relative_validity(std::chrono::seconds period) {
+    if (period.count() <= 0) return {};
+    auto s = period.count();
+    return fmt::format("0000{:02}{:02}{:02}{:02}000R", std::min<long long>(s / 86400, 99),
+                       (s / 3600) % 24, (s / 60) % 60, s % 60);
+}
+
 std::vector<smpp::SubmitSm> build_parts(const SmsConfig& cfg, const std::string& msisdn,
                                         const std::string& text, std::uint8_t ref) {
     gsm::SmsSplit split = gsm::split_sms(text, ref);
@@ -98,6 +105,7 @@ std::vector<smpp::SubmitSm> build_parts(const SmsConfig& cfg, const std::string&
         sm.destination = smpp::Address{1, 1, msisdn};
         sm.esm_class = part.udh.empty() ? 0x00 : 0x40;  // UDHI
         sm.registered_delivery = cfg.request_receipts ? 0x01 : 0x00;
+        sm.validity_period = relative_validity(cfg.validity_period);
         sm.data_coding = gsm::data_coding(split.encoding);
         sm.short_message = part.short_message();
         out.push_back(std::move(sm));
@@ -144,8 +152,12 @@ void SmsSender::poll() {
                 return;
             }
             stats_.claimed += claimed->size();
-            for (auto& m : *claimed)
+            for (auto& m : *claimed) {
+                // Its lease ran out while its parts still wait for answers (a slow link):
+                // it is still being sent, not to be sent twice.
+                if (sending_.contains(m.id)) continue;
                 send(std::move(m));
+            }
             // More may be due than one batch held.
             if (claimed->size() == static_cast<std::size_t>(cfg_.batch)) poll();
         });

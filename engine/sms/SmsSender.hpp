@@ -32,6 +32,8 @@ struct SmsConfig {
     std::string source_address = "A1";  // alphanumeric (TON 5) or digits (TON 1)
     std::string service_type;
     bool request_receipts = true;
+    // Relative validity_period of every SMS (SMPP 3.4 7.1.1); 0 = the SMSC's default.
+    std::chrono::seconds validity_period{std::chrono::hours(4)};
     std::chrono::milliseconds poll_interval{1000};
     int batch = 50;                                  // messages claimed per poll
     int max_in_flight = 200;                         // messages being submitted at once
@@ -56,6 +58,9 @@ std::optional<Receipt> parse_receipt(const smpp::ShortMessage& sm);
 // submit_sm for each part of a text (exposed for tests).
 std::vector<smpp::SubmitSm> build_parts(const SmsConfig& cfg, const std::string& msisdn,
                                         const std::string& text, std::uint8_t ref);
+
+// SMPP 3.4 7.1.1 relative time, "YYMMDDhhmmss000R", for up to 30 days ("" for 0).
+std::string relative_validity(std::chrono::seconds period);
 
 // A status the SMSC will never accept on a retry (bad addresses, bad parameters).
 bool is_permanent(std::uint32_t status);

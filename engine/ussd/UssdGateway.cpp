@@ -130,8 +130,19 @@ UssdGateway::Reply UssdGateway::reply_to(const InboundUssd& origin, const std::s
     sm.source = origin.service;
     if (!p.reply_source_address.empty()) sm.source.address = p.reply_source_address;
     sm.destination = origin.subscriber;
-    sm.data_coding = gsm::data_coding(encoding);
-    std::string body = gsm::encode(text, encoding);
+    std::string body;
+    bool ascii = std::all_of(text.begin(), text.end(),
+                             [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (encoding == gsm::Encoding::gsm7 && p.gsm7_data_coding == 0x01 && !ascii)
+        encoding = gsm::Encoding::ucs2;  // IA5 has no room for it
+    if (encoding == gsm::Encoding::gsm7 && p.gsm7_data_coding == 0x01) {
+        sm.data_coding = 0x01;
+        body = text;  // IA5: the ASCII bytes themselves
+    } else {
+        sm.data_coding =
+            encoding == gsm::Encoding::gsm7 ? p.gsm7_data_coding : gsm::data_coding(encoding);
+        body = gsm::encode(text, encoding);
+    }
     if (p.reply_in_payload)
         sm.tlvs.message_payload = std::move(body);
     else

@@ -51,6 +51,9 @@ struct UssdProfile {
     std::string reply_source_address;
     // Put reply text in message_payload instead of short_message.
     bool reply_in_payload = false;
+    // data_coding of screens in the GSM 7-bit alphabet: 0x00 (SMSC default alphabet) or 0x0F
+    // (both as unpacked septets), or 0x01 (IA5: ASCII bytes; other screens go as UCS2).
+    std::uint8_t gsm7_data_coding = 0x00;
 };
 
 // A USSD request as the network sent it, decoded.

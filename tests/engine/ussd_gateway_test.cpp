@@ -428,3 +428,22 @@ TEST_CASE("a suspended subscriber is refused at *141*3*6# and cannot close its a
     CHECK(contains(text_of(r.pdu), "обслуживание номера приостановлено"));
     CHECK(g.access_open("375291000004"));
 }
+
+TEST_CASE("GSM 7-bit screens use the link profile's data_coding; Cyrillic stays UCS2") {
+    Gateway g;
+    storage::test::import_csv(g.cfg,
+                              "375291000002,P2,individual,subscriber,Видеонаблюдение,22222222,no,"
+                              "active,postpaid,0,en\n");
+    g.profile.gsm7_data_coding = 0x0F;
+    auto r = g.dial("375291000002", "*141*3*6#");
+    CHECK(r.pdu.data_coding == 0x0F);
+    CHECK(text_of(r.pdu) == "Cabinet access is open\n1 Close access");
+    CHECK(g.dial("375291000001", "*141*3*6#").pdu.data_coding == 8);
+
+    g.profile.gsm7_data_coding = 0x01;  // IA5: the ASCII bytes
+    r = g.dial("375291000002", "*141*3*6#");
+    CHECK(r.pdu.data_coding == 0x01);
+    CHECK(r.pdu.short_message == "Cabinet access is open\n1 Close access");
+    g.profile.gsm7_data_coding = 0x00;
+    CHECK(g.dial("375291000002", "*141*3*6#").pdu.data_coding == 0x00);
+}

@@ -29,7 +29,7 @@ PUK = "10010001"
 
 def main():
     check = Checks()
-    gw = Gateway(sys.argv[1], storage={"group_commit_max_delay": '"1s"'})
+    gw = Gateway(sys.argv[1], settings={"group_commit_max_delay": '"1s"'})
     imp = gw.import_demo()
     check(imp.returncode == 0, "demo subscribers import: " + imp.stdout.strip()[-120:])
 

@@ -20,7 +20,8 @@ from gateway_e2e import Checks, Gateway  # noqa: E402
 
 def main():
     check = Checks()
-    gw = Gateway(sys.argv[1])
+    # Screens in the GSM alphabet go with data_coding 0x0F on this network.
+    gw = Gateway(sys.argv[1], settings={"gsm7_data_coding": "0x0F"})
     imp = gw.import_demo()
     check(imp.returncode == 0, "demo subscribers import: " + imp.stdout.strip()[-120:])
 
@@ -36,6 +37,8 @@ def main():
         "375291000001 10010001",
         "375299999999 *141*0#",
         "375291000004 *141*3*6#",
+        "375291000003 *141*0#",
+        "expect-sms 375291000003",
     ])
     log = gw.log
     rc = gw.exit_code
@@ -46,8 +49,8 @@ def main():
     ussd = [e for e in events if e["event"] == "ussd"]
     sms = [e for e in events if e["event"] == "sms"]
     texts = [e["text"] for e in ussd]
-    check(len(ussd) == 10, "ten USSD screens (got %d)" % len(ussd))
-    if len(ussd) == 10:
+    check(len(ussd) == 11, "eleven USSD screens (got %d)" % len(ussd))
+    if len(ussd) == 11:
         check(ussd[0]["end"] and "SMS" in texts[0], "*141*0# ends with 'sent by SMS': " + texts[0])
         check(ussd[0]["op"] == 17 and ussd[0]["service_type"] == "USSD", "final reply op 17, USSD")
         check(ussd[0]["data_coding"] == 8, "Cyrillic screen in UCS2")
@@ -65,6 +68,14 @@ def main():
         check(ussd[8]["end"], "an unknown number gets a final refusal: " + texts[8])
         check(ussd[9]["end"] and "обслуживание номера приостановлено" in texts[9],
               "a suspended subscriber is refused at *141*3*6#, no way to close: " + texts[9])
+        check(ussd[10]["end"] and texts[10] == "A new cabinet password has been sent to you by SMS",
+              "an English subscriber gets English screens: " + texts[10])
+        check(ussd[10]["data_coding"] == 0x0F, "in GSM 7-bit with the link's data_coding 0x0F")
+    english = [e for e in sms if e["msisdn"] == "375291000003"]
+    sms = [e for e in sms if e["msisdn"] == "375291000001"]
+    check(len(english) == 1 and re.match(r"^Password for the self-service cabinet: \S+$",
+                                         english[0]["text"]) is not None,
+          "the English subscriber's password SMS is in English")
     check(len(sms) == 1, "one SMS (got %d)" % len(sms))
     password = None
     if sms:

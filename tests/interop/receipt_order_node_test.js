@@ -132,6 +132,10 @@ h.run('receipt_order', 60000, async () => {
     check(parts.length === 2, `the password SMS came in ${parts.length} parts`);
     check(parts.every((p) => p.data_coding === 8 && (p.esm_class & 0x40) === 0x40),
           'UCS2 parts with a UDH');
+    // npm smpp reads the relative validity_period (SMPP 3.4 7.1.1) as a Date from now.
+    const validFor = (parts[0].validity_period instanceof Date)
+      ? (parts[0].validity_period.getTime() - Date.now()) / 3600e3 : -1;
+    check(Math.abs(validFor - 4) < 0.05, `the SMS is valid for 4 hours (${validFor.toFixed(3)} h)`);
     await h.within(10000, 'both receipts answered', new Promise((resolve) => {
       const t = () => { if (receiptAnswers.length >= 2) resolve(); };
       events.on('receipt_answered', t);

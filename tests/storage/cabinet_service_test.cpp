@@ -111,6 +111,28 @@ TEST_CASE("access is open by default and a password is issued by SMS, stored onl
     CHECK(log.back().channel == Channel::ussd);
 }
 
+TEST_CASE("the password SMS is in the subscriber's language, else the default one") {
+    Fixture f;
+    import_csv(
+        f.cfg,
+        "375291000002,P2,individual,subscriber,Видеонаблюдение,22222222,no,active,"
+        "postpaid,0,en\n"
+        "375291000003,P3,individual,subscriber,Комфорт,33333333,yes,active,prepaid,5.5,be\n");
+    auto sms_text = [&](const char* m) {
+        REQUIRE(f.issue(m) == "ok");
+        auto r = wait_for<std::vector<OutboxMessage>>([&](auto done) {
+            f.st->with_outbox<std::vector<OutboxMessage>>(
+                [](SmsOutbox& o, std::int64_t now) { return o.claim_due(now, 10); }, done);
+        });
+        REQUIRE(r.ok());
+        REQUIRE(r->size() == 1);
+        return r->front().text;
+    };
+    CHECK(sms_text("375291000002").rfind("Password for the self-service cabinet: ", 0) == 0);
+    CHECK(sms_text("375291000003").rfind("Пароль для ўваходу ў Асабісты кабінет: ", 0) == 0);
+    CHECK(sms_text("375291000001").rfind("Пароль для входа в Личный кабинет: ", 0) == 0);
+}
+
 TEST_CASE("a new password replaces the old one") {
     Fixture f;
     CHECK(f.issue("375291000001") == "ok");

@@ -43,9 +43,10 @@ def free_port():
 
 class Gateway:
     """conf/ussdgw.toml in a temporary directory, pointed at a netsim on a free port.
-    `storage` and `extra` replace or add keys: {"group_commit_max_delay": '"1s"'}."""
+    `settings` replaces keys of the shipped file ({"group_commit_max_delay": '"1s"'}, each
+    key once in the file); `extra` is appended."""
 
-    def __init__(self, ussdgw, storage=None, extra=""):
+    def __init__(self, ussdgw, settings=None, extra=""):
         self.ussdgw = ussdgw
         self.tmp = tempfile.mkdtemp(prefix="ussdgw-e2e-")
         self.port = free_port()
@@ -57,9 +58,9 @@ class Gateway:
                             "directory = " + json.dumps(os.path.join(ROOT, "menus", "cabinet")))
         conf = re.sub(r"(?m)^port = 2775$", "port = %d" % self.port, conf)
         conf = conf.replace('listen = "127.0.0.1:2776"', 'listen = "127.0.0.1:0"')
-        settings = {"argon2_memlimit": "8388608"}
-        settings.update(storage or {})
-        for key, value in settings.items():
+        replace = {"argon2_memlimit": "8388608"}
+        replace.update(settings or {})
+        for key, value in replace.items():
             conf, n = re.subn(r"(?m)^%s = .*$" % re.escape(key), "%s = %s" % (key, value), conf)
             if n != 1:
                 raise RuntimeError("conf/ussdgw.toml has no single line '%s = ...'" % key)
