@@ -345,6 +345,28 @@ Status Database::migrate() {
     return ok_status();
 }
 
+Savepoint::Savepoint(Database& db, std::string name)
+    : db_(db), name_(std::move(name)), begun_(db.exec("SAVEPOINT " + name_)) {
+    open_ = begun_.ok();
+}
+
+Savepoint::~Savepoint() {
+    if (open_) (void)rollback();
+}
+
+Status Savepoint::release() {
+    if (!open_) return fail("storage.sqlite", "no savepoint " + name_);
+    open_ = false;
+    return db_.exec("RELEASE " + name_);
+}
+
+Status Savepoint::rollback() {
+    if (!open_) return fail("storage.sqlite", "no savepoint " + name_);
+    open_ = false;
+    if (auto st = db_.exec("ROLLBACK TO " + name_); !st) return st;
+    return db_.exec("RELEASE " + name_);
+}
+
 Transaction::Transaction(Database& db) : db_(db), begun_(db.exec("BEGIN IMMEDIATE")) {
     open_ = begun_.ok();
 }

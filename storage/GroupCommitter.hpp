@@ -4,7 +4,9 @@
 // batch's COMMIT returned, so a caller that replies from the callback never tells a
 // subscriber about a change that is not durable yet. A change submitted with a
 // Cancellation is claimed (`begin_write`) before its savepoint opens: when its requester
-// cancelled first, nothing of it runs and its result is "request.annulled".
+// cancelled first, nothing of it runs and its result is "request.annulled". When a
+// savepoint cannot be opened, released or rolled back, or COMMIT fails, the whole batch is
+// rolled back and every change in it gets that error: none is acknowledged.
 #pragma once
 
 #include <chrono>
@@ -52,14 +54,16 @@ class GroupCommitter {
 
   private:
     struct Job {
-        std::function<bool(Database&)> work;                    // true: keep, false: roll back
-        std::function<void()> annul;                            // cancelled before it ran
-        std::function<void(const Error* commit_error)> finish;  // after COMMIT
-        CancellationPtr cancellation;                           // may be null
+        std::function<bool(Database&)> work;                   // true: keep, false: roll back
+        std::function<void()> annul;                           // cancelled before it ran
+        std::function<void(const Error* batch_error)> finish;  // after COMMIT (or its failure)
+        CancellationPtr cancellation;                          // may be null
     };
     void enqueue(Job job);
     void run();
     void run_batch(std::deque<Job>& batch);
+    // Runs every job of the batch, each in its own savepoint; fails when a savepoint does.
+    Status run_jobs(Database& db, std::deque<Job>& batch);
 
     std::unique_ptr<Database> db_;
     std::size_t max_batch_;
