@@ -307,30 +307,13 @@ TEST_CASE("the subscriber's language from storage chooses the screens' language"
     CHECK(ru.pdu.data_coding == 8);
 }
 
-// Holds the storage writer in a job of its own (a slow batch) until `release()`.
-struct BusyWriter {
-    std::promise<void> free;
-    std::shared_future<void> free_f = free.get_future().share();
-    explicit BusyWriter(storage::Storage& st) {
-        std::promise<void> busy;
-        auto f = free_f;
-        st.committer().submit<Ok>(
-            [&busy, f](storage::Database&) -> Status {
-                busy.set_value();
-                f.wait();
-                return ok_status();
-            },
-            nullptr, [](Status) {});
-        busy.get_future().wait();
-    }
-    void release() { free.set_value(); }
-};
+using storage::test::HeldWriter;
 
 TEST_CASE("a release annuls a confirmed change that storage has not begun writing") {
     Gateway g;
     g.dial("375291000001", "*141*3*6#");
     g.answer("375291000001", "1");
-    BusyWriter writer(*g.st);
+    HeldWriter writer(g.st->committer());
     g.push(Gateway::request("375291000001", "1", ussd_op::ussr_confirm));  // yes: close
     REQUIRE(g.in_flight == 1);
     g.push(Gateway::request("375291000001", "", 0x81));  // the network releases at once
@@ -348,7 +331,7 @@ TEST_CASE("a release annuls a confirmed change that storage has not begun writin
     REQUIRE_FALSE(g.access_open("375291000001"));
     g.dial("375291000001", "*141*3*6#");
     g.answer("375291000001", "1");
-    BusyWriter again(*g.st);
+    HeldWriter again(g.st->committer());
     g.push(Gateway::request("375291000001", "11111111", ussd_op::ussr_confirm));
     g.push(Gateway::request("375291000001", "", 0x81));
     again.release();
@@ -361,7 +344,7 @@ TEST_CASE("a new dial of the same subscriber annuls the change its other dialogu
     Gateway g;
     g.dial("375291000001", "*141*3*6#", std::array<std::uint8_t, 2>{1, 0});
     g.answer("375291000001", "1", std::array<std::uint8_t, 2>{1, 0});
-    BusyWriter writer(*g.st);
+    HeldWriter writer(g.st->committer());
     g.push(Gateway::request("375291000001", "1", ussd_op::ussr_confirm,
                             std::array<std::uint8_t, 2>{1, 0}));
     // Another session number: a new dialogue, and the old one's change is called off.

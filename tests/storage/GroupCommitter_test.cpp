@@ -31,22 +31,10 @@ struct Writer {
         }));
     }
 
-    // Holds the writer in a change of its own until release(), so that what is submitted
-    // meanwhile waits in the queue and forms the next batches.
-    std::promise<void> gate;
-    void hold() {
-        std::promise<void> busy;
-        auto open = gate.get_future().share();
-        committer->submit<Ok>(
-            [&busy, open](Database&) -> Status {
-                busy.set_value();
-                open.wait();
-                return ok_status();
-            },
-            nullptr, [](Status) {});
-        busy.get_future().wait();
-    }
-    void release() { gate.set_value(); }
+    // Holds the writer until release(): what is submitted meanwhile forms the next batches.
+    std::optional<HeldWriter> held;
+    void hold() { held.emplace(*committer); }
+    void release() { held->release(); }
 
     // Inserts `v` into t; `result` says how the change ends.
     std::future<Status> insert(std::string v, Status result = ok_status()) {

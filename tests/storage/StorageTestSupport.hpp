@@ -70,6 +70,36 @@ Result<T> wait_for(Start&& start) {
     return f.get();
 }
 
+// Holds the group-commit writer in a change of its own until release() (or destruction):
+// what is submitted meanwhile waits in the queue, as behind a slow batch.
+class HeldWriter {
+  public:
+    explicit HeldWriter(GroupCommitter& committer) {
+        std::promise<void> busy;
+        auto open = gate_.get_future().share();
+        committer.submit<Ok>(
+            [&busy, open](Database&) -> Status {
+                busy.set_value();
+                open.wait();
+                return ok_status();
+            },
+            nullptr, [](Status) {});
+        busy.get_future().wait();
+    }
+    ~HeldWriter() { release(); }
+    HeldWriter(const HeldWriter&) = delete;
+    HeldWriter& operator=(const HeldWriter&) = delete;
+    void release() {
+        if (released_) return;
+        released_ = true;
+        gate_.set_value();
+    }
+
+  private:
+    std::promise<void> gate_;
+    bool released_ = false;
+};
+
 // The demo-like data set most tests use.
 inline const char* kSampleCsv =
     "msisdn,client_id,client_kind,role,tariff_plan,puk1,puk_login,service_state,payment,balance\n"

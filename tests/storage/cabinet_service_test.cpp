@@ -356,17 +356,7 @@ TEST_CASE("a change whose caller gave up before it was written is annulled, noth
 TEST_CASE("a cancel that reaches storage while the change still waits in the queue wins") {
     Fixture f;
     // The writer is busy with another change (a slow batch) while ours waits behind it.
-    std::promise<void> release_writer;
-    auto writer_free = release_writer.get_future().share();
-    std::promise<void> busy;
-    f.st->committer().submit<Ok>(
-        [&busy, writer_free](Database&) -> Status {
-            busy.set_value();
-            writer_free.wait();
-            return ok_status();
-        },
-        nullptr, [](Status) {});
-    busy.get_future().wait();
+    HeldWriter writer(f.st->committer());
     auto reopen = std::make_shared<Cancellation>();
     auto close = std::make_shared<Cancellation>();
     std::promise<Status> closed, reopened;
@@ -378,7 +368,7 @@ TEST_CASE("a cancel that reaches storage while the change still waits in the que
         [&](Status s) { reopened.set_value(std::move(s)); }, reopen);
     CHECK(close->cancel());   // the dialogue was released: nothing is written
     CHECK(reopen->cancel());  // (PUK1 not even checked)
-    release_writer.set_value();
+    writer.release();
     auto c = closed.get_future().get();
     auto o = reopened.get_future().get();
     REQUIRE_FALSE(c.ok());
