@@ -85,18 +85,28 @@ Result<std::vector<OutboxMessage>> SmsOutbox::claim_due(std::int64_t now_ms, int
         }
     }
     auto upd = db_.query(
-        "UPDATE sms_outbox SET state = 'sending', next_attempt_at = ?2, updated_at = ?3, "
-        "parts = 0 WHERE id = ?1");
+        "UPDATE sms_outbox SET state = 'sending', next_attempt_at = ?2, updated_at = ?3 "
+        "WHERE id = ?1");
     if (!upd) return Failure{upd.error()};
-    auto forget = db_.query("DELETE FROM sms_parts WHERE message_id = ?");
-    if (!forget) return Failure{forget.error()};
     for (const auto& m : out) {
         upd->bind(1, m.id).bind(2, now_ms + policy_.claim_lease.count()).bind(3, now_ms);
         if (auto st = upd->run(); !st) return Failure{st.error()};
-        forget->bind(1, m.id);
-        if (auto st = forget->run(); !st) return Failure{st.error()};
     }
     return out;
+}
+
+// An attempt ended without success: its part ids will never be useful again (the next
+// attempt sends every part again). After a crash mid-send, the next attempt's ids replace
+// the old ones part by part instead (record_part).
+Status SmsOutbox::forget_parts(std::int64_t id) {
+    auto upd = db_.query("UPDATE sms_outbox SET parts = 0 WHERE id = ?");
+    if (!upd) return Failure{upd.error()};
+    upd->bind(1, id);
+    if (auto st = upd->run(); !st) return st;
+    auto del = db_.query("DELETE FROM sms_parts WHERE message_id = ?");
+    if (!del) return Failure{del.error()};
+    del->bind(1, id);
+    return del->run();
 }
 
 namespace {
@@ -201,7 +211,8 @@ Status SmsOutbox::mark_failed(std::int64_t id, std::string_view error, bool perm
         .bind(4, now_ms + outbox_backoff(policy_, attempts).count())
         .bind(5, error)
         .bind(6, now_ms);
-    return q->run();
+    if (auto st = q->run(); !st) return st;
+    return forget_parts(id);
 }
 
 Status SmsOutbox::defer(std::int64_t id, std::chrono::milliseconds delay, std::int64_t now_ms) {
@@ -212,7 +223,7 @@ Status SmsOutbox::defer(std::int64_t id, std::chrono::milliseconds delay, std::i
     q->bind(1, id).bind(2, now_ms + delay.count()).bind(3, now_ms);
     if (auto st = q->run(); !st) return st;
     if (db_.changes() == 0) return fail(rules::kNotFound, "no message waiting with that id");
-    return ok_status();
+    return forget_parts(id);
 }
 
 Result<ReceiptOutcome> SmsOutbox::apply_receipt(std::string_view smpp_id, std::string_view stat,

@@ -77,7 +77,6 @@ class SmsOutbox {
     Result<std::int64_t> enqueue(Msisdn msisdn, std::string_view kind, std::string_view text,
                                  std::string_view link, std::int64_t now_ms);
     // Up to `limit` due messages, marked "sending" with a lease until now + claim_lease.
-    // A new attempt sends every part again: the previous attempt's part ids are forgotten.
     Result<std::vector<OutboxMessage>> claim_due(std::int64_t now_ms, int limit);
     // Part `part_no` (1-based) of `parts` of a message being sent was accepted by the SMSC
     // with `smpp_id`: recorded at once, and the receipts held for that id are applied.
@@ -87,7 +86,8 @@ class SmsOutbox {
     // parts not recorded yet are recorded); final at once if every receipt is already in.
     Status mark_submitted(std::int64_t id, const std::vector<std::string>& smpp_ids,
                           std::int64_t now_ms);
-    // The attempt failed; `permanent` (or too many attempts) makes the message final.
+    // The attempt failed; `permanent` (or too many attempts) makes the message final. The
+    // attempt's part ids are forgotten (the next attempt sends every part again).
     Status mark_failed(std::int64_t id, std::string_view error, bool permanent,
                        std::int64_t now_ms);
     // Throttled (ESME_RTHROTTLED, ESME_RMSGQFUL): back to pending after `delay`, no attempt
@@ -107,6 +107,7 @@ class SmsOutbox {
     Result<int> count_in_state(OutboxState state);
 
   private:
+    Status forget_parts(std::int64_t id);
     Status set_part_state(std::int64_t id, std::int64_t part_no, std::string_view stat);
     Status apply_held(std::int64_t id, std::int64_t part_no, std::string_view smpp_id,
                       std::int64_t now_ms);

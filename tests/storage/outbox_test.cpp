@@ -108,6 +108,22 @@ TEST_CASE("a receipt that overtakes its part's response is held, then applied") 
     CHECK_FALSE(s.has_body);
 }
 
+TEST_CASE("a claim whose lease runs out mid-send keeps the parts and receipts recorded") {
+    OutboxFixture f;
+    auto box = f.box();
+    auto id = *box.enqueue(msisdn("375291000001"), "password", "two parts", "", f.t);
+    REQUIRE(box.claim_due(f.t, 1)->size() == 1);
+    REQUIRE(box.record_part(id, 1, 2, "p1", f.t + 1).ok());
+    REQUIRE(box.apply_receipt("p1", "DELIVRD", f.t + 2).ok());
+    // The sender is still waiting for part 2 when the lease runs out and it claims again.
+    REQUIRE(box.claim_due(f.t + 60'000, 1)->size() == 1);
+    REQUIRE(box.record_part(id, 2, 2, "p2", f.t + 60'001).ok());
+    REQUIRE(box.mark_submitted(id, {"p1", "p2"}, f.t + 60'002).ok());
+    CHECK(f.status(id).parts_delivered == 1);  // part 1's receipt was not lost
+    CHECK(box.apply_receipt("p2", "DELIVRD", f.t + 60'003)->message_state ==
+          OutboxState::delivered);
+}
+
 TEST_CASE("held receipts expire after the claim lease; a new attempt forgets old part ids") {
     OutboxFixture f;
     auto box = f.box();
