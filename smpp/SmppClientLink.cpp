@@ -102,6 +102,7 @@ void SmppClientLink::on_connected(asio::ip::tcp::socket socket) {
     sc.window = config_.window;
     sc.receive_window = std::max<std::uint32_t>(config_.window, 100);
     sc.throughput = config_.throughput;
+    sc.tally = tally_;
     std::weak_ptr<bool> alive = alive_;
     SmppConnection::Hooks hooks;
     hooks.on_event = [this, alive](SmppConnection& c, const SessionEvent& e) {

@@ -94,6 +94,7 @@ void SmppServer::do_accept() {
         sc.window = config_.window;
         sc.receive_window = config_.window;
         sc.system_id = config_.system_id;
+        sc.tally = tally_;
         std::string ip = ip_of(label);
         sc.authenticate = [this, ip](const BindRequest& r) { return authenticate(r, ip); };
         std::weak_ptr<bool> alive2 = alive_;

@@ -58,6 +58,8 @@ class SmppServer {
     std::size_t connection_count() const { return connections_.size(); }
     std::size_t bound_count(const std::string& system_id) const;
     const Stats& stats() const { return stats_; }
+    // PDUs of every session of this listener, by direction, command and status.
+    const PduTally& pdu_tally() const { return *tally_; }
     const ServerConfig& config() const { return config_; }
 
   private:
@@ -82,6 +84,7 @@ class SmppServer {
     bool stopping_ = false;
     std::function<void()> stop_done_;
     Stats stats_;
+    std::shared_ptr<PduTally> tally_ = std::make_shared<PduTally>();
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

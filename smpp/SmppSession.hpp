@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -27,6 +28,7 @@
 
 #include "smpp/Pdu.hpp"
 #include "smpp/PduCodec.hpp"
+#include "smpp/PduTally.hpp"
 #include "smpp/SmppConfig.hpp"
 
 namespace ussdgw::smpp {
@@ -71,6 +73,9 @@ struct SessionConfig {
     std::uint32_t first_sequence = 1;  // for tests of the wrap at 0x7FFFFFFF
     // SMSC: decides a bind. Without it every bind is refused with ESME_RBINDFAIL.
     std::function<BindVerdict(const BindRequest&)> authenticate;
+    // Counts every PDU read and written (by command and status), when set; shared with the
+    // owner (a link or listener) so the counts outlive the connection.
+    std::shared_ptr<PduTally> tally;
 };
 
 enum class EventKind {

@@ -77,4 +77,9 @@ void CredentialHasher::verify(std::string stored_hash, Secret password, Post pos
         });
 }
 
+std::size_t CredentialHasher::queue_depth() {
+    std::lock_guard lk(mu_);
+    return queue_.size();
+}
+
 }  // namespace ussdgw::storage

@@ -41,6 +41,8 @@ class CredentialHasher {
     // Runs an arbitrary task on a worker; false when the queue is full.
     bool submit(std::function<void()> task);
     const Argon2Params& params() const { return params_; }
+    // Tasks waiting for a worker (not counting those running). Thread-safe.
+    std::size_t queue_depth();
 
   private:
     void run();

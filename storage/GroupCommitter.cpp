@@ -70,6 +70,7 @@ Status GroupCommitter::run_jobs(Database& db, std::deque<Job>& batch) {
 
 void GroupCommitter::run_batch(std::deque<Job>& batch) {
     Database& db = *db_;
+    auto began = std::chrono::steady_clock::now();
     Status result = ok_status();
     bool begun = false;
     {
@@ -85,6 +86,9 @@ void GroupCommitter::run_batch(std::deque<Job>& batch) {
         }
     }  // not committed: rolled back here
     if (begun) {
+        commit_seconds_.observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
+        batch_sizes_.observe(static_cast<double>(batch.size()));
         std::lock_guard lk(mu_);
         stats_.batches += 1;
         stats_.changes += batch.size();

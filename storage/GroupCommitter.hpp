@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "engine/base/Cancellation.hpp"
+#include "engine/base/Metrics.hpp"
 #include "storage/Completion.hpp"
 #include "storage/Database.hpp"
 
@@ -51,6 +52,10 @@ class GroupCommitter {
         std::uint64_t changes = 0;
     };
     Stats stats() const;
+    // Changes per committed batch, and the time from BEGIN to the end of COMMIT (the
+    // batch's work and its fsync). Updated on the writer thread; read from any thread.
+    const metrics::Histogram& batch_sizes() const { return batch_sizes_; }
+    const metrics::Histogram& commit_seconds() const { return commit_seconds_; }
 
   private:
     struct Job {
@@ -73,6 +78,8 @@ class GroupCommitter {
     std::deque<Job> queue_;
     bool stopping_ = false;
     Stats stats_;
+    metrics::Histogram batch_sizes_{metrics::size_buckets()};
+    metrics::Histogram commit_seconds_{metrics::latency_buckets()};
     std::thread writer_;
 };
 

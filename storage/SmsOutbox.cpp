@@ -173,20 +173,23 @@ Status SmsOutbox::record_part(std::int64_t id, int part_no, int parts, std::stri
     return apply_held(id, part_no, smpp_id, now_ms);
 }
 
-Status SmsOutbox::mark_submitted(std::int64_t id, const std::vector<std::string>& smpp_ids,
-                                 std::int64_t now_ms) {
+Result<ReceiptOutcome> SmsOutbox::mark_submitted(std::int64_t id,
+                                                 const std::vector<std::string>& smpp_ids,
+                                                 std::int64_t now_ms) {
     auto q = db_.query(
         "UPDATE sms_outbox SET state = 'submitted', attempts = attempts + 1, parts = ?3, "
         "updated_at = ?2, last_error = '' WHERE id = ?1 AND state IN ('pending', 'sending')");
     if (!q) return Failure{q.error()};
     q->bind(1, id).bind(2, now_ms).bind(3, static_cast<std::int64_t>(smpp_ids.size()));
-    if (auto st = q->run(); !st) return st;
+    if (auto st = q->run(); !st) return Failure{st.error()};
     if (db_.changes() == 0) return fail(rules::kNotFound, "no message waiting with that id");
     for (std::size_t i = 0; i < smpp_ids.size(); ++i)
         if (auto st = apply_held(id, static_cast<std::int64_t>(i + 1), smpp_ids[i], now_ms); !st)
-            return st;
-    ReceiptOutcome ignored;
-    return finish_if_complete(id, now_ms, ignored);
+            return Failure{st.error()};
+    ReceiptOutcome out;
+    out.message_id = id;
+    if (auto st = finish_if_complete(id, now_ms, out); !st) return Failure{st.error()};
+    return out;
 }
 
 Status SmsOutbox::mark_failed(std::int64_t id, std::string_view error, bool permanent,
@@ -310,7 +313,9 @@ Status SmsOutbox::finish_if_complete(std::int64_t id, std::int64_t now_ms, Recei
         "WHERE id = ?1 AND state = 'submitted'");
     if (!upd) return Failure{upd.error()};
     upd->bind(1, id).bind(2, to_text(*final_state)).bind(3, now_ms);
-    return upd->run();
+    if (auto st = upd->run(); !st) return st;
+    out.became_final = db_.changes() > 0;
+    return ok_status();
 }
 
 Result<std::optional<OutboxStatus>> SmsOutbox::status(std::int64_t id) {
@@ -352,6 +357,30 @@ Result<int> SmsOutbox::count_in_state(OutboxState state) {
     auto row = q->step();
     if (!row) return Failure{row.error()};
     return static_cast<int>(q->int64(0));
+}
+
+Result<OutboxDepth> SmsOutbox::depth() {
+    auto q = db_.query(
+        "SELECT state, count(*), min(created_at) FROM sms_outbox "
+        "WHERE state IN ('pending', 'sending', 'submitted') GROUP BY state");
+    if (!q) return Failure{q.error()};
+    OutboxDepth d;
+    for (;;) {
+        auto row = q->step();
+        if (!row) return Failure{row.error()};
+        if (!*row) break;
+        std::string state = q->text(0);
+        std::int64_t n = q->int64(1);
+        if (state == "pending") {
+            d.pending = n;
+            d.oldest_pending_created_ms = q->int64(2);
+        } else if (state == "sending") {
+            d.sending = n;
+        } else {
+            d.submitted = n;
+        }
+    }
+    return d;
 }
 
 }  // namespace ussdgw::storage

@@ -58,11 +58,18 @@ struct OutboxStatus {
     std::string last_error;
 };
 
+// Messages not yet final, by state, and when the oldest pending one was created.
+struct OutboxDepth {
+    std::int64_t pending = 0, sending = 0, submitted = 0;
+    std::optional<std::int64_t> oldest_pending_created_ms;
+};
+
 // What a delivery receipt did.
 struct ReceiptOutcome {
     bool held = false;  // no part has its id yet: kept until one does
     std::int64_t message_id = 0;
     OutboxState message_state = OutboxState::submitted;
+    bool became_final = false;  // this receipt moved the message to delivered / failed
 };
 
 // Backoff before attempt `attempts + 1`: initial * 2^(attempts - 1), capped.
@@ -83,9 +90,10 @@ class SmsOutbox {
     Status record_part(std::int64_t id, int part_no, int parts, std::string_view smpp_id,
                        std::int64_t now_ms);
     // All parts were accepted by the SMSC (submit_sm_resp OK), one SMPP id per part (the
-    // parts not recorded yet are recorded); final at once if every receipt is already in.
-    Status mark_submitted(std::int64_t id, const std::vector<std::string>& smpp_ids,
-                          std::int64_t now_ms);
+    // parts not recorded yet are recorded); final at once if every receipt is already in
+    // (the outcome says so, as a receipt's does).
+    Result<ReceiptOutcome> mark_submitted(std::int64_t id, const std::vector<std::string>& smpp_ids,
+                                          std::int64_t now_ms);
     // The attempt failed; `permanent` (or too many attempts) makes the message final. The
     // attempt's part ids are forgotten (the next attempt sends every part again).
     Status mark_failed(std::int64_t id, std::string_view error, bool permanent,
@@ -105,6 +113,8 @@ class SmsOutbox {
     // Messages of `kind` created for `msisdn` at or after `since_ms` (the SMS rate limit).
     Result<int> count_since(Msisdn msisdn, std::string_view kind, std::int64_t since_ms);
     Result<int> count_in_state(OutboxState state);
+    // One read for the metrics: counts of pending / sending / submitted messages.
+    Result<OutboxDepth> depth();
 
   private:
     Status forget_parts(std::int64_t id);

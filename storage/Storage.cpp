@@ -71,4 +71,9 @@ Storage::~Storage() {
     hasher_.reset();
 }
 
+Result<OutboxDepth> Storage::outbox_depth() {
+    SmsOutbox outbox(*reader_, key_, outbox_policy(cfg_));
+    return outbox.depth();
+}
+
 }  // namespace ussdgw::storage

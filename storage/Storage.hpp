@@ -54,6 +54,8 @@ class Storage {
     // Synchronous lookup on the read connection: for the thread that owns this Storage
     // (a lookup is a few microseconds; no hashing, no writes).
     Result<std::optional<SubscriberRecord>> find(Msisdn msisdn) { return cabinet_->find(msisdn); }
+    // The outbox's depth, read on the read connection (the metrics scrape; same thread rule).
+    Result<OutboxDepth> outbox_depth();
 
     // Runs `work` on the outbox inside a group-commit batch (the SMS sender's operations).
     template <typename T>

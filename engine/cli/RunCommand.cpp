@@ -8,6 +8,7 @@
 // group, while the engine is already closing), it is either taken by the watcher or left
 // pending: a clean shutdown still exits 0.
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -65,6 +66,16 @@ class SignalWatcher {
     std::thread thread_;
 };
 
+// Raises the soft limit on open files to the hard one (as Go and nginx do): every HTTP
+// and SMPP connection is a descriptor, and a soft limit of 1024 is below max_connections.
+void raise_file_limit() {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
+    rlim_t before = lim.rlim_cur;
+    lim.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &lim) == 0)
+        log::info("engine.file_limit", "was", before, "now", lim.rlim_cur);
+}
 }  // namespace
 
 void register_run_commands(CLI::App& app, CliContext& ctx) {
@@ -82,6 +93,7 @@ void register_run_commands(CLI::App& app, CliContext& ctx) {
         auto cfg = config::load_engine_config(ctx.config_path);
         log::set_level(cfg.log.level);
         log::info("engine.start", "config", cfg.file);
+        raise_file_limit();
         boost::asio::io_context io;
         std::function<void(int)> on_signal;  // runs on the loop, set once the engine runs
         SignalWatcher watcher([&io, &on_signal](int sig) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/config/HttpSection.hpp"
 #include "engine/config/MenuSection.hpp"
 #include "engine/config/SmppSection.hpp"
 #include "engine/config/StorageSection.hpp"
@@ -50,6 +51,7 @@ EngineConfig parse_engine_config(const ConfigDocument& doc) {
     if (auto t = root.table("smpp")) c.smpp = parse_smpp_section(*t);
     if (auto t = root.table("menus")) c.menus = parse_menu_section(*t);
     if (auto t = root.table("storage")) c.storage = parse_storage_section(*t);
+    if (auto t = root.table("http")) c.http = parse_http_section(*t);
     auto is_client_link = [&c](const std::string& name) {
         for (const auto& link : c.smpp.clients)
             if (link.name == name) return true;

@@ -10,6 +10,7 @@
 #include "engine/base/Log.hpp"
 #include "engine/config/ConfigReader.hpp"
 #include "engine/config/GatewaySections.hpp"
+#include "engine/http/HttpConfig.hpp"
 #include "menus/MenuConfig.hpp"
 #include "smpp/SmppConfig.hpp"
 #include "storage/StorageConfig.hpp"
@@ -27,8 +28,9 @@ struct EngineConfig {
     menus::MenuConfig menus;  // [menus]: menu files, dialogue timeouts, default language
     // [storage]: the SQLite file, durability, hashing, limits, the SMS outbox
     storage::StorageConfig storage;
-    UssdConfig ussd;     // [ussd]: the USSD-over-SMPP profile, per link
-    sms::SmsConfig sms;  // [sms]: how the SMS outbox is sent
+    UssdConfig ussd;        // [ussd]: the USSD-over-SMPP profile, per link
+    sms::SmsConfig sms;     // [sms]: how the SMS outbox is sent
+    http::HttpConfig http;  // [http]: the HTTP server (operations routes, later the API)
 };
 
 // The default outbox claim lease is the SMS link's response_timeout plus this: long enough

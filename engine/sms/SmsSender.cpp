@@ -219,11 +219,15 @@ void SmsSender::finish(Sending s) {
     if (!s.worst) {
         ++stats_.submitted;
         log::info("sms.submitted", "outbox_id", id, "parts", s.ids.size());
-        storage_.with_outbox<Ok>(
+        storage_.with_outbox<storage::ReceiptOutcome>(
             [id, ids = std::move(s.ids)](storage::SmsOutbox& o, std::int64_t now) {
                 return o.mark_submitted(id, ids, now);
             },
-            after("submitted"));
+            // Final at once when every part's receipt came before the last response.
+            [this, done = after("submitted")](Result<storage::ReceiptOutcome> r) {
+                if (r) count_final(*r);
+                done(r ? ok_status() : Status(Failure{r.error()}));
+            });
         return;
     }
     const PartOutcome& w = *s.worst;
@@ -247,11 +251,25 @@ void SmsSender::finish(Sending s) {
                             : (w.detail.empty() ? std::string("no answer") : w.detail);
     ++stats_.failed;
     log::warn("sms.attempt_failed", "outbox_id", id, "error", error, "permanent", permanent);
-    storage_.with_outbox<Ok>(
-        [id, error, permanent](storage::SmsOutbox& o, std::int64_t now) {
-            return o.mark_failed(id, error, permanent, now);
+    // The outbox decides whether the message is retried; its state after the update tells.
+    storage_.with_outbox<storage::OutboxState>(
+        [id, error, permanent](storage::SmsOutbox& o,
+                               std::int64_t now) -> Result<storage::OutboxState> {
+            if (auto st = o.mark_failed(id, error, permanent, now); !st) return Failure{st.error()};
+            auto status = o.status(id);
+            if (!status) return Failure{status.error()};
+            return *status ? (*status)->state : storage::OutboxState::failed;
         },
-        after("failed"));
+        [this, done = after("failed")](Result<storage::OutboxState> state) {
+            if (state) ++(*state == storage::OutboxState::failed ? stats_.gave_up : stats_.retried);
+            done(state ? ok_status() : Status(Failure{state.error()}));
+        });
+}
+
+void SmsSender::count_final(const storage::ReceiptOutcome& r) {
+    if (r.became_final)
+        ++(r.message_state == storage::OutboxState::delivered ? stats_.delivered
+                                                              : stats_.undelivered);
 }
 
 bool SmsSender::on_receipt(const smpp::ShortMessage& sm) {
@@ -262,7 +280,8 @@ bool SmsSender::on_receipt(const smpp::ShortMessage& sm) {
         [r = *r](storage::SmsOutbox& o, std::int64_t now) {
             return o.apply_receipt(r.message_id, r.stat, now);
         },
-        [id = r->message_id, stat = r->stat](Result<storage::ReceiptOutcome> res) {
+        [this, id = r->message_id, stat = r->stat](Result<storage::ReceiptOutcome> res) {
+            if (res) count_final(*res);
             if (res && res->held)
                 log::info("sms.receipt_held", "smpp_id", id, "stat", stat, "reason",
                           "no part has this id yet");

@@ -71,6 +71,10 @@ class SmsSender {
     using Now = std::function<std::chrono::steady_clock::time_point()>;
     struct Stats {
         std::uint64_t claimed = 0, submitted = 0, deferred = 0, failed = 0, receipts = 0;
+        // Of the failed attempts: scheduled again, or the message gave up (permanent
+        // refusal, attempts exhausted). Receipts that made a message final: delivered, or
+        // not (UNDELIV, EXPIRED, REJECTD, DELETED).
+        std::uint64_t retried = 0, gave_up = 0, delivered = 0, undelivered = 0;
     };
 
     SmsSender(SmsConfig cfg, storage::Storage& storage, Submit submit, Now now);
@@ -96,6 +100,7 @@ class SmsSender {
     void send(storage::OutboxMessage m);
     void part_done(std::int64_t id, std::size_t index, PartOutcome outcome);
     void finish(Sending s);
+    void count_final(const storage::ReceiptOutcome& r);
 
     SmsConfig cfg_;
     storage::Storage& storage_;

@@ -186,6 +186,10 @@ void UssdGateway::annul(Entry& e, std::uint64_t request, Actions& out) {
 void UssdGateway::apply(Entry& e, menus::DialogueOutput&& o, Actions& out) {
     if (o.annul_action) annul(e, *o.annul_action, out);
     if (o.has_screen) out.replies.push_back(reply_to(e.origin, o.text, o.encoding, o.end));
+    if (o.has_screen && e.step_began) {
+        step_seconds_.observe(std::chrono::duration<double>(now_ - *e.step_began).count());
+        e.step_began.reset();
+    }
     if (o.action) {
         o.action->cancellation = std::make_shared<Cancellation>();
         e.pending = o.action->cancellation;
@@ -204,6 +208,7 @@ void UssdGateway::apply(Entry& e, menus::DialogueOutput&& o, Actions& out) {
 
 Status UssdGateway::on_request(const std::string& link, const smpp::ShortMessage& sm, TimePoint now,
                                Actions& out) {
+    now_ = now;
     auto parsed = parse_ussd(link, sm);
     if (!parsed) {
         if (parsed.error().code == "ussd.not_ussd") return Unexpected<Error>{parsed.error()};
@@ -238,10 +243,11 @@ Status UssdGateway::on_request(const std::string& link, const smpp::ShortMessage
         std::uint64_t id = next_id_++;
         auto [it, _] = dialogues_.emplace(
             id, Entry{id, key, subscriber_key, in, menus::UssdDialogue(std::move(set), settings_),
-                      std::nullopt, nullptr, false});
+                      std::nullopt, nullptr, false, std::nullopt});
         by_key_[key] = id;
         by_subscriber_.emplace(subscriber_key, id);
         Entry& e = it->second;
+        e.step_began = now;
         log::info("ussd.begin", "link", link, "dialogue", id, "code", in.text);
         std::string language = language_of_ ? language_of_(in.subscriber.address) : "";
         apply(e, e.dialogue.begin(in.subscriber.address, in.text, language, now), out);
@@ -258,6 +264,7 @@ Status UssdGateway::on_request(const std::string& link, const smpp::ShortMessage
             return ok_status();
         }
         ++stats_.answered;
+        existing->step_began = now;
         existing->origin = in;
         apply(*existing, existing->dialogue.answer(in.text, now), out);
         return ok_status();
@@ -293,6 +300,7 @@ void UssdGateway::release_others(const std::string& subscriber_key, TimePoint no
 
 void UssdGateway::on_action_result(std::uint64_t dialogue, std::uint64_t request_id,
                                    const menus::ActionResult& result, TimePoint now, Actions& out) {
+    now_ = now;
     auto it = dialogues_.find(dialogue);
     if (it == dialogues_.end()) {
         // Ended meanwhile: either the request was annulled (nothing written) or storage had
@@ -308,6 +316,7 @@ void UssdGateway::on_action_result(std::uint64_t dialogue, std::uint64_t request
 }
 
 void UssdGateway::on_timer(TimePoint now, Actions& out) {
+    now_ = now;
     while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
         std::uint64_t id = deadlines_.begin()->second;
         deadlines_.erase(deadlines_.begin());
@@ -326,14 +335,17 @@ void UssdGateway::on_timer(TimePoint now, Actions& out) {
         ++stats_.timed_out;
         log::info("ussd.timeout", "link", e.origin.link, "dialogue", id);
         apply(e, e.dialogue.timeout(now), out);
+        if (!dialogues_.count(id)) ++stats_.ended_timeout;
     }
 }
 
 void UssdGateway::shutdown(TimePoint now, Actions& out) {
+    now_ = now;
     while (!dialogues_.empty()) {
         Entry& e = dialogues_.begin()->second;
         auto o = e.dialogue.timeout(now);
         o.end = true;
+        ++stats_.ended_shutdown;
         apply(e, std::move(o), out);
     }
 }

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "engine/base/Cancellation.hpp"
+#include "engine/base/Metrics.hpp"
 #include "engine/base/Result.hpp"
 #include "menus/UssdDialogue.hpp"
 #include "smpp/Pdu.hpp"
@@ -98,6 +99,9 @@ class UssdGateway {
     struct Stats {
         std::uint64_t begun = 0, answered = 0, ended = 0, timed_out = 0, released = 0;
         std::uint64_t orphan_answers = 0, ignored = 0;
+        // Dialogues ended by their timeout, and by shutdown (released ones: `released`;
+        // the rest of `ended` completed normally).
+        std::uint64_t ended_timeout = 0, ended_shutdown = 0;
     };
 
     using MenuSource = std::function<menus::MenuSetPtr()>;
@@ -121,6 +125,8 @@ class UssdGateway {
     std::optional<TimePoint> next_deadline() const;
     std::size_t active() const { return dialogues_.size(); }
     const Stats& stats() const { return stats_; }
+    // Seconds from a request (begin or answer) to the screen that answers it.
+    const metrics::Histogram& step_seconds() const { return step_seconds_; }
 
   private:
     struct Entry {
@@ -130,8 +136,9 @@ class UssdGateway {
         InboundUssd origin;          // addresses and session info of the last request
         menus::UssdDialogue dialogue;
         std::optional<TimePoint> deadline;
-        CancellationPtr pending;      // the pending action's, until its result arrives
-        bool awaiting_write = false;  // timed out while storage was writing the action
+        CancellationPtr pending;              // the pending action's, until its result arrives
+        bool awaiting_write = false;          // timed out while storage was writing the action
+        std::optional<TimePoint> step_began;  // the request awaiting its screen
     };
 
     std::string key_of(const InboundUssd& in) const;
@@ -152,6 +159,8 @@ class UssdGateway {
     std::map<std::uint64_t, Entry> dialogues_;
     std::set<std::pair<TimePoint, std::uint64_t>> deadlines_;
     Stats stats_;
+    metrics::Histogram step_seconds_{metrics::latency_buckets()};
+    TimePoint now_{};  // the time of the event being handled (for step_seconds_)
 };
 
 }  // namespace ussdgw::ussd

@@ -19,21 +19,27 @@ usage: annulment_e2e_test.py PATH/TO/ussdgw
 """
 import os
 import sys
+import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers"))
-from gateway_e2e import Checks, Gateway, ussd_texts  # noqa: E402
+from ussdgw_harness import (check, db_rows, free_port, import_demo, run_script,  # noqa: E402
+                            shipped_config, summary)
 
 ME = "375291000001"
 PUK = "10010001"
 
 
 def main():
-    check = Checks()
-    gw = Gateway(sys.argv[1], settings={"group_commit_max_delay": '"1s"'})
-    imp = gw.import_demo()
+    ussdgw = sys.argv[1]
+    tmp = tempfile.mkdtemp(prefix="ussdgw-annul-")
+    port = free_port()
+    cfg = shipped_config(tmp, port, subs=[('group_commit_max_delay = "0ms"',
+                                           'group_commit_max_delay = "1s"')])
+    imp = import_demo(ussdgw, cfg)
     check(imp.returncode == 0, "demo subscribers import: " + imp.stdout.strip()[-120:])
 
-    sim, events = gw.run_script([
+    sim, events, rc, log = run_script(ussdgw, cfg, tmp, port, [
         # 1. close confirmed, released at once
         ME + " *141*3*6#",
         ME + " 1",
@@ -61,9 +67,9 @@ def main():
     print(sim.stdout)
     check(sim.returncode == 0,
           "netsim script ran to its end (rc %d) %s" % (sim.returncode, sim.stderr[-300:]))
-    check(gw.exit_code == 0, "engine exited cleanly on SIGTERM (rc %d)" % gw.exit_code)
+    check(rc == 0, "engine exited cleanly on SIGTERM (rc %d)" % rc)
 
-    texts = ussd_texts(events, ME)
+    texts = [e["text"] for e in events if e["event"] == "ussd" and e["msisdn"] == ME]
     expected = 11
     check(len(texts) == expected, "%d USSD screens (got %d)" % (expected, len(texts)))
     if len(texts) == expected:
@@ -80,19 +86,19 @@ def main():
               "a new dial right after the PUK1 shows access still closed: " + texts[9])
         check("закрыт" in texts[10], "and it stays closed: " + texts[10])
 
-    check("event=ussd.release" in gw.log, "the engine saw the releases")
-    check("event=ussd.action_annulled" in gw.log, "the engine logged the annulments")
+    check("event=ussd.release" in log, "the engine saw the releases")
+    check("event=ussd.action_annulled" in log, "the engine logged the annulments")
 
-    audit = gw.query("SELECT action, detail FROM audit_log WHERE msisdn = ? ORDER BY id", int(ME))
+    audit = db_rows(tmp, "SELECT action, detail FROM audit_log WHERE msisdn = ? ORDER BY id", int(ME))
     print("audit log:", audit)
     actions = [a for a, _ in audit]
     check(actions == ["access.closed"],
           "the audit log holds only the close that was not released: %s" % actions)
-    row = gw.query("SELECT access_open, closed_by, puk_failures FROM subscribers WHERE msisdn = ?",
+    row = db_rows(tmp, "SELECT access_open, closed_by, puk_failures FROM subscribers WHERE msisdn = ?",
                    int(ME))
     check(row == [(0, "subscriber", 0)],
           "access closed by the subscriber, no PUK1 attempt counted: %s" % row)
-    return check.summary()
+    return summary()
 
 
 if __name__ == "__main__":

@@ -14,87 +14,70 @@ usage: signals_e2e_test.py PATH/TO/ussdgw
 """
 import os
 import signal
-import subprocess
 import sys
+import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers"))
-from gateway_e2e import Checks, Gateway  # noqa: E402
+from ussdgw_harness import (Engine, check, free_port, shipped_config, summary,  # noqa: E402
+                            wait_until)
 
 ROUNDS = 8
 
 
-def start(gw):
-    log = open(os.path.join(gw.tmp, "engine.log"), "w+")
-    proc = subprocess.Popen([gw.ussdgw, "-c", gw.config, "run", "--for", "60"], stdout=log,
-                            stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and proc.poll() is None:
-        log.seek(0)
-        if "event=engine.ready" in log.read():
-            return proc, log
-        time.sleep(0.02)
-    return proc, log
+def start(ussdgw, cfg, tmp, n):
+    """The engine, once it serves (its HTTP port is logged after everything started)."""
+    engine = Engine(ussdgw, cfg, tmp, name="engine%d" % n, run_for=60)
+    check(engine.port is not None and engine.alive(), "round %d: the engine is ready" % n)
+    return engine
 
 
-def finish(proc, log):
+def finish(engine):
     try:
-        rc = proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        rc = proc.wait()
-    log.seek(0)
-    text = log.read()
-    log.close()
-    return rc, text
+        return engine.proc.wait(timeout=15)
+    except Exception:  # noqa: BLE001 - a hung shutdown is a failure, reported by the code
+        engine.proc.kill()
+        return engine.proc.wait()
 
 
 def main():
-    check = Checks()
-    gw = Gateway(sys.argv[1])
+    ussdgw = sys.argv[1]
+    tmp = tempfile.mkdtemp(prefix="ussdgw-signals-")
+    cfg = shipped_config(tmp, free_port())  # no peer on the client link: it keeps retrying
+    mix = [signal.SIGTERM, signal.SIGTERM, signal.SIGINT, signal.SIGHUP]
     for n in range(ROUNDS):
-        proc, log = start(gw)
-        if not check(proc.poll() is None, "round %d: the engine is ready" % n):
-            finish(proc, log)
-            continue
-        proc.send_signal(signal.SIGTERM)
+        engine = start(ussdgw, cfg, tmp, n)
+        engine.proc.send_signal(signal.SIGTERM)
         sent = 1
-        mix = [signal.SIGTERM, signal.SIGTERM, signal.SIGINT, signal.SIGHUP]
         deadline = time.monotonic() + 10
-        while proc.poll() is None and time.monotonic() < deadline:
+        while engine.proc.poll() is None and time.monotonic() < deadline:
             try:
-                proc.send_signal(mix[sent % len(mix)])
+                engine.proc.send_signal(mix[sent % len(mix)])
                 sent += 1
             except ProcessLookupError:
                 break
             time.sleep(0.001 * (1 + n % 3))
-        rc, text = finish(proc, log)
+        rc = finish(engine)
         check(rc == 0, "round %d: exit status 0 after %d signals (got %d)" % (n, sent, rc))
-        check("event=engine.stop" in text, "round %d: engine.stop logged" % n)
+        check("event=engine.stop" in engine.log(), "round %d: engine.stop logged" % n)
 
     # As `timeout` does: SIGTERM, and another one 3 ms later.
-    proc, log = start(gw)
-    proc.send_signal(signal.SIGTERM)
+    engine = start(ussdgw, cfg, tmp, ROUNDS)
+    engine.proc.send_signal(signal.SIGTERM)
     time.sleep(0.003)
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-    rc, text = finish(proc, log)
+    if engine.proc.poll() is None:
+        engine.proc.send_signal(signal.SIGTERM)
+    rc = finish(engine)
     check(rc == 0, "two SIGTERMs 3 ms apart: exit status 0 (got %d)" % rc)
 
     # SIGHUP while running reloads the menus; SIGTERM then stops as usual.
-    proc, log = start(gw)
-    proc.send_signal(signal.SIGHUP)
-    deadline = time.monotonic() + 10
-    reloaded = False
-    while time.monotonic() < deadline and not reloaded:
-        log.seek(0)
-        reloaded = "event=menus.reloaded" in log.read()
-        time.sleep(0.02)
-    check(reloaded, "SIGHUP reloads the menus")
-    proc.send_signal(signal.SIGTERM)
-    rc, text = finish(proc, log)
+    engine = start(ussdgw, cfg, tmp, ROUNDS + 1)
+    engine.proc.send_signal(signal.SIGHUP)
+    check(wait_until(lambda: "event=menus.reloaded" in engine.log(), 10), "SIGHUP reloads the menus")
+    rc = engine.stop()
     check(rc == 0, "then SIGTERM: exit status 0 (got %d)" % rc)
-    return check.summary()
+    return summary()
 
 
 if __name__ == "__main__":
