@@ -6,10 +6,9 @@
 
 #include <string>
 
-#include "engine/config/EngineConfig.hpp"
+#include "engine/config/ConfigTestSupport.hpp"
 
 using namespace ussdgw;
-using namespace ussdgw::config;
 using namespace std::chrono_literals;
 
 namespace {
@@ -20,16 +19,11 @@ system_id = "gw"
 name = "other"
 system_id = "gw"
 )";
-EngineConfig parse(const std::string& text) {
-    return parse_engine_config(parse_document(std::string(kLinks) + text, "t.toml"));
+config::EngineConfig parse(const std::string& text) {
+    return test::parse_config(std::string(kLinks) + text);
 }
 std::string error_of(const std::string& text) {
-    try {
-        parse(text);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "no error";
+    return test::config_error_of(std::string(kLinks) + text);
 }
 }  // namespace
 
@@ -56,7 +50,7 @@ reply_in_payload = true
 
 TEST_CASE("[ussd] errors name file, line and key") {
     auto e = error_of("[ussd]\ngsm7_data_coding = 0x08\n");
-    CHECK(e.find("t.toml:8") != std::string::npos);
+    CHECK(e.find("conf/t.toml:8") != std::string::npos);
     CHECK(e.find("ussd.gsm7_data_coding") != std::string::npos);
     CHECK(e.find("0x00, 0x0F or 0x01") != std::string::npos);
     CHECK(error_of("[ussd]\n[[ussd.link]]\nname = \"nope\"\n").find("no [[smpp.client]]") !=
