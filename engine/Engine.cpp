@@ -220,7 +220,6 @@ void Engine::run(ussd::UssdGateway::Actions& actions) {
         });
     }
     for (auto& p : actions.performs) {
-        if (Clock::now() >= p.request.deadline) continue;  // the dialogue times out first
         bool kicks_sms = p.request.kind == menus::ActionKind::issue_password;
         bridge_->perform(p.request, [this, dialogue = p.dialogue, id = p.request.id,
                                      kicks_sms](menus::ActionResult result) {
@@ -230,8 +229,6 @@ void Engine::run(ussd::UssdGateway::Actions& actions) {
             run(next);
         });
     }
-    for (auto id : actions.annulled)
-        log::info("ussd.action_annulled", "request", id);
     arm_ussd_timer();
 }
 
