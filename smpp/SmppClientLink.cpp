@@ -100,7 +100,7 @@ void SmppClientLink::on_connected(asio::ip::tcp::socket socket) {
     sc.role = Role::esme;
     sc.timers = config_.timers;
     sc.window = config_.window;
-    sc.receive_window = std::max<std::uint32_t>(config_.window, 100);
+    sc.receive_window = config_.receive_window;
     sc.throughput = config_.throughput;
     std::weak_ptr<bool> alive = alive_;
     SmppConnection::Hooks hooks;

@@ -39,9 +39,11 @@ struct ClientLinkConfig {
     std::string system_type;
     std::uint8_t interface_version = 0x34;
     Address address_range;
-    std::uint32_t window = 100;          // outstanding requests
-    double throughput = 0;               // outgoing requests per second, 0 = unlimited
-    std::uint32_t queue_limit = 10'000;  // submits waiting for the window/throughput
+    std::uint32_t window = 100;           // our requests outstanding at the peer
+    std::uint32_t receive_window = 1000;  // the peer's requests the application holds
+                                          // unanswered (beyond: ESME_RTHROTTLED)
+    double throughput = 0;                // outgoing requests per second, 0 = unlimited
+    std::uint32_t queue_limit = 10'000;   // submits waiting for the window/throughput
     Millis reconnect_min{1'000};
     Millis reconnect_max{60'000};
     LinkTimers timers;
@@ -63,8 +65,9 @@ struct ServerConfig {
     std::uint16_t port = 2776;         // 0 = an ephemeral port (tests)
     std::string system_id = "ussdgw";  // sent in bind_resp
     std::uint32_t max_connections = 100;
-    std::uint32_t window = 100;  // per session: outstanding deliver_sm, and received requests
-                                 // not yet answered (beyond: ESME_RTHROTTLED)
+    std::uint32_t window = 100;           // per session: our deliver_sm outstanding
+    std::uint32_t receive_window = 1000;  // per session: received requests the application
+                                          // holds unanswered (beyond: ESME_RTHROTTLED)
     LinkTimers timers;
     std::vector<AccountConfig> accounts;
 };

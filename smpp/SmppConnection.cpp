@@ -173,11 +173,16 @@ void SmppConnection::kick() {
     do {
         again_ = false;
         bool had_events = false;
-        while (session_.has_events()) {
-            had_events = true;
-            session_.take_events(events_);
-            for (auto& e : events_)
-                dispatch(e);
+        for (;;) {
+            while (session_.has_events()) {
+                had_events = true;
+                session_.take_events(events_);
+                for (auto& e : events_)
+                    dispatch(e);
+            }
+            // The requests were handed over (and maybe answered): go on with the input.
+            session_.process(Clock::now());
+            if (!session_.has_events()) break;
         }
         if (had_events && !session_.closed() && hooks_.on_ready) hooks_.on_ready(*this);
     } while (again_ || session_.has_events());
@@ -197,7 +202,7 @@ void SmppConnection::kick() {
 }
 
 void SmppConnection::do_read() {
-    if (reading_ || finished_ || session_.closed() || !session_.writable()) return;
+    if (reading_ || finished_ || !session_.wants_input()) return;
     reading_ = true;
     socket_.async_read_some(
         asio::buffer(read_buf_),

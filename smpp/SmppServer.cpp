@@ -92,7 +92,7 @@ void SmppServer::do_accept() {
         sc.role = Role::smsc;
         sc.timers = config_.timers;
         sc.window = config_.window;
-        sc.receive_window = config_.window;
+        sc.receive_window = config_.receive_window;
         sc.system_id = config_.system_id;
         std::string ip = ip_of(label);
         sc.authenticate = [this, ip](const BindRequest& r) { return authenticate(r, ip); };

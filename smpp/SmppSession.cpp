@@ -4,6 +4,8 @@
 #include <cmath>
 #include <utility>
 
+#include "smpp/detail/Bytes.hpp"
+
 namespace ussdgw::smpp {
 
 namespace {
@@ -276,8 +278,12 @@ void SmppSession::close(CloseReason reason, std::string detail) {
     }
     outstanding_.clear();
     app_outstanding_ = 0;
+    unanswered_.clear();
+    held_since_.reset();
+    partial_since_.reset();
     input_.clear();
     input_.shrink_to_fit();
+    input_pos_ = 0;
     push_closed(reason, std::move(detail));
 }
 
@@ -286,40 +292,65 @@ void SmppSession::close(CloseReason reason, std::string detail) {
 void SmppSession::receive(std::span<const std::uint8_t> bytes, TimePoint now) {
     if (closed() || bytes.empty()) return;
     last_rx_ = now;
-    auto process = [&](std::span<const std::uint8_t> data) -> std::size_t {
-        std::size_t off = 0;
-        while (!closed() && off < data.size()) {
-            auto rest = data.subspan(off);
-            FrameLength fl = frame_length(rest, config_.max_frame_length);
-            if (fl.kind == FrameLength::Kind::need_more) break;
-            if (fl.kind == FrameLength::Kind::unframeable) {
-                std::uint32_t seq = 0;
-                if (rest.size() >= kHeaderLength)
-                    seq = (std::uint32_t(rest[12]) << 24) | (std::uint32_t(rest[13]) << 16) |
-                          (std::uint32_t(rest[14]) << 8) | std::uint32_t(rest[15]);
-                emit_error_response(0, seq, status::invcmdlen, true);
-                close(CloseReason::unframeable, "bad command_length");
-                return data.size();
-            }
-            handle_frame(rest.first(fl.length), now);
-            off += fl.length;
+    input_.insert(input_.end(), bytes.begin(), bytes.end());
+    process(now);
+}
+
+bool SmppSession::wants_input() const {
+    if (closed() || !writable() || held_since_) return false;
+    auto rest = std::span<const std::uint8_t>(input_).subspan(input_pos_);
+    return frame_length(rest, config_.max_frame_length).kind == FrameLength::Kind::need_more;
+}
+
+bool SmppSession::hold(TimePoint now) {
+    if (unanswered_.empty()) return false;
+    if (!held_since_) held_since_ = now;
+    if (now < *held_since_ + config_.timers.response_timeout) return true;
+    return false;  // the application did not answer in time: go on without it
+}
+
+void SmppSession::process(TimePoint now) {
+    bool consumed = false;
+    bool at_partial = false;
+    while (!closed()) {
+        // One request at a time: the owner hands it to the application (which may answer at
+        // once) before the next frame is counted against the receive window.
+        if (undelivered_ > 0) break;
+        auto rest = std::span<const std::uint8_t>(input_).subspan(input_pos_);
+        FrameLength fl = frame_length(rest, config_.max_frame_length);
+        if (fl.kind == FrameLength::Kind::need_more) {
+            at_partial = !rest.empty();
+            break;
         }
-        return off;
-    };
-    if (input_.empty()) {
-        std::size_t used = process(bytes);
-        if (!closed() && used < bytes.size())
-            input_.assign(bytes.begin() + static_cast<std::ptrdiff_t>(used), bytes.end());
-    } else {
-        input_.insert(input_.end(), bytes.begin(), bytes.end());
-        std::size_t used = process(input_);
-        if (!closed())
-            input_.erase(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(used));
+        if (fl.kind == FrameLength::Kind::unframeable) {
+            // What came before the bad bytes is answered first.
+            if (hold(now)) break;
+            std::uint32_t seq = rest.size() >= kHeaderLength ? detail::get32(&rest[12]) : 0;
+            emit_error_response(0, seq, status::invcmdlen, true);
+            close(CloseReason::unframeable, "bad command_length");
+            return;
+        }
+        auto frame = rest.first(fl.length);
+        if (detail::get32(&frame[4]) == static_cast<std::uint32_t>(CommandId::unbind) &&
+            (bound() || state_ == SessionState::unbinding) && hold(now))
+            break;
+        held_since_.reset();
+        input_pos_ += fl.length;
+        consumed = true;
+        handle_frame(frame, now);
+    }
+    if (closed()) return;
+    if (input_pos_ == input_.size()) {
+        input_.clear();
+        input_pos_ = 0;
+    } else if (at_partial && input_pos_ > 0) {
+        input_.erase(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(input_pos_));
+        input_pos_ = 0;
     }
     // A frame trickled in byte by byte must not keep the session (and its buffer) forever.
-    if (input_.empty())
+    if (!at_partial)
         partial_since_.reset();
-    else if (!partial_since_)
+    else if (consumed || !partial_since_)
         partial_since_ = now;
 }
 
@@ -394,12 +425,15 @@ void SmppSession::handle_request(Pdu&& pdu, TimePoint now) {
                 emit_error_response(id, seq, status::invbndsts, false);
                 return;
             }
-            if (pending_in_ >= config_.receive_window || !receive_bucket_.take(now)) {
+            // Only requests the application really holds count: every earlier one was handed
+            // over (and perhaps answered) before this frame was read.
+            if (unanswered_.size() >= config_.receive_window || !receive_bucket_.take(now)) {
                 ++stats_.throttled_in;
                 emit_error_response(id, seq, status::throttled, false);
                 return;
             }
-            ++pending_in_;
+            unanswered_.push_back(seq);
+            ++undelivered_;
             ++stats_.requests_in;
             SessionEvent e;
             e.kind = EventKind::request;
@@ -527,6 +561,7 @@ std::optional<TimePoint> SmppSession::next_deadline() const {
         d = earliest(d, o.deadline);
     const auto& t = config_.timers;
     if (partial_since_) d = earliest(d, *partial_since_ + t.response_timeout);
+    if (held_since_) d = earliest(d, *held_since_ + t.response_timeout);
     if (state_ == SessionState::open && config_.role == Role::smsc && t.bind_timeout.count() > 0)
         d = earliest(d, created_ + t.bind_timeout);
     if (bound()) {
@@ -548,6 +583,10 @@ void SmppSession::on_time(TimePoint now) {
     if (partial_since_ && now >= *partial_since_ + t.response_timeout) {
         close(CloseReason::peer_silent, "a partial frame was not completed in time");
         return;
+    }
+    if (held_since_ && now >= *held_since_ + t.response_timeout) {
+        process(now);  // the application left requests unanswered: the unbind goes on
+        if (closed()) return;
     }
     // Expired requests, oldest first.
     for (std::size_t i = 0; i < outstanding_.size() && !closed();) {
@@ -656,9 +695,17 @@ SendResult SmppSession::send_request(PduBody body, TimePoint now, std::uint64_t 
     return SendResult{SendError::none, seq};
 }
 
+bool SmppSession::answered(std::uint32_t sequence_number) {
+    if (closed()) return false;
+    auto it = std::find(unanswered_.begin(), unanswered_.end(), sequence_number);
+    if (it == unanswered_.end()) return false;
+    *it = unanswered_.back();
+    unanswered_.pop_back();
+    return true;
+}
+
 void SmppSession::respond(const Pdu& response) {
-    if (closed()) return;
-    if (pending_in_ > 0) --pending_in_;
+    if (!answered(response.sequence_number)) return;
     if (!emit(response)) {
         // The application's response does not encode: answer with a system error instead.
         Pdu p{status::syserr, response.sequence_number, GenericNack{}};
@@ -667,8 +714,7 @@ void SmppSession::respond(const Pdu& response) {
 }
 
 void SmppSession::respond_error(const Pdu& request, std::uint32_t st) {
-    if (closed()) return;
-    if (pending_in_ > 0) --pending_in_;
+    if (!answered(request.sequence_number)) return;
     emit_error_response(request.command_id(), request.sequence_number, st, false);
 }
 
@@ -699,6 +745,7 @@ void SmppSession::take_output(std::vector<std::uint8_t>& out) {
 void SmppSession::take_events(std::vector<SessionEvent>& out) {
     out.clear();
     out.swap(events_);
+    undelivered_ = 0;
 }
 
 }  // namespace ussdgw::smpp

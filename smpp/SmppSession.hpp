@@ -15,6 +15,18 @@
 // the cap the session closes), outgoing requests are limited by the window and a token
 // bucket, and incoming requests beyond the receive window or throughput are answered
 // ESME_RTHROTTLED instead of being queued.
+//
+// Received requests are answered in the order they came, before whatever follows them:
+// - The session hands the application one request at a time: after each `request` event it
+//   stops reading frames until the owner has taken the events (and the application had its
+//   chance to answer) and calls `process`. So the receive window counts only requests the
+//   application really holds unanswered; a burst that the application answers at once is
+//   never throttled, whatever its size.
+// - An unbind, or bytes that cannot be framed, after requests still unanswered wait (and no
+//   more bytes are read) until those are answered, at most timers.response_timeout; then
+//   unbind_resp (or generic_nack and the close) follows their responses.
+// While a whole frame waits this way `wants_input()` is false: the owner stops reading, so
+// the input buffer never holds more than one read plus one partial frame.
 #pragma once
 
 #include <chrono>
@@ -133,8 +145,17 @@ class SmppSession {
     const SessionStats& stats() const { return stats_; }
 
     // ---- input ----
-    // Bytes read from the peer. Processes every whole frame; keeps at most one partial one.
+    // Bytes read from the peer (read only while wants_input()). Handles the whole frames as
+    // far as the rules above allow and keeps the rest.
     void receive(std::span<const std::uint8_t> bytes, TimePoint now);
+    // Goes on with frames already received: call it after taking the events (and after the
+    // application answered requests).
+    void process(TimePoint now);
+    // Whether the owner should read more bytes: nothing whole waits in the input buffer,
+    // nothing is held back, and the output is under its cap.
+    bool wants_input() const;
+    // Received requests handed to the application and not answered yet.
+    std::size_t unanswered() const { return unanswered_.size(); }
     // Runs the timers due at `now` (response timeouts, enquire_link, inactivity, bind).
     void on_time(TimePoint now);
     // When on_time must run next (nullopt: no timer needed, the session is closed).
@@ -155,7 +176,8 @@ class SmppSession {
     TimePoint next_send_time(TimePoint now) const;
     std::uint32_t outstanding() const { return app_outstanding_; }
     // Answers a received request (an `EventKind::request`): `response.sequence_number` must
-    // be the request's; its body the matching *_resp.
+    // be the request's; its body the matching *_resp. A second answer to the same request,
+    // or an answer to nothing received, is ignored.
     void respond(const Pdu& response);
     // Answers a received request `request` with an error status and an empty body.
     void respond_error(const Pdu& request, std::uint32_t status);
@@ -202,6 +224,8 @@ class SmppSession {
     void handle_bind(Pdu&& pdu, TimePoint now);
     bool request_allowed_in(std::uint32_t command_id, bool outgoing) const;
     std::uint32_t next_sequence();
+    bool hold(TimePoint now);
+    bool answered(std::uint32_t sequence_number);
     bool emit(const Pdu& pdu);
     void emit_error_response(std::uint32_t command_id, std::uint32_t seq, std::uint32_t status,
                              bool generic);
@@ -217,7 +241,9 @@ class SmppSession {
     std::uint32_t next_seq_ = 1;
     std::vector<Outstanding> outstanding_;
     std::uint32_t app_outstanding_ = 0;
-    std::uint32_t pending_in_ = 0;  // requests handed to the app, not yet answered
+    std::vector<std::uint32_t> unanswered_;  // received requests the app has not answered
+    std::uint32_t undelivered_ = 0;          // request events the owner has not taken yet
+    std::optional<TimePoint> held_since_;    // an unbind / unframeable bytes wait for answers
     bool enquire_outstanding_ = false;
     TimePoint created_;
     TimePoint last_rx_;
@@ -225,6 +251,7 @@ class SmppSession {
     TokenBucket send_bucket_;
     TokenBucket receive_bucket_;
     std::vector<std::uint8_t> input_;
+    std::size_t input_pos_ = 0;  // input_ before this offset is handled
     std::vector<std::uint8_t> output_;
     std::vector<SessionEvent> events_;
     SessionStats stats_;

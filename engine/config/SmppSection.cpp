@@ -51,6 +51,7 @@ smpp::LinkTimers parse_timers(const ConfigTable& t, const smpp::LinkTimers& base
 struct Defaults {
     smpp::LinkTimers timers;
     std::uint32_t window = 100;
+    std::uint32_t receive_window = 1000;
     Millis reconnect_min{1'000};
     Millis reconnect_max{60'000};
 };
@@ -77,6 +78,8 @@ smpp::ClientLinkConfig parse_client(const ConfigTable& t, const Defaults& d) {
     c.address_range.ton = static_cast<std::uint8_t>(t.integer("address_ton", 0, 0, 255));
     c.address_range.npi = static_cast<std::uint8_t>(t.integer("address_npi", 0, 0, 255));
     c.window = static_cast<std::uint32_t>(t.integer("window", d.window, 1, 10'000));
+    c.receive_window =
+        static_cast<std::uint32_t>(t.integer("receive_window", d.receive_window, 1, 100'000));
     c.throughput = t.number("throughput", 0, 0, 1'000'000);
     c.queue_limit = static_cast<std::uint32_t>(t.integer("queue_limit", 10'000, 0, 10'000'000));
     c.reconnect_min = t.duration("reconnect_min", d.reconnect_min, Millis(10), Millis(3'600'000));
@@ -118,6 +121,8 @@ smpp::ServerConfig parse_server(const ConfigTable& t, const Defaults& d) {
     s.system_id = bounded_string(t, "system_id", "ussdgw", 15);
     s.max_connections = static_cast<std::uint32_t>(t.integer("max_connections", 100, 1, 100'000));
     s.window = static_cast<std::uint32_t>(t.integer("window", d.window, 1, 10'000));
+    s.receive_window =
+        static_cast<std::uint32_t>(t.integer("receive_window", d.receive_window, 1, 100'000));
     s.timers = parse_timers(t, d.timers);
     std::set<std::string> ids;
     for (const auto& at : t.tables("account")) {
@@ -151,6 +156,7 @@ smpp::SmppConfig parse_smpp_section(const ConfigTable& t) {
     Defaults d;
     d.timers = parse_timers(t, smpp::LinkTimers{});
     d.window = static_cast<std::uint32_t>(t.integer("window", 100, 1, 10'000));
+    d.receive_window = static_cast<std::uint32_t>(t.integer("receive_window", 1000, 1, 100'000));
     d.reconnect_min = t.duration("reconnect_min", Millis(1'000), Millis(10), Millis(3'600'000));
     d.reconnect_max = t.duration("reconnect_max", Millis(60'000), Millis(10), Millis(3'600'000));
     if (d.reconnect_max < d.reconnect_min)

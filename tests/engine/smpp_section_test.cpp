@@ -33,6 +33,7 @@ TEST_CASE("smpp section: a full file gives every value, [smpp] keys are defaults
 enquire_link_interval = "20s"
 response_timeout = "5s"
 window = 50
+receive_window = 500
 reconnect_min = "2s"
 reconnect_max = "30s"
 [[smpp.client]]
@@ -46,6 +47,7 @@ system_type = "USSD"
 interface_version = 0x50
 address_range = "^375"
 window = 10
+receive_window = 20
 throughput = 25.5
 roles = ["ussd"]
 [[smpp.client]]
@@ -73,6 +75,7 @@ throughput = 100
     CHECK(a.interface_version == 0x50);
     CHECK(a.address_range.address == "^375");
     CHECK(a.window == 10);
+    CHECK(a.receive_window == 20);
     CHECK(a.throughput == doctest::Approx(25.5));
     CHECK(a.timers.enquire_link_interval == 20s);
     CHECK(a.reconnect_min == 2s);
@@ -81,6 +84,7 @@ throughput = 100
     CHECK(b.port == 2775);
     CHECK(b.bind == BindType::transceiver);
     CHECK(b.window == 50);
+    CHECK(b.receive_window == 500);
     CHECK(b.timers.response_timeout == 1s);
     CHECK(b.reconnect_max == 30s);
     CHECK(c.server.enabled);
@@ -88,6 +92,7 @@ throughput = 100
     CHECK(c.server.port == 2776);
     CHECK(c.server.max_connections == 7);
     CHECK(c.server.window == 50);
+    CHECK(c.server.receive_window == 500);
     REQUIRE(c.server.accounts.size() == 1);
     CHECK(c.server.accounts[0].allowed_addresses.size() == 2);
     CHECK(c.server.accounts[0].bind_types == std::vector<BindType>{BindType::transmitter});
@@ -100,6 +105,8 @@ TEST_CASE("smpp section: the shipped file has the simulator link and a server") 
     CHECK(cfg.smpp.clients[0].name == "ussdc");
     CHECK(cfg.smpp.clients[0].port == 2775);
     CHECK(cfg.smpp.server.port == 2776);
+    CHECK(cfg.smpp.clients[0].receive_window == 1000);
+    CHECK(cfg.smpp.server.receive_window == 1000);
     CHECK_FALSE(cfg.smpp.server.accounts.empty());
 }
 
@@ -133,6 +140,8 @@ TEST_CASE("smpp section: errors name file, line and key") {
           "a number with ms, s, m, h or d)");
     CHECK(error_of("[smpp]\nwindow = 0\n") ==
           "conf/t.toml:2: key 'smpp.window': 0 is out of range (allowed 1 to 10000)");
+    CHECK(error_of("[smpp]\nreceive_window = 0\n") ==
+          "conf/t.toml:2: key 'smpp.receive_window': 0 is out of range (allowed 1 to 100000)");
 }
 
 TEST_CASE("smpp section: server and account errors") {

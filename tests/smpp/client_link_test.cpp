@@ -216,3 +216,63 @@ TEST_CASE("client link: a throughput limit delays submits but sends them all") {
     CHECK(link.queued() > 0);
     REQUIRE(run_until(io, [&] { return ok == 20; }));
 }
+
+TEST_CASE("client link: 1000 deliver_sm in one write, answered at once: none throttled, in order") {
+    // The SMSC is raw bytes on a socket: it sends the whole burst in one write, then an
+    // unbind right behind it, and reads what comes back.
+    RawListener smsc;
+    asio::io_context io;
+    auto cfg = link_config(smsc.port());
+    cfg.receive_window = 100;
+    int handled = 0;
+    SmppClientLink::Handlers h;
+    h.on_request = [&](const PeerInfo&, const Pdu&, SmppReply r) {
+        ++handled;
+        r.accept();
+    };
+    SmppClientLink link(io, cfg, h);
+    link.start();
+    constexpr std::uint32_t kBurst = 1000;
+    std::vector<std::uint32_t> statuses;
+    std::vector<std::uint32_t> order;
+    bool unbind_answered_last = false;
+    std::thread peer([&] {
+        auto c = smsc.accept();
+        REQUIRE(c);
+        auto bind = c->read_pdu();
+        REQUIRE(bind.has_value());
+        REQUIRE(c->send(Pdu{status::ok, bind->sequence_number,
+                            BindResponse{BindType::transceiver, "smsc", 0x34}}));
+        DeliverSm d;
+        d.source.address = "375291234567";
+        d.short_message = "1";
+        d.tlvs.ussd_service_op = ussd_op::ussr_confirm;
+        std::vector<std::uint8_t> burst;
+        for (std::uint32_t seq = 1; seq <= kBurst; ++seq)
+            REQUIRE(encode(Pdu{status::ok, seq, d}, burst).ok());
+        REQUIRE(encode(Pdu{status::ok, kBurst + 1, Unbind{}}, burst).ok());
+        REQUIRE(c->send(burst));
+        for (std::uint32_t i = 0; i <= kBurst; ++i) {
+            auto r = c->read_pdu();
+            REQUIRE(r.has_value());
+            if (std::holds_alternative<UnbindResp>(r->body)) {
+                unbind_answered_last = i == kBurst;
+                break;
+            }
+            statuses.push_back(r->command_status);
+            order.push_back(r->sequence_number);
+        }
+    });
+    bool done = run_until(
+        io, [&] { return handled == static_cast<int>(kBurst) && !link.bound(); }, 10000ms);
+    link.stop();
+    run_until(
+        io, [] { return false; }, 100ms);
+    peer.join();
+    CHECK(done);
+    REQUIRE(statuses.size() == kBurst);
+    CHECK(std::count(statuses.begin(), statuses.end(), status::throttled) == 0);
+    CHECK(std::count(statuses.begin(), statuses.end(), status::ok) == kBurst);
+    CHECK(std::is_sorted(order.begin(), order.end()));
+    CHECK(unbind_answered_last);
+}

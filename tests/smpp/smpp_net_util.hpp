@@ -50,6 +50,11 @@ class RawClient {
         int one = 1;
         ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
+    // Adopts a connected socket (see RawListener::accept).
+    RawClient(int fd, std::chrono::milliseconds timeout) : fd_(fd), timeout_(timeout) {
+        int one = 1;
+        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
     ~RawClient() {
         if (fd_ >= 0) ::close(fd_);
     }
@@ -138,6 +143,42 @@ class RawClient {
   private:
     int fd_ = -1;
     std::chrono::milliseconds timeout_;
+};
+
+// A listening socket on an ephemeral 127.0.0.1 port, for tests that play the SMSC with raw
+// bytes against our client link.
+class RawListener {
+  public:
+    RawListener() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        REQUIRE(fd_ >= 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        REQUIRE(::listen(fd_, 8) == 0);
+        socklen_t len = sizeof a;
+        REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+        port_ = ntohs(a.sin_port);
+    }
+    ~RawListener() { ::close(fd_); }
+    RawListener(const RawListener&) = delete;
+    RawListener& operator=(const RawListener&) = delete;
+
+    std::uint16_t port() const { return port_; }
+    // The next connection, waiting at most `timeout` (nullptr when none came).
+    std::unique_ptr<RawClient> accept(
+        std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return nullptr;
+        int c = ::accept(fd_, nullptr, nullptr);
+        if (c < 0) return nullptr;
+        return std::make_unique<RawClient>(c, timeout);
+    }
+
+  private:
+    int fd_ = -1;
+    std::uint16_t port_ = 0;
 };
 
 inline SubmitSm test_submit(std::string text = "hello") {
