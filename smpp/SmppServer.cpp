@@ -33,15 +33,20 @@ SmppServer::SmppServer(asio::io_context& io, ServerConfig config, Handlers handl
       handlers_(std::move(handlers)),
       acceptor_(io),
       stop_timer_(io),
-      accept_retry_(io) {}
+      accept_retry_(io),
+      guard_([this] {
+          BindGuardConfig g = config_.bind_guard;
+          g.max_delay = std::min(g.max_delay, config_.timers.bind_timeout);
+          return g;
+      }()) {}
 
 SmppServer::~SmppServer() {
     *alive_ = false;
     boost::system::error_code ec;
     acceptor_.close(ec);
     auto conns = connections_;
-    for (auto& [id, c] : conns)
-        c->abort();
+    for (auto& [id, e] : conns)
+        e.conn->abort();
     connections_.clear();
 }
 
@@ -70,88 +75,145 @@ void SmppServer::do_accept() {
         if (ec) {
             if (ec == asio::error::operation_aborted) return;
             // EMFILE and friends: keep serving the existing sessions, retry a bit later.
-            log::warn("smpp.accept_failed", "error", ec.message());
+            log::limited(log::Level::warn, "smpp.accept_failed", "error", ec.message());
             accept_retry_.expires_after(std::chrono::milliseconds(100));
             accept_retry_.async_wait([this, alive](const boost::system::error_code& e) {
                 if (!e && !alive.expired() && acceptor_.is_open()) do_accept();
             });
             return;
         }
-        std::string label = remote_label(sock);
-        if (stopping_ || connections_.size() >= config_.max_connections) {
-            ++stats_.refused_connections;
-            log::warn("smpp.connection_refused", "peer", label, "reason",
-                      stopping_ ? "stopping" : "max_connections");
-            boost::system::error_code ignored;
-            sock.close(ignored);
-            do_accept();
-            return;
-        }
-        ++stats_.accepted;
-        SessionConfig sc;
-        sc.role = Role::smsc;
-        sc.timers = config_.timers;
-        sc.window = config_.window;
-        sc.receive_window = config_.receive_window;
-        sc.system_id = config_.system_id;
-        std::string ip = ip_of(label);
-        sc.authenticate = [this, ip](const BindRequest& r) { return authenticate(r, ip); };
-        std::weak_ptr<bool> alive2 = alive_;
-        SmppConnection::Hooks hooks;
-        hooks.on_event = [this, alive2](SmppConnection& c, const SessionEvent& e) {
-            if (!alive2.expired()) on_event(c, e);
-        };
-        if (handlers_.on_request) {
-            hooks.on_request = handlers_.on_request;
-        } else {
-            hooks.on_request = [this, alive2](const PeerInfo&, const Pdu&, SmppReply reply) {
-                if (alive2.expired()) return reply.reject(status::syserr);
-                char buf[24];
-                auto [end, e] = std::to_chars(buf, buf + sizeof buf, next_message_id_++, 16);
-                (void)e;
-                reply.accept(std::string(buf, end));
-            };
-        }
-        hooks.on_finished = [this, alive2](SmppConnection& c) {
-            if (!alive2.expired()) on_finished(c);
-        };
-        std::uint64_t id = next_id_++;
-        auto conn =
-            std::make_shared<SmppConnection>(std::move(sock), std::move(sc), std::move(hooks), id);
-        connections_.emplace(id, conn);
-        log::debug("smpp.accepted", "peer", label, "connection", id);
-        conn->start();
+        admit(std::move(sock));
         do_accept();
     });
 }
 
-BindVerdict SmppServer::authenticate(const BindRequest& req, const std::string& peer_ip) {
-    BindVerdict v;
+void SmppServer::admit(asio::ip::tcp::socket sock) {
+    std::string label = remote_label(sock);
+    std::string ip = ip_of(label);
+    auto refuse = [&](const char* why) {
+        ++stats_.refused_connections;
+        log::limited(log::Level::warn, "smpp.connection_refused", "peer", label, "reason", why);
+        boost::system::error_code ignored;
+        sock.close(ignored);
+    };
+    if (stopping_) return refuse("stopping");
+    // Room among the connections not bound yet: the oldest one makes way.
+    auto own = unbound_by_ip_.find(ip);
+    if (own != unbound_by_ip_.end() && own->second.size() >= config_.max_unbound_per_address)
+        evict(*own->second.begin(), "max_unbound_per_address");
+    else if (!unbound_.empty() && unbound_.size() >= config_.max_unbound)
+        evict(*unbound_.begin(), "max_unbound");
+    if (connections_.size() >= config_.max_connections) {
+        if (unbound_.empty()) return refuse("max_connections");  // every slot is bound
+        evict(*unbound_.begin(), "max_connections");
+    }
+    ++stats_.accepted;
+    SessionConfig sc;
+    sc.role = Role::smsc;
+    sc.timers = config_.timers;
+    sc.window = config_.window;
+    sc.receive_window = config_.receive_window;
+    sc.system_id = config_.system_id;
+    sc.authenticate = [this, ip](const BindRequest& r, TimePoint now) {
+        return authenticate(r, ip, now);
+    };
+    std::weak_ptr<bool> alive = alive_;
+    SmppConnection::Hooks hooks;
+    hooks.on_event = [this, alive](SmppConnection& c, const SessionEvent& e) {
+        if (!alive.expired()) on_event(c, e);
+    };
+    if (handlers_.on_request) {
+        hooks.on_request = handlers_.on_request;
+    } else {
+        hooks.on_request = [this, alive](const PeerInfo&, const Pdu&, SmppReply reply) {
+            if (alive.expired()) return reply.reject(status::syserr);
+            char buf[24];
+            auto [end, e] = std::to_chars(buf, buf + sizeof buf, next_message_id_++, 16);
+            (void)e;
+            reply.accept(std::string(buf, end));
+        };
+    }
+    hooks.on_finished = [this, alive](SmppConnection& c) {
+        if (!alive.expired()) on_finished(c);
+    };
+    std::uint64_t id = next_id_++;
+    auto conn =
+        std::make_shared<SmppConnection>(std::move(sock), std::move(sc), std::move(hooks), id);
+    connections_.emplace(id, Entry{conn, ip});
+    unbound_.insert(id);
+    unbound_by_ip_[ip].insert(id);
+    log::debug("smpp.accepted", "peer", label, "connection", id);
+    conn->start();
+}
+
+void SmppServer::evict(std::uint64_t id, const char* why) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    ++stats_.evicted;
+    log::limited(log::Level::warn, "smpp.connection_evicted", "peer",
+                 it->second.conn->peer().address, "reason", why);
+    auto conn = it->second.conn;
+    forget(id);
+    conn->abort();
+}
+
+void SmppServer::leave_unbound(std::uint64_t id, const std::string& ip) {
+    unbound_.erase(id);
+    auto by_ip = unbound_by_ip_.find(ip);
+    if (by_ip == unbound_by_ip_.end()) return;
+    by_ip->second.erase(id);
+    if (by_ip->second.empty()) unbound_by_ip_.erase(by_ip);
+}
+
+void SmppServer::forget(std::uint64_t id) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    leave_unbound(id, it->second.ip);
+    connections_.erase(it);
+}
+
+BindVerdict SmppServer::authenticate(const BindRequest& req, const std::string& peer_ip,
+                                     TimePoint now) {
     auto it = std::find_if(config_.accounts.begin(), config_.accounts.end(),
                            [&](const AccountConfig& a) { return a.system_id == req.system_id; });
-    auto refuse = [&](std::uint32_t st, const char* why) {
-        log::warn("smpp.bind_refused", "system_id", req.system_id, "peer", peer_ip, "bind",
-                  bind_type_name(req.type), "reason", why);
-        v.status = st;
+    const AccountConfig* a = it == config_.accounts.end() ? nullptr : &*it;
+    const std::string_view account = a ? std::string_view(a->system_id) : std::string_view();
+    BindGuard::Decision guard = guard_.check(peer_ip, account, now);
+    BindVerdict v;
+    v.delay = guard.delay;
+    const char* why = nullptr;
+    if (stopping_) {
+        why = "stopping";
+    } else if (guard.locked) {
+        why = "locked_out";  // the password is not even looked at
+    } else if (!a) {
+        why = "unknown_system_id";
+        guard_.failed(peer_ip, account, now);
+    } else if (!same_secret(req.password, a->password.reveal())) {
+        why = "wrong_password";
+        guard_.failed(peer_ip, account, now);
+    } else if (!a->allowed_addresses.empty() &&
+               std::find(a->allowed_addresses.begin(), a->allowed_addresses.end(), peer_ip) ==
+                   a->allowed_addresses.end()) {
+        why = "address_not_allowed";
+    } else if (!a->bind_types.empty() && std::find(a->bind_types.begin(), a->bind_types.end(),
+                                                   req.type) == a->bind_types.end()) {
+        why = "bind_type_not_allowed";
+    } else if (auto b = binds_per_account_.find(a->system_id);
+               b != binds_per_account_.end() && b->second >= a->max_binds) {
+        why = "max_binds";
+    }
+    if (why) {
+        // One status for every refusal: the answer does not tell which part was wrong.
+        log::limited(log::Level::warn, "smpp.bind_refused", "system_id", req.system_id, "peer",
+                     peer_ip, "bind", bind_type_name(req.type), "reason", why, "delay_ms",
+                     v.delay.count());
+        v.status = status::bindfail;
         return v;
-    };
-    if (stopping_) return refuse(status::bindfail, "stopping");
-    if (it == config_.accounts.end()) return refuse(status::invsysid, "unknown system_id");
-    const AccountConfig& a = *it;
-    if (!same_secret(req.password, a.password.reveal()))
-        return refuse(status::invpaswd, "wrong password");
-    if (!a.allowed_addresses.empty() &&
-        std::find(a.allowed_addresses.begin(), a.allowed_addresses.end(), peer_ip) ==
-            a.allowed_addresses.end())
-        return refuse(status::bindfail, "address not allowed");
-    if (!a.bind_types.empty() &&
-        std::find(a.bind_types.begin(), a.bind_types.end(), req.type) == a.bind_types.end())
-        return refuse(status::bindfail, "bind type not allowed");
-    auto b = binds_per_account_.find(a.system_id);
-    if (b != binds_per_account_.end() && b->second >= a.max_binds)
-        return refuse(status::alybnd, "max_binds reached");
+    }
+    guard_.succeeded(peer_ip, account);
     v.status = status::ok;
-    v.receive_throughput = a.throughput;
+    v.receive_throughput = a->throughput;
     return v;
 }
 
@@ -160,6 +222,8 @@ void SmppServer::on_event(SmppConnection& c, const SessionEvent& e) {
         case EventKind::bound: {
             const auto& req = c.session().bind_request();
             c.peer().link = req.system_id;
+            if (auto it = connections_.find(c.id()); it != connections_.end())
+                leave_unbound(it->first, it->second.ip);
             ++binds_per_account_[req.system_id];
             ++stats_.binds;
             log::info("smpp.bound", "account", req.system_id, "peer", c.peer().address, "bind",
@@ -180,8 +244,13 @@ void SmppServer::on_event(SmppConnection& c, const SessionEvent& e) {
                 if (handlers_.on_bind_change)
                     handlers_.on_bind_change(c.peer(), c.session().bind_request().type, false);
             }
-            log::info("smpp.closed", "account", c.peer().link, "peer", c.peer().address, "reason",
-                      close_reason_name(e.reason), "detail", e.detail);
+            // Connections that never bound may come in floods: their lines are rate-limited.
+            log::event(was_bound ? log::Level::info : log::Level::debug, "smpp.closed", "account",
+                       c.peer().link, "peer", c.peer().address, "reason",
+                       close_reason_name(e.reason), "detail", e.detail);
+            if (!was_bound)
+                log::limited(log::Level::info, "smpp.closed_unbound", "peer", c.peer().address,
+                             "reason", close_reason_name(e.reason));
             return;
         }
         default:
@@ -190,13 +259,14 @@ void SmppServer::on_event(SmppConnection& c, const SessionEvent& e) {
 }
 
 void SmppServer::on_finished(SmppConnection& c) {
-    connections_.erase(c.id());
+    forget(c.id());
     check_stopped();
 }
 
 void SmppServer::check_stopped() {
     if (!stopping_ || !connections_.empty() || !stop_done_) return;
     stop_timer_.cancel();
+    log::flush_limited();
     auto done = std::move(stop_done_);
     stop_done_ = nullptr;
     done();
@@ -209,8 +279,8 @@ void SmppServer::stop(std::function<void()> done) {
     stopping_ = true;
     stop_done_ = std::move(done);
     auto conns = connections_;
-    for (auto& [id, c] : conns)
-        c->unbind();
+    for (auto& [id, e] : conns)
+        e.conn->unbind();
     if (connections_.empty()) {
         asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
             if (!alive.expired()) check_stopped();
@@ -222,23 +292,21 @@ void SmppServer::stop(std::function<void()> done) {
         [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& e) {
             if (e || alive.expired()) return;
             auto left = connections_;
-            for (auto& [id, c] : left)
-                c->abort();
+            for (auto& [id, e] : left)
+                e.conn->abort();
         });
 }
 
 SendResult SmppServer::send_to(const std::string& system_id, PduBody body,
                                ResponseCallback callback) {
-    std::vector<SmppConnection*> candidates;
-    for (auto& [id, c] : connections_) {
-        auto st = c->session().state();
-        if (c->peer().link == system_id &&
+    std::vector<SmppConnection*> candidates;  // in id order (connections_ is ordered)
+    for (auto& [id, e] : connections_) {
+        auto st = e.conn->session().state();
+        if (e.conn->peer().link == system_id &&
             (st == SessionState::bound_rx || st == SessionState::bound_trx))
-            candidates.push_back(c.get());
+            candidates.push_back(e.conn.get());
     }
     if (candidates.empty()) return SendResult{SendError::not_bound, 0};
-    std::sort(candidates.begin(), candidates.end(),
-              [](auto* a, auto* b) { return a->id() < b->id(); });
     SmppConnection* c = candidates[round_robin_++ % candidates.size()];
     SendResult r = c->send(std::move(body), std::move(callback));
     if (r.ok()) c->kick();

@@ -4,9 +4,18 @@
 // `on_request` (default: accept with a generated message_id), and lets the application send
 // deliver_sm / data_sm to a bound receiver or transceiver of an account.
 //
-// Limits: max_connections (more are closed at once), a bind timeout for silent peers, the
-// session window (received requests beyond it are answered ESME_RTHROTTLED) and the
-// account's throughput. Single-threaded: use it from the io_context's thread only.
+// Limits. Connections that have not bound yet have their own budget, overall (max_unbound)
+// and per peer address (max_unbound_per_address): when it is full, the OLDEST unbound
+// connection is closed to make room, so idle connections cannot lock the listener and the
+// max_connections - max_unbound slots left are always there for bound sessions (a new
+// connection is refused only when bound sessions fill max_connections). Silent peers are
+// closed after the bind timeout. Every refused bind is answered ESME_RBINDFAIL, whatever the
+// reason (unknown system_id, wrong password, address or bind type not allowed, max_binds,
+// locked out), so that answers tell a guesser nothing; the reason goes to the log. Repeated
+// failures slow down and then lock out binds from an address and for an account
+// (BindGuard). Refusals and evictions are logged through the rate-limited log. Received
+// requests beyond the session's receive window or the account's throughput are answered
+// ESME_RTHROTTLED. Single-threaded: use it from the io_context's thread only.
 //
 //   SmppServer server(io, config);             // config.port 0 = ephemeral
 //   server.start();                            // throws std::runtime_error if it cannot listen
@@ -20,9 +29,12 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 
+#include "smpp/BindGuard.hpp"
 #include "smpp/SmppConfig.hpp"
 #include "smpp/SmppConnection.hpp"
 
@@ -36,7 +48,8 @@ class SmppServer {
         std::function<void(const PeerInfo&, BindType, bool bound)> on_bind_change;
     };
     struct Stats {
-        std::uint64_t accepted = 0, refused_connections = 0, binds = 0, bind_failures = 0;
+        std::uint64_t accepted = 0, refused_connections = 0, evicted = 0, binds = 0,
+                      bind_failures = 0;
     };
 
     SmppServer(asio::io_context& io, ServerConfig config, Handlers handlers = {});
@@ -56,13 +69,22 @@ class SmppServer {
     SendResult send_to(const std::string& system_id, PduBody body, ResponseCallback callback);
 
     std::size_t connection_count() const { return connections_.size(); }
+    std::size_t unbound_count() const { return unbound_.size(); }
     std::size_t bound_count(const std::string& system_id) const;
     const Stats& stats() const { return stats_; }
     const ServerConfig& config() const { return config_; }
 
   private:
+    struct Entry {
+        std::shared_ptr<SmppConnection> conn;
+        std::string ip;
+    };
     void do_accept();
-    BindVerdict authenticate(const BindRequest& req, const std::string& peer_ip);
+    void admit(asio::ip::tcp::socket sock);
+    void leave_unbound(std::uint64_t id, const std::string& ip);
+    void evict(std::uint64_t id, const char* why);
+    void forget(std::uint64_t id);
+    BindVerdict authenticate(const BindRequest& req, const std::string& peer_ip, TimePoint now);
     void on_event(SmppConnection& c, const SessionEvent& e);
     void on_finished(SmppConnection& c);
     void check_stopped();
@@ -76,7 +98,10 @@ class SmppServer {
     std::uint16_t port_ = 0;
     std::uint64_t next_id_ = 1;
     std::uint64_t next_message_id_ = 1;
-    std::unordered_map<std::uint64_t, std::shared_ptr<SmppConnection>> connections_;
+    std::map<std::uint64_t, Entry> connections_;  // by id: the oldest first
+    std::set<std::uint64_t> unbound_;             // not bound yet, the oldest first
+    std::unordered_map<std::string, std::set<std::uint64_t>> unbound_by_ip_;
+    BindGuard guard_;
     std::map<std::string, std::uint32_t, std::less<>> binds_per_account_;
     std::size_t round_robin_ = 0;
     bool stopping_ = false;

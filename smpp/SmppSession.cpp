@@ -280,6 +280,7 @@ void SmppSession::close(CloseReason reason, std::string detail) {
     app_outstanding_ = 0;
     unanswered_.clear();
     held_since_.reset();
+    delayed_bind_.reset();
     partial_since_.reset();
     input_.clear();
     input_.shrink_to_fit();
@@ -297,7 +298,7 @@ void SmppSession::receive(std::span<const std::uint8_t> bytes, TimePoint now) {
 }
 
 bool SmppSession::wants_input() const {
-    if (closed() || !writable() || held_since_) return false;
+    if (closed() || !writable() || held_since_ || delayed_bind_) return false;
     auto rest = std::span<const std::uint8_t>(input_).subspan(input_pos_);
     return frame_length(rest, config_.max_frame_length).kind == FrameLength::Kind::need_more;
 }
@@ -315,7 +316,7 @@ void SmppSession::process(TimePoint now) {
     while (!closed()) {
         // One request at a time: the owner hands it to the application (which may answer at
         // once) before the next frame is counted against the receive window.
-        if (undelivered_ > 0) break;
+        if (undelivered_ > 0 || delayed_bind_) break;
         auto rest = std::span<const std::uint8_t>(input_).subspan(input_pos_);
         FrameLength fl = frame_length(rest, config_.max_frame_length);
         if (fl.kind == FrameLength::Kind::need_more) {
@@ -475,28 +476,37 @@ void SmppSession::handle_bind(Pdu&& pdu, TimePoint now) {
     }
     BindVerdict v;
     v.status = status::bindfail;
-    if (config_.authenticate) v = config_.authenticate(*req);
-    BindResponse resp{req->type, config_.system_id, {}};
-    if (v.status == status::ok && req->interface_version >= 0x34) resp.sc_interface_version = 0x34;
+    if (config_.authenticate) v = config_.authenticate(*req, now);
+    if (v.delay.count() > 0) {
+        // Answered later (the owner's bind guard slows this peer down); nothing more is read
+        // meanwhile.
+        delayed_bind_ = DelayedBind{now + v.delay, v, std::move(pdu)};
+        return;
+    }
+    answer_bind(v, std::move(pdu), now);
+}
+
+void SmppSession::answer_bind(const BindVerdict& v, Pdu&& pdu, TimePoint now) {
+    const auto& req = std::get<BindRequest>(pdu.body);
+    BindResponse resp{req.type, config_.system_id, {}};
+    if (v.status == status::ok && req.interface_version >= 0x34) resp.sc_interface_version = 0x34;
     if (v.status != status::ok) resp.system_id.clear();
-    emit(Pdu{v.status, seq, resp});
+    emit(Pdu{v.status, pdu.sequence_number, resp});
+    SessionEvent e;
+    e.sequence_number = pdu.sequence_number;
     if (v.status != status::ok) {
-        SessionEvent e;
         e.kind = EventKind::bind_failed;
-        e.sequence_number = seq;
         e.status = v.status;
         e.pdu = std::move(pdu);
         events_.push_back(std::move(e));
         close(CloseReason::bind_failed, "bind refused");
         return;
     }
-    bind_ = *req;
-    state_ = bound_state_of(req->type);
+    bind_ = req;
+    state_ = bound_state_of(req.type);
     bound_state_ = state_;
     if (v.receive_throughput > 0) receive_bucket_.configure(v.receive_throughput, now);
-    SessionEvent e;
     e.kind = EventKind::bound;
-    e.sequence_number = seq;
     e.pdu = std::move(pdu);
     events_.push_back(std::move(e));
 }
@@ -562,7 +572,10 @@ std::optional<TimePoint> SmppSession::next_deadline() const {
     const auto& t = config_.timers;
     if (partial_since_) d = earliest(d, *partial_since_ + t.response_timeout);
     if (held_since_) d = earliest(d, *held_since_ + t.response_timeout);
-    if (state_ == SessionState::open && config_.role == Role::smsc && t.bind_timeout.count() > 0)
+    if (delayed_bind_)
+        d = earliest(d, delayed_bind_->at);
+    else if (state_ == SessionState::open && config_.role == Role::smsc &&
+             t.bind_timeout.count() > 0)
         d = earliest(d, created_ + t.bind_timeout);
     if (bound()) {
         if (t.inactivity_timeout.count() > 0) d = earliest(d, last_rx_ + t.inactivity_timeout);
@@ -575,8 +588,15 @@ std::optional<TimePoint> SmppSession::next_deadline() const {
 void SmppSession::on_time(TimePoint now) {
     if (closed()) return;
     const auto& t = config_.timers;
-    if (state_ == SessionState::open && config_.role == Role::smsc && t.bind_timeout.count() > 0 &&
-        now >= created_ + t.bind_timeout) {
+    if (delayed_bind_ && now >= delayed_bind_->at) {
+        DelayedBind b = std::move(*delayed_bind_);
+        delayed_bind_.reset();
+        answer_bind(b.verdict, std::move(b.request), now);
+        process(now);
+        if (closed()) return;
+    }
+    if (!delayed_bind_ && state_ == SessionState::open && config_.role == Role::smsc &&
+        t.bind_timeout.count() > 0 && now >= created_ + t.bind_timeout) {
         close(CloseReason::bind_timeout, "no bind in time");
         return;
     }

@@ -66,8 +66,10 @@ const char* close_reason_name(CloseReason r);
 
 // A server's answer to a bind request (see SessionConfig::authenticate).
 struct BindVerdict {
-    std::uint32_t status = status::ok;  // ok, invpaswd, invsysid, bindfail, ...
+    std::uint32_t status = status::ok;  // ok, or the refusal (bindfail, ...)
     double receive_throughput = 0;      // incoming requests/s for this session, 0 = unlimited
+    Millis delay{0};                    // send the answer this long after the bind arrived
+                                        // (nothing more is read meanwhile)
 };
 
 struct SessionConfig {
@@ -81,8 +83,9 @@ struct SessionConfig {
     std::size_t max_frame_length = kDefaultMaxFrameLength;
     std::string system_id = "ussdgw";  // SMSC: sent in bind_resp
     std::uint32_t first_sequence = 1;  // for tests of the wrap at 0x7FFFFFFF
-    // SMSC: decides a bind. Without it every bind is refused with ESME_RBINDFAIL.
-    std::function<BindVerdict(const BindRequest&)> authenticate;
+    // SMSC: decides a bind (`now`: when it arrived). Without it every bind is refused with
+    // ESME_RBINDFAIL.
+    std::function<BindVerdict(const BindRequest&, TimePoint now)> authenticate;
 };
 
 enum class EventKind {
@@ -222,6 +225,7 @@ class SmppSession {
     void handle_request(Pdu&& pdu, TimePoint now);
     void handle_response(Pdu&& pdu, TimePoint now);
     void handle_bind(Pdu&& pdu, TimePoint now);
+    void answer_bind(const BindVerdict& v, Pdu&& pdu, TimePoint now);
     bool request_allowed_in(std::uint32_t command_id, bool outgoing) const;
     std::uint32_t next_sequence();
     bool hold(TimePoint now);
@@ -244,6 +248,12 @@ class SmppSession {
     std::vector<std::uint32_t> unanswered_;  // received requests the app has not answered
     std::uint32_t undelivered_ = 0;          // request events the owner has not taken yet
     std::optional<TimePoint> held_since_;    // an unbind / unframeable bytes wait for answers
+    struct DelayedBind {
+        TimePoint at;
+        BindVerdict verdict;
+        Pdu request;
+    };
+    std::optional<DelayedBind> delayed_bind_;  // SMSC: a bind answered later
     bool enquire_outstanding_ = false;
     TimePoint created_;
     TimePoint last_rx_;

@@ -120,10 +120,28 @@ smpp::ServerConfig parse_server(const ConfigTable& t, const Defaults& d) {
         t.fail("listen", fmt::format("'{}' is not host:port (port 0 to 65535)", listen));
     s.system_id = bounded_string(t, "system_id", "ussdgw", 15);
     s.max_connections = static_cast<std::uint32_t>(t.integer("max_connections", 100, 1, 100'000));
+    s.max_unbound = static_cast<std::uint32_t>(t.integer("max_unbound", 20, 1, 100'000));
+    if (s.max_unbound > s.max_connections)
+        t.fail("max_unbound", fmt::format("{} is more than max_connections ({})", s.max_unbound,
+                                          s.max_connections));
+    s.max_unbound_per_address =
+        static_cast<std::uint32_t>(t.integer("max_unbound_per_address", 5, 1, 100'000));
+    if (s.max_unbound_per_address > s.max_unbound)
+        t.fail("max_unbound_per_address", fmt::format("{} is more than max_unbound ({})",
+                                                      s.max_unbound_per_address, s.max_unbound));
+    auto& g = s.bind_guard;
+    g.window =
+        t.duration("bind_failure_window", Millis(15 * 60'000), Millis(1'000), Millis(86'400'000));
+    g.slowdown_after = static_cast<std::uint32_t>(t.integer("bind_slowdown_after", 3, 0, 1'000));
+    g.slowdown = t.duration("bind_slowdown", Millis(1'000), Millis(1), Millis(60'000));
+    g.lockout_after = static_cast<std::uint32_t>(t.integer("bind_lockout_after", 10, 0, 100'000));
+    g.account_lockout_after =
+        static_cast<std::uint32_t>(t.integer("account_lockout_after", 30, 0, 100'000));
     s.window = static_cast<std::uint32_t>(t.integer("window", d.window, 1, 10'000));
     s.receive_window =
         static_cast<std::uint32_t>(t.integer("receive_window", d.receive_window, 1, 100'000));
     s.timers = parse_timers(t, d.timers);
+    g.max_delay = s.timers.bind_timeout;
     std::set<std::string> ids;
     for (const auto& at : t.tables("account")) {
         auto a = parse_account(at);

@@ -58,6 +58,14 @@ response_timeout = "1s"
 enabled = true
 listen = "0.0.0.0:2776"
 max_connections = 7
+max_unbound = 4
+max_unbound_per_address = 2
+bind_timeout = "3s"
+bind_failure_window = "5m"
+bind_slowdown_after = 2
+bind_slowdown = "200ms"
+bind_lockout_after = 6
+account_lockout_after = 0
 [[smpp.server.account]]
 system_id = "esme"
 password = "pw"
@@ -91,6 +99,14 @@ throughput = 100
     CHECK(c.server.host == "0.0.0.0");
     CHECK(c.server.port == 2776);
     CHECK(c.server.max_connections == 7);
+    CHECK(c.server.max_unbound == 4);
+    CHECK(c.server.max_unbound_per_address == 2);
+    CHECK(c.server.bind_guard.window == 5min);
+    CHECK(c.server.bind_guard.slowdown_after == 2);
+    CHECK(c.server.bind_guard.slowdown == 200ms);
+    CHECK(c.server.bind_guard.max_delay == 3s);  // the server's bind_timeout
+    CHECK(c.server.bind_guard.lockout_after == 6);
+    CHECK(c.server.bind_guard.account_lockout_after == 0);
     CHECK(c.server.window == 50);
     CHECK(c.server.receive_window == 500);
     REQUIRE(c.server.accounts.size() == 1);
@@ -107,6 +123,9 @@ TEST_CASE("smpp section: the shipped file has the simulator link and a server") 
     CHECK(cfg.smpp.server.port == 2776);
     CHECK(cfg.smpp.clients[0].receive_window == 1000);
     CHECK(cfg.smpp.server.receive_window == 1000);
+    CHECK(cfg.smpp.server.max_unbound == 20);
+    CHECK(cfg.smpp.server.max_unbound_per_address == 5);
+    CHECK(cfg.smpp.server.bind_guard.lockout_after == 10);
     CHECK_FALSE(cfg.smpp.server.accounts.empty());
 }
 
@@ -171,6 +190,14 @@ TEST_CASE("smpp section: server and account errors") {
           "conf/t.toml:5: key 'smpp.server.account[1].system_id': account 'e' is defined twice");
     CHECK(error_of(std::string(acct) + "pasword = \"x\"\n") ==
           "conf/t.toml:4: key 'smpp.server.account[0].pasword': unknown key");
+    CHECK(error_of("[smpp.server]\nmax_connections = 10\nmax_unbound = 11\n") ==
+          "conf/t.toml:3: key 'smpp.server.max_unbound': 11 is more than max_connections (10)");
+    CHECK(error_of("[smpp.server]\nmax_unbound = 3\nmax_unbound_per_address = 4\n") ==
+          "conf/t.toml:3: key 'smpp.server.max_unbound_per_address': 4 is more than "
+          "max_unbound (3)");
+    CHECK(error_of("[smpp.server]\nbind_slowdown = \"0s\"\n") ==
+          "conf/t.toml:2: key 'smpp.server.bind_slowdown': 0ms is out of range (allowed 1ms "
+          "to 60000ms)");
 }
 
 TEST_CASE("parse_host_port") {

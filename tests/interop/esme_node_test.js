@@ -74,22 +74,23 @@ h.run('esme_node', 60000, async () => {
     {
       const { s, resp } = await bind(port, 'bind_transceiver',
         { system_id: 'esme', password: 'wrong', interface_version: 0x34 });
-      check(resp.command_status === smpp.ESME_RINVPASWD,
-            `wrong password -> ESME_RINVPASWD (got 0x${resp.command_status.toString(16)})`);
+      check(resp.command_status === smpp.ESME_RBINDFAIL,
+            `wrong password -> ESME_RBINDFAIL (got 0x${resp.command_status.toString(16)})`);
       s.destroy();
     }
     {
       const { s, resp } = await bind(port, 'bind_transceiver',
         { system_id: 'nobody', password: 'x', interface_version: 0x34 });
-      check(resp.command_status === smpp.ESME_RINVSYSID || resp.command_status === smpp.ESME_RINVPASWD,
-            `unknown system_id refused (0x${resp.command_status.toString(16)})`);
+      // The same answer as a wrong password: accounts cannot be enumerated.
+      check(resp.command_status === smpp.ESME_RBINDFAIL,
+            `unknown system_id -> ESME_RBINDFAIL, like a wrong password (got 0x${resp.command_status.toString(16)})`);
       s.destroy();
     }
     {
       const { s, resp } = await bind(port, 'bind_receiver',
         { system_id: 'txonly', password: 'txonly', interface_version: 0x34 });
-      check(resp.command_status !== 0,
-            `bind_receiver for a transmitter-only account refused (0x${resp.command_status.toString(16)})`);
+      check(resp.command_status === smpp.ESME_RBINDFAIL,
+            `bind_receiver for a transmitter-only account refused with ESME_RBINDFAIL (0x${resp.command_status.toString(16)})`);
       // Not bound: a submit_sm must not be accepted (answered with an error, or the socket closed).
       const after = await h.within(5000, 'refused session outcome', Promise.race([
         h.request(s, 'submit_sm', { destination_addr: '375291234567', short_message: Buffer.from('x') })

@@ -1,7 +1,8 @@
 #!/usr/bin/perl
 # Perl Net::SMPP (libnet-smpp-perl) as an ESME against ussdgw's SMPP server: bind as
 # transceiver, submit_sm (GSM and UCS2, with TLVs), enquire_link, unbind; a wrong
-# password is refused. Drives the real binary with a temporary config on a free port.
+# password and an unknown system_id are refused alike (ESME_RBINDFAIL). Drives the real
+# binary with a temporary config on a free port.
 #   perl esme_perl_test.pl /path/to/ussdgw
 use strict;
 use warnings;
@@ -102,7 +103,14 @@ unless (check($up, "ussdgw listens on 127.0.0.1:$port")) {
 {
     my ($bad, $resp) = Net::SMPP->new_transceiver('127.0.0.1', port => $port, system_id => 'perl',
                                                   password => 'wrong', timeout => 5);
-    check($bad && $resp && $resp->{status} == 0x0E, 'wrong password -> ESME_RINVPASWD');
+    check($bad && $resp && $resp->{status} == 0x0D, 'wrong password -> ESME_RBINDFAIL');
+    close $bad if $bad;
+}
+# Unknown system_id: the same answer (accounts cannot be enumerated).
+{
+    my ($bad, $resp) = Net::SMPP->new_transceiver('127.0.0.1', port => $port, system_id => 'nobody',
+                                                  password => 'perlpw', timeout => 5);
+    check($bad && $resp && $resp->{status} == 0x0D, 'unknown system_id -> ESME_RBINDFAIL too');
     close $bad if $bad;
 }
 

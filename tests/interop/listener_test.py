@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """The real ussdgw binary's SMPP listener ([smpp.server]) against raw-socket peers on
-127.0.0.1, bytes written exactly as a hostile or hurried peer writes them (several PDUs in
-ONE write). Checks that requests followed in the same write by an unbind, or by bytes that
-cannot be framed, are all answered, in order, before unbind_resp or the close.
+127.0.0.x, bytes written exactly as a hostile or hurried peer writes them. Checks that:
+- requests followed in the same write by an unbind, or by bytes that cannot be framed, are
+  all answered, in order, before unbind_resp or the close;
+- 100 idle connections from one address do not lock out a legitimate client;
+- 50 wrong-password binds are slowed down, then refused (the right password too);
+- an unknown system_id and a wrong password get the same answer;
+- the log stays bounded through all that (repeated lines are rate-limited and summed up).
 
 usage: listener_test.py PATH/TO/ussdgw
 """
@@ -24,6 +28,7 @@ GENERIC_NACK = 0x80000000
 RESP = 0x80000000
 ESME_RINVCMDID = 0x03
 ESME_RINVCMDLEN = 0x02
+ESME_RBINDFAIL = 0x0D
 
 
 def check(cond, what):
@@ -122,10 +127,21 @@ level = "info"
 enabled = true
 listen = "127.0.0.1:{port}"
 bind_timeout = "5s"
+max_connections = 100
+max_unbound = 20
+max_unbound_per_address = 5
+bind_slowdown_after = 3
+bind_slowdown = "50ms"
+bind_lockout_after = 8
+account_lockout_after = 30
 
 [[smpp.server.account]]
 system_id = "esme"
 password = "secret"
+
+[[smpp.server.account]]
+system_id = "victim"
+password = "right1"
 
 [menus]
 directory = "{ROOT}/menus/cabinet"
@@ -193,6 +209,88 @@ def requests_then_junk_in_one_write(port):
     p.close()
 
 
+def idle_connections_do_not_lock_out(port):
+    idle = [Peer(port) for _ in range(100)]
+    p = Peer(port)
+    b = p.bind("esme", "secret")
+    check(b is not None and b[1] == 0,
+          "after 100 idle connections from 127.0.0.1, a client from 127.0.0.1 binds")
+    p.write(pdu(SUBMIT_SM, 2, submit_body("after the flood")))
+    r = p.read()
+    check(r is not None and r[0] == SUBMIT_SM | RESP and r[2] == 2, "... and is answered")
+    p.close()
+    q = Peer(port, source="127.0.0.2")
+    b = q.bind("esme", "secret")
+    check(b is not None and b[1] == 0, "a client from 127.0.0.2 binds too")
+    q.close()
+    closed = sum(1 for c in idle[:90] if c.closed_by_peer())
+    check(closed == 90, "the oldest idle connections were closed to make room (%d of 90)" % closed)
+    for c in idle:
+        c.close()
+
+
+def wrong_binds_are_slowed_then_refused(port):
+    took, statuses = [], []
+    for i in range(50):
+        p = Peer(port, source="127.0.0.3", timeout=10)
+        t = time.monotonic()
+        b = p.bind("victim", "guess%d" % i)
+        took.append(time.monotonic() - t)
+        statuses.append(b[1] if b else None)
+        p.close()
+    check(all(st == ESME_RBINDFAIL for st in statuses),
+          "50 wrong binds: every one answered ESME_RBINDFAIL")
+    check(max(took[:3]) < 0.05, "the first 3 answered at once (%.3f s at most)" % max(took[:3]))
+    check(all(took[i] >= 0.05 * 2 ** (i - 3) * 0.9 for i in range(3, 8)),
+          "the next 5 slowed down, doubling from 50 ms (%s)" %
+          ", ".join("%.2f" % t for t in took[3:8]))
+    check(max(took[8:]) < 0.05, "then locked out: refused at once (%.3f s at most)" %
+          max(took[8:]))
+    p = Peer(port, source="127.0.0.3")
+    b = p.bind("victim", "right1")
+    check(b is not None and b[1] == ESME_RBINDFAIL,
+          "locked out: even the right password is refused from that address")
+    p.close()
+    p = Peer(port, source="127.0.0.4", timeout=10)
+    t = time.monotonic()
+    b = p.bind("victim", "right1")
+    check(b is not None and b[1] == 0 and time.monotonic() - t >= 0.05,
+          "from another address the account binds, slowed by its 8 failures (%.2f s)" %
+          (time.monotonic() - t))
+    p.close()
+
+
+def unknown_and_wrong_look_the_same(port):
+    answers = []
+    for system_id, password in (("nosuchid", "secret"), ("esme", "wrong")):
+        p = Peer(port, source="127.0.0.5")
+        p.write(pdu(BIND_TRANSCEIVER, 7, bind_body(system_id, password)))
+        b = p.read()
+        answers.append(b)
+        check(b is not None and b[1] == ESME_RBINDFAIL and p.closed_by_peer(),
+              "bind %s/%s: ESME_RBINDFAIL, then closed" % (system_id, password))
+        p.close()
+    check(answers[0] == answers[1], "unknown system_id and wrong password: the same answer, "
+          "byte for byte")
+
+
+def log_is_bounded(text):
+    lines = text.splitlines()
+    count = lambda ev: sum(1 for l in lines if "event=%s " % ev in l + " ")
+    check(len(lines) < 120, "the log stays bounded: %d lines for ~100 evictions, ~55 refused "
+          "binds" % len(lines))
+    check(count("smpp.bind_refused") <= 12, "smpp.bind_refused lines are rate-limited (%d)" %
+          count("smpp.bind_refused"))
+    check(count("smpp.connection_evicted") <= 12,
+          "smpp.connection_evicted lines are rate-limited (%d)" % count("smpp.connection_evicted"))
+    check(any("event=smpp.bind_refused suppressed=" in l for l in lines),
+          "what was suppressed is counted: " +
+          next((l.split("event=")[1] for l in lines
+                if "event=smpp.bind_refused suppressed=" in l), "(none)"))
+    check(not any("right1" in l or "secret" in l or "guess" in l for l in lines),
+          "no password in the log")
+
+
 def main():
     ussdgw = os.path.abspath(sys.argv[1])
     tmp = tempfile.mkdtemp(prefix="ussdgw-listener-")
@@ -201,6 +299,9 @@ def main():
     try:
         requests_then_unbind_in_one_write(port)
         requests_then_junk_in_one_write(port)
+        idle_connections_do_not_lock_out(port)
+        wrong_binds_are_slowed_then_refused(port)
+        unknown_and_wrong_look_the_same(port)
     finally:
         proc.terminate()
         try:
@@ -211,6 +312,7 @@ def main():
     check(code == 0, "ussdgw exits 0 on SIGTERM (%s)" % code)
     log.seek(0)
     text = log.read()
+    log_is_bounded(text)
     if failures:
         print("--- ussdgw log\n" + text)
     print("listener: %d failure(s)" % len(failures))

@@ -91,7 +91,7 @@ void soak(Role role, std::uint32_t seed) {
         c.role = role;
         c.receive_window = 5;
         c.window = 5;
-        c.authenticate = [](const BindRequest& r) {
+        c.authenticate = [](const BindRequest& r, TimePoint) {
             return BindVerdict{r.password == "pw" ? status::ok : status::invpaswd, 0};
         };
         SmppSession s(c, now);

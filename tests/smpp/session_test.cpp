@@ -27,7 +27,7 @@ SessionConfig smsc_config() {
     c.window = 10;
     c.receive_window = 10;
     c.system_id = "smsc";
-    c.authenticate = [](const BindRequest& r) {
+    c.authenticate = [](const BindRequest& r, TimePoint) {
         BindVerdict v;
         if (r.system_id != "gw")
             v.status = status::invsysid;
@@ -206,6 +206,49 @@ TEST_CASE("bind: an SMSC without an authenticator refuses; a second bind gets AL
     CHECK(out[0].command_status == status::alybnd);
     CHECK(out[0].sequence_number == 77);
     CHECK(p.smsc.bound());
+}
+
+TEST_CASE("bind: a verdict with a delay is answered then, and nothing is read meanwhile") {
+    auto sc = smsc_config();
+    sc.authenticate = [](const BindRequest& r, TimePoint) {
+        BindVerdict v;
+        v.status = r.password == "pw" ? status::ok : status::bindfail;
+        v.delay = 2s;
+        return v;
+    };
+    for (const char* password : {"pw", "wrong"}) {
+        CAPTURE(password);
+        SmppSession smsc(sc, t0() - 9s);  // the bind timeout (10 s) falls within the delay
+        auto b = bind_req();
+        b.password = password;
+        std::vector<std::uint8_t> bytes;
+        REQUIRE(encode(Pdu{status::ok, 1, b}, bytes).ok());
+        REQUIRE(encode(Pdu{status::ok, 2, submit()}, bytes).ok());  // sent right behind it
+        smsc.receive(bytes, t0());
+        CHECK_FALSE(smsc.has_output());
+        CHECK_FALSE(smsc.wants_input());
+        CHECK(smsc.state() == SessionState::open);
+        CHECK(*smsc.next_deadline() == t0() + 2s);
+        smsc.on_time(t0() + 1s);
+        CHECK_FALSE(smsc.has_output());
+        CHECK_FALSE(smsc.closed());
+        smsc.on_time(t0() + 2s);
+        auto out = output_pdus(smsc);
+        REQUIRE_FALSE(out.empty());
+        CHECK(out[0].command_id() == static_cast<std::uint32_t>(CommandId::bind_transceiver_resp));
+        auto ev = events(smsc, t0() + 2s);
+        if (std::string(password) == "pw") {
+            CHECK(out[0].command_status == status::ok);
+            CHECK(smsc.bound());
+            REQUIRE(ev.size() == 2);
+            CHECK(ev[0].kind == EventKind::bound);
+            CHECK(ev[1].kind == EventKind::request);
+            CHECK(ev[1].sequence_number == 2);
+        } else {
+            CHECK(out[0].command_status == status::bindfail);
+            CHECK(smsc.close_reason() == CloseReason::bind_failed);
+        }
+    }
 }
 
 TEST_CASE("bind: no bind_resp in time fails the bind; a silent peer never binding is closed") {
@@ -405,7 +448,7 @@ TEST_CASE("an incoming flood beyond the receive window is answered ESME_RTHROTTL
 
 TEST_CASE("an account throughput limit on the SMSC answers excess requests ESME_RTHROTTLED") {
     auto sc = smsc_config();
-    sc.authenticate = [](const BindRequest&) { return BindVerdict{status::ok, 2.0}; };
+    sc.authenticate = [](const BindRequest&, TimePoint) { return BindVerdict{status::ok, 2.0}; };
     BoundPair p(BindType::transceiver, esme_config(), sc);
     for (int i = 0; i < 3; ++i)
         REQUIRE(p.esme.send_request(submit(), t0()).ok());

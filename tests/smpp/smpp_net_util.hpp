@@ -37,11 +37,20 @@ inline std::vector<std::uint8_t> raw_header(std::uint32_t len, std::uint32_t id,
 // A blocking SMPP peer; every read waits at most `timeout`.
 class RawClient {
   public:
+    // Connects from 127.0.0.1, or from another loopback address (`source`, e.g. 0x7F000002
+    // for 127.0.0.2) to play a second peer address.
     explicit RawClient(std::uint16_t port,
-                       std::chrono::milliseconds timeout = std::chrono::milliseconds(5000))
+                       std::chrono::milliseconds timeout = std::chrono::milliseconds(5000),
+                       std::uint32_t source = INADDR_LOOPBACK)
         : timeout_(timeout) {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         REQUIRE(fd_ >= 0);
+        if (source != INADDR_LOOPBACK) {
+            sockaddr_in from{};
+            from.sin_family = AF_INET;
+            from.sin_addr.s_addr = htonl(source);
+            REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+        }
         sockaddr_in a{};
         a.sin_family = AF_INET;
         a.sin_port = htons(port);
