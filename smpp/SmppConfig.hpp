@@ -57,6 +57,8 @@ struct AccountConfig {
     std::vector<BindType> bind_types;            // allowed bind types; empty = any
     std::uint32_t max_binds = 4;                 // simultaneous bound sessions of this account
     double throughput = 0;                       // incoming requests per second, 0 = unlimited
+    std::vector<std::string> roles;  // what its requests may ask for: "ussd", "sms"; a request
+                                     // needing a role the account lacks is refused
 };
 
 // Repeated bind failures, counted per peer address and per account (see BindGuard).

@@ -1,12 +1,19 @@
 #include "smpp/SmppServer.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <stdexcept>
 
 #include "engine/base/Log.hpp"
 
 namespace ussdgw::smpp {
+
+const char* required_role(const Pdu& request) {
+    const Tlvs* t = nullptr;
+    if (auto* s = std::get_if<SubmitSm>(&request.body)) t = &s->tlvs;
+    if (auto* d = std::get_if<DeliverSm>(&request.body)) t = &d->tlvs;
+    if (auto* d = std::get_if<DataSm>(&request.body)) t = &d->tlvs;
+    return t && t->ussd_service_op ? "ussd" : "sms";
+}
 
 namespace {
 constexpr auto kStopGrace = std::chrono::milliseconds(500);
@@ -122,17 +129,10 @@ void SmppServer::admit(asio::ip::tcp::socket sock) {
     hooks.on_event = [this, alive](SmppConnection& c, const SessionEvent& e) {
         if (!alive.expired()) on_event(c, e);
     };
-    if (handlers_.on_request) {
-        hooks.on_request = handlers_.on_request;
-    } else {
-        hooks.on_request = [this, alive](const PeerInfo&, const Pdu&, SmppReply reply) {
-            if (alive.expired()) return reply.reject(status::syserr);
-            char buf[24];
-            auto [end, e] = std::to_chars(buf, buf + sizeof buf, next_message_id_++, 16);
-            (void)e;
-            reply.accept(std::string(buf, end));
-        };
-    }
+    hooks.on_request = [this, alive](const PeerInfo& p, const Pdu& req, SmppReply reply) {
+        if (alive.expired()) return reply.reject(status::syserr);
+        serve(p, req, std::move(reply));
+    };
     hooks.on_finished = [this, alive](SmppConnection& c) {
         if (!alive.expired()) on_finished(c);
     };
@@ -170,6 +170,19 @@ void SmppServer::forget(std::uint64_t id) {
     if (it == connections_.end()) return;
     leave_unbound(id, it->second.ip);
     connections_.erase(it);
+}
+
+void SmppServer::serve(const PeerInfo& peer, const Pdu& request, SmppReply reply) {
+    const char* role = required_role(request);
+    auto a = std::find_if(config_.accounts.begin(), config_.accounts.end(),
+                          [&](const AccountConfig& x) { return x.system_id == peer.link; });
+    const bool allowed = a != config_.accounts.end() &&
+                         std::find(a->roles.begin(), a->roles.end(), role) != a->roles.end();
+    if (allowed && handlers_.on_request) return handlers_.on_request(peer, request, reply);
+    log::limited(log::Level::warn, "smpp.request_refused", "account", peer.link, "peer",
+                 peer.address, "command", command_name(request.command_id()), "needs", role,
+                 "reason", allowed ? "not_served" : "role_missing");
+    reply.reject(kNotServed);
 }
 
 BindVerdict SmppServer::authenticate(const BindRequest& req, const std::string& peer_ip,

@@ -40,10 +40,21 @@
 
 namespace ussdgw::smpp {
 
+// The answer to a request the listener does not serve: ESME_RINVSERTYP ("invalid service
+// type"), a permanent refusal that ESMEs do not retry (ESME_RSYSERR would be retried as a
+// transient fault, ESME_RX_*_APPN are an ESME receiver's codes). See conf/ussdgw.toml.
+constexpr std::uint32_t kNotServed = status::invsertyp;
+
+// The account role a received request needs: "ussd" when it carries ussd_service_op, else
+// "sms".
+const char* required_role(const Pdu& request);
+
 class SmppServer {
   public:
     struct Handlers {
-        RequestHandler on_request;  // empty: accept everything with a generated message_id
+        // Requests whose account has the role they need (else they are refused kNotServed
+        // here); empty: refused kNotServed too.
+        RequestHandler on_request;
         // A session bound (true) or closed after being bound (false).
         std::function<void(const PeerInfo&, BindType, bool bound)> on_bind_change;
     };
@@ -84,6 +95,7 @@ class SmppServer {
     void leave_unbound(std::uint64_t id, const std::string& ip);
     void evict(std::uint64_t id, const char* why);
     void forget(std::uint64_t id);
+    void serve(const PeerInfo& peer, const Pdu& request, SmppReply reply);
     BindVerdict authenticate(const BindRequest& req, const std::string& peer_ip, TimePoint now);
     void on_event(SmppConnection& c, const SessionEvent& e);
     void on_finished(SmppConnection& c);
@@ -97,7 +109,6 @@ class SmppServer {
     asio::steady_timer accept_retry_;
     std::uint16_t port_ = 0;
     std::uint64_t next_id_ = 1;
-    std::uint64_t next_message_id_ = 1;
     std::map<std::uint64_t, Entry> connections_;  // by id: the oldest first
     std::set<std::uint64_t> unbound_;             // not bound yet, the oldest first
     std::unordered_map<std::string, std::set<std::uint64_t>> unbound_by_ip_;

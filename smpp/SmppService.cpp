@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
-#include <charconv>
 
 namespace ussdgw::smpp {
 
@@ -11,18 +10,11 @@ void SmppApplication::on_link_request(const PeerInfo&, const Pdu&, SmppReply rep
 }
 
 void SmppApplication::on_server_request(const PeerInfo&, const Pdu&, SmppReply reply) {
-    reply.accept(next_message_id());
+    reply.reject(kNotServed);
 }
 
 void SmppApplication::on_link_state(const std::string&, bool) {}
 void SmppApplication::on_server_bind(const PeerInfo&, BindType, bool) {}
-
-std::string SmppApplication::next_message_id() {
-    char buf[24];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, next_id_++, 16);
-    (void)ec;
-    return std::string(buf, end);
-}
 
 SmppService::SmppService(asio::io_context& io, SmppConfig config, SmppApplication& app)
     : io_(io), config_(std::move(config)), app_(app) {

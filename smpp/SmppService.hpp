@@ -29,26 +29,20 @@
 
 namespace ussdgw::smpp {
 
-// The application side of the SMPP layer. The defaults answer every request positively:
-// deliver_sm/data_sm on client links with an empty message_id, submit_sm/data_sm/deliver_sm
-// on the server with a generated message_id.
+// The application side of the SMPP layer. The defaults accept deliver_sm/data_sm on client
+// links (empty message_id) and refuse what reaches the server (kNotServed).
 class SmppApplication {
   public:
     virtual ~SmppApplication() = default;
     // deliver_sm / data_sm received on client link `peer.link`.
     virtual void on_link_request(const PeerInfo& peer, const Pdu& request, SmppReply reply);
-    // submit_sm / data_sm / deliver_sm received by the server from account `peer.link`.
+    // submit_sm / data_sm / deliver_sm received by the server from account `peer.link`, when
+    // the account has the role the request needs (see required_role).
     virtual void on_server_request(const PeerInfo& peer, const Pdu& request, SmppReply reply);
     // Client link `link` bound (true) or lost its bind (false).
     virtual void on_link_state(const std::string& link, bool bound);
     // A server session of account `peer.link` bound (true) or closed (false).
     virtual void on_server_bind(const PeerInfo& peer, BindType type, bool bound);
-
-  protected:
-    std::string next_message_id();  // "1", "2", ... in hex, unique per process run
-
-  private:
-    std::uint64_t next_id_ = 1;
 };
 
 class SmppService {

@@ -108,6 +108,13 @@ smpp::AccountConfig parse_account(const ConfigTable& t) {
     }
     a.max_binds = static_cast<std::uint32_t>(t.integer("max_binds", 4, 1, 10'000));
     a.throughput = t.number("throughput", 0, 0, 1'000'000);
+    a.roles = t.string_list("roles", {});
+    std::set<std::string> seen;
+    for (const auto& r : a.roles) {
+        if (r != "ussd" && r != "sms")
+            t.fail("roles", fmt::format("'{}' is not one of: ussd, sms", r));
+        if (!seen.insert(r).second) t.fail("roles", fmt::format("'{}' is listed twice", r));
+    }
     t.finish();
     return a;
 }

@@ -73,6 +73,7 @@ allowed_addresses = ["127.0.0.1", "::1"]
 bind_types = ["transmitter"]
 max_binds = 2
 throughput = 100
+roles = ["ussd", "sms"]
 )");
     REQUIRE(c.clients.size() == 2);
     const auto& a = c.clients[0];
@@ -113,6 +114,7 @@ throughput = 100
     CHECK(c.server.accounts[0].allowed_addresses.size() == 2);
     CHECK(c.server.accounts[0].bind_types == std::vector<BindType>{BindType::transmitter});
     CHECK(c.server.accounts[0].max_binds == 2);
+    CHECK(c.server.accounts[0].roles == std::vector<std::string>{"ussd", "sms"});
 }
 
 TEST_CASE("smpp section: the shipped file has the simulator link and a server") {
@@ -126,6 +128,7 @@ TEST_CASE("smpp section: the shipped file has the simulator link and a server") 
     CHECK(cfg.smpp.server.max_unbound == 20);
     CHECK(cfg.smpp.server.max_unbound_per_address == 5);
     CHECK(cfg.smpp.server.bind_guard.lockout_after == 10);
+    CHECK(cfg.smpp.server.accounts[0].roles.empty());  // refused until the listener serves
     CHECK_FALSE(cfg.smpp.server.accounts.empty());
 }
 
@@ -190,6 +193,10 @@ TEST_CASE("smpp section: server and account errors") {
           "conf/t.toml:5: key 'smpp.server.account[1].system_id': account 'e' is defined twice");
     CHECK(error_of(std::string(acct) + "pasword = \"x\"\n") ==
           "conf/t.toml:4: key 'smpp.server.account[0].pasword': unknown key");
+    CHECK(error_of(std::string(acct) + "roles = [\"mms\"]\n") ==
+          "conf/t.toml:4: key 'smpp.server.account[0].roles': 'mms' is not one of: ussd, sms");
+    CHECK(error_of(std::string(acct) + "roles = [\"sms\", \"sms\"]\n") ==
+          "conf/t.toml:4: key 'smpp.server.account[0].roles': 'sms' is listed twice");
     CHECK(error_of("[smpp.server]\nmax_connections = 10\nmax_unbound = 11\n") ==
           "conf/t.toml:3: key 'smpp.server.max_unbound': 11 is more than max_connections (10)");
     CHECK(error_of("[smpp.server]\nmax_unbound = 3\nmax_unbound_per_address = 4\n") ==

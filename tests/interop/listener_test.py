@@ -6,7 +6,9 @@
 - 100 idle connections from one address do not lock out a legitimate client;
 - 50 wrong-password binds are slowed down, then refused (the right password too);
 - an unknown system_id and a wrong password get the same answer;
-- the log stays bounded through all that (repeated lines are rate-limited and summed up).
+- the log stays bounded through all that (repeated lines are rate-limited and summed up);
+- submit_sm is refused for good (ESME_RINVSERTYP), never accepted and dropped: the listener
+  does not serve it yet, whether the account has the role it needs or not.
 
 usage: listener_test.py PATH/TO/ussdgw
 """
@@ -29,6 +31,7 @@ RESP = 0x80000000
 ESME_RINVCMDID = 0x03
 ESME_RINVCMDLEN = 0x02
 ESME_RBINDFAIL = 0x0D
+ESME_RINVSERTYP = 0x15
 
 
 def check(cond, what):
@@ -138,6 +141,7 @@ account_lockout_after = 30
 [[smpp.server.account]]
 system_id = "esme"
 password = "secret"
+roles = ["sms", "ussd"]
 
 [[smpp.server.account]]
 system_id = "victim"
@@ -185,6 +189,8 @@ def requests_then_unbind_in_one_write(port):
     check(seen == [(SUBMIT_SM | RESP, 51), (SUBMIT_SM | RESP, 52), (UNBIND | RESP, 53)],
           "submit_sm, submit_sm, unbind in one write -> submit_sm_resp 51, 52, then "
           "unbind_resp 53 (got %s)" % seen)
+    check(all(g and g[1] == ESME_RINVSERTYP and g[3] == b"" for g in got[:2]),
+          "the submit_sm are refused ESME_RINVSERTYP, with no message id")
     check(p.closed_by_peer(), "the server closes after unbind_resp")
     p.close()
 
@@ -289,6 +295,24 @@ def log_is_bounded(text):
                 if "event=smpp.bind_refused suppressed=" in l), "(none)"))
     check(not any("right1" in l or "secret" in l or "guess" in l for l in lines),
           "no password in the log")
+    refused = [l for l in lines if "event=smpp.request_refused" in l]
+    check(any("account=esme" in l and "reason=not_served" in l for l in refused) and
+          any("account=victim" in l and "reason=role_missing" in l for l in refused),
+          "refused requests are logged with the account and the reason")
+
+
+def submits_are_refused(port):
+    for system_id, password, reason in (("esme", "secret", "not_served"),
+                                         ("victim", "right1", "role_missing")):
+        p = Peer(port, source="127.0.0.6")
+        check(p.bind(system_id, password)[1] == 0, "bind %s" % system_id)
+        p.write(pdu(SUBMIT_SM, 5, submit_body("sms")) +
+                pdu(SUBMIT_SM, 6, submit_body("menu", ussd_op=2)))
+        got = [p.read(), p.read()]
+        check(all(g and g[0] == SUBMIT_SM | RESP and g[1] == ESME_RINVSERTYP for g in got),
+              "%s: an SMS and a USSD submit_sm both refused ESME_RINVSERTYP (%s)" %
+              (system_id, reason))
+        p.close()
 
 
 def main():
@@ -302,6 +326,7 @@ def main():
         idle_connections_do_not_lock_out(port)
         wrong_binds_are_slowed_then_refused(port)
         unknown_and_wrong_look_the_same(port)
+        submits_are_refused(port)
     finally:
         proc.terminate()
         try:

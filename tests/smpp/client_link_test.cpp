@@ -46,7 +46,7 @@ ClientLinkConfig link_config(std::uint16_t port) {
 
 TEST_CASE("client link: binds, submits, gets the message id; stop unbinds cleanly") {
     asio::io_context io;
-    SmppServer server(io, test_server_config());
+    SmppServer server(io, test_server_config(), accepting_handlers());
     server.start();
     std::vector<bool> states;
     SmppClientLink link(io, link_config(server.port()),
@@ -102,7 +102,7 @@ TEST_CASE("client link: submits beyond the window wait in the queue; the window 
 
 TEST_CASE("client link: deliver_sm reaches the handler, which may answer later") {
     asio::io_context io;
-    SmppServer server(io, test_server_config());
+    SmppServer server(io, test_server_config(), accepting_handlers());
     server.start();
     std::optional<SmppReply> pending;
     std::string text;
@@ -130,7 +130,7 @@ TEST_CASE("client link: deliver_sm reaches the handler, which may answer later")
 
 TEST_CASE("client link: reconnects with backoff after the server drops, and binds again") {
     asio::io_context io;
-    auto server = std::make_unique<SmppServer>(io, test_server_config());
+    auto server = std::make_unique<SmppServer>(io, test_server_config(), accepting_handlers());
     server->start();
     std::uint16_t port = server->port();
     std::vector<bool> states;
@@ -156,7 +156,7 @@ TEST_CASE("client link: reconnects with backoff after the server drops, and bind
 
     auto cfg = test_server_config();
     cfg.port = port;
-    server = std::make_unique<SmppServer>(io, cfg);
+    server = std::make_unique<SmppServer>(io, cfg, accepting_handlers());
     server->start();
     REQUIRE(run_until(io, [&] { return link.bound(); }));
     CHECK(states == std::vector<bool>{true, false, true});
@@ -169,7 +169,7 @@ TEST_CASE("client link: reconnects with backoff after the server drops, and bind
 
 TEST_CASE("client link: a refused bind is retried with backoff") {
     asio::io_context io;
-    SmppServer server(io, test_server_config());
+    SmppServer server(io, test_server_config(), accepting_handlers());
     server.start();
     auto cfg = link_config(server.port());
     cfg.password = Secret("wrong");
@@ -202,7 +202,7 @@ TEST_CASE("client link: backoff doubles from reconnect_min, jittered, capped at 
 
 TEST_CASE("client link: a throughput limit delays submits but sends them all") {
     asio::io_context io;
-    SmppServer server(io, test_server_config());
+    SmppServer server(io, test_server_config(), accepting_handlers());
     server.start();
     auto cfg = link_config(server.port());
     cfg.throughput = 50;  // burst 5

@@ -285,6 +285,7 @@ TEST_CASE("server: a flood beyond the window/throughput is throttled; others are
     flood.system_id = "flood";
     flood.password = Secret("pw");
     flood.throughput = 200;  // per second
+    flood.roles = {"sms"};
     cfg.accounts.push_back(flood);
     ServerThread s(cfg);
     RawClient f(s.port(), 10000ms);
@@ -379,4 +380,57 @@ TEST_CASE("server: send_to delivers deliver_sm to a bound receiver") {
     auto fut = got->get_future();
     REQUIRE(fut.wait_for(5s) == std::future_status::ready);
     CHECK(fut.get().ok());
+}
+
+TEST_CASE("server: a request needing a role the account lacks is refused ESME_RINVSERTYP") {
+    auto cfg = test_server_config();
+    cfg.accounts[0].roles = {"ussd"};
+    AccountConfig none;
+    none.system_id = "none";
+    none.password = Secret("pw");
+    cfg.accounts.push_back(none);
+    int served = 0;
+    SmppServer::Handlers h;
+    h.on_request = [&served](const PeerInfo&, const Pdu&, SmppReply r) {
+        ++served;
+        r.accept("m1");
+    };
+    ServerThread s(cfg, h);
+    SubmitSm ussd = test_submit("menu");
+    ussd.tlvs.ussd_service_op = ussd_op::ussr_request;
+    {
+        RawClient c(s.port());
+        REQUIRE(c.bind("esme", "secret").command_status == status::ok);
+        REQUIRE(c.send(Pdu{status::ok, 2, test_submit()}));  // an SMS: needs "sms"
+        auto r = c.read_pdu();
+        REQUIRE(r.has_value());
+        CHECK(r->command_status == status::invsertyp);
+        CHECK(std::get<SubmitSmResp>(r->body).message_id.empty());
+        REQUIRE(c.send(Pdu{status::ok, 3, ussd}));  // USSD: the account has the role
+        CHECK(c.read_pdu()->command_status == status::ok);
+    }
+    {
+        RawClient c(s.port());
+        REQUIRE(c.bind("none", "pw").command_status == status::ok);
+        for (std::uint32_t seq = 2; seq < 5; ++seq) {
+            REQUIRE(c.send(Pdu{status::ok, seq, seq == 3 ? ussd : test_submit()}));
+            CHECK(c.read_pdu()->command_status == status::invsertyp);
+        }
+        DataSm d;
+        d.tlvs.message_payload = "data";
+        REQUIRE(c.send(Pdu{status::ok, 5, d}));
+        auto r = c.read_pdu();
+        REQUIRE(r.has_value());
+        CHECK(std::holds_alternative<DataSmResp>(r->body));
+        CHECK(r->command_status == status::invsertyp);
+    }
+    CHECK(served == 1);
+}
+
+TEST_CASE("server: without an application every request is refused, none accepted silently") {
+    ServerThread s(test_server_config(), SmppServer::Handlers{});
+    RawClient c(s.port());
+    REQUIRE(c.bind("esme", "secret").command_status == status::ok);
+    REQUIRE(c.send(Pdu{status::ok, 2, test_submit()}));
+    CHECK(c.read_pdu()->command_status == status::invsertyp);
 }

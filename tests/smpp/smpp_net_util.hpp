@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "smpp/MessageId.hpp"
 #include "smpp/PduCodec.hpp"
 #include "smpp/SmppServer.hpp"
 
@@ -212,15 +213,25 @@ inline ServerConfig test_server_config() {
     AccountConfig a;
     a.system_id = "esme";
     a.password = Secret("secret");
+    a.roles = {"sms", "ussd"};
     c.accounts.push_back(std::move(a));
     return c;
+}
+
+// An application that accepts every request with a fresh message id (the listener itself
+// refuses what no application serves: kNotServed).
+inline SmppServer::Handlers accepting_handlers() {
+    auto ids = std::make_shared<MessageIdGenerator>();
+    SmppServer::Handlers h;
+    h.on_request = [ids](const PeerInfo&, const Pdu&, SmppReply r) { r.accept(ids->next()); };
+    return h;
 }
 
 // An SmppServer on an ephemeral port, run by its own thread until the fixture ends.
 class ServerThread {
   public:
     explicit ServerThread(ServerConfig config = test_server_config(),
-                          SmppServer::Handlers handlers = {})
+                          SmppServer::Handlers handlers = accepting_handlers())
         : server_(std::make_unique<SmppServer>(io_, std::move(config), std::move(handlers))) {
         server_->start();
         port_ = server_->port();
