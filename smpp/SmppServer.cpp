@@ -1,5 +1,7 @@
 #include "smpp/SmppServer.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -241,7 +243,7 @@ void SmppServer::on_event(SmppConnection& c, const SessionEvent& e) {
             ++stats_.binds;
             log::info("smpp.bound", "account", req.system_id, "peer", c.peer().address, "bind",
                       bind_type_name(req.type), "interface_version",
-                      static_cast<int>(req.interface_version));
+                      fmt::format("{:#04x}", req.interface_version));  // 0x34, as SMPP writes it
             if (handlers_.on_bind_change) handlers_.on_bind_change(c.peer(), req.type, true);
             return;
         }

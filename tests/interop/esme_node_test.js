@@ -220,6 +220,9 @@ h.run('esme_node', 60000, async () => {
             'refused requests are logged with their reason');
       check(refused.length <= 12 && refused.some((l) => l.includes('suppressed=')),
             `the refusal lines are rate-limited and summed up (${refused.length} lines)`);
+      check(/event=smpp\.bound .*interface_version=0x34/.test(out) &&
+            /event=smpp\.bound .*interface_version=0x50/.test(out),
+            'interface_version is logged in hex (0x34, 0x50)');
     }
   } catch (e) {
     console.log('--- ussdgw output\n' + gw.output());

@@ -295,6 +295,8 @@ def log_is_bounded(text):
                 if "event=smpp.bind_refused suppressed=" in l), "(none)"))
     check(not any("right1" in l or "secret" in l or "guess" in l for l in lines),
           "no password in the log")
+    check(any("event=smpp.bound" in l and "interface_version=0x34" in l for l in lines),
+          "interface_version is logged in hex: 0x34")
     refused = [l for l in lines if "event=smpp.request_refused" in l]
     check(any("account=esme" in l and "reason=not_served" in l for l in refused) and
           any("account=victim" in l and "reason=role_missing" in l for l in refused),
