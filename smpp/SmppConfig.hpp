@@ -18,8 +18,6 @@ namespace ussdgw::smpp {
 
 using Millis = std::chrono::milliseconds;
 
-const char* bind_type_name(BindType t);  // "transmitter", "receiver", "transceiver"
-
 // Timers and limits shared by both roles (the [smpp] top-level keys are their defaults).
 struct LinkTimers {
     Millis enquire_link_interval{30'000};  // send enquire_link after this long without traffic

@@ -1,3 +1,6 @@
+// SmppSession, the peer's side: what arrives (frames, requests, binds, responses) and the
+// session's own bookkeeping. The owner's side (commands, timers, output) is in
+// SmppSessionCommands.cpp.
 #include "smpp/SmppSession.hpp"
 
 #include <algorithm>
@@ -11,12 +14,6 @@ namespace ussdgw::smpp {
 namespace {
 constexpr std::uint32_t kMaxSequence = 0x7FFFFFFF;
 
-bool is_bind(std::uint32_t id) {
-    return id == static_cast<std::uint32_t>(CommandId::bind_receiver) ||
-           id == static_cast<std::uint32_t>(CommandId::bind_transmitter) ||
-           id == static_cast<std::uint32_t>(CommandId::bind_transceiver);
-}
-
 SessionState bound_state_of(BindType t) {
     switch (t) {
         case BindType::receiver:
@@ -28,143 +25,7 @@ SessionState bound_state_of(BindType t) {
     }
     return SessionState::bound_trx;
 }
-
-TimePoint earliest(std::optional<TimePoint> a, TimePoint b) {
-    return a ? std::min(*a, b) : b;
-}
 }  // namespace
-
-const char* state_name(SessionState s) {
-    switch (s) {
-        case SessionState::open:
-            return "open";
-        case SessionState::binding:
-            return "binding";
-        case SessionState::bound_tx:
-            return "bound_tx";
-        case SessionState::bound_rx:
-            return "bound_rx";
-        case SessionState::bound_trx:
-            return "bound_trx";
-        case SessionState::unbinding:
-            return "unbinding";
-        case SessionState::closed:
-            return "closed";
-    }
-    return "?";
-}
-
-const char* close_reason_name(CloseReason r) {
-    switch (r) {
-        case CloseReason::none:
-            return "none";
-        case CloseReason::unbound:
-            return "unbound";
-        case CloseReason::peer_unbound:
-            return "peer_unbound";
-        case CloseReason::bind_failed:
-            return "bind_failed";
-        case CloseReason::bind_timeout:
-            return "bind_timeout";
-        case CloseReason::peer_silent:
-            return "peer_silent";
-        case CloseReason::unframeable:
-            return "unframeable";
-        case CloseReason::output_overflow:
-            return "output_overflow";
-        case CloseReason::local:
-            return "local";
-        case CloseReason::transport:
-            return "transport";
-    }
-    return "?";
-}
-
-const char* event_name(EventKind k) {
-    switch (k) {
-        case EventKind::bound:
-            return "bound";
-        case EventKind::bind_failed:
-            return "bind_failed";
-        case EventKind::request:
-            return "request";
-        case EventKind::response:
-            return "response";
-        case EventKind::response_timeout:
-            return "response_timeout";
-        case EventKind::peer_unbound:
-            return "peer_unbound";
-        case EventKind::closed:
-            return "closed";
-        case EventKind::outbind:
-            return "outbind";
-    }
-    return "?";
-}
-
-const char* send_error_name(SendError e) {
-    switch (e) {
-        case SendError::none:
-            return "none";
-        case SendError::not_bound:
-            return "not_bound";
-        case SendError::window_full:
-            return "window_full";
-        case SendError::throttled:
-            return "throttled";
-        case SendError::output_full:
-            return "output_full";
-        case SendError::invalid:
-            return "invalid";
-    }
-    return "?";
-}
-
-const char* bind_type_name(BindType t) {
-    switch (t) {
-        case BindType::receiver:
-            return "receiver";
-        case BindType::transmitter:
-            return "transmitter";
-        case BindType::transceiver:
-            return "transceiver";
-    }
-    return "?";
-}
-
-// ---- token bucket ----
-
-void SmppSession::TokenBucket::configure(double per_second, TimePoint now) {
-    rate = per_second > 0 ? per_second : 0;
-    burst = std::max(1.0, rate / 10.0);  // at most 100 ms worth of requests at once
-    tokens = burst;
-    last = now;
-}
-
-void SmppSession::TokenBucket::refill(TimePoint now) {
-    if (rate <= 0 || now <= last) return;
-    double dt = std::chrono::duration<double>(now - last).count();
-    tokens = std::min(burst, tokens + dt * rate);
-    last = now;
-}
-
-bool SmppSession::TokenBucket::take(TimePoint now) {
-    if (rate <= 0) return true;
-    refill(now);
-    if (tokens < 1.0) return false;
-    tokens -= 1.0;
-    return true;
-}
-
-TimePoint SmppSession::TokenBucket::next_token(TimePoint now) const {
-    if (rate <= 0) return now;
-    double have = tokens;
-    if (now > last)
-        have = std::min(burst, tokens + std::chrono::duration<double>(now - last).count() * rate);
-    if (have >= 1.0) return now;
-    auto wait = std::chrono::duration<double>((1.0 - have) / rate);
-    return now + std::chrono::ceil<Clock::duration>(wait);
-}
 
 // ---- session ----
 
@@ -190,7 +51,7 @@ std::uint32_t SmppSession::next_sequence() {
 }
 
 void SmppSession::set_receive_throughput(double per_second) {
-    receive_bucket_.configure(per_second, receive_bucket_.last);
+    receive_bucket_.configure(per_second, receive_bucket_.last_refill());
 }
 
 bool SmppSession::emit(const Pdu& pdu) {
@@ -206,43 +67,8 @@ bool SmppSession::emit(const Pdu& pdu) {
 }
 
 void SmppSession::emit_error_response(std::uint32_t command_id, std::uint32_t seq, std::uint32_t st,
-                                      bool generic) {
-    Pdu p;
-    p.command_status = st;
-    p.sequence_number = seq;
-    if (!generic) {
-        switch (static_cast<CommandId>(command_id)) {
-            case CommandId::submit_sm:
-                p.body = SubmitSmResp{};
-                break;
-            case CommandId::deliver_sm:
-                p.body = DeliverSmResp{};
-                break;
-            case CommandId::data_sm:
-                p.body = DataSmResp{};
-                break;
-            case CommandId::bind_receiver:
-                p.body = BindResponse{BindType::receiver, {}, {}};
-                break;
-            case CommandId::bind_transmitter:
-                p.body = BindResponse{BindType::transmitter, {}, {}};
-                break;
-            case CommandId::bind_transceiver:
-                p.body = BindResponse{BindType::transceiver, {}, {}};
-                break;
-            case CommandId::unbind:
-                p.body = UnbindResp{};
-                break;
-            case CommandId::enquire_link:
-                p.body = EnquireLinkResp{};
-                break;
-            default:
-                p.body = GenericNack{};
-                break;
-        }
-    } else {
-        p.body = GenericNack{};
-    }
+                                      bool generic_nack) {
+    Pdu p = generic_nack ? Pdu{st, seq, GenericNack{}} : make_response(command_id, seq, st);
     if (std::holds_alternative<GenericNack>(p.body)) ++stats_.nacks_out;
     emit(p);
 }
@@ -560,212 +386,6 @@ void SmppSession::handle_response(Pdu&& pdu, TimePoint now) {
         close(CloseReason::unbound, "unbind answered");
         return;
     }
-}
-
-// ---- timers ----
-
-std::optional<TimePoint> SmppSession::next_deadline() const {
-    if (closed()) return std::nullopt;
-    std::optional<TimePoint> d;
-    for (const auto& o : outstanding_)
-        d = earliest(d, o.deadline);
-    const auto& t = config_.timers;
-    if (partial_since_) d = earliest(d, *partial_since_ + t.response_timeout);
-    if (held_since_) d = earliest(d, *held_since_ + t.response_timeout);
-    if (delayed_bind_)
-        d = earliest(d, delayed_bind_->at);
-    else if (state_ == SessionState::open && config_.role == Role::smsc &&
-             t.bind_timeout.count() > 0)
-        d = earliest(d, created_ + t.bind_timeout);
-    if (bound()) {
-        if (t.inactivity_timeout.count() > 0) d = earliest(d, last_rx_ + t.inactivity_timeout);
-        if (t.enquire_link_interval.count() > 0 && !enquire_outstanding_)
-            d = earliest(d, last_rx_ + t.enquire_link_interval);
-    }
-    return d;
-}
-
-void SmppSession::on_time(TimePoint now) {
-    if (closed()) return;
-    const auto& t = config_.timers;
-    if (delayed_bind_ && now >= delayed_bind_->at) {
-        DelayedBind b = std::move(*delayed_bind_);
-        delayed_bind_.reset();
-        answer_bind(b.verdict, std::move(b.request), now);
-        process(now);
-        if (closed()) return;
-    }
-    if (!delayed_bind_ && state_ == SessionState::open && config_.role == Role::smsc &&
-        t.bind_timeout.count() > 0 && now >= created_ + t.bind_timeout) {
-        close(CloseReason::bind_timeout, "no bind in time");
-        return;
-    }
-    if (partial_since_ && now >= *partial_since_ + t.response_timeout) {
-        close(CloseReason::peer_silent, "a partial frame was not completed in time");
-        return;
-    }
-    if (held_since_ && now >= *held_since_ + t.response_timeout) {
-        process(now);  // the application left requests unanswered: the unbind goes on
-        if (closed()) return;
-    }
-    // Expired requests, oldest first.
-    for (std::size_t i = 0; i < outstanding_.size() && !closed();) {
-        if (outstanding_[i].deadline > now) {
-            ++i;
-            continue;
-        }
-        Outstanding o = outstanding_[i];
-        outstanding_[i] = outstanding_.back();
-        outstanding_.pop_back();
-        if (!o.internal) {
-            --app_outstanding_;
-            ++stats_.timeouts;
-            SessionEvent e;
-            e.kind = EventKind::response_timeout;
-            e.sequence_number = o.sequence_number;
-            e.request_command_id = o.command_id;
-            e.context = o.context;
-            events_.push_back(std::move(e));
-        } else if (is_bind(o.command_id)) {
-            SessionEvent e;
-            e.kind = EventKind::bind_failed;
-            e.sequence_number = o.sequence_number;
-            e.status = status::syserr;
-            events_.push_back(std::move(e));
-            close(CloseReason::bind_timeout, "no bind_resp in time");
-        } else if (o.command_id == static_cast<std::uint32_t>(CommandId::enquire_link)) {
-            close(CloseReason::peer_silent, "enquire_link unanswered");
-        } else {
-            close(CloseReason::unbound, "no unbind_resp in time");
-        }
-    }
-    if (closed() || !bound()) return;
-    if (t.inactivity_timeout.count() > 0 && now >= last_rx_ + t.inactivity_timeout) {
-        close(CloseReason::peer_silent, "nothing received within the inactivity timeout");
-        return;
-    }
-    if (t.enquire_link_interval.count() > 0 && !enquire_outstanding_ &&
-        now >= last_rx_ + t.enquire_link_interval) {
-        std::uint32_t seq = next_sequence();
-        if (emit(Pdu{status::ok, seq, EnquireLink{}})) {
-            enquire_outstanding_ = true;
-            track(seq, static_cast<std::uint32_t>(CommandId::enquire_link), 0,
-                  now + t.response_timeout, true);
-        }
-    }
-}
-
-// ---- commands ----
-
-SendResult SmppSession::bind(BindRequest request, TimePoint now) {
-    if (config_.role != Role::esme || state_ != SessionState::open)
-        return SendResult{SendError::not_bound, 0};
-    std::uint32_t seq = next_sequence();
-    bind_ = std::move(request);
-    Pdu p{status::ok, seq, bind_};
-    if (!emit(p)) return SendResult{SendError::invalid, 0};
-    auto timeout = config_.timers.bind_timeout.count() > 0 ? config_.timers.bind_timeout
-                                                           : config_.timers.response_timeout;
-    track(seq, p.command_id(), 0, now + timeout, true);
-    state_ = SessionState::binding;
-    return SendResult{SendError::none, seq};
-}
-
-SendResult SmppSession::outbind(Outbind request, TimePoint now) {
-    (void)now;
-    if (config_.role != Role::smsc || state_ != SessionState::open)
-        return SendResult{SendError::not_bound, 0};
-    std::uint32_t seq = next_sequence();
-    if (!emit(Pdu{status::ok, seq, std::move(request)})) return SendResult{SendError::invalid, 0};
-    return SendResult{SendError::none, seq};
-}
-
-SendError SmppSession::can_send(TimePoint now) const {
-    if (!bound()) return SendError::not_bound;
-    if (app_outstanding_ >= config_.window) return SendError::window_full;
-    if (output_.size() > config_.max_output) return SendError::output_full;
-    if (send_bucket_.next_token(now) > now) return SendError::throttled;
-    return SendError::none;
-}
-
-TimePoint SmppSession::next_send_time(TimePoint now) const {
-    return send_bucket_.next_token(now);
-}
-
-SendResult SmppSession::send_request(PduBody body, TimePoint now, std::uint64_t context) {
-    if (!std::holds_alternative<SubmitSm>(body) && !std::holds_alternative<DeliverSm>(body) &&
-        !std::holds_alternative<DataSm>(body))
-        return SendResult{SendError::invalid, 0};
-    SendError err = can_send(now);
-    if (err != SendError::none) return SendResult{err, 0};
-    Pdu p{status::ok, 0, std::move(body)};
-    std::uint32_t id = p.command_id();
-    if (!request_allowed_in(id, true)) return SendResult{SendError::not_bound, 0};
-    std::uint32_t seq = next_seq_;
-    p.sequence_number = seq;
-    std::size_t before = output_.size();
-    if (!encode(p, output_).ok()) {
-        output_.resize(before);
-        return SendResult{SendError::invalid, 0};
-    }
-    next_sequence();
-    send_bucket_.take(now);
-    ++stats_.pdus_out;
-    track(seq, id, context, now + config_.timers.response_timeout, false);
-    return SendResult{SendError::none, seq};
-}
-
-bool SmppSession::answered(std::uint32_t sequence_number) {
-    if (closed()) return false;
-    auto it = std::find(unanswered_.begin(), unanswered_.end(), sequence_number);
-    if (it == unanswered_.end()) return false;
-    *it = unanswered_.back();
-    unanswered_.pop_back();
-    return true;
-}
-
-void SmppSession::respond(const Pdu& response) {
-    if (!answered(response.sequence_number)) return;
-    if (!emit(response)) {
-        // The application's response does not encode: answer with a system error instead.
-        Pdu p{status::syserr, response.sequence_number, GenericNack{}};
-        emit(p);
-    }
-}
-
-void SmppSession::respond_error(const Pdu& request, std::uint32_t st) {
-    if (!answered(request.sequence_number)) return;
-    emit_error_response(request.command_id(), request.sequence_number, st, false);
-}
-
-void SmppSession::unbind(TimePoint now) {
-    if (closed() || state_ == SessionState::unbinding) return;
-    if (!bound()) {
-        close(CloseReason::unbound, "closed before bound");
-        return;
-    }
-    std::uint32_t seq = next_sequence();
-    if (!emit(Pdu{status::ok, seq, Unbind{}})) {
-        close(CloseReason::unbound, "unbind did not encode");
-        return;
-    }
-    track(seq, static_cast<std::uint32_t>(CommandId::unbind), 0,
-          now + config_.timers.unbind_timeout, true);
-    bound_state_ = state_;
-    state_ = SessionState::unbinding;
-}
-
-// ---- output ----
-
-void SmppSession::take_output(std::vector<std::uint8_t>& out) {
-    out.clear();
-    out.swap(output_);
-}
-
-void SmppSession::take_events(std::vector<SessionEvent>& out) {
-    out.clear();
-    out.swap(events_);
-    undelivered_ = 0;
 }
 
 }  // namespace ussdgw::smpp
