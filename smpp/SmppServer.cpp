@@ -9,14 +9,6 @@
 
 namespace ussdgw::smpp {
 
-const char* required_role(const Pdu& request) {
-    const Tlvs* t = nullptr;
-    if (auto* s = std::get_if<SubmitSm>(&request.body)) t = &s->tlvs;
-    if (auto* d = std::get_if<DeliverSm>(&request.body)) t = &d->tlvs;
-    if (auto* d = std::get_if<DataSm>(&request.body)) t = &d->tlvs;
-    return t && t->ussd_service_op ? "ussd" : "sms";
-}
-
 namespace {
 constexpr auto kStopGrace = std::chrono::milliseconds(500);
 
@@ -36,10 +28,15 @@ std::string ip_of(const std::string& label) {
 }
 }  // namespace
 
-SmppServer::SmppServer(asio::io_context& io, ServerConfig config, Handlers handlers)
+std::shared_ptr<SmppServer> SmppServer::create(asio::io_context& io, ServerConfig config,
+                                               SmppApplication& app) {
+    return std::shared_ptr<SmppServer>(new SmppServer(io, std::move(config), app));
+}
+
+SmppServer::SmppServer(asio::io_context& io, ServerConfig config, SmppApplication& app)
     : io_(io),
       config_(std::move(config)),
-      handlers_(std::move(handlers)),
+      app_(app),
       acceptor_(io),
       stop_timer_(io),
       accept_retry_(io),
@@ -50,7 +47,6 @@ SmppServer::SmppServer(asio::io_context& io, ServerConfig config, Handlers handl
       }()) {}
 
 SmppServer::~SmppServer() {
-    *alive_ = false;
     boost::system::error_code ec;
     acceptor_.close(ec);
     auto conns = connections_;
@@ -78,22 +74,24 @@ void SmppServer::start() {
 }
 
 void SmppServer::do_accept() {
-    acceptor_.async_accept([this, alive = std::weak_ptr<bool>(alive_)](
-                               const boost::system::error_code& ec, asio::ip::tcp::socket sock) {
-        if (alive.expired() || !acceptor_.is_open()) return;
-        if (ec) {
-            if (ec == asio::error::operation_aborted) return;
-            // EMFILE and friends: keep serving the existing sessions, retry a bit later.
-            log::limited(log::Level::warn, "smpp.accept_failed", "error", ec.message());
-            accept_retry_.expires_after(std::chrono::milliseconds(100));
-            accept_retry_.async_wait([this, alive](const boost::system::error_code& e) {
-                if (!e && !alive.expired() && acceptor_.is_open()) do_accept();
-            });
-            return;
-        }
-        admit(std::move(sock));
-        do_accept();
-    });
+    acceptor_.async_accept(
+        [weak = weak_from_this()](const boost::system::error_code& ec, asio::ip::tcp::socket sock) {
+            auto self = weak.lock();
+            if (!self || !self->acceptor_.is_open()) return;
+            if (ec) {
+                if (ec == asio::error::operation_aborted) return;
+                // EMFILE and friends: keep serving the existing sessions, retry a bit later.
+                log::limited(log::Level::warn, "smpp.accept_failed", "error", ec.message());
+                self->accept_retry_.expires_after(std::chrono::milliseconds(100));
+                self->accept_retry_.async_wait([weak](const boost::system::error_code& e) {
+                    auto self = weak.lock();
+                    if (!e && self && self->acceptor_.is_open()) self->do_accept();
+                });
+                return;
+            }
+            self->admit(std::move(sock));
+            self->do_accept();
+        });
 }
 
 void SmppServer::admit(asio::ip::tcp::socket sock) {
@@ -123,24 +121,12 @@ void SmppServer::admit(asio::ip::tcp::socket sock) {
     sc.window = config_.window;
     sc.receive_window = config_.receive_window;
     sc.system_id = config_.system_id;
-    sc.authenticate = [this, ip](const BindRequest& r, TimePoint now) {
-        return authenticate(r, ip, now);
-    };
-    std::weak_ptr<bool> alive = alive_;
-    SmppConnection::Hooks hooks;
-    hooks.on_event = [this, alive](SmppConnection& c, const SessionEvent& e) {
-        if (!alive.expired()) on_event(c, e);
-    };
-    hooks.on_request = [this, alive](const PeerInfo& p, const Pdu& req, SmppReply reply) {
-        if (alive.expired()) return reply.reject(status::syserr);
-        serve(p, req, std::move(reply));
-    };
-    hooks.on_finished = [this, alive](SmppConnection& c) {
-        if (!alive.expired()) on_finished(c);
+    sc.authenticate = [weak = weak_from_this(), ip](const BindRequest& r, TimePoint now) {
+        auto self = weak.lock();
+        return self ? self->authenticate(r, ip, now) : BindVerdict{status::bindfail};
     };
     std::uint64_t id = next_id_++;
-    auto conn =
-        std::make_shared<SmppConnection>(std::move(sock), std::move(sc), std::move(hooks), id);
+    auto conn = SmppConnection::create(std::move(sock), std::move(sc), weak_from_this(), id);
     connections_.emplace(id, Entry{conn, ip});
     unbound_.insert(id);
     unbound_by_ip_[ip].insert(id);
@@ -174,16 +160,17 @@ void SmppServer::forget(std::uint64_t id) {
     connections_.erase(it);
 }
 
-void SmppServer::serve(const PeerInfo& peer, const Pdu& request, SmppReply reply) {
+void SmppServer::on_request(SmppConnection& c, const Pdu& request, SmppReply reply) {
+    const PeerInfo& peer = c.peer();
     const char* role = required_role(request);
     auto a = std::find_if(config_.accounts.begin(), config_.accounts.end(),
                           [&](const AccountConfig& x) { return x.system_id == peer.link; });
-    const bool allowed = a != config_.accounts.end() &&
-                         std::find(a->roles.begin(), a->roles.end(), role) != a->roles.end();
-    if (allowed && handlers_.on_request) return handlers_.on_request(peer, request, reply);
+    if (a != config_.accounts.end() &&
+        std::find(a->roles.begin(), a->roles.end(), role) != a->roles.end())
+        return app_.on_server_request(peer, request, std::move(reply));
     log::limited(log::Level::warn, "smpp.request_refused", "account", peer.link, "peer",
                  peer.address, "command", command_name(request.command_id()), "needs", role,
-                 "reason", allowed ? "not_served" : "role_missing");
+                 "reason", "role_missing");
     reply.reject(kNotServed);
 }
 
@@ -232,10 +219,10 @@ BindVerdict SmppServer::authenticate(const BindRequest& req, const std::string& 
     return v;
 }
 
-void SmppServer::on_event(SmppConnection& c, const SessionEvent& e) {
+void SmppServer::on_session_event(SmppConnection& c, const SessionEvent& e) {
     switch (e.kind) {
         case EventKind::bound: {
-            const auto& req = c.session().bind_request();
+            const auto& req = c.bind_request();
             c.peer().link = req.system_id;
             if (auto it = connections_.find(c.id()); it != connections_.end())
                 leave_unbound(it->first, it->second.ip);
@@ -244,7 +231,7 @@ void SmppServer::on_event(SmppConnection& c, const SessionEvent& e) {
             log::info("smpp.bound", "account", req.system_id, "peer", c.peer().address, "bind",
                       bind_type_name(req.type), "interface_version",
                       fmt::format("{:#04x}", req.interface_version));  // 0x34, as SMPP writes it
-            if (handlers_.on_bind_change) handlers_.on_bind_change(c.peer(), req.type, true);
+            app_.on_server_bind(c.peer(), req.type, true);
             return;
         }
         case EventKind::bind_failed:
@@ -256,8 +243,7 @@ void SmppServer::on_event(SmppConnection& c, const SessionEvent& e) {
                 auto it = binds_per_account_.find(c.peer().link);
                 if (it != binds_per_account_.end() && it->second > 0 && --it->second == 0)
                     binds_per_account_.erase(it);
-                if (handlers_.on_bind_change)
-                    handlers_.on_bind_change(c.peer(), c.session().bind_request().type, false);
+                app_.on_server_bind(c.peer(), c.bind_request().type, false);
             }
             // Connections that never bound may come in floods: their lines are rate-limited.
             log::event(was_bound ? log::Level::info : log::Level::debug, "smpp.closed", "account",
@@ -297,35 +283,33 @@ void SmppServer::stop(std::function<void()> done) {
     for (auto& [id, e] : conns)
         e.conn->unbind();
     if (connections_.empty()) {
-        asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
-            if (!alive.expired()) check_stopped();
+        asio::post(io_, [weak = weak_from_this()] {
+            if (auto self = weak.lock()) self->check_stopped();
         });
         return;
     }
     stop_timer_.expires_after(config_.timers.unbind_timeout + kStopGrace);
-    stop_timer_.async_wait(
-        [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& e) {
-            if (e || alive.expired()) return;
-            auto left = connections_;
-            for (auto& [id, e] : left)
-                e.conn->abort();
-        });
+    stop_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+        auto self = weak.lock();
+        if (ec || !self) return;
+        auto left = self->connections_;
+        for (auto& [id, e] : left)
+            e.conn->abort();
+    });
 }
 
 SendResult SmppServer::send_to(const std::string& system_id, PduBody body,
                                ResponseCallback callback) {
     std::vector<SmppConnection*> candidates;  // in id order (connections_ is ordered)
     for (auto& [id, e] : connections_) {
-        auto st = e.conn->session().state();
+        auto st = e.conn->state();
         if (e.conn->peer().link == system_id &&
             (st == SessionState::bound_rx || st == SessionState::bound_trx))
             candidates.push_back(e.conn.get());
     }
     if (candidates.empty()) return SendResult{SendError::not_bound, 0};
     SmppConnection* c = candidates[round_robin_++ % candidates.size()];
-    SendResult r = c->send(std::move(body), std::move(callback));
-    if (r.ok()) c->kick();
-    return r;
+    return c->send(std::move(body), std::move(callback));
 }
 
 std::size_t SmppServer::bound_count(const std::string& system_id) const {

@@ -1,8 +1,9 @@
 // SmppServer: the SMSC-role listener. Accepts TCP connections, authenticates binds against
 // the configured accounts (system_id, password, allowed peer IPs, bind types, max binds per
 // account), hands received submit_sm / data_sm / deliver_sm to the application's
-// `on_request` (default: accept with a generated message_id), and lets the application send
-// deliver_sm / data_sm to a bound receiver or transceiver of an account.
+// on_server_request when the account has the role the request needs (else refuses it
+// kNotServed, logged), reports bound sessions to on_server_bind, and lets the application
+// send deliver_sm / data_sm to a bound receiver or transceiver of an account.
 //
 // Limits. Connections that have not bound yet have their own budget, overall (max_unbound)
 // and per peer address (max_unbound_per_address): when it is full, the OLDEST unbound
@@ -16,11 +17,12 @@
 // (BindGuard). Refusals and evictions are logged through the rate-limited log. Received
 // requests beyond the session's receive window or the account's throughput are answered
 // ESME_RTHROTTLED. Single-threaded: use it from the io_context's thread only.
+// Shared-owned (see SmppConnection.hpp for the layer's idioms).
 //
-//   SmppServer server(io, config);             // config.port 0 = ephemeral
-//   server.start();                            // throws std::runtime_error if it cannot listen
-//   server.port();                             // the bound port
-//   server.stop([]{ /* every session unbound and closed */ });
+//   auto server = SmppServer::create(io, config, app);   // config.port 0 = ephemeral
+//   server->start();                          // throws std::runtime_error if it cannot listen
+//   server->port();                           // the bound port
+//   server->stop([]{ /* every session unbound and closed */ });
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -35,35 +37,22 @@
 #include <unordered_map>
 
 #include "smpp/BindGuard.hpp"
+#include "smpp/SmppApplication.hpp"
 #include "smpp/SmppConfig.hpp"
 #include "smpp/SmppConnection.hpp"
 
 namespace ussdgw::smpp {
 
-// The answer to a request the listener does not serve: ESME_RINVSERTYP ("invalid service
-// type"), a permanent refusal that ESMEs do not retry (ESME_RSYSERR would be retried as a
-// transient fault, ESME_RX_*_APPN are an ESME receiver's codes). See conf/ussdgw.toml.
-constexpr std::uint32_t kNotServed = status::invsertyp;
-
-// The account role a received request needs: "ussd" when it carries ussd_service_op, else
-// "sms".
-const char* required_role(const Pdu& request);
-
-class SmppServer {
+class SmppServer : public std::enable_shared_from_this<SmppServer>, public SmppConnection::Owner {
   public:
-    struct Handlers {
-        // Requests whose account has the role they need (else they are refused kNotServed
-        // here); empty: refused kNotServed too.
-        RequestHandler on_request;
-        // A session bound (true) or closed after being bound (false).
-        std::function<void(const PeerInfo&, BindType, bool bound)> on_bind_change;
-    };
     struct Stats {
         std::uint64_t accepted = 0, refused_connections = 0, evicted = 0, binds = 0,
                       bind_failures = 0;
     };
 
-    SmppServer(asio::io_context& io, ServerConfig config, Handlers handlers = {});
+    // `app` must outlive the server.
+    static std::shared_ptr<SmppServer> create(asio::io_context& io, ServerConfig config,
+                                              SmppApplication& app);
     ~SmppServer();
     SmppServer(const SmppServer&) = delete;
     SmppServer& operator=(const SmppServer&) = delete;
@@ -86,6 +75,12 @@ class SmppServer {
     const ServerConfig& config() const { return config_; }
 
   private:
+    SmppServer(asio::io_context& io, ServerConfig config, SmppApplication& app);
+    // SmppConnection::Owner
+    void on_session_event(SmppConnection& c, const SessionEvent& e) override;
+    void on_request(SmppConnection& c, const Pdu& request, SmppReply reply) override;
+    void on_finished(SmppConnection& c) override;
+
     struct Entry {
         std::shared_ptr<SmppConnection> conn;
         std::string ip;
@@ -95,15 +90,12 @@ class SmppServer {
     void leave_unbound(std::uint64_t id, const std::string& ip);
     void evict(std::uint64_t id, const char* why);
     void forget(std::uint64_t id);
-    void serve(const PeerInfo& peer, const Pdu& request, SmppReply reply);
     BindVerdict authenticate(const BindRequest& req, const std::string& peer_ip, TimePoint now);
-    void on_event(SmppConnection& c, const SessionEvent& e);
-    void on_finished(SmppConnection& c);
     void check_stopped();
 
     asio::io_context& io_;
     ServerConfig config_;
-    Handlers handlers_;
+    SmppApplication& app_;
     asio::ip::tcp::acceptor acceptor_;
     asio::steady_timer stop_timer_;
     asio::steady_timer accept_retry_;
@@ -118,7 +110,6 @@ class SmppServer {
     bool stopping_ = false;
     std::function<void()> stop_done_;
     Stats stats_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace ussdgw::smpp

@@ -246,6 +246,16 @@ Measured measure(const std::string& name, std::uint16_t port, const BenchOptions
     return {name, *r, {}};
 }
 
+// The in-process server's application: accepts every submit_sm with a message id (the bench
+// measures the SMPP path, not a service).
+struct AcceptAll : smpp::SmppApplication {
+    smpp::MessageIdGenerator ids;
+    void on_server_request(const smpp::PeerInfo&, const smpp::Pdu&,
+                           smpp::SmppReply reply) override {
+        reply.accept(ids.next());
+    }
+};
+
 // Our SmppServer in this process, on its own thread with its own io_context.
 Measured bench_ours_in_process(const BenchOptions& o) {
     const std::string name = "ussdgw SmppServer";
@@ -262,21 +272,17 @@ Measured bench_ours_in_process(const BenchOptions& o) {
 
     boost::asio::io_context io;
     auto work = boost::asio::make_work_guard(io);
-    smpp::MessageIdGenerator ids;
-    smpp::SmppServer::Handlers accept_all;
-    accept_all.on_request = [&ids](const smpp::PeerInfo&, const smpp::Pdu&, smpp::SmppReply reply) {
-        reply.accept(ids.next());
-    };
-    smpp::SmppServer server(io, sc, accept_all);
+    AcceptAll app;
+    auto server = smpp::SmppServer::create(io, sc, app);
     try {
-        server.start();
+        server->start();
     } catch (const std::exception& e) {
         return {name, std::nullopt, e.what()};
     }
     std::thread thread([&io] { io.run(); });
-    auto m = measure(name, server.port(), o);
+    auto m = measure(name, server->port(), o);
     boost::asio::post(io, [&] {
-        server.stop([&] {
+        server->stop([&] {
             work.reset();
             io.stop();
         });

@@ -1,11 +1,14 @@
 // SmppSession without sockets or sleeps: two sessions (ESME and SMSC) wired to each other,
 // time injected.
-#include <doctest/doctest.h>
-
-#include "smpp/PduCodec.hpp"
 #include "smpp/SmppSession.hpp"
 
+#include <doctest/doctest.h>
+
+#include "SmppTestSupport.hpp"
+#include "smpp/PduCodec.hpp"
+
 using namespace ussdgw::smpp;
+using ussdgw::smpp::test::raw_header;
 using namespace std::chrono_literals;
 
 namespace {
@@ -98,15 +101,6 @@ std::vector<Pdu> output_pdus(SmppSession& s) {
     std::vector<std::uint8_t> buf;
     s.take_output(buf);
     return frames(buf);
-}
-
-std::vector<std::uint8_t> header(std::uint32_t len, std::uint32_t id, std::uint32_t st,
-                                 std::uint32_t seq) {
-    std::vector<std::uint8_t> v;
-    for (std::uint32_t x : {len, id, st, seq})
-        for (int sh = 24; sh >= 0; sh -= 8)
-            v.push_back(static_cast<std::uint8_t>(x >> sh));
-    return v;
 }
 
 struct BoundPair {
@@ -470,7 +464,7 @@ TEST_CASE("sequence numbers wrap from 0x7FFFFFFF to 1") {
 
 TEST_CASE("junk: an unknown command gets generic_nack, the session goes on") {
     BoundPair p;
-    p.smsc.receive(header(16, 0x00000099, 0, 1234), t0());
+    p.smsc.receive(raw_header(16, 0x00000099, 0, 1234), t0());
     auto out = output_pdus(p.smsc);
     REQUIRE(out.size() == 1);
     CHECK(std::holds_alternative<GenericNack>(out[0].body));
@@ -483,7 +477,7 @@ TEST_CASE("junk: an unknown command gets generic_nack, the session goes on") {
 TEST_CASE("unframeable: command_length below 16 or huge closes the session") {
     for (std::uint32_t len : {0u, 15u, 0x7FFFFFFFu}) {
         BoundPair p;
-        p.smsc.receive(header(len, 0x00000004, 0, 9), t0());
+        p.smsc.receive(raw_header(len, 0x00000004, 0, 9), t0());
         CHECK(p.smsc.closed());
         CHECK(p.smsc.close_reason() == CloseReason::unframeable);
         auto out = output_pdus(p.smsc);
@@ -734,10 +728,10 @@ TEST_CASE("two submit_sm then unbind in one read: submit_sm_resp 51, 52, then un
 TEST_CASE("requests, an unknown command, then bytes that cannot be framed: all answered in order") {
     BoundPair p;
     auto bytes = concat({Pdu{status::ok, 61, submit("a")}});
-    auto unknown = header(16, 0x00000099, 0, 62);
+    auto unknown = raw_header(16, 0x00000099, 0, 62);
     bytes.insert(bytes.end(), unknown.begin(), unknown.end());
     REQUIRE(encode(Pdu{status::ok, 63, submit("b")}, bytes).ok());
-    auto bad = header(8, 0x00000004, 0, 64);  // command_length 8: the stream is lost here
+    auto bad = raw_header(8, 0x00000004, 0, 64);  // command_length 8: the stream is lost here
     bytes.insert(bytes.end(), bad.begin(), bad.end());
     p.smsc.receive(bytes, t0());
     auto ev = answer_at_once(p.smsc);
@@ -760,7 +754,7 @@ TEST_CASE("requests, an unknown command, then bytes that cannot be framed: all a
 TEST_CASE("unframeable bytes after a request the application holds: closed after the timeout") {
     BoundPair p;
     auto bytes = concat({Pdu{status::ok, 61, submit("a")}});
-    auto bad = header(8, 0x00000004, 0, 64);
+    auto bad = raw_header(8, 0x00000004, 0, 64);
     bytes.insert(bytes.end(), bad.begin(), bad.end());
     p.smsc.receive(bytes, t0());
     auto ev = events(p.smsc);

@@ -4,8 +4,8 @@
 
 #include <random>
 
-#include "smpp_net_util.hpp"
-#include "smpp_test_util.hpp"
+#include "SmppNetTestSupport.hpp"
+#include "SmppTestSupport.hpp"
 
 using namespace ussdgw;
 using namespace ussdgw::smpp;
@@ -390,12 +390,12 @@ TEST_CASE("server: a request needing a role the account lacks is refused ESME_RI
     none.password = Secret("pw");
     cfg.accounts.push_back(none);
     int served = 0;
-    SmppServer::Handlers h;
-    h.on_request = [&served](const PeerInfo&, const Pdu&, SmppReply r) {
+    TestApp app;
+    app.server_request = [&served](const PeerInfo&, const Pdu&, SmppReply r) {
         ++served;
         r.accept("m1");
     };
-    ServerThread s(cfg, h);
+    ServerThread s(cfg, &app);
     SubmitSm ussd = test_submit("menu");
     ussd.tlvs.ussd_service_op = ussd_op::ussr_request;
     {
@@ -427,8 +427,9 @@ TEST_CASE("server: a request needing a role the account lacks is refused ESME_RI
     CHECK(served == 1);
 }
 
-TEST_CASE("server: without an application every request is refused, none accepted silently") {
-    ServerThread s(test_server_config(), SmppServer::Handlers{});
+TEST_CASE("server: the default application refuses every request, none accepted silently") {
+    SmppApplication app;
+    ServerThread s(test_server_config(), &app);
     RawClient c(s.port());
     REQUIRE(c.bind("esme", "secret").command_status == status::ok);
     REQUIRE(c.send(Pdu{status::ok, 2, test_submit()}));

@@ -1,13 +1,14 @@
 // PduCodec: round trips of every PDU type, golden byte vectors written by hand from the
 // SMPP 3.4 specification, and the malformed frames a hostile or sloppy peer sends.
+#include "smpp/PduCodec.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "smpp/PduCodec.hpp"
-#include "smpp_test_util.hpp"
+#include "SmppTestSupport.hpp"
 
 using namespace ussdgw::smpp;
 using ussdgw::smpp::test::bytes_from_hex;

@@ -1,6 +1,6 @@
 // Helpers for SMPP tests over real TCP on 127.0.0.1: a blocking raw client (POSIX socket
-// with receive timeouts, so every wait is bounded) and an SmppServer running on its own
-// io_context thread.
+// with receive timeouts, so every wait is bounded), a raw listener, test applications, and
+// an SmppServer running on its own io_context thread.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -20,20 +20,12 @@
 #include <thread>
 #include <vector>
 
+#include "SmppTestSupport.hpp"
 #include "smpp/MessageId.hpp"
 #include "smpp/PduCodec.hpp"
 #include "smpp/SmppServer.hpp"
 
 namespace ussdgw::smpp::test {
-
-inline std::vector<std::uint8_t> raw_header(std::uint32_t len, std::uint32_t id, std::uint32_t st,
-                                            std::uint32_t seq) {
-    std::vector<std::uint8_t> v;
-    for (std::uint32_t x : {len, id, st, seq})
-        for (int sh = 24; sh >= 0; sh -= 8)
-            v.push_back(static_cast<std::uint8_t>(x >> sh));
-    return v;
-}
 
 // A blocking SMPP peer; every read waits at most `timeout`.
 class RawClient {
@@ -218,21 +210,38 @@ inline ServerConfig test_server_config() {
     return c;
 }
 
-// An application that accepts every request with a fresh message id (the listener itself
-// refuses what no application serves: kNotServed).
-inline SmppServer::Handlers accepting_handlers() {
-    auto ids = std::make_shared<MessageIdGenerator>();
-    SmppServer::Handlers h;
-    h.on_request = [ids](const PeerInfo&, const Pdu&, SmppReply r) { r.accept(ids->next()); };
-    return h;
-}
+// An application for tests: each hook is a lambda; an unset one keeps SmppApplication's
+// default, except server requests, which are accepted with a fresh message id (the
+// default refuses them: kNotServed).
+struct TestApp : SmppApplication {
+    using RequestHook = std::function<void(const PeerInfo&, const Pdu&, SmppReply)>;
+    RequestHook link_request;
+    std::function<void(const std::string& link, bool bound)> link_state;
+    RequestHook server_request;
+    bool refuse_server_requests = false;  // the default application's answer
+    MessageIdGenerator ids;
 
-// An SmppServer on an ephemeral port, run by its own thread until the fixture ends.
+    void on_link_request(const PeerInfo& p, const Pdu& r, SmppReply reply) override {
+        if (link_request) return link_request(p, r, std::move(reply));
+        SmppApplication::on_link_request(p, r, std::move(reply));
+    }
+    void on_link_state(const std::string& link, bool bound) override {
+        if (link_state) link_state(link, bound);
+    }
+    void on_server_request(const PeerInfo& p, const Pdu& r, SmppReply reply) override {
+        if (server_request) return server_request(p, r, std::move(reply));
+        if (refuse_server_requests) return SmppApplication::on_server_request(p, r, reply);
+        reply.accept(ids.next());
+    }
+};
+
+// An SmppServer on an ephemeral port, run by its own thread until the fixture ends. The
+// application (by default a TestApp accepting everything) must outlive the fixture.
 class ServerThread {
   public:
     explicit ServerThread(ServerConfig config = test_server_config(),
-                          SmppServer::Handlers handlers = accepting_handlers())
-        : server_(std::make_unique<SmppServer>(io_, std::move(config), std::move(handlers))) {
+                          SmppApplication* app = nullptr)
+        : server_(SmppServer::create(io_, std::move(config), app ? *app : default_app_)) {
         server_->start();
         port_ = server_->port();
         thread_ = std::thread([this] { io_.run(); });
@@ -269,8 +278,9 @@ class ServerThread {
     }
 
   private:
+    TestApp default_app_;
     boost::asio::io_context io_;
-    std::unique_ptr<SmppServer> server_;
+    std::shared_ptr<SmppServer> server_;
     std::uint16_t port_ = 0;
     std::thread thread_;
     bool stopped_ = false;

@@ -1,4 +1,5 @@
-// Small helpers for SMPP tests: hex to bytes and back, fixing command_length after editing.
+// Small helpers for SMPP tests: hex to bytes and back, raw headers, fixing command_length
+// after editing.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +42,16 @@ inline std::string hex(const std::vector<std::uint8_t>& b) {
         s.push_back(digits[v & 15]);
     }
     return s;
+}
+
+// A 16-octet header with these four fields, whatever they are (for malformed frames).
+inline std::vector<std::uint8_t> raw_header(std::uint32_t len, std::uint32_t id, std::uint32_t st,
+                                            std::uint32_t seq) {
+    std::vector<std::uint8_t> v;
+    for (std::uint32_t x : {len, id, st, seq})
+        for (int sh = 24; sh >= 0; sh -= 8)
+            v.push_back(static_cast<std::uint8_t>(x >> sh));
+    return v;
 }
 
 // Rewrites command_length to the buffer's size.
