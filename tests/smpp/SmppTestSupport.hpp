@@ -10,18 +10,20 @@
 
 namespace ussdgw::smpp::test {
 
-inline std::vector<std::uint8_t> bytes_from_hex(std::string_view h) {
+// Hex digits to bytes; spaces and tabs are skipped. False on any other character or an odd
+// number of digits.
+inline bool parse_hex(std::string_view h, std::vector<std::uint8_t>& out) {
     auto nibble = [](char c) -> int {
         if (c >= '0' && c <= '9') return c - '0';
         if (c >= 'a' && c <= 'f') return c - 'a' + 10;
         if (c >= 'A' && c <= 'F') return c - 'A' + 10;
         return -1;
     };
-    std::vector<std::uint8_t> out;
     int hi = -1;
     for (char c : h) {
+        if (c == ' ' || c == '\t' || c == '\r') continue;
         const int n = nibble(c);
-        if (n < 0) continue;  // spaces allowed
+        if (n < 0) return false;
         if (hi < 0) {
             hi = n;
         } else {
@@ -29,19 +31,27 @@ inline std::vector<std::uint8_t> bytes_from_hex(std::string_view h) {
             hi = -1;
         }
     }
-    if (hi >= 0) throw std::invalid_argument("odd number of hex digits");
+    return hi < 0;
+}
+
+inline std::vector<std::uint8_t> bytes_from_hex(std::string_view h) {
+    std::vector<std::uint8_t> out;
+    if (!parse_hex(h, out)) throw std::invalid_argument("not hex: " + std::string(h));
     return out;
 }
 
-inline std::string hex(const std::vector<std::uint8_t>& b) {
+inline std::string hex(std::string_view b) {
     static const char* digits = "0123456789abcdef";
     std::string s;
     s.reserve(b.size() * 2);
-    for (auto v : b) {
+    for (unsigned char v : b) {
         s.push_back(digits[v >> 4]);
         s.push_back(digits[v & 15]);
     }
     return s;
+}
+inline std::string hex(const std::vector<std::uint8_t>& b) {
+    return hex(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
 }
 
 // A 16-octet header with these four fields, whatever they are (for malformed frames).
