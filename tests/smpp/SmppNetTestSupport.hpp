@@ -27,6 +27,19 @@
 
 namespace ussdgw::smpp::test {
 
+// Runs `io` on the calling thread until `pred` holds (false after `limit`).
+template <typename Pred>
+bool run_until(boost::asio::io_context& io, Pred pred,
+               std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        if (io.stopped()) io.restart();
+        io.run_for(std::chrono::milliseconds(5));
+    }
+    return true;
+}
+
 // A blocking SMPP peer; every read waits at most `timeout`.
 class RawClient {
   public:

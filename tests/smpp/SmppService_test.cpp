@@ -15,17 +15,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-template <typename Pred>
-bool run_until(asio::io_context& io, Pred pred, std::chrono::milliseconds limit = 5000ms) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        if (io.stopped()) io.restart();
-        io.run_for(5ms);
-    }
-    return true;
-}
-
 ClientLinkConfig link_to(std::uint16_t port, std::string name, std::string system_id,
                          std::string password) {
     ClientLinkConfig c;
