@@ -77,6 +77,7 @@ class Fixture {
         work_.reset();
         io_.stop();
         thread_.join();
+        conn.reset();  // before the io_context it lives on
     }
 
     template <typename F>
