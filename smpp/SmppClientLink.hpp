@@ -31,8 +31,8 @@
 
 namespace ussdgw::smpp {
 
-class SmppClientLink : public std::enable_shared_from_this<SmppClientLink>,
-                       public SmppConnection::Owner {
+class SmppClientLink final : public std::enable_shared_from_this<SmppClientLink>,
+                             public SmppConnection::Owner {
   public:
     struct Stats {
         std::uint64_t connects = 0, binds = 0, bind_failures = 0, submitted = 0, queued = 0;

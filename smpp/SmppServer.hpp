@@ -43,7 +43,8 @@
 
 namespace ussdgw::smpp {
 
-class SmppServer : public std::enable_shared_from_this<SmppServer>, public SmppConnection::Owner {
+class SmppServer final : public std::enable_shared_from_this<SmppServer>,
+                         public SmppConnection::Owner {
   public:
     struct Stats {
         std::uint64_t accepted = 0, refused_connections = 0, evicted = 0, binds = 0,
