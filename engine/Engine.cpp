@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <stdexcept>
 
+#include "engine/EngineMetrics.hpp"
 #include "engine/base/Log.hpp"
 
 namespace ussdgw {
@@ -83,6 +84,13 @@ void Engine::start() {
         },
         [] { return Clock::now(); });
     smpp_ = std::make_unique<smpp::SmppService>(io_, cfg_.smpp, *this);
+    add_engine_metrics(metrics_, *this);
+    http::add_ops_routes(router_,
+                         {[this] { return metrics_.render(); }, [this] { return readiness(); }});
+    if (cfg_.http.enabled) {
+        http_ = std::make_unique<http::HttpServer>(io_, cfg_.http, router_, metrics_);
+        http_->start();
+    }
     smpp_->start();
     schedule_sms_poll();
     log::info("engine.ready", "database", cfg_.storage.database_path, "sms_link", cfg_.sms.link);
@@ -99,10 +107,41 @@ void Engine::stop(std::function<void()> done) {
         actions.performs.clear();
         run(actions);
     }
+    // HTTP and SMPP close side by side; `done` runs after both.
+    auto pending = std::make_shared<int>(2);
+    auto one_closed = [pending, done = std::move(done)] {
+        if (--*pending == 0 && done) done();
+    };
+    if (http_)
+        http_->stop(one_closed);
+    else
+        one_closed();
     if (smpp_)
-        smpp_->stop(std::move(done));
-    else if (done)
-        done();
+        smpp_->stop(one_closed);
+    else
+        one_closed();
+}
+
+std::vector<http::ReadinessCheck> Engine::readiness() {
+    std::vector<http::ReadinessCheck> checks;
+    checks.push_back({"engine", !stopping_, stopping_ ? "shutting down" : "running"});
+    if (!storage_) {
+        checks.push_back({"database", false, "not open"});
+    } else if (auto depth = storage_->outbox_depth(); !depth) {
+        checks.push_back({"database", false, depth.error().message});
+    } else {
+        checks.push_back({"database", true, cfg_.storage.database_path});
+    }
+    auto set = menus_.current();
+    checks.push_back(
+        {"menus", set != nullptr, set ? "version " + std::to_string(set->version) : "not loaded"});
+    for (const auto& c : cfg_.smpp.clients) {
+        if (!c.required) continue;
+        smpp::SmppClientLink* link = smpp_ ? smpp_->link(c.name) : nullptr;
+        bool bound = link && link->bound();
+        checks.push_back({"smpp.link." + c.name, bound, bound ? "bound" : "not bound"});
+    }
+    return checks;
 }
 
 Status Engine::reload_menus() {
@@ -181,7 +220,6 @@ void Engine::run(ussd::UssdGateway::Actions& actions) {
         });
     }
     for (auto& p : actions.performs) {
-        if (Clock::now() >= p.request.deadline) continue;  // the dialogue times out first
         bool kicks_sms = p.request.kind == menus::ActionKind::issue_password;
         bridge_->perform(p.request, [this, dialogue = p.dialogue, id = p.request.id,
                                      kicks_sms](menus::ActionResult result) {
@@ -191,8 +229,6 @@ void Engine::run(ussd::UssdGateway::Actions& actions) {
             run(next);
         });
     }
-    for (auto id : actions.annulled)
-        log::info("ussd.action_annulled", "request", id);
     arm_ussd_timer();
 }
 

@@ -2,9 +2,12 @@
 // storage (completions posted back to the loop), the menu registry (reloaded on SIGHUP),
 // the SMPP links and listener (smpp::SmppService), the USSD gateway (engine/ussd) with the
 // cabinet bridge that performs menu actions on storage (engine/cabinet), and the SMS sender
-// that drains the outbox (engine/sms). As the SMPP application it routes each deliver_sm:
-// delivery receipts to the SMS sender, USSD to the gateway, anything else is accepted and
-// logged. Configuration is engine/config; the command line is engine/cli.
+// that drains the outbox (engine/sms), and the HTTP server (engine/http) with its router,
+// where the operations routes live and other layers add theirs. As the SMPP application it
+// routes each deliver_sm: delivery receipts to the SMS sender, USSD to the gateway, anything
+// else is accepted and logged. It owns the metrics registry; EngineMetrics reads every
+// layer's stats into it at scrape time. Configuration is engine/config; the command line is
+// engine/cli.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -13,8 +16,12 @@
 #include <memory>
 #include <string>
 
+#include "engine/base/Metrics.hpp"
 #include "engine/cabinet/CabinetBridge.hpp"
 #include "engine/config/EngineConfig.hpp"
+#include "engine/http/HttpServer.hpp"
+#include "engine/http/OpsRoutes.hpp"
+#include "engine/http/Router.hpp"
 #include "engine/sms/SmsSender.hpp"
 #include "engine/ussd/UssdGateway.hpp"
 #include "menus/MenuRegistry.hpp"
@@ -28,10 +35,11 @@ class Engine : public smpp::SmppApplication {
     Engine(boost::asio::io_context& io, config::EngineConfig cfg);
     ~Engine() override;
 
-    // Opens storage, loads the menus, starts the SMPP links and listener and the timers.
-    // Throws std::runtime_error naming what failed (start-up errors).
+    // Opens storage, loads the menus, opens the HTTP listeners, starts the SMPP links and
+    // listener and the timers. Throws std::runtime_error naming what failed (start-up errors).
     void start();
-    // Ends open dialogues (final screens), unbinds every link; `done` runs when closed.
+    // Stops accepting HTTP (requests in flight finish), ends open dialogues (final screens),
+    // unbinds every link; `done` runs when all is closed.
     void stop(std::function<void()> done);
     // Loads the menu directory again; dialogues in flight keep the version they began on.
     Status reload_menus();
@@ -40,6 +48,13 @@ class Engine : public smpp::SmppApplication {
     storage::Storage& storage() { return *storage_; }
     ussd::UssdGateway& ussd() { return *gateway_; }
     sms::SmsSender& sms() { return *sms_; }
+    // Routes added here before or after start() are served (on the loop thread only).
+    http::Router& http_router() { return router_; }
+    http::HttpServer* http() { return http_.get(); }  // null when [http] enabled = false
+    metrics::Registry& metrics() { return metrics_; }
+    // What /readyz reports: database, menus, required SMPP links, not shutting down.
+    std::vector<http::ReadinessCheck> readiness();
+    const config::EngineConfig& config() const { return cfg_; }
 
     void on_link_request(const smpp::PeerInfo& peer, const smpp::Pdu& request,
                          smpp::SmppReply reply) override;
@@ -56,12 +71,15 @@ class Engine : public smpp::SmppApplication {
 
     boost::asio::io_context& io_;
     config::EngineConfig cfg_;
+    metrics::Registry metrics_{"ussdgw_"};
+    http::Router router_;
     std::unique_ptr<storage::Storage> storage_;
     menus::MenuRegistry menus_;
     std::unique_ptr<cabinet::CabinetBridge> bridge_;
     std::unique_ptr<ussd::UssdGateway> gateway_;
     std::unique_ptr<sms::SmsSender> sms_;
     std::unique_ptr<smpp::SmppService> smpp_;
+    std::unique_ptr<http::HttpServer> http_;
     boost::asio::steady_timer ussd_timer_;
     boost::asio::steady_timer sms_timer_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

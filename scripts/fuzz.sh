@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target for a bounded time: scripts/fuzz.sh [SECONDS] (default 60 for
-# the SMPP codec; the USSD menus target gets half of it).
+# the SMPP codec; the USSD menus and HTTP request targets get half of it each).
 # Needs build-fuzz/ (another directory with FUZZ_BUILD_DIR=...), built with
 #   CC=clang CXX=clang++ scripts/build.sh build-fuzz -DUSSDGW_FUZZ=ON -DUSSDGW_TESTS=OFF
 # Each target works on a copy of its tests/fuzz/corpus/<name> in that directory so the
@@ -40,3 +40,4 @@ fuzz_target() {
 
 fuzz_target pdu_codec "$seconds" 4096
 fuzz_target ussd_menus $(((seconds + 1) / 2)) 512
+fuzz_target http_request $(((seconds + 1) / 2)) 4096

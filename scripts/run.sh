@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the engine on its defaults (conf/ussdgw.toml, a SQLite file in
-# var/, and a local network simulator on 127.0.0.1). Ctrl-C stops both.
+# var/, and a local network simulator on 127.0.0.1). Ctrl-C stops both. The engine's HTTP
+# face ([http] listen, 127.0.0.1:8080 by default) serves /healthz, /readyz and /metrics; its
+# log line `http.listening ... port=N` tells the port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -17,4 +19,6 @@ if [[ -f scripts/node/netsim.js ]]; then
   node scripts/node/netsim.js &
   pids+=($!)
 fi
+http_listen=$(awk '/^\[http\]/ {h = 1; next} /^\[/ {h = 0} h && /^listen *=/ {gsub(/[" ]/, "", $3); print $3; exit}' conf/ussdgw.toml)
+echo "run.sh: HTTP on http://${http_listen:-127.0.0.1:8080} (/healthz /readyz /metrics); the engine logs http.listening"
 build/ussdgw --config conf/ussdgw.toml run "$@"

@@ -2,15 +2,17 @@
 # Installs what ussdgw needs on a fresh Debian 12 machine (only what is missing).
 #   scripts/setup.sh          build and run dependencies
 #   scripts/setup.sh --test   also the test peers and tools (tshark, Perl Net::SMPP,
-#                             node smpp, clang with libFuzzer, clang-format)
+#                             node smpp, clang with libFuzzer, clang-format, curl,
+#                             promtool from prometheus, wrk for the HTTP load numbers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake ninja-build pkg-config
           libboost-dev libsmpp34-dev libsqlite3-dev libfmt-dev doctest-dev libsodium-dev
-          libtomlplusplus-dev libcli11-dev nodejs npm sqlite3)
+          libtomlplusplus-dev libcli11-dev nlohmann-json3-dev nodejs npm sqlite3)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(tshark libnet-smpp-perl clang libclang-rt-14-dev clang-format python3)
+  packages+=(tshark libnet-smpp-perl clang libclang-rt-14-dev clang-format python3
+             curl prometheus wrk)
 fi
 
 missing=()

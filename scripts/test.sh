@@ -20,10 +20,10 @@ scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DUSSDGW_SANITIZE=ON
 ctest --test-dir build-asan --output-on-failure -LE no-sanitizer
 
 if [[ -f tests/fuzz/CMakeLists.txt ]]; then
-  echo "== fuzz the SMPP codec and the USSD menus (build-fuzz/)"
+  echo "== fuzz the SMPP codec, the USSD menus and the HTTP request path (build-fuzz/)"
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DUSSDGW_FUZZ=ON -DUSSDGW_TESTS=OFF >/dev/null
-  cmake --build build-fuzz --target fuzz_pdu_codec fuzz_ussd_menus
+  cmake --build build-fuzz --target fuzz_pdu_codec fuzz_ussd_menus fuzz_http_request
   scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 fi
 echo "== all tests passed"

@@ -6,10 +6,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "smpp/Pdu.hpp"
 #include "smpp/PduCodec.hpp"
+#include "smpp/PduTally.hpp"
 #include "smpp/SmppConfig.hpp"
 
 namespace ussdgw::smpp {
@@ -57,6 +59,9 @@ struct SessionConfig {
     // SMSC: decides a bind (`now`: when it arrived). Without it every bind is refused with
     // ESME_RBINDFAIL.
     std::function<BindVerdict(const BindRequest&, TimePoint now)> authenticate;
+    // Counts every PDU read and written (by command and status), when set; shared with the
+    // owner (a link or listener) so the counts outlive the connection.
+    std::shared_ptr<PduTally> tally;
 };
 
 enum class EventKind {

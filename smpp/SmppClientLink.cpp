@@ -112,6 +112,7 @@ void SmppClientLink::on_connected(asio::ip::tcp::socket socket) {
     sc.window = config_.window;
     sc.receive_window = config_.receive_window;
     sc.throughput = config_.throughput;
+    sc.tally = tally_;
     conn_ =
         SmppConnection::create(std::move(socket), std::move(sc), weak_from_this(), stats_.connects);
     conn_->peer().link = config_.name;

@@ -59,6 +59,8 @@ class SmppClientLink final : public std::enable_shared_from_this<SmppClientLink>
     std::uint32_t outstanding() const;  // requests sent and not yet answered
     std::size_t queued() const { return queue_.size(); }
     const Stats& stats() const { return stats_; }
+    // PDUs of every connection of this link, by direction, command and status.
+    const PduTally& pdu_tally() const { return *tally_; }
     // The delay before reconnect attempt `attempt` (0-based): exponential, capped, jittered.
     std::chrono::milliseconds backoff(std::uint32_t attempt);
 
@@ -97,6 +99,7 @@ class SmppClientLink final : public std::enable_shared_from_this<SmppClientLink>
     std::function<void()> stop_done_;
     std::minstd_rand rng_;
     Stats stats_;
+    std::shared_ptr<PduTally> tally_ = std::make_shared<PduTally>();
 };
 
 }  // namespace ussdgw::smpp

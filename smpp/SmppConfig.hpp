@@ -46,6 +46,7 @@ struct ClientLinkConfig {
     Millis reconnect_max{60'000};
     LinkTimers timers;
     std::vector<std::string> roles;  // free tags for the application ("ussd", "sms")
+    bool required = true;            // the engine is not ready (/readyz) while this link is unbound
 };
 
 struct AccountConfig {

@@ -121,6 +121,7 @@ void SmppServer::admit(asio::ip::tcp::socket sock) {
     sc.window = config_.window;
     sc.receive_window = config_.receive_window;
     sc.system_id = config_.system_id;
+    sc.tally = tally_;
     sc.authenticate = [weak = weak_from_this(), ip](const BindRequest& r, TimePoint now) {
         auto self = weak.lock();
         return self ? self->authenticate(r, ip, now) : BindVerdict{status::bindfail};

@@ -73,6 +73,8 @@ class SmppServer final : public std::enable_shared_from_this<SmppServer>,
     std::size_t unbound_count() const { return unbound_.size(); }
     std::size_t bound_count(const std::string& system_id) const;
     const Stats& stats() const { return stats_; }
+    // PDUs of every session of this listener, by direction, command and status.
+    const PduTally& pdu_tally() const { return *tally_; }
     const ServerConfig& config() const { return config_; }
 
   private:
@@ -111,6 +113,7 @@ class SmppServer final : public std::enable_shared_from_this<SmppServer>,
     bool stopping_ = false;
     std::function<void()> stop_done_;
     Stats stats_;
+    std::shared_ptr<PduTally> tally_ = std::make_shared<PduTally>();
 };
 
 }  // namespace ussdgw::smpp

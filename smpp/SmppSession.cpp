@@ -61,6 +61,7 @@ bool SmppSession::emit(const Pdu& pdu) {
         return false;
     }
     ++stats_.pdus_out;
+    if (config_.tally) config_.tally->add(true, pdu.command_id(), pdu.command_status);
     if (output_.size() > 2 * config_.max_output + 65536)
         close(CloseReason::output_overflow, "the peer does not read");
     return true;
@@ -183,6 +184,13 @@ void SmppSession::process(TimePoint now) {
 
 void SmppSession::handle_frame(std::span<const std::uint8_t> frame, TimePoint now) {
     ++stats_.pdus_in;
+    if (config_.tally && frame.size() >= 12) {
+        auto u32 = [&](std::size_t at) {
+            return std::uint32_t{frame[at]} << 24 | std::uint32_t{frame[at + 1]} << 16 |
+                   std::uint32_t{frame[at + 2]} << 8 | std::uint32_t{frame[at + 3]};
+        };
+        config_.tally->add(false, u32(4), u32(8));
+    }
     auto r = decode(frame);
     if (!r.ok()) {
         const DecodeError& e = r.error();

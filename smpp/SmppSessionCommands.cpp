@@ -161,6 +161,7 @@ SendResult SmppSession::send_request(PduBody body, TimePoint now, std::uint64_t 
     next_sequence();
     send_bucket_.take(now);
     ++stats_.pdus_out;
+    if (config_.tally) config_.tally->add(true, id, status::ok);
     track(seq, id, context, now + config_.timers.response_timeout, false);
     return SendResult{SendError::none, seq};
 }

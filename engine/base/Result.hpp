@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cassert>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -15,10 +17,13 @@
 namespace ussdgw {
 
 // An error as a domain or codec function reports it. `code` is a short stable token
-// (for example "frame.too_short", "puk.locked"); `message` is for people.
+// (for example "frame.too_short", "puk.locked"); `message` is for people, never parsed.
+// A refusal that a caller shows to someone carries its data in fields of its own.
 struct Error {
     std::string code;
     std::string message;
+    std::optional<int> attempts_left{};      // wrong entries still allowed before a lockout
+    std::optional<std::int64_t> until_ms{};  // when a lockout ends (ms since the Unix epoch)
 
     friend bool operator==(const Error&, const Error&) = default;
 };

@@ -190,7 +190,7 @@ std::string find_node_script(const BenchOptions& o) {
 }
 
 // The temporary configuration for a spawned `ussdgw run`: the listener only (no client
-// links), the shipped menus, a fresh database in `dir`, logs quiet.
+// links, no HTTP), the shipped menus, a fresh database in `dir`, logs quiet.
 std::string bench_config(std::uint16_t port, const BenchOptions& o, const fs::path& dir) {
     return fmt::format(R"([log]
 level = "warn"
@@ -207,6 +207,9 @@ roles = ["sms"]
 
 [menus]
 directory = "{}"
+
+[http]
+enabled = false
 
 [storage]
 database = "{}"

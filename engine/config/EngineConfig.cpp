@@ -1,5 +1,8 @@
 #include "engine/config/EngineConfig.hpp"
 
+#include <fmt/format.h>
+
+#include "engine/config/HttpSection.hpp"
 #include "engine/config/MenuSection.hpp"
 #include "engine/config/SmppSection.hpp"
 #include "engine/config/StorageSection.hpp"
@@ -14,6 +17,30 @@ LogConfig parse_log(const ConfigTable& t) {
     t.finish();
     return c;
 }
+// Settings of [storage] whose one owner is another section: the SMS default language is
+// [menus] default_language, and the outbox claim lease follows the SMS link's response
+// timeout (a little over it) unless [storage] sets a longer one.
+void derive_storage_settings(EngineConfig& c, const std::optional<ConfigTable>& storage) {
+    const std::string& menus_default = c.menus.dialogue.default_language;
+    c.storage.sms_default_language = menus_default.empty() ? "ru" : menus_default;
+    if (!c.storage.password_sms_text.contains(c.storage.sms_default_language) && storage)
+        storage->fail("password_sms_text", "has no text in the default language '" +
+                                               c.storage.sms_default_language +
+                                               "' ([menus] default_language)");
+    for (const auto& link : c.smpp.clients) {
+        if (link.name != c.sms.link) continue;
+        if (storage && storage->has("outbox_claim_lease")) {
+            if (c.storage.outbox_claim_lease <= link.timers.response_timeout)
+                storage->fail("outbox_claim_lease",
+                              fmt::format("must be longer than the response_timeout of the SMS "
+                                          "link '{}' ({} ms)",
+                                          link.name, link.timers.response_timeout.count()));
+        } else {
+            c.storage.outbox_claim_lease = link.timers.response_timeout + kClaimLeaseMargin;
+        }
+    }
+}
+
 }  // namespace
 
 EngineConfig parse_engine_config(const ConfigDocument& doc) {
@@ -24,6 +51,7 @@ EngineConfig parse_engine_config(const ConfigDocument& doc) {
     if (auto t = root.table("smpp")) c.smpp = parse_smpp_section(*t);
     if (auto t = root.table("menus")) c.menus = parse_menu_section(*t);
     if (auto t = root.table("storage")) c.storage = parse_storage_section(*t);
+    if (auto t = root.table("http")) c.http = parse_http_section(*t);
     auto is_client_link = [&c](const std::string& name) {
         for (const auto& link : c.smpp.clients)
             if (link.name == name) return true;
@@ -45,6 +73,7 @@ EngineConfig parse_engine_config(const ConfigDocument& doc) {
         if (sms) sms->fail("link", no_such_link(c.sms.link));
         throw ConfigError(doc.file, 0, "sms.link", no_such_link(c.sms.link) + " (the default)");
     }
+    derive_storage_settings(c, root.table("storage"));
     root.finish();
     return c;
 }

@@ -4,11 +4,13 @@
 // its section and a parse function in engine/config/<Layer>Section.cpp.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "engine/base/Log.hpp"
 #include "engine/config/ConfigReader.hpp"
 #include "engine/config/GatewaySections.hpp"
+#include "engine/http/HttpConfig.hpp"
 #include "menus/MenuConfig.hpp"
 #include "smpp/SmppConfig.hpp"
 #include "storage/StorageConfig.hpp"
@@ -26,9 +28,15 @@ struct EngineConfig {
     menus::MenuConfig menus;  // [menus]: menu files, dialogue timeouts, default language
     // [storage]: the SQLite file, durability, hashing, limits, the SMS outbox
     storage::StorageConfig storage;
-    UssdConfig ussd;     // [ussd]: the USSD-over-SMPP profile, per link
-    sms::SmsConfig sms;  // [sms]: how the SMS outbox is sent
+    UssdConfig ussd;        // [ussd]: the USSD-over-SMPP profile, per link
+    sms::SmsConfig sms;     // [sms]: how the SMS outbox is sent
+    http::HttpConfig http;  // [http]: the HTTP server (operations routes, later the API)
 };
+
+// The default outbox claim lease is the SMS link's response_timeout plus this: long enough
+// for the last part's response to arrive and be recorded, short enough that an SMS whose
+// submit was in flight during a crash goes out again before the subscriber dials again.
+inline constexpr std::chrono::milliseconds kClaimLeaseMargin{5000};
 
 EngineConfig load_engine_config(const std::string& path);
 EngineConfig parse_engine_config(const ConfigDocument& doc);

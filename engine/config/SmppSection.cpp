@@ -88,6 +88,7 @@ smpp::ClientLinkConfig parse_client(const ConfigTable& t, const Defaults& d) {
         t.fail("reconnect_max", "must not be shorter than reconnect_min");
     c.timers = parse_timers(t, d.timers);
     c.roles = t.string_list("roles", {});
+    c.required = t.boolean("required", c.required);
     t.finish();
     return c;
 }

@@ -79,6 +79,13 @@ std::optional<Receipt> parse_receipt(const smpp::ShortMessage& sm) {
     return r;
 }
 
+std::string relative_validity(std::chrono::seconds period) {
+    if (period.count() <= 0) return {};
+    auto s = period.count();
+    return fmt::format("0000{:02}{:02}{:02}{:02}000R", std::min<long long>(s / 86400, 99),
+                       (s / 3600) % 24, (s / 60) % 60, s % 60);
+}
+
 std::vector<smpp::SubmitSm> build_parts(const SmsConfig& cfg, const std::string& msisdn,
                                         const std::string& text, std::uint8_t ref) {
     gsm::SmsSplit split = gsm::split_sms(text, ref);
@@ -98,6 +105,7 @@ std::vector<smpp::SubmitSm> build_parts(const SmsConfig& cfg, const std::string&
         sm.destination = smpp::Address{1, 1, msisdn};
         sm.esm_class = part.udh.empty() ? 0x00 : 0x40;  // UDHI
         sm.registered_delivery = cfg.request_receipts ? 0x01 : 0x00;
+        sm.validity_period = relative_validity(cfg.validity_period);
         sm.data_coding = gsm::data_coding(split.encoding);
         sm.short_message = part.short_message();
         out.push_back(std::move(sm));
@@ -144,8 +152,12 @@ void SmsSender::poll() {
                 return;
             }
             stats_.claimed += claimed->size();
-            for (auto& m : *claimed)
+            for (auto& m : *claimed) {
+                // Its lease ran out while its parts still wait for answers (a slow link):
+                // it is still being sent, not to be sent twice.
+                if (sending_.contains(m.id)) continue;
                 send(std::move(m));
+            }
             // More may be due than one batch held.
             if (claimed->size() == static_cast<std::size_t>(cfg_.batch)) poll();
         });
@@ -171,10 +183,22 @@ void SmsSender::part_done(std::int64_t id, std::size_t index, PartOutcome outcom
     auto it = sending_.find(id);
     if (it == sending_.end()) return;
     Sending& s = it->second;
-    if (outcome.kind == PartOutcome::Kind::accepted)
+    if (outcome.kind == PartOutcome::Kind::accepted) {
         s.ids[index] = outcome.message_id;
-    else if (!s.worst)
+        // Durable at once: the part's receipt may come before the other parts are answered.
+        storage_.with_outbox<Ok>(
+            [id, part = static_cast<int>(index + 1), parts = static_cast<int>(s.ids.size()),
+             smpp_id = outcome.message_id](storage::SmsOutbox& o, std::int64_t now) {
+                return o.record_part(id, part, parts, smpp_id, now);
+            },
+            [id](Status st) {
+                if (!st)
+                    log::error("sms.record_failed", "outbox_id", id, "what", "part", "error",
+                               st.error().message);
+            });
+    } else if (!s.worst) {
         s.worst = std::move(outcome);
+    }
     if (--s.waiting > 0) return;
     Sending done = std::move(s);
     sending_.erase(it);
@@ -195,11 +219,15 @@ void SmsSender::finish(Sending s) {
     if (!s.worst) {
         ++stats_.submitted;
         log::info("sms.submitted", "outbox_id", id, "parts", s.ids.size());
-        storage_.with_outbox<Ok>(
+        storage_.with_outbox<storage::ReceiptOutcome>(
             [id, ids = std::move(s.ids)](storage::SmsOutbox& o, std::int64_t now) {
                 return o.mark_submitted(id, ids, now);
             },
-            after("submitted"));
+            // Final at once when every part's receipt came before the last response.
+            [this, done = after("submitted")](Result<storage::ReceiptOutcome> r) {
+                if (r) count_final(*r);
+                done(r ? ok_status() : Status(Failure{r.error()}));
+            });
         return;
     }
     const PartOutcome& w = *s.worst;
@@ -223,11 +251,25 @@ void SmsSender::finish(Sending s) {
                             : (w.detail.empty() ? std::string("no answer") : w.detail);
     ++stats_.failed;
     log::warn("sms.attempt_failed", "outbox_id", id, "error", error, "permanent", permanent);
-    storage_.with_outbox<Ok>(
-        [id, error, permanent](storage::SmsOutbox& o, std::int64_t now) {
-            return o.mark_failed(id, error, permanent, now);
+    // The outbox decides whether the message is retried; its state after the update tells.
+    storage_.with_outbox<storage::OutboxState>(
+        [id, error, permanent](storage::SmsOutbox& o,
+                               std::int64_t now) -> Result<storage::OutboxState> {
+            if (auto st = o.mark_failed(id, error, permanent, now); !st) return Failure{st.error()};
+            auto status = o.status(id);
+            if (!status) return Failure{status.error()};
+            return *status ? (*status)->state : storage::OutboxState::failed;
         },
-        after("failed"));
+        [this, done = after("failed")](Result<storage::OutboxState> state) {
+            if (state) ++(*state == storage::OutboxState::failed ? stats_.gave_up : stats_.retried);
+            done(state ? ok_status() : Status(Failure{state.error()}));
+        });
+}
+
+void SmsSender::count_final(const storage::ReceiptOutcome& r) {
+    if (r.became_final)
+        ++(r.message_state == storage::OutboxState::delivered ? stats_.delivered
+                                                              : stats_.undelivered);
 }
 
 bool SmsSender::on_receipt(const smpp::ShortMessage& sm) {
@@ -238,8 +280,12 @@ bool SmsSender::on_receipt(const smpp::ShortMessage& sm) {
         [r = *r](storage::SmsOutbox& o, std::int64_t now) {
             return o.apply_receipt(r.message_id, r.stat, now);
         },
-        [id = r->message_id, stat = r->stat](Result<storage::ReceiptOutcome> res) {
-            if (res)
+        [this, id = r->message_id, stat = r->stat](Result<storage::ReceiptOutcome> res) {
+            if (res) count_final(*res);
+            if (res && res->held)
+                log::info("sms.receipt_held", "smpp_id", id, "stat", stat, "reason",
+                          "no part has this id yet");
+            else if (res)
                 log::info("sms.receipt", "smpp_id", id, "stat", stat, "outbox_id", res->message_id,
                           "state", storage::to_text(res->message_state));
             else

@@ -52,6 +52,9 @@ bind_types = ["transceiver", "transmitter"]
 [menus]
 directory = "$root/menus/cabinet"
 
+[http]
+listen = "127.0.0.1:0"
+
 [storage]
 database = "$dir/ussdgw.db"
 key_file = "$dir/storage.key"

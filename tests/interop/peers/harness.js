@@ -77,12 +77,16 @@ function connect(port) {
   });
 }
 
-// The sections every `ussdgw run` needs besides [smpp]: the shipped menus, and a fresh
-// database and key file in the test's temporary directory (cheap Argon2 for tests).
+// The sections every `ussdgw run` needs besides [smpp]: the shipped menus, HTTP on a free
+// port, and a fresh database and key file in the test's temporary directory (cheap Argon2
+// for tests).
 function engineSections(dir) {
   return `
 [menus]
 directory = ${JSON.stringify(path.join(SOURCE_DIR, 'menus', 'cabinet'))}
+
+[http]
+listen = "127.0.0.1:0"
 
 [storage]
 database = ${JSON.stringify(path.join(dir, 'ussdgw.db'))}

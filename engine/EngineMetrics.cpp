@@ -1,0 +1,138 @@
+#include "engine/EngineMetrics.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <tuple>
+
+#include "engine/Engine.hpp"
+
+namespace ussdgw {
+
+namespace {
+
+using metrics::Exposition;
+using metrics::Labels;
+
+// Every dialogue comes over SMPP for now; the HTTP ingress will add its own label value.
+constexpr const char* kSmppIngress = "smpp";
+
+void ussd_metrics(Exposition& out, const ussd::UssdGateway& gw) {
+    const auto& s = gw.stats();
+    out.counter("ussd_dialogues_begun_total", "USSD dialogues begun, by ingress.",
+                {{"ingress", kSmppIngress}}, static_cast<double>(s.begun));
+    const char* ended_help =
+        "USSD dialogues ended, by ingress and outcome (completed: the menu ended it; "
+        "timeout, released by the network, shutdown).";
+    std::uint64_t abnormal = s.ended_timeout + s.released + s.ended_shutdown;
+    std::uint64_t completed = s.ended >= abnormal ? s.ended - abnormal : 0;
+    for (auto [outcome, n] : {std::pair{"completed", completed},
+                              {"timeout", s.ended_timeout},
+                              {"released", s.released},
+                              {"shutdown", s.ended_shutdown}})
+        out.counter("ussd_dialogues_ended_total", ended_help,
+                    {{"ingress", kSmppIngress}, {"outcome", outcome}}, static_cast<double>(n));
+    out.gauge("ussd_dialogues_active", "USSD dialogues open now, by ingress.",
+              {{"ingress", kSmppIngress}}, static_cast<double>(gw.active()));
+    out.histogram("ussd_step_duration_seconds",
+                  "Time from a USSD request (dial or answer) to the screen answering it, by "
+                  "ingress.",
+                  {{"ingress", kSmppIngress}}, gw.step_seconds().snapshot());
+}
+
+// PDUs of one link or listener, summed by their labels (several unknown command_ids all
+// read "unknown").
+void pdu_metrics(Exposition& out, const std::string& link, const smpp::PduTally& tally) {
+    std::map<std::tuple<bool, std::string, std::string>, std::uint64_t> sums;
+    for (const auto& c : tally.counts())
+        sums[{c.out, smpp::command_name(c.command_id), fmt::format("0x{:08x}", c.status)}] +=
+            c.count;
+    if (tally.overflow() > 0) sums[{false, "other", "other"}] += tally.overflow();
+    for (const auto& [key, n] : sums) {
+        const auto& [sent, command, status] = key;
+        out.counter("smpp_pdus_total",
+                    "SMPP PDUs by link (\"server\" for the listener), direction, command and "
+                    "command_status.",
+                    {{"link", link},
+                     {"direction", sent ? "out" : "in"},
+                     {"command", command},
+                     {"status", status}},
+                    static_cast<double>(n));
+    }
+}
+
+void smpp_metrics(Exposition& out, smpp::SmppService& smpp) {
+    for (const auto& link : smpp.links()) {
+        out.gauge("smpp_link_bound", "1 while the SMPP client link is bound, else 0.",
+                  {{"link", link->name()}}, link->bound() ? 1 : 0);
+        pdu_metrics(out, link->name(), link->pdu_tally());
+    }
+    if (auto* server = smpp.server()) {
+        out.gauge("smpp_server_connections", "Connections open on the SMPP listener.", {},
+                  static_cast<double>(server->connection_count()));
+        pdu_metrics(out, "server", server->pdu_tally());
+    }
+}
+
+void sms_metrics(Exposition& out, const sms::SmsSender& sender, storage::Storage& storage) {
+    const auto& s = sender.stats();
+    out.counter("sms_submitted_total", "SMS whose every part the SMSC accepted.", {},
+                static_cast<double>(s.submitted));
+    out.counter("sms_delivered_total", "SMS that delivery receipts reported delivered.", {},
+                static_cast<double>(s.delivered));
+    const char* failed_help =
+        "SMS that ended failed, by stage (submit: refused for good or out of attempts; "
+        "delivery: a receipt said undeliverable).";
+    out.counter("sms_failed_total", failed_help, {{"stage", "submit"}},
+                static_cast<double>(s.gave_up));
+    out.counter("sms_failed_total", failed_help, {{"stage", "delivery"}},
+                static_cast<double>(s.undelivered));
+    out.counter("sms_retried_total", "SMS attempts that failed and were scheduled again.", {},
+                static_cast<double>(s.retried));
+    out.counter("sms_throttled_total",
+                "SMS deferred by throttling answers (ESME_RTHROTTLED, ESME_RMSGQFUL).", {},
+                static_cast<double>(s.deferred));
+    auto depth = storage.outbox_depth();
+    if (!depth) return;
+    const char* depth_help = "SMS in the outbox not yet final, by state.";
+    out.gauge("sms_outbox_messages", depth_help, {{"state", "pending"}},
+              static_cast<double>(depth->pending));
+    out.gauge("sms_outbox_messages", depth_help, {{"state", "sending"}},
+              static_cast<double>(depth->sending));
+    out.gauge("sms_outbox_messages", depth_help, {{"state", "submitted"}},
+              static_cast<double>(depth->submitted));
+    double age = 0;
+    if (depth->oldest_pending_created_ms)
+        age = std::max<double>(
+            0, static_cast<double>(storage.now() - *depth->oldest_pending_created_ms) / 1000.0);
+    out.gauge("sms_outbox_oldest_pending_age_seconds",
+              "Age of the oldest pending SMS in the outbox (0 when none is pending).", {}, age);
+}
+
+void storage_metrics(Exposition& out, storage::Storage& storage) {
+    out.gauge("storage_hash_queue_depth", "Password hashing tasks waiting for a worker.", {},
+              static_cast<double>(storage.hasher().queue_depth()));
+    out.histogram("storage_commit_batch_size", "Changes per group-commit transaction.", {},
+                  storage.committer().batch_sizes().snapshot());
+    out.histogram("storage_commit_duration_seconds",
+                  "Time of one group-commit transaction, BEGIN to the end of COMMIT (its work "
+                  "and the fsync).",
+                  {}, storage.committer().commit_seconds().snapshot());
+}
+
+}  // namespace
+
+void add_engine_metrics(metrics::Registry& registry, Engine& engine) {
+    registry
+        .gauge("build_info", "The running ussdgw's version (always 1).",
+               {{"version", USSDGW_VERSION}})
+        .set(1);
+    registry.add_collector([&engine](Exposition& out) {
+        ussd_metrics(out, engine.ussd());
+        smpp_metrics(out, engine.smpp());
+        sms_metrics(out, engine.sms(), engine.storage());
+        storage_metrics(out, engine.storage());
+    });
+}
+
+}  // namespace ussdgw

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# HTTP ceiling of the engine: wrk (Debian package) with keep-alive against GET /healthz of a
+# running build/ussdgw on the shipped configuration (files in a temporary directory, free
+# ports, the SMPP link not required). Prints each run and min/median/max requests/s.
+#   scripts/bench-http.sh [RUNS] [SECONDS] [CONNECTIONS]     (default 3 runs, 10 s, 50)
+# Run it under the build lock on a shared machine: flock /work/.build.lock scripts/bench-http.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-3}; seconds=${2:-10}; conns=${3:-50}
+command -v wrk >/dev/null || { echo "bench-http: wrk is missing (scripts/setup.sh --test)" >&2; exit 1; }
+tmp=$(mktemp -d /tmp/ussdgw-bench-http-XXXXXX)
+conf=$(python3 - "$tmp" <<'PY'
+import sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, "tests/interop/peers")
+import ussdgw_harness as h
+print(h.shipped_config(sys.argv[1], h.free_port(), subs=[("required = true", "required = false")]))
+PY
+)
+build/ussdgw -c "$conf" run --for $((runs * (seconds + 5) + 30)) >"$tmp/engine.log" 2>&1 &
+pid=$!
+trap 'kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do grep -q 'event=http.listening listener=main' "$tmp/engine.log" && break; sleep 0.1; done
+port=$(grep -o 'listener=main address=[^ ]* port=[0-9]*' "$tmp/engine.log" | grep -o '[0-9]*$')
+rates=()
+for r in $(seq "$runs"); do
+  out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency "http://127.0.0.1:$port/healthz")
+  rate=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out"); p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  echo "run $r: $rate requests/s, latency p50 $p50 p99 $p99"
+  rates+=("$rate")
+done
+sort -g <<<"$(printf '%s\n' "${rates[@]}")" | awk '{v[NR] = $1} END {
+  printf "GET /healthz keep-alive, wrk -t2 -c'"$conns"' -d'"$seconds"'s, %d runs: min %.0f median %.0f max %.0f requests/s\n",
+         NR, v[1], v[int((NR + 1) / 2)], v[NR] }'
