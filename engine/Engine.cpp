@@ -203,6 +203,16 @@ void Engine::on_link_request(const smpp::PeerInfo& peer, const smpp::Pdu& reques
     run(actions);
 }
 
+void Engine::on_server_request(const smpp::PeerInfo& peer, const smpp::Pdu& request,
+                               smpp::SmppReply reply) {
+    // The listener's accounts get their USSD and SMS service later; until then every request
+    // is refused for good rather than accepted and dropped (see [[smpp.server.account]] roles).
+    log::limited(log::Level::warn, "smpp.request_refused", "account", peer.link, "peer",
+                 peer.address, "command", smpp::command_name(request.command_id()), "needs",
+                 smpp::required_role(request), "reason", "not_served");
+    reply.reject(smpp::kNotServed);
+}
+
 void Engine::run(ussd::UssdGateway::Actions& actions) {
     for (auto& r : actions.replies) {
         smpp::SmppClientLink* link = smpp_ ? smpp_->link(r.link) : nullptr;
@@ -220,7 +230,6 @@ void Engine::run(ussd::UssdGateway::Actions& actions) {
         });
     }
     for (auto& p : actions.performs) {
-        if (Clock::now() >= p.request.deadline) continue;  // the dialogue times out first
         bool kicks_sms = p.request.kind == menus::ActionKind::issue_password;
         bridge_->perform(p.request, [this, dialogue = p.dialogue, id = p.request.id,
                                      kicks_sms](menus::ActionResult result) {
@@ -230,8 +239,6 @@ void Engine::run(ussd::UssdGateway::Actions& actions) {
             run(next);
         });
     }
-    for (auto id : actions.annulled)
-        log::info("ussd.action_annulled", "request", id);
     arm_ussd_timer();
 }
 

@@ -6,9 +6,11 @@
 // `ActionResult` back with `UssdDialogue::action_result`. An action is performed only at a
 // commit point (after the subscriber confirmed or entered the PUK1). If the dialogue ends
 // first (timeout, release) the output carries `annul_action` with the request id: the
-// caller must not commit that request (or must roll it back) and the dialogue ignores its
-// result. Every action may also answer "not_found" (unknown subscriber), "service.suspended"
-// and "error" (temporary failure); menus map outcome codes to screens in their data files.
+// caller cancels the request's `cancellation` so that storage writes nothing of it (unless
+// the writer had already begun: then `cancel()` says so and the real outcome follows), and
+// the dialogue ignores its result. Every action may also answer "not_found" (unknown
+// subscriber), "service.suspended" and "error" (temporary failure); menus map outcome codes
+// to screens in their data files.
 #pragma once
 
 #include <chrono>
@@ -19,12 +21,14 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/base/Cancellation.hpp"
 #include "engine/base/Secret.hpp"
 
 namespace ussdgw::menus {
 
-using Clock = std::chrono::steady_clock;
-using TimePoint = Clock::time_point;
+// Dialogue time: the monotonic clock (deadlines and timeouts), never the wall clock.
+using SteadyClock = std::chrono::steady_clock;
+using TimePoint = SteadyClock::time_point;
 
 enum class ActionKind {
     issue_password,        // new random password by SMS to msisdn
@@ -51,6 +55,8 @@ inline constexpr std::string_view not_found = "not_found";
 inline constexpr std::string_view not_manager = "not_manager";
 inline constexpr std::string_view not_same_client = "not_same_client";
 inline constexpr std::string_view error = "error";
+// The request was cancelled before storage wrote anything (its dialogue had ended).
+inline constexpr std::string_view annulled = "request.annulled";
 }  // namespace outcome
 
 // What an action takes and may answer. Parameters other than the caller's msisdn:
@@ -84,7 +90,9 @@ struct ActionRequest {
     std::string msisdn;  // the subscriber in the dialogue
     std::string target;  // managed_*: the other subscriber
     Secret puk;          // open_access: the PUK1 entered (never logged)
-    TimePoint deadline;  // not committed after this; the dialogue has timed out by then
+    // Set by the caller that performs the request (the USSD gateway) and cancelled when the
+    // dialogue ends first; storage claims it before it writes a change (lookups ignore it).
+    CancellationPtr cancellation;
 };
 
 struct ActionResult {

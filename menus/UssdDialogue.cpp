@@ -176,7 +176,6 @@ DialogueOutput UssdDialogue::request(const Screen& s, TimePoint now) {
         }
     }
     arm(now);
-    req.deadline = deadline_;
     pending_ = req.id;
     DialogueOutput out;
     out.action = std::move(req);
@@ -247,6 +246,12 @@ DialogueOutput UssdDialogue::timeout(TimePoint now) {
     auto out = finish(menus_->messages.timeout, now);
     out.annul_action = annul;
     return out;
+}
+
+DialogueOutput UssdDialogue::await_result(TimePoint now, TimePoint until) {
+    if (!began_ || ended_ || !pending_) return quiet(now);
+    deadline_ = std::max(deadline_, until);
+    return quiet(now);
 }
 
 DialogueOutput UssdDialogue::release(TimePoint now) {

@@ -12,6 +12,9 @@
 // dialogue with the timeout text; a pending action is annulled (output.annul_action) and its
 // late result is ignored. `release` ends it silently the same way. Actions are requested only
 // at commit points (after a confirmation or a PUK1), so nothing half-done is ever committed.
+// When the caller could not annul a pending action in time (storage had begun writing it),
+// it calls `await_result` instead of `timeout`: the dialogue waits a little longer for the
+// result and shows what was done, never a timeout that would suggest nothing was.
 #pragma once
 
 #include <chrono>
@@ -53,6 +56,9 @@ class UssdDialogue {
                                  TimePoint now);
     DialogueOutput timeout(TimePoint now);
     DialogueOutput release(TimePoint now);
+    // The deadline passed while an action was pending, but the action can no longer be
+    // annulled: wait for its result until `until` (then `timeout` applies as usual).
+    DialogueOutput await_result(TimePoint now, TimePoint until);
 
     bool ended() const { return ended_; }
     const std::string& language() const { return language_; }

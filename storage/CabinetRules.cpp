@@ -104,19 +104,40 @@ Status may_open(ActorKind actor, const CabinetState& state) {
     return fail(kRoleForbidden);
 }
 
-Status may_issue_password(ServiceState service, const CabinetState& state) {
+Status may_request(ServiceState service) {
     if (service == ServiceState::suspended)
         return fail(kServiceSuspended, "requests are refused while service is suspended");
+    return ok_status();
+}
+
+Status may_issue_password(ServiceState service, const CabinetState& state) {
+    if (auto st = may_request(service); !st) return st;
     if (!state.access_open && state.closed_by)
         return fail(closed_code(*state.closed_by), "cabinet access is closed");
     return ok_status();
 }
 
+namespace {
+Failure locked(const char* code, std::int64_t until_ms, std::int64_t now_ms) {
+    Failure f =
+        fail(code, fmt::format("locked for {} more seconds", (until_ms - now_ms + 999) / 1000));
+    f.error.until_ms = until_ms;
+    return f;
+}
+}  // namespace
+
 Status check_lockout(const AttemptCounter& c, std::int64_t now_ms, const char* locked_code) {
-    if (c.locked_until_ms > now_ms)
-        return fail(locked_code, fmt::format("locked for {} more seconds",
-                                             (c.locked_until_ms - now_ms + 999) / 1000));
+    if (c.locked_until_ms > now_ms) return locked(locked_code, c.locked_until_ms, now_ms);
     return ok_status();
+}
+
+Failure wrong_entry(const AttemptCounter& next, std::int64_t now_ms, int max_wrong,
+                    const char* wrong_code, const char* locked_code) {
+    if (next.locked_until_ms > now_ms) return locked(locked_code, next.locked_until_ms, now_ms);
+    int left = std::max(0, max_wrong - next.failures);
+    Failure f = fail(wrong_code, fmt::format("{} tries left", left));
+    f.error.attempts_left = left;
+    return f;
 }
 
 AttemptCounter after_failure(const AttemptCounter& c, std::int64_t now_ms, int max_wrong,

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/base/Cancellation.hpp"
 #include "engine/base/Result.hpp"
 #include "storage/Types.hpp"
 
@@ -37,7 +38,7 @@ inline constexpr const char* kRoleNeedsLegalEntity = "role.needs_legal_entity";
 inline constexpr const char* kKindNotAllowed = "access.kind_not_allowed";
 // The caller gave up (the USSD dialogue timed out or was released) before the change was
 // written: nothing was written.
-inline constexpr const char* kAnnulled = "request.annulled";
+inline constexpr const char* kAnnulled = kAnnulledCode;
 
 // The administrator role exists only for legal entities (SPEC 2.5).
 Status check_role(ClientKind client, Role role);
@@ -73,6 +74,11 @@ Status may_close(ActorKind actor, ClosedBy kind, ClientKind target_client,
 // access must in addition prove the PUK1 (checked by the caller).
 Status may_open(ActorKind actor, const CabinetState& state);
 
+// What a subscriber asks about its cabinet (a password, its access state, closing or
+// reopening, managing its client's subscribers) is refused with "service.suspended" while
+// its service is suspended (SPEC 2.9). The operator's staff are never refused for it.
+Status may_request(ServiceState service);
+
 // A new password is issued only with active service and open access (SPEC 2.2, 2.9).
 Status may_issue_password(ServiceState service, const CabinetState& state);
 
@@ -82,7 +88,15 @@ struct AttemptCounter {
     std::int64_t locked_until_ms = 0;
     friend bool operator==(const AttemptCounter&, const AttemptCounter&) = default;
 };
-// Refuses with `locked_code` while the lockout window is running.
+// The PUK1 and the password counters of a cabinet.
+inline AttemptCounter puk_counter(const CabinetState& c) {
+    return {c.puk_failures, c.puk_locked_until_ms};
+}
+inline AttemptCounter password_counter(const CabinetState& c) {
+    return {c.password_failures, c.password_locked_until_ms};
+}
+// Refuses with `locked_code` (and the lockout's end in `until_ms`) while the lockout window
+// is running.
 Status check_lockout(const AttemptCounter& c, std::int64_t now_ms, const char* locked_code);
 // The counter after one more wrong attempt: an expired lockout starts a fresh count;
 // reaching `max_wrong` starts a lockout of `lockout_ms`.
@@ -91,6 +105,10 @@ AttemptCounter after_failure(const AttemptCounter& c, std::int64_t now_ms, int m
 inline AttemptCounter after_success() {
     return {};
 }
+// The refusal of a wrong entry once it is counted (`next` from after_failure): `locked_code`
+// with `until_ms` when it started a lockout, else `wrong_code` with `attempts_left`.
+Failure wrong_entry(const AttemptCounter& next, std::int64_t now_ms, int max_wrong,
+                    const char* wrong_code, const char* locked_code);
 
 // Password SMS per subscriber: at most `per_hour` in the last hour, `per_day` in the last day.
 Status check_sms_rate(int sent_last_hour, int sent_last_day, int per_hour, int per_day);

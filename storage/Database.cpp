@@ -116,7 +116,23 @@ UPDATE subscribers SET client_kind = (SELECT kind FROM clients WHERE id = subscr
 ALTER TABLE subscribers ADD COLUMN language TEXT NOT NULL DEFAULT ''
   CHECK (language = '' OR (length(language) = 2 AND language GLOB '[a-z][a-z]'));
 )sql"},
-        // 4 is the domain work's (pending receipts); 5: the cabinet API (CabinetApiSchema.hpp).
+        // 4: each part's SMPP id is recorded as its submit_sm_resp arrives, so a message
+        // knows how many parts its current attempt has; a delivery receipt that matches no
+        // part yet (it overtook its part's response) is held until the part is known or
+        // the hold expires.
+        {4, R"sql(
+ALTER TABLE sms_outbox ADD COLUMN parts INTEGER NOT NULL DEFAULT 0;
+UPDATE sms_outbox SET parts = (SELECT count(*) FROM sms_parts WHERE message_id = sms_outbox.id);
+CREATE TABLE sms_receipts_held (
+  smpp_message_id TEXT NOT NULL,
+  stat            TEXT NOT NULL,
+  received_at     INTEGER NOT NULL,
+  expires_at      INTEGER NOT NULL
+);
+CREATE INDEX sms_receipts_held_id ON sms_receipts_held(smpp_message_id);
+CREATE INDEX sms_receipts_held_expiry ON sms_receipts_held(expires_at);
+)sql"},
+        // 5: the cabinet API (storage/CabinetApiSchema.hpp).
         {5, kCabinetApiMigration},
     };
     return m;
@@ -331,6 +347,28 @@ Status Database::migrate() {
         if (auto s = tx.commit(); !s) return s;
     }
     return ok_status();
+}
+
+Savepoint::Savepoint(Database& db, std::string name)
+    : db_(db), name_(std::move(name)), begun_(db.exec("SAVEPOINT " + name_)) {
+    open_ = begun_.ok();
+}
+
+Savepoint::~Savepoint() {
+    if (open_) (void)rollback();
+}
+
+Status Savepoint::release() {
+    if (!open_) return fail("storage.sqlite", "no savepoint " + name_);
+    open_ = false;
+    return db_.exec("RELEASE " + name_);
+}
+
+Status Savepoint::rollback() {
+    if (!open_) return fail("storage.sqlite", "no savepoint " + name_);
+    open_ = false;
+    if (auto st = db_.exec("ROLLBACK TO " + name_); !st) return st;
+    return db_.exec("RELEASE " + name_);
 }
 
 Transaction::Transaction(Database& db) : db_(db), begun_(db.exec("BEGIN IMMEDIATE")) {

@@ -112,6 +112,27 @@ class Database {
     std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
 };
 
+// RAII savepoint inside a transaction: SAVEPOINT on construction; release() keeps what was
+// done since, rollback() undoes it; destroyed with neither, it rolls back. Every step
+// reports its failure (a savepoint that cannot be released or rolled back leaves the
+// transaction in a state nobody should commit).
+class Savepoint {
+  public:
+    explicit Savepoint(Database& db, std::string name = "change");
+    ~Savepoint();
+    Savepoint(const Savepoint&) = delete;
+    Savepoint& operator=(const Savepoint&) = delete;
+    const Status& begun() const { return begun_; }
+    Status release();
+    Status rollback();
+
+  private:
+    Database& db_;
+    std::string name_;
+    Status begun_;
+    bool open_ = false;
+};
+
 // RAII transaction: BEGIN IMMEDIATE on construction, ROLLBACK unless commit() succeeded.
 class Transaction {
   public:

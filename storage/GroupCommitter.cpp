@@ -54,34 +54,47 @@ void GroupCommitter::run() {
     }
 }
 
+Status GroupCommitter::run_jobs(Database& db, std::deque<Job>& batch) {
+    for (auto& j : batch) {
+        if (j.cancellation && !j.cancellation->begin_write()) {
+            j.annul();
+            continue;
+        }
+        Savepoint change(db);
+        if (!change.begun()) return change.begun();
+        bool keep = j.work(db);
+        if (auto st = keep ? change.release() : change.rollback(); !st) return st;
+    }
+    return ok_status();
+}
+
 void GroupCommitter::run_batch(std::deque<Job>& batch) {
     Database& db = *db_;
     auto began = std::chrono::steady_clock::now();
-    Transaction tx(db);
-    if (!tx.begun()) {
-        log::error("storage.begin_failed", "error", tx.begun().error().message);
-        for (auto& j : batch)
-            j.finish(&tx.begun().error());
-        return;
-    }
-    for (auto& j : batch) {
-        (void)db.exec("SAVEPOINT change");
-        bool keep = j.work(db);
-        if (!keep) (void)db.exec("ROLLBACK TO change");
-        (void)db.exec("RELEASE change");
-    }
-    Status committed = tx.commit();
-    commit_seconds_.observe(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
-    batch_sizes_.observe(static_cast<double>(batch.size()));
-    if (!committed) log::error("storage.commit_failed", "error", committed.error().message);
+    Status result = ok_status();
+    bool begun = false;
     {
+        Transaction tx(db);
+        begun = tx.begun().ok();
+        if (result = tx.begun(); !result) {
+            log::error("storage.begin_failed", "error", result.error().message);
+        } else if (result = run_jobs(db, batch); !result) {
+            log::error("storage.savepoint_failed", "error", result.error().message, "changes",
+                       batch.size());
+        } else if (result = tx.commit(); !result) {
+            log::error("storage.commit_failed", "error", result.error().message);
+        }
+    }  // not committed: rolled back here
+    if (begun) {
+        commit_seconds_.observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
+        batch_sizes_.observe(static_cast<double>(batch.size()));
         std::lock_guard lk(mu_);
         stats_.batches += 1;
         stats_.changes += batch.size();
     }
     for (auto& j : batch)
-        j.finish(committed ? nullptr : &committed.error());
+        j.finish(result ? nullptr : &result.error());
 }
 
 }  // namespace ussdgw::storage

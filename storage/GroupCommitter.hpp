@@ -2,7 +2,11 @@
 // batches, many changes to one transaction and one fsync. Each change runs inside its own
 // SAVEPOINT, so a refused change rolls back alone; its callback fires only after the
 // batch's COMMIT returned, so a caller that replies from the callback never tells a
-// subscriber about a change that is not durable yet.
+// subscriber about a change that is not durable yet. A change submitted with a
+// Cancellation is claimed (`begin_write`) before its savepoint opens: when its requester
+// cancelled first, nothing of it runs and its result is "request.annulled". When a
+// savepoint cannot be opened, released or rolled back, or COMMIT fails, the whole batch is
+// rolled back and every change in it gets that error: none is acknowledged.
 #pragma once
 
 #include <chrono>
@@ -15,8 +19,9 @@
 #include <optional>
 #include <thread>
 
+#include "engine/base/Cancellation.hpp"
 #include "engine/base/Metrics.hpp"
-#include "storage/CredentialHasher.hpp"
+#include "storage/Completion.hpp"
 #include "storage/Database.hpp"
 
 namespace ussdgw::storage {
@@ -32,9 +37,11 @@ class GroupCommitter {
 
     // Runs `work` on the writer thread inside the next batch; `done` gets its result
     // through `post` after the batch committed (or the commit error if COMMIT failed).
+    // With `cancellation`, `work` runs only if the writer claims it before it is cancelled;
+    // otherwise `done` gets "request.annulled" and nothing was written.
     template <typename T>
     void submit(std::function<Result<T>(Database&)> work, Post post,
-                std::function<void(Result<T>)> done);
+                std::function<void(Result<T>)> done, CancellationPtr cancellation = nullptr);
 
     // Blocks the calling thread until `work` is committed (CLI and tests, never the loop).
     template <typename T>
@@ -52,12 +59,16 @@ class GroupCommitter {
 
   private:
     struct Job {
-        std::function<bool(Database&)> work;                    // true: keep, false: roll back
-        std::function<void(const Error* commit_error)> finish;  // after COMMIT
+        std::function<bool(Database&)> work;                   // true: keep, false: roll back
+        std::function<void()> annul;                           // cancelled before it ran
+        std::function<void(const Error* batch_error)> finish;  // after COMMIT (or its failure)
+        CancellationPtr cancellation;                          // may be null
     };
     void enqueue(Job job);
     void run();
     void run_batch(std::deque<Job>& batch);
+    // Runs every job of the batch, each in its own savepoint; fails when a savepoint does.
+    Status run_jobs(Database& db, std::deque<Job>& batch);
 
     std::unique_ptr<Database> db_;
     std::size_t max_batch_;
@@ -74,13 +85,15 @@ class GroupCommitter {
 
 template <typename T>
 void GroupCommitter::submit(std::function<Result<T>(Database&)> work, Post post,
-                            std::function<void(Result<T>)> done) {
+                            std::function<void(Result<T>)> done, CancellationPtr cancellation) {
     auto slot = std::make_shared<std::optional<Result<T>>>();
     Job job;
     job.work = [slot, work = std::move(work)](Database& db) {
         slot->emplace(work(db));
         return (*slot)->ok();
     };
+    job.annul = [slot] { slot->emplace(fail(kAnnulledCode, "annulled before it was written")); };
+    job.cancellation = std::move(cancellation);
     job.finish = [slot, post = std::move(post), done = std::move(done)](const Error* err) {
         auto deliver = [slot, done, failed = err ? std::optional<Error>(*err) : std::nullopt]() {
             if (failed)

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "engine/base/Secret.hpp"
-#include "storage/CredentialHasher.hpp"
 #include "storage/Database.hpp"
+#include "storage/StorageKey.hpp"
 #include "storage/Types.hpp"
 
 namespace ussdgw::storage {

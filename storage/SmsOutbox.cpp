@@ -31,6 +31,11 @@ OutboxState state_from_text(std::string_view t) {
 }
 }  // namespace
 
+OutboxPolicy outbox_policy(const StorageConfig& c) {
+    return {c.outbox_max_attempts, c.outbox_backoff_initial, c.outbox_backoff_max,
+            c.outbox_claim_lease};
+}
+
 std::chrono::milliseconds outbox_backoff(const OutboxPolicy& p, int attempts) {
     auto d = p.backoff_initial;
     for (int i = 1; i < attempts && d < p.backoff_max; ++i)
@@ -90,28 +95,101 @@ Result<std::vector<OutboxMessage>> SmsOutbox::claim_due(std::int64_t now_ms, int
     return out;
 }
 
-Status SmsOutbox::mark_submitted(std::int64_t id, const std::vector<std::string>& smpp_ids,
-                                 std::int64_t now_ms) {
-    auto q = db_.query(
-        "UPDATE sms_outbox SET state = 'submitted', attempts = attempts + 1, updated_at = ?2, "
-        "last_error = '' WHERE id = ?1 AND state IN ('pending', 'sending')");
-    if (!q) return Failure{q.error()};
-    q->bind(1, id).bind(2, now_ms);
-    if (auto st = q->run(); !st) return st;
-    if (db_.changes() == 0) return fail(rules::kNotFound, "no message waiting with that id");
+// An attempt ended without success: its part ids will never be useful again (the next
+// attempt sends every part again). After a crash mid-send, the next attempt's ids replace
+// the old ones part by part instead (record_part).
+Status SmsOutbox::forget_parts(std::int64_t id) {
+    auto upd = db_.query("UPDATE sms_outbox SET parts = 0 WHERE id = ?");
+    if (!upd) return Failure{upd.error()};
+    upd->bind(1, id);
+    if (auto st = upd->run(); !st) return st;
     auto del = db_.query("DELETE FROM sms_parts WHERE message_id = ?");
     if (!del) return Failure{del.error()};
     del->bind(1, id);
-    if (auto st = del->run(); !st) return st;
+    return del->run();
+}
+
+namespace {
+const char* part_state_of(std::string_view stat) {
+    if (stat == "DELIVRD") return "delivered";
+    if (stat == "UNDELIV" || stat == "EXPIRED" || stat == "REJECTD" || stat == "DELETED")
+        return "failed";
+    return "submitted";
+}
+}  // namespace
+
+Status SmsOutbox::set_part_state(std::int64_t id, std::int64_t part_no, std::string_view stat) {
+    auto upd = db_.query(
+        "UPDATE sms_parts SET state = ?3, receipt_stat = ?4 WHERE message_id = ?1 AND part_no = "
+        "?2");
+    if (!upd) return Failure{upd.error()};
+    upd->bind(1, id).bind(2, part_no).bind(3, part_state_of(stat)).bind(4, stat);
+    return upd->run();
+}
+
+// Records one part's id (a new id for the part replaces an old one; the same id again
+// changes nothing) and applies the receipts held for it, oldest first.
+Status SmsOutbox::apply_held(std::int64_t id, std::int64_t part_no, std::string_view smpp_id,
+                             std::int64_t now_ms) {
     auto ins = db_.query(
         "INSERT INTO sms_parts (message_id, part_no, smpp_message_id, state) "
-        "VALUES (?, ?, ?, 'submitted')");
+        "VALUES (?1, ?2, ?3, 'submitted') ON CONFLICT (message_id, part_no) DO UPDATE SET "
+        "smpp_message_id = excluded.smpp_message_id, state = 'submitted', receipt_stat = '' "
+        "WHERE smpp_message_id IS NOT excluded.smpp_message_id");
     if (!ins) return Failure{ins.error()};
-    for (std::size_t i = 0; i < smpp_ids.size(); ++i) {
-        ins->bind(1, id).bind(2, static_cast<std::int64_t>(i + 1)).bind(3, smpp_ids[i]);
-        if (auto st = ins->run(); !st) return st;
+    ins->bind(1, id).bind(2, part_no).bind(3, smpp_id);
+    if (auto st = ins->run(); !st) return st;
+    std::vector<std::string> stats;
+    {
+        auto held = db_.query(
+            "SELECT stat FROM sms_receipts_held WHERE smpp_message_id = ? AND expires_at > ? "
+            "ORDER BY received_at, rowid");
+        if (!held) return Failure{held.error()};
+        held->bind(1, smpp_id).bind(2, now_ms);
+        for (;;) {
+            auto row = held->step();
+            if (!row) return Failure{row.error()};
+            if (!*row) break;
+            stats.push_back(held->text(0));
+        }
     }
-    return ok_status();
+    if (stats.empty()) return ok_status();
+    for (const auto& stat : stats)
+        if (auto st = set_part_state(id, part_no, stat); !st) return st;
+    auto del = db_.query("DELETE FROM sms_receipts_held WHERE smpp_message_id = ?");
+    if (!del) return Failure{del.error()};
+    del->bind(1, smpp_id);
+    return del->run();
+}
+
+Status SmsOutbox::record_part(std::int64_t id, int part_no, int parts, std::string_view smpp_id,
+                              std::int64_t now_ms) {
+    auto q = db_.query(
+        "UPDATE sms_outbox SET parts = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'sending'");
+    if (!q) return Failure{q.error()};
+    q->bind(1, id).bind(2, parts).bind(3, now_ms);
+    if (auto st = q->run(); !st) return st;
+    if (db_.changes() == 0) return fail(rules::kNotFound, "no message being sent with that id");
+    return apply_held(id, part_no, smpp_id, now_ms);
+}
+
+Result<ReceiptOutcome> SmsOutbox::mark_submitted(std::int64_t id,
+                                                 const std::vector<std::string>& smpp_ids,
+                                                 std::int64_t now_ms) {
+    auto q = db_.query(
+        "UPDATE sms_outbox SET state = 'submitted', attempts = attempts + 1, parts = ?3, "
+        "updated_at = ?2, last_error = '' WHERE id = ?1 AND state IN ('pending', 'sending')");
+    if (!q) return Failure{q.error()};
+    q->bind(1, id).bind(2, now_ms).bind(3, static_cast<std::int64_t>(smpp_ids.size()));
+    if (auto st = q->run(); !st) return Failure{st.error()};
+    if (db_.changes() == 0) return fail(rules::kNotFound, "no message waiting with that id");
+    for (std::size_t i = 0; i < smpp_ids.size(); ++i)
+        if (auto st = apply_held(id, static_cast<std::int64_t>(i + 1), smpp_ids[i], now_ms); !st)
+            return Failure{st.error()};
+    ReceiptOutcome out;
+    out.message_id = id;
+    if (auto st = finish_if_complete(id, now_ms, out); !st) return Failure{st.error()};
+    return out;
 }
 
 Status SmsOutbox::mark_failed(std::int64_t id, std::string_view error, bool permanent,
@@ -136,7 +214,8 @@ Status SmsOutbox::mark_failed(std::int64_t id, std::string_view error, bool perm
         .bind(4, now_ms + outbox_backoff(policy_, attempts).count())
         .bind(5, error)
         .bind(6, now_ms);
-    return q->run();
+    if (auto st = q->run(); !st) return st;
+    return forget_parts(id);
 }
 
 Status SmsOutbox::defer(std::int64_t id, std::chrono::milliseconds delay, std::int64_t now_ms) {
@@ -147,54 +226,87 @@ Status SmsOutbox::defer(std::int64_t id, std::chrono::milliseconds delay, std::i
     q->bind(1, id).bind(2, now_ms + delay.count()).bind(3, now_ms);
     if (auto st = q->run(); !st) return st;
     if (db_.changes() == 0) return fail(rules::kNotFound, "no message waiting with that id");
-    return ok_status();
+    return forget_parts(id);
 }
 
 Result<ReceiptOutcome> SmsOutbox::apply_receipt(std::string_view smpp_id, std::string_view stat,
                                                 std::int64_t now_ms) {
-    auto sel = db_.query(
-        "SELECT message_id, part_no FROM sms_parts WHERE smpp_message_id = ? "
-        "ORDER BY message_id DESC LIMIT 1");
-    if (!sel) return Failure{sel.error()};
-    sel->bind(1, smpp_id);
-    auto row = sel->step();
-    if (!row) return Failure{row.error()};
-    if (!*row) return fail(rules::kNotFound, "no SMS part with that message id");
-    std::int64_t message_id = sel->int64(0);
-    std::int64_t part_no = sel->int64(1);
-    const char* part_state = "submitted";
-    if (stat == "DELIVRD")
-        part_state = "delivered";
-    else if (stat == "UNDELIV" || stat == "EXPIRED" || stat == "REJECTD" || stat == "DELETED")
-        part_state = "failed";
-    auto upd = db_.query(
-        "UPDATE sms_parts SET state = ?3, receipt_stat = ?4 WHERE message_id = ?1 AND part_no = "
-        "?2");
-    if (!upd) return Failure{upd.error()};
-    upd->bind(1, message_id).bind(2, part_no).bind(3, part_state).bind(4, stat);
-    if (auto st = upd->run(); !st) return Failure{st.error()};
+    std::optional<std::pair<std::int64_t, std::int64_t>> part;  // message id, part number
+    {
+        auto sel = db_.query(
+            "SELECT message_id, part_no FROM sms_parts WHERE smpp_message_id = ? "
+            "ORDER BY message_id DESC LIMIT 1");
+        if (!sel) return Failure{sel.error()};
+        sel->bind(1, smpp_id);
+        auto row = sel->step();
+        if (!row) return Failure{row.error()};
+        if (*row) part.emplace(sel->int64(0), sel->int64(1));
+    }
+    if (!part) {
+        // Its part's submit_sm_resp may not be recorded yet: hold it until it is.
+        auto purge = db_.query("DELETE FROM sms_receipts_held WHERE expires_at <= ?");
+        if (!purge) return Failure{purge.error()};
+        purge->bind(1, now_ms);
+        if (auto st = purge->run(); !st) return Failure{st.error()};
+        auto hold = db_.query(
+            "INSERT INTO sms_receipts_held (smpp_message_id, stat, received_at, expires_at) "
+            "VALUES (?1, ?2, ?3, ?4)");
+        if (!hold) return Failure{hold.error()};
+        hold->bind(1, smpp_id)
+            .bind(2, stat)
+            .bind(3, now_ms)
+            .bind(4, now_ms + policy_.claim_lease.count());
+        if (auto st = hold->run(); !st) return Failure{st.error()};
+        ReceiptOutcome held;
+        held.held = true;
+        return held;
+    }
+    auto [message_id, part_no] = *part;
+    if (auto st = set_part_state(message_id, part_no, stat); !st) return Failure{st.error()};
     ReceiptOutcome out;
     out.message_id = message_id;
     if (auto st = finish_if_complete(message_id, now_ms, out); !st) return Failure{st.error()};
     return out;
 }
 
-Status SmsOutbox::finish_if_complete(std::int64_t id, std::int64_t now_ms, ReceiptOutcome& out) {
-    auto q = db_.query(
-        "SELECT count(*), sum(state = 'delivered'), sum(state = 'failed') FROM sms_parts "
-        "WHERE message_id = ?");
+Result<int> SmsOutbox::count_held_receipts(std::int64_t now_ms) {
+    auto q = db_.query("SELECT count(*) FROM sms_receipts_held WHERE expires_at > ?");
     if (!q) return Failure{q.error()};
-    q->bind(1, id);
+    q->bind(1, now_ms);
     auto row = q->step();
     if (!row) return Failure{row.error()};
-    std::int64_t total = q->int64(0), delivered = q->int64(1), failed = q->int64(2);
+    return static_cast<int>(q->int64(0));
+}
+
+Status SmsOutbox::finish_if_complete(std::int64_t id, std::int64_t now_ms, ReceiptOutcome& out) {
+    std::int64_t parts = 0, delivered = 0, failed = 0;
+    OutboxState state = OutboxState::submitted;
+    {
+        auto q = db_.query(
+            "SELECT parts, state, "
+            "(SELECT count(*) FROM sms_parts WHERE message_id = o.id AND state = 'delivered'), "
+            "(SELECT count(*) FROM sms_parts WHERE message_id = o.id AND state = 'failed') "
+            "FROM sms_outbox o WHERE id = ?");
+        if (!q) return Failure{q.error()};
+        q->bind(1, id);
+        auto row = q->step();
+        if (!row) return Failure{row.error()};
+        if (!*row) return fail(rules::kNotFound, "no message with that id");
+        parts = q->int64(0);
+        state = state_from_text(q->view(1));
+        delivered = q->int64(2);
+        failed = q->int64(3);
+    }
+    out.message_state = state;
+    // Final only once every part was answered (submitted): until then a part may still fail.
+    if (state != OutboxState::submitted) return ok_status();
     std::optional<OutboxState> final_state;
     if (failed > 0)
         final_state = OutboxState::failed;
-    else if (total > 0 && delivered == total)
+    else if (parts > 0 && delivered == parts)
         final_state = OutboxState::delivered;
-    out.message_state = final_state.value_or(OutboxState::submitted);
     if (!final_state) return ok_status();
+    out.message_state = *final_state;
     auto upd = db_.query(
         "UPDATE sms_outbox SET state = ?2, body = NULL, updated_at = ?3, "
         "last_error = CASE WHEN ?2 = 'failed' THEN 'delivery failed' ELSE '' END "
@@ -208,8 +320,7 @@ Status SmsOutbox::finish_if_complete(std::int64_t id, std::int64_t now_ms, Recei
 
 Result<std::optional<OutboxStatus>> SmsOutbox::status(std::int64_t id) {
     auto q = db_.query(
-        "SELECT state, attempts, next_attempt_at, body IS NOT NULL, last_error, "
-        "(SELECT count(*) FROM sms_parts WHERE message_id = o.id), "
+        "SELECT state, attempts, next_attempt_at, body IS NOT NULL, last_error, parts, "
         "(SELECT count(*) FROM sms_parts WHERE message_id = o.id AND state = 'delivered') "
         "FROM sms_outbox o WHERE id = ?");
     if (!q) return Failure{q.error()};

@@ -1,10 +1,14 @@
 // The SMS outbox (SPEC 4): a message accepted for sending is a row committed before the
 // acceptance is acknowledged, so it survives a crash, a restart or an SMSC outage. The
 // sender claims due messages (a claim is a lease: a sender that dies mid-send leaves the
-// message to be claimed again), reports the SMPP message ids of the parts it submitted,
-// failures (retried with exponential backoff and `next_attempt_at`) or throttling (retried
-// later without counting an attempt), and delivery receipts update the parts by message id.
-// Bodies are stored encrypted with the storage key and erased once the message is final.
+// message to be claimed again), records each part's SMPP message id as its submit_sm_resp
+// arrives, then reports the attempt: submitted, failed (retried with exponential backoff
+// and `next_attempt_at`) or throttled (retried later without counting an attempt).
+// Delivery receipts update the parts by SMPP message id; a receipt that matches no part
+// yet (an SMSC may send part 1's receipt before it answers part 2) is held, durably, until
+// that id is recorded or the claim lease has passed (after which no part of an attempt can
+// still be recorded). Bodies are stored encrypted with the storage key and erased once the
+// message is final.
 #pragma once
 
 #include <chrono>
@@ -13,8 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "storage/CredentialHasher.hpp"
 #include "storage/Database.hpp"
+#include "storage/StorageConfig.hpp"
+#include "storage/StorageKey.hpp"
 #include "storage/Types.hpp"
 
 namespace ussdgw::storage {
@@ -28,6 +33,9 @@ struct OutboxPolicy {
     std::chrono::milliseconds backoff_max{600000};
     std::chrono::milliseconds claim_lease{120000};
 };
+
+// The outbox settings of the [storage] section.
+OutboxPolicy outbox_policy(const StorageConfig& cfg);
 
 // A message handed to the sender by `claim_due`.
 struct OutboxMessage {
@@ -58,6 +66,7 @@ struct OutboxDepth {
 
 // What a delivery receipt did.
 struct ReceiptOutcome {
+    bool held = false;  // no part has its id yet: kept until one does
     std::int64_t message_id = 0;
     OutboxState message_state = OutboxState::submitted;
     bool became_final = false;  // this receipt moved the message to delivered / failed
@@ -76,20 +85,30 @@ class SmsOutbox {
                                  std::string_view link, std::int64_t now_ms);
     // Up to `limit` due messages, marked "sending" with a lease until now + claim_lease.
     Result<std::vector<OutboxMessage>> claim_due(std::int64_t now_ms, int limit);
-    // All parts were accepted by the SMSC (submit_sm_resp OK), one SMPP id per part.
-    Status mark_submitted(std::int64_t id, const std::vector<std::string>& smpp_ids,
-                          std::int64_t now_ms);
-    // The attempt failed; `permanent` (or too many attempts) makes the message final.
+    // Part `part_no` (1-based) of `parts` of a message being sent was accepted by the SMSC
+    // with `smpp_id`: recorded at once, and the receipts held for that id are applied.
+    Status record_part(std::int64_t id, int part_no, int parts, std::string_view smpp_id,
+                       std::int64_t now_ms);
+    // All parts were accepted by the SMSC (submit_sm_resp OK), one SMPP id per part (the
+    // parts not recorded yet are recorded); final at once if every receipt is already in
+    // (the outcome says so, as a receipt's does).
+    Result<ReceiptOutcome> mark_submitted(std::int64_t id, const std::vector<std::string>& smpp_ids,
+                                          std::int64_t now_ms);
+    // The attempt failed; `permanent` (or too many attempts) makes the message final. The
+    // attempt's part ids are forgotten (the next attempt sends every part again).
     Status mark_failed(std::int64_t id, std::string_view error, bool permanent,
                        std::int64_t now_ms);
     // Throttled (ESME_RTHROTTLED, ESME_RMSGQFUL): back to pending after `delay`, no attempt
     // counted.
     Status defer(std::int64_t id, std::chrono::milliseconds delay, std::int64_t now_ms);
     // A delivery receipt for one part, by SMPP message id and the receipt's `stat` word
-    // (DELIVRD, UNDELIV, EXPIRED, REJECTD, DELETED, ACCEPTD, ENROUTE, UNKNOWN).
-    // "not_found" when no part has that id.
+    // (DELIVRD, UNDELIV, EXPIRED, REJECTD, DELETED, ACCEPTD, ENROUTE, UNKNOWN). When no part
+    // has that id the receipt is held (outcome `held`) until record_part names it, for at
+    // most the claim lease.
     Result<ReceiptOutcome> apply_receipt(std::string_view smpp_id, std::string_view stat,
                                          std::int64_t now_ms);
+    // Receipts held and not yet expired.
+    Result<int> count_held_receipts(std::int64_t now_ms);
     Result<std::optional<OutboxStatus>> status(std::int64_t id);
     // Messages of `kind` created for `msisdn` at or after `since_ms` (the SMS rate limit).
     Result<int> count_since(Msisdn msisdn, std::string_view kind, std::int64_t since_ms);
@@ -98,6 +117,10 @@ class SmsOutbox {
     Result<OutboxDepth> depth();
 
   private:
+    Status forget_parts(std::int64_t id);
+    Status set_part_state(std::int64_t id, std::int64_t part_no, std::string_view stat);
+    Status apply_held(std::int64_t id, std::int64_t part_no, std::string_view smpp_id,
+                      std::int64_t now_ms);
     Status finish_if_complete(std::int64_t id, std::int64_t now_ms, ReceiptOutcome& out);
 
     Database& db_;

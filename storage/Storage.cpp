@@ -1,14 +1,6 @@
 #include "storage/Storage.hpp"
 
-#include <chrono>
-
 namespace ussdgw::storage {
-
-std::int64_t system_clock_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 Status check_key(Database& db, const StorageKey& key) {
     Transaction tx(db);
@@ -33,14 +25,21 @@ Status check_key(Database& db, const StorageKey& key) {
     return tx.commit();
 }
 
-Result<std::unique_ptr<Storage>> Storage::open(const StorageConfig& cfg, Post post, Clock clock) {
-    Database::Options wopts;
-    wopts.synchronous = cfg.synchronous;
-    auto writer = Database::open(cfg.database_path, wopts);
-    if (!writer) return Failure{writer.error()};
+Result<KeyedDatabase> open_keyed_database(const StorageConfig& cfg) {
+    Database::Options options;
+    options.synchronous = cfg.synchronous;
+    auto db = Database::open(cfg.database_path, options);
+    if (!db) return Failure{db.error()};
     auto key = StorageKey::load_or_create(cfg.key_file);
     if (!key) return Failure{key.error()};
-    if (auto st = check_key(**writer, *key); !st) return Failure{st.error()};
+    if (auto st = check_key(**db, *key); !st) return Failure{st.error()};
+    return KeyedDatabase{std::move(*db), std::move(*key)};
+}
+
+Result<std::unique_ptr<Storage>> Storage::open(const StorageConfig& cfg, Post post,
+                                               WallClock clock) {
+    auto writer = open_keyed_database(cfg);
+    if (!writer) return Failure{writer.error()};
     Database::Options ropts;
     ropts.synchronous = cfg.synchronous;
     ropts.read_only = true;
@@ -50,15 +49,15 @@ Result<std::unique_ptr<Storage>> Storage::open(const StorageConfig& cfg, Post po
 
     if (!clock) clock = system_clock_ms;
     std::unique_ptr<Storage> s(
-        new Storage(cfg, std::move(*key), std::move(post), std::move(clock)));
+        new Storage(cfg, std::move(writer->key), std::move(post), std::move(clock)));
     s->reader_ = std::move(*reader);
     s->hasher_ =
         std::make_unique<CredentialHasher>(cfg.hash_workers, cfg.hash_queue_limit,
                                            Argon2Params{cfg.argon2_opslimit, cfg.argon2_memlimit});
-    s->committer_ = std::make_unique<GroupCommitter>(std::move(*writer), cfg.group_commit_max_batch,
-                                                     cfg.group_commit_max_delay);
-    s->cabinet_ = std::make_unique<CabinetService>(s->cfg_, s->key_, *s->committer_, *s->hasher_,
-                                                   s->clock_, s->post_);
+    s->committer_ = std::make_unique<GroupCommitter>(
+        std::move(writer->db), cfg.group_commit_max_batch, cfg.group_commit_max_delay);
+    s->cabinet_ = std::make_unique<CabinetService>(s->cfg_, s->key_, *s->reader_, *s->committer_,
+                                                   *s->hasher_, s->clock_, s->post_);
     return s;
 }
 
@@ -72,19 +71,9 @@ Storage::~Storage() {
     hasher_.reset();
 }
 
-Result<std::optional<SubscriberRecord>> Storage::find(Msisdn msisdn) {
-    SubscriberStore store(*reader_, cfg_.puk_login_tariff_plans);
-    return store.find(msisdn);
-}
-
 Result<OutboxDepth> Storage::outbox_depth() {
-    SmsOutbox outbox(*reader_, key_, outbox_policy());
+    SmsOutbox outbox(*reader_, key_, outbox_policy(cfg_));
     return outbox.depth();
-}
-
-OutboxPolicy Storage::outbox_policy() const {
-    return {cfg_.outbox_max_attempts, cfg_.outbox_backoff_initial, cfg_.outbox_backoff_max,
-            cfg_.outbox_claim_lease};
 }
 
 }  // namespace ussdgw::storage

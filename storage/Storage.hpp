@@ -4,8 +4,8 @@
 // the SMS outbox. `Storage` opens the database (checking that it is SQLite and not from a
 // newer schema, applying migrations), the server key file, a group-commit writer thread
 // that batches changes into one transaction and one fsync and acknowledges each change
-// only after COMMIT, a pool of hash workers, and a read connection for synchronous
-// lookups. Domain actions are in CabinetService; the pure rules of SPEC section 2 in
+// only after COMMIT, a pool of hash workers, and a read connection on which every lookup
+// runs. Domain actions are in CabinetService; the pure rules of SPEC section 2 in
 // CabinetRules; outbox operations in SmsOutbox. No SQL lives outside this folder.
 #pragma once
 
@@ -14,18 +14,26 @@
 #include "storage/AuditLog.hpp"
 #include "storage/CabinetRules.hpp"
 #include "storage/CabinetService.hpp"
+#include "storage/Completion.hpp"
 #include "storage/CredentialHasher.hpp"
 #include "storage/Database.hpp"
 #include "storage/GroupCommitter.hpp"
 #include "storage/SmsOutbox.hpp"
 #include "storage/StorageConfig.hpp"
+#include "storage/StorageKey.hpp"
 #include "storage/SubscriberStore.hpp"
 #include "storage/Types.hpp"
+#include "storage/WallClock.hpp"
 
 namespace ussdgw::storage {
 
-// Milliseconds since the Unix epoch from the system clock.
-std::int64_t system_clock_ms();
+// The writable database with the key it was created with (migrations applied, key checked):
+// what Storage runs on, and what the operator's commands (import, show) use directly.
+struct KeyedDatabase {
+    std::unique_ptr<Database> db;
+    StorageKey key;
+};
+Result<KeyedDatabase> open_keyed_database(const StorageConfig& cfg);
 
 class Storage {
   public:
@@ -33,7 +41,7 @@ class Storage {
     // it completions run on the writer or hasher threads. `clock` defaults to the system
     // clock (tests pass their own).
     static Result<std::unique_ptr<Storage>> open(const StorageConfig& cfg, Post post = nullptr,
-                                                 Clock clock = nullptr);
+                                                 WallClock clock = nullptr);
     ~Storage();
 
     CabinetService& cabinet() { return *cabinet_; }
@@ -45,7 +53,7 @@ class Storage {
 
     // Synchronous lookup on the read connection: for the thread that owns this Storage
     // (a lookup is a few microseconds; no hashing, no writes).
-    Result<std::optional<SubscriberRecord>> find(Msisdn msisdn);
+    Result<std::optional<SubscriberRecord>> find(Msisdn msisdn) { return cabinet_->find(msisdn); }
     // The outbox's depth, read on the read connection (the metrics scrape; same thread rule).
     Result<OutboxDepth> outbox_depth();
 
@@ -53,10 +61,8 @@ class Storage {
     template <typename T>
     void with_outbox(std::function<Result<T>(SmsOutbox&, std::int64_t now_ms)> work, Done<T> done);
 
-    OutboxPolicy outbox_policy() const;
-
   private:
-    Storage(StorageConfig cfg, StorageKey key, Post post, Clock clock)
+    Storage(StorageConfig cfg, StorageKey key, Post post, WallClock clock)
         : cfg_(std::move(cfg)),
           key_(std::move(key)),
           post_(std::move(post)),
@@ -65,7 +71,7 @@ class Storage {
     StorageConfig cfg_;
     StorageKey key_;
     Post post_;
-    Clock clock_;
+    WallClock clock_;
     std::unique_ptr<Database> reader_;
     std::unique_ptr<CredentialHasher> hasher_;
     std::unique_ptr<GroupCommitter> committer_;
@@ -76,7 +82,7 @@ template <typename T>
 void Storage::with_outbox(std::function<Result<T>(SmsOutbox&, std::int64_t)> work, Done<T> done) {
     committer_->submit<T>(
         [this, work = std::move(work)](Database& db) {
-            SmsOutbox outbox(db, key_, outbox_policy());
+            SmsOutbox outbox(db, key_, outbox_policy(cfg_));
             return work(outbox, now());
         },
         post_, std::move(done));

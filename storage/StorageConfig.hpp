@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,15 @@ struct StorageConfig {
 
     std::size_t password_length = 8;
     std::string password_alphabet = "23456789abcdefghijkmnpqrstuvwxyz";
-    // The SMS that carries a new password; "{password}" is replaced.
-    std::string password_sms_text = "Пароль для входа в Личный кабинет: {password}";
+    // The SMS that carries a new password, per language (ru, en, be); "{password}" is
+    // replaced. The subscriber's stored language chooses the text; without one, or without
+    // a text in that language, the text of `sms_default_language` is sent (engine/config
+    // sets it to [menus] default_language, the one owner of the default language).
+    std::map<std::string, std::string> password_sms_text = {
+        {"ru", "Пароль для входа в Личный кабинет: {password}"},
+        {"en", "Password for the self-service cabinet: {password}"},
+        {"be", "Пароль для ўваходу ў Асабісты кабінет: {password}"}};
+    std::string sms_default_language = "ru";
 
     int puk_max_wrong = 3;
     std::chrono::seconds puk_lockout{std::chrono::hours(1)};
@@ -53,8 +61,10 @@ struct StorageConfig {
     int outbox_max_attempts = 10;
     std::chrono::milliseconds outbox_backoff_initial{std::chrono::seconds(5)};
     std::chrono::milliseconds outbox_backoff_max{std::chrono::minutes(10)};
-    // A claimed message not reported back within this time is claimed again.
-    std::chrono::milliseconds outbox_claim_lease{std::chrono::minutes(2)};
+    // A claimed message not reported back within this time is claimed again (after a
+    // crash mid-send). engine/config derives it from the SMS link's response timeout (a
+    // little over it) unless [storage] outbox_claim_lease sets a longer one.
+    std::chrono::milliseconds outbox_claim_lease{std::chrono::seconds(15)};
     // SMS link name for password messages ("" lets the sender pick).
     std::string outbox_link;
 };

@@ -17,9 +17,10 @@
 #include <string_view>
 #include <vector>
 
-#include "storage/CredentialHasher.hpp"
+#include "engine/base/Secret.hpp"
 #include "storage/Database.hpp"
 #include "storage/StorageConfig.hpp"
+#include "storage/StorageKey.hpp"
 #include "storage/Types.hpp"
 
 namespace ussdgw::storage {

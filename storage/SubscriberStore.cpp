@@ -42,6 +42,13 @@ Result<std::optional<SubscriberRecord>> SubscriberStore::find(Msisdn msisdn) {
     return std::optional<SubscriberRecord>(std::move(r));
 }
 
+Result<SubscriberRecord> SubscriberStore::get(Msisdn msisdn) {
+    auto r = find(msisdn);
+    if (!r) return Failure{r.error()};
+    if (!*r) return fail(rules::kNotFound, "no such subscriber");
+    return std::move(**r);
+}
+
 Result<StoredSecrets> SubscriberStore::secrets(Msisdn msisdn) {
     auto q = db_.query("SELECT puk_hash, password_hash FROM subscribers WHERE msisdn = ?");
     if (!q) return Failure{q.error()};

@@ -28,6 +28,8 @@ class SubscriberStore {
         : db_(db), puk_plans_(puk_login_plans) {}
 
     Result<std::optional<SubscriberRecord>> find(Msisdn msisdn);
+    // The record, or "not_found".
+    Result<SubscriberRecord> get(Msisdn msisdn);
     Result<StoredSecrets> secrets(Msisdn msisdn);
 
     // Client kinds never change silently: a conflicting kind is "client.kind_conflict".

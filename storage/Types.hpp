@@ -60,6 +60,8 @@ std::optional<Channel> channel_from_text(std::string_view t);
 struct Actor {
     ActorKind kind = ActorKind::subscriber;
     std::string id;  // MSISDN for subscribers and managers, staff login for the operator
+
+    static Actor subscriber(Msisdn m) { return {ActorKind::subscriber, m.text()}; }
 };
 
 // A subscriber as provisioning sees it (no secrets).

@@ -11,32 +11,14 @@ namespace ussdgw::storage {
 
 namespace {
 
-rules::AttemptCounter password_counter(const CabinetState& c) {
-    return {c.password_failures, c.password_locked_until_ms};
-}
-
-Actor self(Msisdn m) {
-    return {ActorKind::subscriber, m.text()};
-}
-
-Failure locked(std::int64_t until_ms) {
-    Error e{rules::kPasswordLocked, "too many wrong passwords"};
-    e.until_ms = until_ms;
-    return Failure{e};
-}
-
-// The refusal after a wrong entry that was counted.
+// A counted wrong entry: "password.wrong" with the tries left, or "password.locked" when this
+// entry started the lockout (attempts_left 0: the caller counts it as a checked failure; a
+// lockout told before any check has none).
 Failure wrong_password(const rules::AttemptCounter& next, int max_wrong, std::int64_t now) {
-    if (next.locked_until_ms > now) {
-        // This wrong entry started the lockout: no tries left (a lockout told before any
-        // check has no attempts_left).
-        Failure f = locked(next.locked_until_ms);
-        f.error.attempts_left = 0;
-        return f;
-    }
-    Error e{rules::kPasswordWrong, "wrong number or password"};
-    e.attempts_left = max_wrong - next.failures;
-    return Failure{e};
+    Failure f =
+        rules::wrong_entry(next, now, max_wrong, rules::kPasswordWrong, rules::kPasswordLocked);
+    if (!f.error.attempts_left) f.error.attempts_left = 0;
+    return f;
 }
 
 Result<SubscriberRecord> must_find(Database& db, const StorageConfig& cfg, Msisdn m) {
@@ -193,25 +175,24 @@ Result<SessionGranted> WebCabinet::open_session(Database& db, Msisdn msisdn,
 void WebCabinet::login(LoginAttempt a, Done<SessionGranted> done) {
     const StorageConfig& cfg = storage_.config();
     auto rec = SubscriberStore(*reader_, cfg.puk_login_tariff_plans).find(a.msisdn);
-    if (!rec) return post([done, e = rec.error()] { done(Failure{e}); });
+    if (!rec) return dispatch(post_, [done, e = rec.error()] { done(Failure{e}); });
     auto unknown = [done] { done(fail("login.unknown", "not a subscriber")); };
     if (!*rec) {
         // As long as a real check: a keyed hash for PUK1, Argon2id for a password.
         if (a.by_puk) {
             (void)storage_.key().verify_puk(dummy_hash_, a.msisdn.text(), a.secret.reveal());
-            return post(unknown);
+            return dispatch(post_, unknown);
         }
         return storage_.hasher().verify(dummy_hash_, std::move(a.secret), post_,
                                         [unknown](Result<bool>) { unknown(); });
     }
     // A lockout is told before any check.
-    if (auto st =
-            rules::check_lockout(password_counter((*rec)->cabinet), now(), rules::kPasswordLocked);
+    if (auto st = rules::check_lockout(rules::password_counter((*rec)->cabinet), now(),
+                                       rules::kPasswordLocked);
         !st)
-        return post(
-            [done, until = (*rec)->cabinet.password_locked_until_ms] { done(locked(until)); });
+        return dispatch(post_, [done, e = st.error()] { done(Failure{e}); });
     auto secrets = SubscriberStore(*reader_, cfg.puk_login_tariff_plans).secrets(a.msisdn);
-    if (!secrets) return post([done, e = secrets.error()] { done(Failure{e}); });
+    if (!secrets) return dispatch(post_, [done, e = secrets.error()] { done(Failure{e}); });
     if (a.by_puk) {
         // Checked even where PUK1 login is not allowed: that is told only to the right PUK1.
         bool matched =
@@ -227,7 +208,8 @@ void WebCabinet::login(LoginAttempt a, Done<SessionGranted> done) {
     storage_.hasher().verify(std::move(hash), std::move(secret), nullptr,
                              [this, shared, has_password, done](Result<bool> match) {
                                  if (!match)
-                                     return post([done, e = match.error()] { done(Failure{e}); });
+                                     return dispatch(
+                                         post_, [done, e = match.error()] { done(Failure{e}); });
                                  finish_login(std::move(*shared), has_password && *match, done);
                              });
 }
@@ -240,9 +222,10 @@ void WebCabinet::finish_login(LoginAttempt a, bool matched, Done<SessionGranted>
             auto rec = must_find(db, cfg, m);
             if (!rec) return Failure{rec.error()};
             std::int64_t t = now();
-            auto counter = password_counter(rec->cabinet);
+            auto counter = rules::password_counter(rec->cabinet);
             // Wrong entries made meanwhile may have locked it.
-            if (counter.locked_until_ms > t) return locked(counter.locked_until_ms);
+            if (auto st = rules::check_lockout(counter, t, rules::kPasswordLocked); !st)
+                return Failure{st.error()};
             SubscriberStore store(db, cfg.puk_login_tariff_plans);
             AuditLog audit(db);
             const char* how = by_puk ? "puk" : "password";
@@ -252,7 +235,7 @@ void WebCabinet::finish_login(LoginAttempt a, bool matched, Done<SessionGranted>
                 if (auto st = store.set_password_counter(m, next, t); !st)
                     return Failure{st.error()};
                 if (auto st =
-                        audit.append({t, m, "login.wrong", self(m), Channel::web,
+                        audit.append({t, m, "login.wrong", Actor::subscriber(m), Channel::web,
                                       fmt::format("with={} failures={}", how, next.failures)});
                     !st)
                     return Failure{st.error()};
@@ -267,8 +250,8 @@ void WebCabinet::finish_login(LoginAttempt a, bool matched, Done<SessionGranted>
             if (counter.failures != 0 || counter.locked_until_ms != 0)
                 if (auto st = store.set_password_counter(m, rules::after_success(), t); !st)
                     return Failure{st.error()};
-            if (auto st = audit.append(
-                    {t, m, "login.ok", self(m), Channel::web, fmt::format("with={}", how)});
+            if (auto st = audit.append({t, m, "login.ok", Actor::subscriber(m), Channel::web,
+                                        fmt::format("with={}", how)});
                 !st)
                 return Failure{st.error()};
             return open_session(db, m, how, source, t);
@@ -300,7 +283,8 @@ void WebCabinet::send_code(Msisdn msisdn, CodePurpose purpose, std::optional<std
         auto stored = codes.store(msisdn, purpose, session, code, *id, t);
         code.wipe();
         if (!stored) return stored;
-        if (auto st = AuditLog(db).append({t, msisdn, "code.sent", self(msisdn), Channel::web,
+        if (auto st = AuditLog(db).append({t, msisdn, "code.sent", Actor::subscriber(msisdn),
+                                           Channel::web,
                                            fmt::format("for={} sms={}", to_text(purpose), *id)});
             !st)
             return Failure{st.error()};
@@ -321,7 +305,7 @@ void WebCabinet::reset_password(Msisdn msisdn, Secret code, Secret password, std
          done](Result<std::string> hash) mutable {
             if (!hash) {
                 shared_code->wipe();
-                return post([done, e = hash.error()] { done(Failure{e}); });
+                return dispatch(post_, [done, e = hash.error()] { done(Failure{e}); });
             }
             change<SessionGranted>(
                 [this, msisdn, shared_code, source,
@@ -343,8 +327,8 @@ void WebCabinet::reset_password(Msisdn msisdn, Secret code, Secret password, std
                     const char* action = *purpose == CodePurpose::register_password
                                              ? "password.registered"
                                              : "password.reset";
-                    if (auto st = AuditLog(db).append(
-                            {t, msisdn, action, self(msisdn), Channel::web, "by=sms_code"});
+                    if (auto st = AuditLog(db).append({t, msisdn, action, Actor::subscriber(msisdn),
+                                                       Channel::web, "by=sms_code"});
                         !st)
                         return Failure{st.error()};
                     return open_session(db, msisdn, "code", source, t);
@@ -360,7 +344,7 @@ void WebCabinet::change_password(const SessionContext& ctx, std::optional<Secret
     auto commit = [this, m, session_id, done](Secret next_pw) {
         storage_.hasher().hash(
             std::move(next_pw), nullptr, [this, m, session_id, done](Result<std::string> hash) {
-                if (!hash) return post([done, e = hash.error()] { done(Failure{e}); });
+                if (!hash) return dispatch(post_, [done, e = hash.error()] { done(Failure{e}); });
                 session_change<Ok>(
                     session_id,
                     [this, m, hash = std::move(*hash)](Database& db) -> Status {
@@ -368,25 +352,24 @@ void WebCabinet::change_password(const SessionContext& ctx, std::optional<Secret
                         SubscriberStore store(db, storage_.config().puk_login_tariff_plans);
                         if (auto st = store.set_password_hash(m, hash, t); !st) return st;
                         return AuditLog(db).append(
-                            {t, m, "password.changed", self(m), Channel::web, ""});
+                            {t, m, "password.changed", Actor::subscriber(m), Channel::web, ""});
                     },
                     done);
             });
     };
     if (!current) return commit(std::move(next));
-    if (auto st = rules::check_lockout(password_counter(ctx.record.cabinet), now(),
+    if (auto st = rules::check_lockout(rules::password_counter(ctx.record.cabinet), now(),
                                        rules::kPasswordLocked);
         !st)
-        return post(
-            [done, until = ctx.record.cabinet.password_locked_until_ms] { done(locked(until)); });
+        return dispatch(post_, [done, e = st.error()] { done(Failure{e}); });
     auto secrets = SubscriberStore(*reader_, storage_.config().puk_login_tariff_plans).secrets(m);
-    if (!secrets) return post([done, e = secrets.error()] { done(Failure{e}); });
+    if (!secrets) return dispatch(post_, [done, e = secrets.error()] { done(Failure{e}); });
     bool has_password = !secrets->password_hash.empty();
     auto next_pw = std::make_shared<Secret>(std::move(next));
     storage_.hasher().verify(
         has_password ? secrets->password_hash : dummy_hash_, std::move(*current), nullptr,
         [this, m, session_id, has_password, next_pw, commit, done](Result<bool> match) {
-            if (!match) return post([done, e = match.error()] { done(Failure{e}); });
+            if (!match) return dispatch(post_, [done, e = match.error()] { done(Failure{e}); });
             if (has_password && *match) return commit(std::move(*next_pw));
             next_pw->wipe();
             // The wrong current password is counted like a wrong login.
@@ -397,14 +380,14 @@ void WebCabinet::change_password(const SessionContext& ctx, std::optional<Secret
                     auto rec = must_find(db, cfg, m);
                     if (!rec) return Failure{rec.error()};
                     std::int64_t t = now();
-                    auto next = rules::after_failure(password_counter(rec->cabinet), t,
+                    auto next = rules::after_failure(rules::password_counter(rec->cabinet), t,
                                                      cfg.password_max_wrong,
                                                      cfg.password_lockout.count() * 1000);
                     SubscriberStore store(db, cfg.puk_login_tariff_plans);
                     if (auto st = store.set_password_counter(m, next, t); !st) return st;
-                    if (auto st =
-                            AuditLog(db).append({t, m, "password.wrong", self(m), Channel::web,
-                                                 fmt::format("failures={}", next.failures)});
+                    if (auto st = AuditLog(db).append({t, m, "password.wrong", Actor::subscriber(m),
+                                                       Channel::web,
+                                                       fmt::format("failures={}", next.failures)});
                         !st)
                         return st;
                     return wrong_password(next, cfg.password_max_wrong, t);
@@ -427,7 +410,7 @@ void WebCabinet::step_up(const SessionContext& ctx, Secret code, Done<std::int64
             std::int64_t until = t + policy_.step_up_ms;
             if (auto st = SessionStore(db).elevate(id, until); !st) return Failure{st.error()};
             if (auto st = AuditLog(db).append(
-                    {t, m, "session.elevated", self(m), Channel::web, "by=sms_code"});
+                    {t, m, "session.elevated", Actor::subscriber(m), Channel::web, "by=sms_code"});
                 !st)
                 return Failure{st.error()};
             return until;

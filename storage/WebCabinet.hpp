@@ -186,13 +186,6 @@ class WebCabinet {
     void finish_login(LoginAttempt attempt, bool matched, Done<SessionGranted> done);
     Result<SessionGranted> open_session(Database& db, Msisdn msisdn, const std::string& method,
                                         const std::string& source, std::int64_t now);
-    // Runs `fn` through the Post (on the owner's thread), or at once without one.
-    void post(std::function<void()> fn) const {
-        if (post_)
-            post_(std::move(fn));
-        else
-            fn();
-    }
 
     Storage& storage_;
     WebPolicy policy_;

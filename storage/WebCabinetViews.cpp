@@ -11,10 +11,6 @@ namespace ussdgw::storage {
 
 namespace {
 
-Actor self(Msisdn m) {
-    return {ActorKind::subscriber, m.text()};
-}
-
 Actor staff_actor(const std::string& name) {
     return {ActorKind::operator_staff, name};
 }
@@ -124,7 +120,7 @@ void WebCabinet::confirm_request(const SessionContext& ctx, std::int64_t id,
             auto r = ServiceRequests(db).confirm(*rec, id, t, policy_.apply_delay_ms);
             if (!r) return r;
             if (auto st = AuditLog(db).append(
-                    {t, m, "service.requested", self(m), Channel::web,
+                    {t, m, "service.requested", Actor::subscriber(m), Channel::web,
                      fmt::format("{} {} request={}", to_text(r->action), r->service, r->id)});
                 !st)
                 return Failure{st.error()};

@@ -74,12 +74,10 @@ void CabinetApi::add_public_routes(http::Router& router) {
         if (auto until = login_failures_.blocked_until(address, t))
             return r.send(error_response(rate_limited(*until, t)));
         // An unknown number's lockout, told before any check (as a subscriber's is).
-        auto unknown = unknown_.counter(m->number());
-        if (unknown.locked_until_ms > t) {
-            Error e{storage::rules::kPasswordLocked, "too many wrong passwords"};
-            e.until_ms = unknown.locked_until_ms;
-            return r.send(error_response(api_error_from(e, t)));
-        }
+        if (auto st = storage::rules::check_lockout(unknown_.counter(m->number()), t,
+                                                    storage::rules::kPasswordLocked);
+            !st)
+            return r.send(error_response(api_error_from(st.error(), t)));
         storage::LoginAttempt attempt{*m, by_puk, Secret(std::move(secret)), address};
         web_->login(std::move(attempt),
                     [this, r, m = *m, address,
@@ -95,13 +93,11 @@ void CabinetApi::add_public_routes(http::Router& router) {
                         if (e.code == "login.unknown") {
                             // Answered exactly like a subscriber's wrong password.
                             auto next = unknown_.fail(m.number(), t2);
-                            e = Error{storage::rules::kPasswordWrong, "wrong number or password"};
-                            e.attempts_left = std::max(0, unknown_.max_wrong() - next.failures);
-                            if (next.locked_until_ms > t2) {
-                                e.code = storage::rules::kPasswordLocked;
-                                e.message = "too many wrong passwords";
-                                e.until_ms = next.locked_until_ms;
-                            }
+                            e = storage::rules::wrong_entry(next, t2, unknown_.max_wrong(),
+                                                            storage::rules::kPasswordWrong,
+                                                            storage::rules::kPasswordLocked)
+                                    .error;
+                            if (!e.attempts_left) e.attempts_left = 0;
                         }
                         // Counted per address when a credential was checked and found wrong
                         // (a lockout told before any check carries no attempts_left).

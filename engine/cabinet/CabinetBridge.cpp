@@ -2,44 +2,14 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <charconv>
-#include <chrono>
 #include <ctime>
-#include <memory>
 
 #include "storage/CabinetRules.hpp"
-#include "storage/Storage.hpp"
 
 namespace ussdgw::cabinet {
 
 namespace o = menus::outcome;
 namespace r = storage::rules;
-
-namespace {
-
-std::string local_time(std::int64_t ms) {
-    std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
-                       tm.tm_mday, tm.tm_hour, tm.tm_min);
-}
-
-menus::ActionResult result(std::string_view code) {
-    return {std::string(code), {}};
-}
-
-// The request's steady-clock deadline as the storage's "not after" time (system clock ms):
-// a change whose transaction starts later is annulled by storage, nothing written.
-std::int64_t not_after_ms(menus::TimePoint deadline) {
-    if (deadline == menus::TimePoint{}) return 0;
-    auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - menus::Clock::now());
-    return storage::system_clock_ms() + std::max<std::int64_t>(left.count(), -1);
-}
-
-}  // namespace
 
 std::string outcome_for(const Error& e) {
     const std::string& c = e.code;
@@ -54,6 +24,7 @@ std::string outcome_for(const Error& e) {
     if (c == r::kSmsRateLimited) return std::string(o::rate_limited);
     if (c == r::kRoleForbidden) return std::string(o::not_manager);
     if (c == r::kRoleOtherClient) return std::string(o::not_same_client);
+    if (c == r::kAnnulled) return std::string(o::annulled);
     // A subscriber with no PUK1 on file cannot prove it: treated as a wrong entry is
     // misleading, so it is a service error the menus explain generically.
     return std::string(o::error);
@@ -64,124 +35,91 @@ std::string outcome_for(const storage::CabinetState& s) {
     return outcome_for(Error{r::closed_code(*s.closed_by), {}});
 }
 
-void CabinetBridge::perform(const menus::ActionRequest& req, Done done) {
-    auto msisdn = storage::Msisdn::parse(req.msisdn);
-    if (!msisdn) {
-        done(result(o::not_found));
-        return;
-    }
-    const std::int64_t not_after = not_after_ms(req.deadline);
-    auto plain = [done](Status st) {
-        done(st ? result(o::ok) : menus::ActionResult{outcome_for(st.error()), {}});
-    };
-    switch (req.kind) {
-        case menus::ActionKind::issue_password:
-            cabinet_.issue_password(
-                *msisdn, channel_,
-                [done](auto res) {
-                    done(res ? result(o::ok) : menus::ActionResult{outcome_for(res.error()), {}});
-                },
-                not_after);
-            return;
-        case menus::ActionKind::access_state:
-            cabinet_.state(*msisdn, [done](Result<storage::SubscriberRecord> res) {
-                done(res ? result(outcome_for(res->cabinet))
-                         : menus::ActionResult{outcome_for(res.error()), {}});
-            });
-            return;
-        case menus::ActionKind::close_access:
-            cabinet_.close_own_access(
-                *msisdn, channel_,
-                [plain](Status st) {
-                    // Closing an already closed cabinet changes nothing and is not an error.
-                    if (!st && st.error().code == r::kAlreadyClosed) st = ok_status();
-                    plain(std::move(st));
-                },
-                not_after);
-            return;
-        case menus::ActionKind::open_access: {
-            auto m = *msisdn;
-            cabinet_.open_own_access(
-                m, req.puk, channel_,
-                [this, m, done](Status st) {
-                    if (st || st.error().code == r::kAlreadyOpen) {
-                        done(result(o::ok));
-                        return;
-                    }
-                    menus::ActionResult out{outcome_for(st.error()), {}};
-                    if (out.outcome == o::puk_wrong) {
-                        // storage says "N tries left"
-                        const std::string& msg = st.error().message;
-                        int left = 0;
-                        std::from_chars(msg.data(), msg.data() + msg.size(), left);
-                        out.fields["attempts_left"] = std::to_string(left);
-                        done(std::move(out));
-                        return;
-                    }
-                    if (out.outcome == o::puk_locked) {
-                        cabinet_.state(m, [done,
-                                           out](Result<storage::SubscriberRecord> rec) mutable {
-                            if (rec)
-                                out.fields["until"] = local_time(rec->cabinet.puk_locked_until_ms);
-                            done(std::move(out));
-                        });
-                        return;
-                    }
-                    done(std::move(out));
-                },
-                not_after);
-            return;
-        }
-        case menus::ActionKind::managed_access_state:
-        case menus::ActionKind::managed_open_access:
-        case menus::ActionKind::managed_close_access: {
-            auto target = storage::Msisdn::parse(req.target);
-            if (!target) {
-                done(result(o::not_found));
-                return;
-            }
-            if (req.kind == menus::ActionKind::managed_access_state) {
-                managed_state(*msisdn, *target, std::move(done));
-                return;
-            }
-            bool open = req.kind == menus::ActionKind::managed_open_access;
-            cabinet_.manager_set_access(
-                *msisdn, *target, open, channel_,
-                [plain](Status st) {
-                    if (!st && (st.error().code == r::kAlreadyOpen ||
-                                st.error().code == r::kAlreadyClosed))
-                        st = ok_status();
-                    plain(std::move(st));
-                },
-                not_after);
-            return;
-        }
-    }
-    done(result(o::error));
+std::string screen_time(std::int64_t ms) {
+    std::time_t t = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
+                       tm.tm_mday, tm.tm_hour, tm.tm_min);
 }
 
-void CabinetBridge::managed_state(storage::Msisdn manager, storage::Msisdn target, Done done) {
-    // Both records are read; the manager rule itself is CabinetRules' (may_manage).
-    cabinet_.state(manager, [this, target, done](Result<storage::SubscriberRecord> mgr) {
-        if (!mgr) {
-            done({outcome_for(mgr.error()), {}});
+namespace {
+
+menus::ActionResult refusal(const Error& e) {
+    menus::ActionResult out{outcome_for(e), {}};
+    if (e.attempts_left) out.fields["attempts_left"] = std::to_string(*e.attempts_left);
+    if (e.until_ms) out.fields["until"] = screen_time(*e.until_ms);
+    return out;
+}
+
+bool already_as_wanted(menus::ActionKind kind, const Error& e) {
+    using K = menus::ActionKind;
+    bool closing = kind == K::close_access || kind == K::managed_close_access;
+    bool opening = kind == K::open_access || kind == K::managed_open_access;
+    return (closing && e.code == r::kAlreadyClosed) || (opening && e.code == r::kAlreadyOpen);
+}
+
+template <typename T>
+Status as_status(const Result<T>& r) {
+    if (r) return ok_status();
+    return Failure{r.error()};
+}
+
+}  // namespace
+
+menus::ActionResult access_result(const Result<storage::CabinetState>& looked_up) {
+    if (!looked_up) return refusal(looked_up.error());
+    return {outcome_for(*looked_up), {}};
+}
+
+menus::ActionResult change_result(menus::ActionKind kind, const Status& changed) {
+    if (changed || already_as_wanted(kind, changed.error())) return {std::string(o::ok), {}};
+    return refusal(changed.error());
+}
+
+void CabinetBridge::perform(const menus::ActionRequest& req, Done done) {
+    using K = menus::ActionKind;
+    auto msisdn = storage::Msisdn::parse(req.msisdn);
+    if (!msisdn) {
+        done({std::string(o::not_found), {}});
+        return;
+    }
+    const CancellationPtr& cancellation = req.cancellation;
+    auto changed = [done, kind = req.kind](Status st) { done(change_result(kind, st)); };
+    auto looked_up = [done](Result<storage::CabinetState> r) { done(access_result(r)); };
+    switch (req.kind) {
+        case K::issue_password:
+            cabinet_.issue_password(
+                *msisdn, channel_,
+                [changed](Result<storage::PasswordIssued> r) { changed(as_status(r)); },
+                cancellation);
+            return;
+        case K::access_state:
+            cabinet_.own_access(*msisdn, looked_up);
+            return;
+        case K::close_access:
+            cabinet_.close_own_access(*msisdn, channel_, changed, cancellation);
+            return;
+        case K::open_access:
+            cabinet_.open_own_access(*msisdn, req.puk, channel_, changed, cancellation);
+            return;
+        case K::managed_access_state:
+        case K::managed_open_access:
+        case K::managed_close_access: {
+            auto target = storage::Msisdn::parse(req.target);
+            if (!target) {
+                done({std::string(o::not_found), {}});
+                return;
+            }
+            if (req.kind == K::managed_access_state)
+                cabinet_.managed_access(*msisdn, *target, looked_up);
+            else
+                cabinet_.manager_set_access(*msisdn, *target, req.kind == K::managed_open_access,
+                                            channel_, changed, cancellation);
             return;
         }
-        cabinet_.state(target, [mgr = *mgr, done](Result<storage::SubscriberRecord> tgt) {
-            if (!tgt) {
-                done({outcome_for(tgt.error()), {}});
-                return;
-            }
-            auto party = [](const storage::Subscriber& s) {
-                return r::Party{s.client_id, s.client_kind, s.role};
-            };
-            if (auto st = r::may_manage(party(mgr.subscriber), party(tgt->subscriber)); !st) {
-                done({outcome_for(st.error()), {}});
-                return;
-            }
-            done({outcome_for(tgt->cabinet), {}});
-        });
-    });
+    }
+    done({std::string(o::error), {}});
 }
 
 }  // namespace ussdgw::cabinet

@@ -86,7 +86,7 @@ void register_menu_commands(CLI::App& app, CliContext& ctx) {
         if (!set) return;
         menus::DemoDomain domain;
         menus::UssdDialogue dialogue(set, cfg.dialogue);
-        auto now = menus::Clock::now();
+        auto now = menus::SteadyClock::now();
         std::printf(">> %s\n", opts->code.c_str());
         auto out = menus::settle(
             dialogue, dialogue.begin(opts->msisdn, opts->code, opts->language, now), domain, now);

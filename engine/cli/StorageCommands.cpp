@@ -48,25 +48,6 @@ std::string default_staff() {
     return u && *u ? u : "cli";
 }
 
-// Opens the database directly with its key (import and show need no worker threads).
-struct DirectDb {
-    std::unique_ptr<Database> db;
-    std::optional<StorageKey> key;
-};
-Result<DirectDb> open_direct(const StorageConfig& cfg) {
-    Database::Options o;
-    o.synchronous = cfg.synchronous;
-    auto db = Database::open(cfg.database_path, o);
-    if (!db) return Failure{db.error()};
-    auto key = StorageKey::load_or_create(cfg.key_file);
-    if (!key) return Failure{key.error()};
-    if (auto st = check_key(**db, *key); !st) return Failure{st.error()};
-    DirectDb d;
-    d.db = std::move(*db);
-    d.key.emplace(std::move(*key));
-    return d;
-}
-
 int report(const Error& e) {
     std::fprintf(stderr, "ussdgw: %s: %s\n", e.code.c_str(), e.message.c_str());
     return 1;
@@ -78,12 +59,12 @@ int run_import(const StorageConfig& cfg, const std::string& file, bool partial) 
         std::fprintf(stderr, "ussdgw: %s: cannot open\n", file.c_str());
         return 1;
     }
-    auto d = open_direct(cfg);
+    auto d = open_keyed_database(cfg);
     if (!d) return report(d.error());
     auto t0 = std::chrono::steady_clock::now();
     ImportOptions opts;
     opts.partial = partial;
-    auto r = import_subscribers(*d->db, *d->key, cfg, in, opts, system_clock_ms());
+    auto r = import_subscribers(*d->db, d->key, cfg, in, opts, system_clock_ms());
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!r) return report(r.error());
     for (const auto& e : r->errors)
@@ -99,7 +80,7 @@ int run_import(const StorageConfig& cfg, const std::string& file, bool partial) 
 int run_show(const StorageConfig& cfg, const std::string& text) {
     auto m = Msisdn::parse(text);
     if (!m) return report(m.error());
-    auto d = open_direct(cfg);
+    auto d = open_keyed_database(cfg);
     if (!d) return report(d.error());
     auto rec = SubscriberStore(*d->db, cfg.puk_login_tariff_plans).find(*m);
     if (!rec) return report(rec.error());
@@ -238,12 +219,12 @@ int run_bench(StorageConfig cfg, const BenchOptions& o) {
     }
     double import_s = 0;
     {
-        auto d = open_direct(cfg);
+        auto d = open_keyed_database(cfg);
         if (!d) return report(d.error());
         std::ifstream in(csv, std::ios::binary);
         auto t0 = std::chrono::steady_clock::now();
         double c0 = cpu_seconds();
-        auto r = import_subscribers(*d->db, *d->key, cfg, in, {}, system_clock_ms());
+        auto r = import_subscribers(*d->db, d->key, cfg, in, {}, system_clock_ms());
         import_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         double cpu = cpu_seconds() - c0;
         if (!r) return report(r.error());

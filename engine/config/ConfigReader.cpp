@@ -59,6 +59,11 @@ bool ConfigTable::has(std::string_view key) const {
     return table_->get(key) != nullptr;
 }
 
+bool ConfigTable::is_table(std::string_view key) const {
+    const toml::node* n = table_->get(key);
+    return n && n->is_table();
+}
+
 const toml::node* ConfigTable::node(std::string_view key) const {
     read_.emplace(key);
     return table_->get(key);

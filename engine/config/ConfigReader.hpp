@@ -55,6 +55,8 @@ class ConfigTable {
     const std::string& path() const { return path_; }
     std::uint32_t line() const;
     bool has(std::string_view key) const;
+    // Whether `key` holds a table (for keys that take either a value or a table).
+    bool is_table(std::string_view key) const;
 
     std::string string(std::string_view key) const;  // required
     std::string string(std::string_view key, std::string_view fallback) const;

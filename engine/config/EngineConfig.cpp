@@ -1,5 +1,7 @@
 #include "engine/config/EngineConfig.hpp"
 
+#include <fmt/format.h>
+
 #include "engine/config/ApiSection.hpp"
 #include "engine/config/HttpSection.hpp"
 #include "engine/config/MenuSection.hpp"
@@ -16,6 +18,30 @@ LogConfig parse_log(const ConfigTable& t) {
     t.finish();
     return c;
 }
+// Settings of [storage] whose one owner is another section: the SMS default language is
+// [menus] default_language, and the outbox claim lease follows the SMS link's response
+// timeout (a little over it) unless [storage] sets a longer one.
+void derive_storage_settings(EngineConfig& c, const std::optional<ConfigTable>& storage) {
+    const std::string& menus_default = c.menus.dialogue.default_language;
+    c.storage.sms_default_language = menus_default.empty() ? "ru" : menus_default;
+    if (!c.storage.password_sms_text.contains(c.storage.sms_default_language) && storage)
+        storage->fail("password_sms_text", "has no text in the default language '" +
+                                               c.storage.sms_default_language +
+                                               "' ([menus] default_language)");
+    for (const auto& link : c.smpp.clients) {
+        if (link.name != c.sms.link) continue;
+        if (storage && storage->has("outbox_claim_lease")) {
+            if (c.storage.outbox_claim_lease <= link.timers.response_timeout)
+                storage->fail("outbox_claim_lease",
+                              fmt::format("must be longer than the response_timeout of the SMS "
+                                          "link '{}' ({} ms)",
+                                          link.name, link.timers.response_timeout.count()));
+        } else {
+            c.storage.outbox_claim_lease = link.timers.response_timeout + kClaimLeaseMargin;
+        }
+    }
+}
+
 }  // namespace
 
 EngineConfig parse_engine_config(const ConfigDocument& doc) {
@@ -50,6 +76,7 @@ EngineConfig parse_engine_config(const ConfigDocument& doc) {
         if (sms) sms->fail("link", no_such_link(c.sms.link));
         throw ConfigError(doc.file, 0, "sms.link", no_such_link(c.sms.link) + " (the default)");
     }
+    derive_storage_settings(c, root.table("storage"));
     root.finish();
     return c;
 }

@@ -4,6 +4,7 @@
 // its section and a parse function in engine/config/<Layer>Section.cpp.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "engine/api/ApiConfig.hpp"
@@ -34,6 +35,11 @@ struct EngineConfig {
     api::ApiConfig api;     // [api]: the cabinet API (sessions, limits, codes, services, staff)
     api::WebConfig web;     // [web]: the cabinet page's files
 };
+
+// The default outbox claim lease is the SMS link's response_timeout plus this: long enough
+// for the last part's response to arrive and be recorded, short enough that an SMS whose
+// submit was in flight during a crash goes out again before the subscriber dials again.
+inline constexpr std::chrono::milliseconds kClaimLeaseMargin{5000};
 
 EngineConfig load_engine_config(const std::string& path);
 EngineConfig parse_engine_config(const ConfigDocument& doc);

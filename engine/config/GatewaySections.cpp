@@ -40,6 +40,10 @@ ussd::UssdProfile parse_profile(const ConfigTable& t, const ussd::UssdProfile& b
     p.reply_source_address = t.string("reply_source_address", base.reply_source_address);
     if (p.reply_source_address.size() > 20) t.fail("reply_source_address", "at most 20 characters");
     p.reply_in_payload = t.boolean("reply_in_payload", base.reply_in_payload);
+    p.gsm7_data_coding =
+        static_cast<std::uint8_t>(t.integer("gsm7_data_coding", base.gsm7_data_coding, 0, 255));
+    if (p.gsm7_data_coding != 0x00 && p.gsm7_data_coding != 0x0F && p.gsm7_data_coding != 0x01)
+        t.fail("gsm7_data_coding", "must be 0x00, 0x0F or 0x01");
     return p;
 }
 
@@ -70,6 +74,11 @@ sms::SmsConfig parse_sms_section(const ConfigTable& t) {
     c.service_type = t.string("service_type", c.service_type);
     if (c.service_type.size() > 5) t.fail("service_type", "at most 5 characters");
     c.request_receipts = t.boolean("request_receipts", c.request_receipts);
+    c.validity_period = std::chrono::duration_cast<std::chrono::seconds>(
+        t.duration("validity_period", c.validity_period, std::chrono::milliseconds(0),
+                   std::chrono::hours(24 * 30)));
+    if (c.validity_period.count() > 0 && c.validity_period < std::chrono::minutes(1))
+        t.fail("validity_period", "must be \"0s\" (the SMSC's default) or at least 1m");
     c.poll_interval = t.duration("poll_interval", c.poll_interval, std::chrono::milliseconds(50),
                                  std::chrono::minutes(10));
     c.batch = static_cast<int>(t.integer("batch", c.batch, 1, 10'000));

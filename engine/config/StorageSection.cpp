@@ -51,9 +51,27 @@ storage::StorageConfig parse_storage_section(const ConfigTable& t) {
             }))
             t.fail("password_alphabet", "only printable ASCII characters (no spaces)");
     }
-    c.password_sms_text = t.string("password_sms_text", c.password_sms_text);
-    if (c.password_sms_text.find("{password}") == std::string::npos)
-        t.fail("password_sms_text", "must contain {password}");
+    if (!t.is_table("password_sms_text")) {
+        // One text for every language.
+        if (auto text = t.optional_string("password_sms_text")) {
+            if (text->find("{password}") == std::string::npos)
+                t.fail("password_sms_text", "must contain {password}");
+            for (auto& [language, each] : c.password_sms_text)
+                each = *text;
+        }
+    } else if (auto texts = t.table("password_sms_text")) {
+        c.password_sms_text.clear();
+        for (const char* language : {"ru", "en", "be"}) {
+            auto text = texts->optional_string(language);
+            if (!text) continue;
+            if (text->find("{password}") == std::string::npos)
+                texts->fail(language, "must contain {password}");
+            c.password_sms_text[language] = *text;
+        }
+        texts->finish();
+        if (c.password_sms_text.empty())
+            t.fail("password_sms_text", "needs a text for at least one of ru, en, be");
+    }
 
     c.puk_max_wrong = static_cast<int>(t.integer("puk_max_wrong", c.puk_max_wrong, 1, 100));
     c.puk_lockout = std::chrono::duration_cast<std::chrono::seconds>(

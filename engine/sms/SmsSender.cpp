@@ -79,6 +79,13 @@ std::optional<Receipt> parse_receipt(const smpp::ShortMessage& sm) {
     return r;
 }
 
+std::string relative_validity(std::chrono::seconds period) {
+    if (period.count() <= 0) return {};
+    auto s = period.count();
+    return fmt::format("0000{:02}{:02}{:02}{:02}000R", std::min<long long>(s / 86400, 99),
+                       (s / 3600) % 24, (s / 60) % 60, s % 60);
+}
+
 std::vector<smpp::SubmitSm> build_parts(const SmsConfig& cfg, const std::string& msisdn,
                                         const std::string& text, std::uint8_t ref) {
     gsm::SmsSplit split = gsm::split_sms(text, ref);
@@ -98,6 +105,7 @@ std::vector<smpp::SubmitSm> build_parts(const SmsConfig& cfg, const std::string&
         sm.destination = smpp::Address{1, 1, msisdn};
         sm.esm_class = part.udh.empty() ? 0x00 : 0x40;  // UDHI
         sm.registered_delivery = cfg.request_receipts ? 0x01 : 0x00;
+        sm.validity_period = relative_validity(cfg.validity_period);
         sm.data_coding = gsm::data_coding(split.encoding);
         sm.short_message = part.short_message();
         out.push_back(std::move(sm));
@@ -111,10 +119,10 @@ bool is_permanent(std::uint32_t status) {
         case smpp::status::invdstadr:
         case smpp::status::invesmclass:
         case smpp::status::invsertyp:
-        case 0x48:  // invsrcton
-        case 0x49:  // invsrcnpi
-        case 0x50:  // invdstton
-        case 0x51:  // invdstnpi
+        case smpp::status::invsrcton:
+        case smpp::status::invsrcnpi:
+        case smpp::status::invdstton:
+        case smpp::status::invdstnpi:
         case smpp::status::invmsglen:
             return true;
         default:
@@ -144,8 +152,12 @@ void SmsSender::poll() {
                 return;
             }
             stats_.claimed += claimed->size();
-            for (auto& m : *claimed)
+            for (auto& m : *claimed) {
+                // Its lease ran out while its parts still wait for answers (a slow link):
+                // it is still being sent, not to be sent twice.
+                if (sending_.contains(m.id)) continue;
                 send(std::move(m));
+            }
             // More may be due than one batch held.
             if (claimed->size() == static_cast<std::size_t>(cfg_.batch)) poll();
         });
@@ -171,10 +183,22 @@ void SmsSender::part_done(std::int64_t id, std::size_t index, PartOutcome outcom
     auto it = sending_.find(id);
     if (it == sending_.end()) return;
     Sending& s = it->second;
-    if (outcome.kind == PartOutcome::Kind::accepted)
+    if (outcome.kind == PartOutcome::Kind::accepted) {
         s.ids[index] = outcome.message_id;
-    else if (!s.worst)
+        // Durable at once: the part's receipt may come before the other parts are answered.
+        storage_.with_outbox<Ok>(
+            [id, part = static_cast<int>(index + 1), parts = static_cast<int>(s.ids.size()),
+             smpp_id = outcome.message_id](storage::SmsOutbox& o, std::int64_t now) {
+                return o.record_part(id, part, parts, smpp_id, now);
+            },
+            [id](Status st) {
+                if (!st)
+                    log::error("sms.record_failed", "outbox_id", id, "what", "part", "error",
+                               st.error().message);
+            });
+    } else if (!s.worst) {
         s.worst = std::move(outcome);
+    }
     if (--s.waiting > 0) return;
     Sending done = std::move(s);
     sending_.erase(it);
@@ -195,11 +219,15 @@ void SmsSender::finish(Sending s) {
     if (!s.worst) {
         ++stats_.submitted;
         log::info("sms.submitted", "outbox_id", id, "parts", s.ids.size());
-        storage_.with_outbox<Ok>(
+        storage_.with_outbox<storage::ReceiptOutcome>(
             [id, ids = std::move(s.ids)](storage::SmsOutbox& o, std::int64_t now) {
                 return o.mark_submitted(id, ids, now);
             },
-            after("submitted"));
+            // Final at once when every part's receipt came before the last response.
+            [this, done = after("submitted")](Result<storage::ReceiptOutcome> r) {
+                if (r) count_final(*r);
+                done(r ? ok_status() : Status(Failure{r.error()}));
+            });
         return;
     }
     const PartOutcome& w = *s.worst;
@@ -238,6 +266,12 @@ void SmsSender::finish(Sending s) {
         });
 }
 
+void SmsSender::count_final(const storage::ReceiptOutcome& r) {
+    if (r.became_final)
+        ++(r.message_state == storage::OutboxState::delivered ? stats_.delivered
+                                                              : stats_.undelivered);
+}
+
 bool SmsSender::on_receipt(const smpp::ShortMessage& sm) {
     auto r = parse_receipt(sm);
     if (!r) return false;
@@ -247,10 +281,11 @@ bool SmsSender::on_receipt(const smpp::ShortMessage& sm) {
             return o.apply_receipt(r.message_id, r.stat, now);
         },
         [this, id = r->message_id, stat = r->stat](Result<storage::ReceiptOutcome> res) {
-            if (res && res->became_final)
-                ++(res->message_state == storage::OutboxState::delivered ? stats_.delivered
-                                                                         : stats_.undelivered);
-            if (res)
+            if (res) count_final(*res);
+            if (res && res->held)
+                log::info("sms.receipt_held", "smpp_id", id, "stat", stat, "reason",
+                          "no part has this id yet");
+            else if (res)
                 log::info("sms.receipt", "smpp_id", id, "stat", stat, "outbox_id", res->message_id,
                           "state", storage::to_text(res->message_state));
             else

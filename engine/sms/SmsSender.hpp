@@ -2,12 +2,14 @@
 //
 // `SmsSender` claims due messages from the outbox (a lease: a sender that dies leaves them
 // to be claimed again), splits each text into parts (GSM 7-bit or UCS2, concatenated with a
-// UDH when long), submits every part with a delivery receipt requested, and records the
-// outcome durably: all parts accepted -> submitted with their SMPP message ids; throttling
-// (ESME_RTHROTTLED, ESME_RMSGQFUL) -> deferred without counting an attempt, and the sender
-// pauses; a timeout or lost link -> a retry with backoff; a permanent refusal -> failed.
-// Receipts (esm_class receipt bits, receipted_message_id / message_state TLVs or the
-// classic "id:... stat:..." text) update the message. The transport is a function, so the
+// UDH when long), submits every part with a delivery receipt requested, records each part's
+// SMPP message id durably as its response arrives (its receipt may come before the next
+// part's response), and then the attempt's outcome: all parts accepted -> submitted;
+// throttling (ESME_RTHROTTLED, ESME_RMSGQFUL) -> deferred without counting an attempt, and
+// the sender pauses; a timeout or lost link -> a retry with backoff; a permanent refusal ->
+// failed. Receipts (esm_class receipt bits, receipted_message_id / message_state TLVs or the
+// classic "id:... stat:..." text) update the message; one that matches no part yet is held
+// by the outbox until its part's id is recorded. The transport is a function, so the
 // sender is driven in tests without sockets; texts are never logged (they carry passwords).
 #pragma once
 
@@ -30,6 +32,8 @@ struct SmsConfig {
     std::string source_address = "A1";  // alphanumeric (TON 5) or digits (TON 1)
     std::string service_type;
     bool request_receipts = true;
+    // Relative validity_period of every SMS (SMPP 3.4 7.1.1); 0 = the SMSC's default.
+    std::chrono::seconds validity_period{std::chrono::hours(4)};
     std::chrono::milliseconds poll_interval{1000};
     int batch = 50;                                  // messages claimed per poll
     int max_in_flight = 200;                         // messages being submitted at once
@@ -54,6 +58,9 @@ std::optional<Receipt> parse_receipt(const smpp::ShortMessage& sm);
 // submit_sm for each part of a text (exposed for tests).
 std::vector<smpp::SubmitSm> build_parts(const SmsConfig& cfg, const std::string& msisdn,
                                         const std::string& text, std::uint8_t ref);
+
+// SMPP 3.4 7.1.1 relative time, "YYMMDDhhmmss000R", for up to 30 days ("" for 0).
+std::string relative_validity(std::chrono::seconds period);
 
 // A status the SMSC will never accept on a retry (bad addresses, bad parameters).
 bool is_permanent(std::uint32_t status);
@@ -93,6 +100,7 @@ class SmsSender {
     void send(storage::OutboxMessage m);
     void part_done(std::int64_t id, std::size_t index, PartOutcome outcome);
     void finish(Sending s);
+    void count_final(const storage::ReceiptOutcome& r);
 
     SmsConfig cfg_;
     storage::Storage& storage_;

@@ -130,8 +130,19 @@ UssdGateway::Reply UssdGateway::reply_to(const InboundUssd& origin, const std::s
     sm.source = origin.service;
     if (!p.reply_source_address.empty()) sm.source.address = p.reply_source_address;
     sm.destination = origin.subscriber;
-    sm.data_coding = gsm::data_coding(encoding);
-    std::string body = gsm::encode(text, encoding);
+    std::string body;
+    bool ascii = std::all_of(text.begin(), text.end(),
+                             [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (encoding == gsm::Encoding::gsm7 && p.gsm7_data_coding == 0x01 && !ascii)
+        encoding = gsm::Encoding::ucs2;  // IA5 has no room for it
+    if (encoding == gsm::Encoding::gsm7 && p.gsm7_data_coding == 0x01) {
+        sm.data_coding = 0x01;
+        body = text;  // IA5: the ASCII bytes themselves
+    } else {
+        sm.data_coding =
+            encoding == gsm::Encoding::gsm7 ? p.gsm7_data_coding : gsm::data_coding(encoding);
+        body = gsm::encode(text, encoding);
+    }
     if (p.reply_in_payload)
         sm.tlvs.message_payload = std::move(body);
     else
@@ -149,17 +160,42 @@ UssdGateway::Reply UssdGateway::reply_to(const InboundUssd& origin, const std::s
 void UssdGateway::erase(Entry& e) {
     if (e.deadline) deadlines_.erase({*e.deadline, e.id});
     by_key_.erase(e.key);
+    auto [first, last] = by_subscriber_.equal_range(e.subscriber_key);
+    for (auto it = first; it != last; ++it) {
+        if (it->second == e.id) {
+            by_subscriber_.erase(it);
+            break;
+        }
+    }
     dialogues_.erase(e.id);
 }
 
+void UssdGateway::annul(Entry& e, std::uint64_t request, Actions& out) {
+    if (!e.pending || e.pending->cancel()) {
+        out.annulled.push_back(request);
+        log::info("ussd.action_annulled", "link", e.origin.link, "dialogue", e.id, "request",
+                  request);
+    } else {
+        // Storage had begun writing it: it will be written (or refused) all the same.
+        log::warn("ussd.action_not_annulled", "link", e.origin.link, "dialogue", e.id, "request",
+                  request, "reason", "storage had begun writing it");
+    }
+    e.pending.reset();
+}
+
 void UssdGateway::apply(Entry& e, menus::DialogueOutput&& o, Actions& out) {
-    if (o.annul_action) out.annulled.push_back(*o.annul_action);
+    if (o.annul_action) annul(e, *o.annul_action, out);
     if (o.has_screen) out.replies.push_back(reply_to(e.origin, o.text, o.encoding, o.end));
     if (o.has_screen && e.step_began) {
         step_seconds_.observe(std::chrono::duration<double>(now_ - *e.step_began).count());
         e.step_began.reset();
     }
-    if (o.action) out.performs.push_back(Perform{e.id, std::move(*o.action)});
+    if (o.action) {
+        o.action->cancellation = std::make_shared<Cancellation>();
+        e.pending = o.action->cancellation;
+        e.awaiting_write = false;
+        out.performs.push_back(Perform{e.id, std::move(*o.action)});
+    }
     if (e.deadline) deadlines_.erase({*e.deadline, e.id});
     e.deadline = o.deadline;
     if (o.end || e.dialogue.ended()) {
@@ -199,14 +235,17 @@ Status UssdGateway::on_request(const std::string& link, const smpp::ShortMessage
             o.end = true;
             apply(*existing, std::move(o), out);
         }
+        std::string subscriber_key = fmt::format("{}|{}", link, in.subscriber.address);
+        release_others(subscriber_key, now, out);
         menus::MenuSetPtr set = menus_();
         if (!set) return fail("ussd.no_menus", "no menu set loaded");
         ++stats_.begun;
         std::uint64_t id = next_id_++;
         auto [it, _] = dialogues_.emplace(
-            id, Entry{id, key, in, menus::UssdDialogue(std::move(set), settings_), std::nullopt,
-                      std::nullopt});
+            id, Entry{id, key, subscriber_key, in, menus::UssdDialogue(std::move(set), settings_),
+                      std::nullopt, nullptr, false, std::nullopt});
         by_key_[key] = id;
+        by_subscriber_.emplace(subscriber_key, id);
         Entry& e = it->second;
         e.step_began = now;
         log::info("ussd.begin", "link", link, "dialogue", id, "code", in.text);
@@ -244,12 +283,36 @@ Status UssdGateway::on_request(const std::string& link, const smpp::ShortMessage
     return ok_status();
 }
 
+void UssdGateway::release_others(const std::string& subscriber_key, TimePoint now, Actions& out) {
+    // A phone holds one USSD session at a time: a new dial abandons the subscriber's other
+    // dialogues on this link, and the changes they were waiting for must not be written.
+    std::vector<std::uint64_t> waiting;
+    auto [first, last] = by_subscriber_.equal_range(subscriber_key);
+    for (auto it = first; it != last; ++it)
+        if (dialogues_.at(it->second).pending) waiting.push_back(it->second);
+    for (std::uint64_t id : waiting) {
+        Entry& e = dialogues_.at(id);
+        ++stats_.released;
+        log::info("ussd.release", "link", e.origin.link, "dialogue", id, "reason", "new_dial");
+        apply(e, e.dialogue.release(now), out);
+    }
+}
+
 void UssdGateway::on_action_result(std::uint64_t dialogue, std::uint64_t request_id,
                                    const menus::ActionResult& result, TimePoint now, Actions& out) {
     now_ = now;
     auto it = dialogues_.find(dialogue);
-    if (it == dialogues_.end()) return;  // ended meanwhile: the result was annulled
-    apply(it->second, it->second.dialogue.action_result(request_id, result, now), out);
+    if (it == dialogues_.end()) {
+        // Ended meanwhile: either the request was annulled (nothing written) or storage had
+        // begun writing it before the end (the log says what became of it).
+        if (result.outcome != menus::outcome::annulled)
+            log::info("ussd.outcome_after_end", "dialogue", dialogue, "request", request_id,
+                      "outcome", result.outcome);
+        return;
+    }
+    Entry& e = it->second;
+    if (e.dialogue.pending_action() == request_id) e.pending.reset();
+    apply(e, e.dialogue.action_result(request_id, result, now), out);
 }
 
 void UssdGateway::on_timer(TimePoint now, Actions& out) {
@@ -261,6 +324,14 @@ void UssdGateway::on_timer(TimePoint now, Actions& out) {
         if (it == dialogues_.end()) continue;
         Entry& e = it->second;
         e.deadline.reset();
+        if (e.pending && !e.awaiting_write && !e.pending->cancel()) {
+            // Too late to annul: storage is writing the change. Show its outcome when it
+            // comes rather than a timeout that would suggest that nothing was done.
+            e.awaiting_write = true;
+            log::info("ussd.awaiting_outcome", "link", e.origin.link, "dialogue", id);
+            apply(e, e.dialogue.await_result(now, now + kOutcomeWait), out);
+            continue;
+        }
         ++stats_.timed_out;
         log::info("ussd.timeout", "link", e.origin.link, "dialogue", id);
         apply(e, e.dialogue.timeout(now), out);

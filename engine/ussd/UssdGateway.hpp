@@ -5,8 +5,13 @@
 // and their outputs into submit_sm replies (op 2 continues, 17 ends), echoing
 // its_session_info (end bit on the final reply) or user_message_reference. Dialogues are
 // keyed by link, subscriber and, when the network sends one, the session number. Domain
-// actions the dialogues ask for come out as `Perform` items; their results come back through
-// `on_action_result`. Time is passed in; `next_deadline` tells the caller when to call
+// actions the dialogues ask for come out as `Perform` items, each with a Cancellation; their
+// results come back through `on_action_result`. When a dialogue ends with an action pending
+// (release, timeout, or a new dial of the same subscriber on the same link, since a phone
+// holds one USSD session at a time) the gateway cancels it, so storage writes nothing of it.
+// If storage had already begun writing it, a release or a new dial has nobody left to tell,
+// and a timeout waits `kOutcomeWait` for the real outcome and shows it instead of the
+// timeout screen. Time is passed in; `next_deadline` tells the caller when to call
 // `on_timer`. Every point of the profile is configurable per link (`UssdProfile`).
 #pragma once
 
@@ -20,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/base/Cancellation.hpp"
 #include "engine/base/Metrics.hpp"
 #include "engine/base/Result.hpp"
 #include "menus/UssdDialogue.hpp"
@@ -46,6 +52,9 @@ struct UssdProfile {
     std::string reply_source_address;
     // Put reply text in message_payload instead of short_message.
     bool reply_in_payload = false;
+    // data_coding of screens in the GSM 7-bit alphabet: 0x00 (SMSC default alphabet) or 0x0F
+    // (both as unpacked septets), or 0x01 (IA5: ASCII bytes; other screens go as UCS2).
+    std::uint8_t gsm7_data_coding = 0x00;
 };
 
 // A USSD request as the network sent it, decoded.
@@ -66,6 +75,10 @@ Result<std::string> decode_text(std::uint8_t data_coding, std::string_view octet
 // Reads a deliver_sm as a USSD request; "ussd.not_ussd" when it has no ussd_service_op.
 Result<InboundUssd> parse_ussd(const std::string& link, const smpp::ShortMessage& sm);
 
+// How long a timed-out dialogue waits for the outcome of a change that storage had already
+// begun writing (a commit takes milliseconds; this bounds a storage that hangs).
+inline constexpr std::chrono::milliseconds kOutcomeWait{5000};
+
 class UssdGateway {
   public:
     struct Reply {
@@ -80,7 +93,8 @@ class UssdGateway {
     struct Actions {
         std::vector<Reply> replies;
         std::vector<Perform> performs;
-        std::vector<std::uint64_t> annulled;  // request ids whose results must be ignored
+        // Request ids cancelled before storage began writing them (nothing was written).
+        std::vector<std::uint64_t> annulled;
     };
     struct Stats {
         std::uint64_t begun = 0, answered = 0, ended = 0, timed_out = 0, released = 0;
@@ -118,14 +132,19 @@ class UssdGateway {
     struct Entry {
         std::uint64_t id = 0;
         std::string key;
-        InboundUssd origin;  // addresses and session info of the last request
+        std::string subscriber_key;  // link and subscriber, whatever the session
+        InboundUssd origin;          // addresses and session info of the last request
         menus::UssdDialogue dialogue;
         std::optional<TimePoint> deadline;
+        CancellationPtr pending;              // the pending action's, until its result arrives
+        bool awaiting_write = false;          // timed out while storage was writing the action
         std::optional<TimePoint> step_began;  // the request awaiting its screen
     };
 
     std::string key_of(const InboundUssd& in) const;
     void apply(Entry& e, menus::DialogueOutput&& o, Actions& out);
+    void annul(Entry& e, std::uint64_t request, Actions& out);
+    void release_others(const std::string& subscriber_key, TimePoint now, Actions& out);
     void erase(Entry& e);
     Reply reply_to(const InboundUssd& origin, const std::string& text, gsm::Encoding encoding,
                    bool final) const;
@@ -136,6 +155,7 @@ class UssdGateway {
     LanguageOf language_of_;
     std::uint64_t next_id_ = 1;
     std::unordered_map<std::string, std::uint64_t> by_key_;
+    std::unordered_multimap<std::string, std::uint64_t> by_subscriber_;
     std::map<std::uint64_t, Entry> dialogues_;
     std::set<std::pair<TimePoint, std::uint64_t>> deadlines_;
     Stats stats_;

@@ -22,7 +22,9 @@ usage: node scripts/node/netsim.js [options]
                       answer each USSD question with the next ANSWER; exit 0 when the
                       dialogue ends (after the last answer's reply), 1 on timeout
   --script FILE       non-interactive: run FILE's lines (same syntax as typed input, plus
-                      "expect-sms MSISDN" to wait for an SMS to MSISDN); exit 0 at the end
+                      "expect-sms MSISDN" to wait for an SMS to MSISDN, "nowait MSISDN TEXT"
+                      to answer or dial without waiting for the reply, and "sleep MS");
+                      exit 0 at the end
   --timeout SECONDS   limit for --dial/--script (default 30)
   --receipt-delay MS  delay before delivery receipts (default 200)
   --json              also print every event as one JSON line on stdout ("@json {...}")
@@ -361,6 +363,16 @@ function handleLine(raw, scripted) {
   }
   if (cmd === 'expect-sms' && words[1]) {
     return scripted ? waitFor((ev) => ev.event === 'sms' && ev.msisdn === words[1]) : null;
+  }
+  if (cmd === 'sleep' && /^\d+$/.test(words[1] || '')) {
+    return scripted ? new Promise((resolve) => setTimeout(resolve, Number(words[1]))) : null;
+  }
+  if (cmd === 'nowait' && /^\+?\d{5,20}$/.test(words[1] || '') && words.length >= 3) {
+    // The subscriber's line goes out; the script does not wait for the engine's reply
+    // (to release the dialogue or dial again while the engine is still working on it).
+    const msisdn = words[1].replace(/^\+/, '');
+    subscriberSays(msisdn, line.slice(line.indexOf(words[1]) + words[1].length).trim());
+    return null;
   }
   if (/^\+?\d{5,20}$/.test(words[0]) && words.length >= 2) {
     const msisdn = words[0].replace(/^\+/, '');

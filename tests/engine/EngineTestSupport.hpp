@@ -51,12 +51,13 @@ class TestLoop {
 struct StorageHarness {
     storage::test::TempDir dir;
     storage::StorageConfig cfg = storage::test::test_config(dir);
+    storage::test::ManualClock clock;  // storage's wall clock, moved by the test
     TestLoop loop;
     std::unique_ptr<storage::Storage> st;
 
     StorageHarness() {
         storage::test::import_csv(cfg, storage::test::kSampleCsv);
-        auto s = storage::Storage::open(cfg, loop.post());
+        auto s = storage::Storage::open(cfg, loop.post(), clock.fn());
         REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().message));
         st = std::move(*s);
     }

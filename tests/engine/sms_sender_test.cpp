@@ -53,6 +53,7 @@ struct Sender : test::StorageHarness {
     void settle() {
         REQUIRE(loop.run_until([&] { return sender->in_flight() == 0; }));
     }
+    std::chrono::milliseconds cfg_storage_lease() const { return st->config().outbox_claim_lease; }
 };
 
 sms::PartOutcome accepted(std::string id) {
@@ -113,6 +114,7 @@ TEST_CASE("parts: one GSM part, or concatenated UCS2 parts with a UDH") {
         CHECK(m.substr(0, 6) == std::string("\x05\x00\x03\x09\x03", 5) + static_cast<char>(i + 1));
         CHECK(m.size() <= 140);
     }
+    CHECK(one[0].validity_period == "000000040000000R");  // 4 hours, relative (SMPP 3.4 7.1.1)
     sms::SmsConfig digits;
     digits.source_address = "411";
     CHECK(sms::build_parts(digits, "375291000001", "x", 1)[0].source.ton == 1);
@@ -168,4 +170,67 @@ TEST_CASE("a permanent refusal fails the message; a timeout is retried later") {
     CHECK(st.state == storage::OutboxState::pending);
     CHECK(st.attempts == 1);
     CHECK(st.last_error == "response timeout");
+}
+
+TEST_CASE("a receipt between the parts' responses is not lost (issue 7 item 3)") {
+    Sender s;
+    std::string ru;
+    for (int i = 0; i < 5; ++i)
+        ru += "Пароль для входа ";  // 85 UCS2 characters: two parts
+    auto id = s.enqueue(ru);
+    s.poll_until_sent(2);
+    auto receipt = [](const std::string& smpp_id) {
+        DeliverSm r;
+        r.esm_class = 0x04;
+        r.tlvs.receipted_message_id = smpp_id;
+        r.tlvs.message_state = 2;
+        return r;
+    };
+    // As an SMSC may send them in one TCP segment: resp 1, receipt 1, resp 2, receipt 2.
+    s.sent[0].done(accepted("m-1"));
+    CHECK(s.sender->on_receipt(receipt("m-1")));
+    s.sent[1].done(accepted("m-2"));
+    CHECK(s.sender->on_receipt(receipt("m-2")));
+    s.settle();
+    REQUIRE(
+        s.loop.run_until([&] { return s.status(id).state == storage::OutboxState::delivered; }));
+    auto st = s.status(id);
+    CHECK(st.parts == 2);
+    CHECK(st.parts_delivered == 2);
+    CHECK_FALSE(st.has_body);
+
+    // A receipt that overtakes even its own part's response is held and applied later.
+    auto second = s.enqueue("short");
+    s.poll_until_sent(3);
+    CHECK(s.sender->on_receipt(receipt("m-3")));
+    s.sent[2].done(accepted("m-3"));
+    s.settle();
+    REQUIRE(s.loop.run_until(
+        [&] { return s.status(second).state == storage::OutboxState::delivered; }));
+}
+
+TEST_CASE("validity_period: the relative time format of SMPP 3.4 7.1.1") {
+    using namespace std::chrono_literals;
+    CHECK(sms::relative_validity(4h) == "000000040000000R");
+    CHECK(sms::relative_validity(24h + 1h + 1min + 1s) == "000001010101000R");
+    CHECK(sms::relative_validity(std::chrono::hours(24 * 30)) == "000030000000000R");
+    CHECK(sms::relative_validity(0s).empty());  // the SMSC's default
+    sms::SmsConfig none;
+    none.validity_period = 0s;
+    CHECK(sms::build_parts(none, "375291000001", "x", 1)[0].validity_period.empty());
+}
+
+TEST_CASE("a message whose lease ran out while it is still being sent is not sent twice") {
+    Sender s;
+    auto id = s.enqueue("slow link");
+    s.poll_until_sent(1);
+    // No answer yet, and the claim lease (15 s) has passed: the next poll claims it again.
+    s.clock.advance(s.cfg_storage_lease() + std::chrono::milliseconds(1));
+    s.sender->poll();
+    REQUIRE(s.loop.run_until([&] { return s.sender->stats().claimed == 2; }));
+    CHECK(s.sent.size() == 1);  // not submitted a second time
+    CHECK(s.sender->in_flight() == 1);
+    s.sent[0].done(accepted("m-9"));
+    s.settle();
+    CHECK(s.status(id).state == storage::OutboxState::submitted);
 }

@@ -75,7 +75,8 @@ outbox_link = "smsc"
     CHECK(c.hash_queue_limit == 50);
     CHECK(c.password_length == 10);
     CHECK(c.password_alphabet == "0123456789");
-    CHECK(c.password_sms_text == "Password: {password}");
+    CHECK(c.password_sms_text.at("ru") == "Password: {password}");
+    CHECK(c.password_sms_text.at("en") == "Password: {password}");  // one text for all
     CHECK(c.puk_max_wrong == 5);
     CHECK(c.puk_lockout.count() == 1800);
     CHECK(c.password_max_wrong == 4);
@@ -106,6 +107,67 @@ TEST_CASE("[storage] errors name file, line and key") {
     CHECK(error_of("[storage]\npassword_sms_per_hour = 5\npassword_sms_per_day = 2\n")
               .find("storage.password_sms_per_day") != std::string::npos);
     CHECK(error_of("[storage]\nunknown_key = 1\n").find("unknown_key") != std::string::npos);
+}
+
+TEST_CASE("[storage] password_sms_text per language; the default language is [menus]'s") {
+    auto c = parse(R"([storage]
+password_sms_text = { ru = "Пароль: {password}", en = "Password: {password}" }
+)");
+    CHECK(c.password_sms_text.size() == 2);
+    CHECK(c.password_sms_text.at("en") == "Password: {password}");
+    CHECK(error_of("[storage]\npassword_sms_text = { de = \"Passwort: {password}\" }\n")
+              .find("storage.password_sms_text.de") != std::string::npos);
+    CHECK(error_of("[storage]\npassword_sms_text = { en = \"no placeholder\" }\n")
+              .find("storage.password_sms_text.en") != std::string::npos);
+    // Defaults: ru, en and be.
+    auto d = parse("[storage]\n");
+    CHECK(d.password_sms_text.size() == 3);
+    CHECK(d.password_sms_text.at("ru").find("Личный кабинет") != std::string::npos);
+
+    auto engine = [](const std::string& text) {
+        return parse_engine_config(parse_document(text, "test.toml"));
+    };
+    CHECK(engine("[menus]\ndefault_language = \"be\"\n").storage.sms_default_language == "be");
+    CHECK(engine("").storage.sms_default_language == "ru");
+    try {
+        engine(
+            "[menus]\ndefault_language = \"en\"\n[storage]\npassword_sms_text = { ru = "
+            "\"{password}\" }\n");
+        FAIL("no text in the default language must be refused");
+    } catch (const ConfigError& e) {
+        CHECK(std::string(e.what()).find("storage.password_sms_text") != std::string::npos);
+        CHECK(std::string(e.what()).find("'en'") != std::string::npos);
+    }
+}
+
+TEST_CASE("the outbox claim lease follows the SMS link's response timeout") {
+    auto engine = [](const std::string& text) {
+        return parse_engine_config(parse_document(text, "test.toml"));
+    };
+    const std::string link = R"([[smpp.client]]
+name = "smsc"
+host = "127.0.0.1"
+port = 2775
+system_id = "ussdgw"
+password = "ussdgw"
+response_timeout = "20s"
+[sms]
+link = "smsc"
+)";
+    auto c = engine(link);
+    CHECK(c.storage.outbox_claim_lease == std::chrono::seconds(20) + kClaimLeaseMargin);
+    c = engine(link + "[storage]\noutbox_claim_lease = \"1m\"\n");
+    CHECK(c.storage.outbox_claim_lease == std::chrono::minutes(1));  // an explicit longer one
+    try {
+        engine(link + "[storage]\noutbox_claim_lease = \"15s\"\n");
+        FAIL("a lease shorter than the response timeout must be refused");
+    } catch (const ConfigError& e) {
+        CHECK(std::string(e.what()).find("test.toml:11") != std::string::npos);
+        CHECK(std::string(e.what()).find("storage.outbox_claim_lease") != std::string::npos);
+    }
+    // The shipped configuration: 10 s response timeout, 15 s lease.
+    auto shipped = load_engine_config(std::string(USSDGW_SOURCE_DIR) + "/conf/ussdgw.toml");
+    CHECK(shipped.storage.outbox_claim_lease == std::chrono::seconds(15));
 }
 
 TEST_CASE("the shipped conf/ussdgw.toml has a valid [storage] section") {

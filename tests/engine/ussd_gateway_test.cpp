@@ -12,6 +12,7 @@ using namespace ussdgw;
 using namespace ussdgw::smpp;
 using ussd::UssdGateway;
 using Clock = std::chrono::steady_clock;
+using ussd::TimePoint;
 
 namespace {
 
@@ -22,6 +23,8 @@ struct Gateway : test::StorageHarness {
     std::unique_ptr<UssdGateway> gw;
     std::vector<UssdGateway::Reply> replies;
     std::vector<std::uint64_t> annulled;
+    std::vector<UssdGateway::Perform> held;  // performs kept back while hold_performs
+    bool hold_performs = false;
     int in_flight = 0;
     Clock::time_point now = Clock::now();
 
@@ -46,6 +49,10 @@ struct Gateway : test::StorageHarness {
         for (auto id : a.annulled)
             annulled.push_back(id);
         for (auto& p : a.performs) {
+            if (hold_performs) {
+                held.push_back(std::move(p));
+                continue;
+            }
             ++in_flight;
             bridge->perform(p.request, [this, d = p.dialogue, id = p.request.id](auto res) {
                 --in_flight;
@@ -85,6 +92,20 @@ struct Gateway : test::StorageHarness {
     UssdGateway::Reply answer(const std::string& msisdn, const std::string& text,
                               std::optional<std::array<std::uint8_t, 2>> its = std::nullopt) {
         return send(request(msisdn, text, ussd_op::ussr_confirm, its));
+    }
+    // Sends one request whose handling is not awaited (the reply may never come).
+    void push(const DeliverSm& sm) {
+        UssdGateway::Actions a;
+        REQUIRE(gw->on_request("ussdc", sm, now, a).ok());
+        process(a);
+    }
+    void timer(TimePoint at) {
+        UssdGateway::Actions a;
+        gw->on_timer(at, a);
+        process(a);
+    }
+    bool access_open(const char* m) {
+        return st->find(storage::test::msisdn(m))->value().cabinet.access_open;
     }
 };
 
@@ -284,4 +305,128 @@ TEST_CASE("the subscriber's language from storage chooses the screens' language"
     CHECK(r.pdu.data_coding == 0);  // English fits GSM 7-bit
     auto ru = g.dial("375291000001", "*141*3*6#");
     CHECK(ru.pdu.data_coding == 8);
+}
+
+using storage::test::HeldWriter;
+
+TEST_CASE("a release annuls a confirmed change that storage has not begun writing") {
+    Gateway g;
+    g.dial("375291000001", "*141*3*6#");
+    g.answer("375291000001", "1");
+    HeldWriter writer(g.st->committer());
+    g.push(Gateway::request("375291000001", "1", ussd_op::ussr_confirm));  // yes: close
+    REQUIRE(g.in_flight == 1);
+    g.push(Gateway::request("375291000001", "", 0x81));  // the network releases at once
+    CHECK(g.annulled.size() == 1);
+    CHECK(g.gw->active() == 0);
+    writer.release();
+    REQUIRE(g.loop.run_until([&] { return g.in_flight == 0; }));
+    CHECK(g.access_open("375291000001"));
+    CHECK(g.replies.size() == 2);  // no screen after the release
+
+    // The same with reopening by PUK1: access stays closed, no PUK1 attempt is recorded.
+    g.dial("375291000001", "*141*3*6#");
+    g.answer("375291000001", "1");
+    g.answer("375291000001", "1");
+    REQUIRE_FALSE(g.access_open("375291000001"));
+    g.dial("375291000001", "*141*3*6#");
+    g.answer("375291000001", "1");
+    HeldWriter again(g.st->committer());
+    g.push(Gateway::request("375291000001", "11111111", ussd_op::ussr_confirm));
+    g.push(Gateway::request("375291000001", "", 0x81));
+    again.release();
+    REQUIRE(g.loop.run_until([&] { return g.in_flight == 0; }));
+    CHECK_FALSE(g.access_open("375291000001"));
+    CHECK(g.annulled.size() == 2);
+}
+
+TEST_CASE("a new dial of the same subscriber annuls the change its other dialogue waits for") {
+    Gateway g;
+    g.dial("375291000001", "*141*3*6#", std::array<std::uint8_t, 2>{1, 0});
+    g.answer("375291000001", "1", std::array<std::uint8_t, 2>{1, 0});
+    HeldWriter writer(g.st->committer());
+    g.push(Gateway::request("375291000001", "1", ussd_op::ussr_confirm,
+                            std::array<std::uint8_t, 2>{1, 0}));
+    // Another session number: a new dialogue, and the old one's change is called off.
+    g.push(Gateway::request("375291000001", "*141#", ussd_op::pssr_indication,
+                            std::array<std::uint8_t, 2>{2, 0}));
+    CHECK(g.annulled.size() == 1);
+    CHECK(g.gw->active() == 1);
+    writer.release();
+    REQUIRE(g.loop.run_until([&] { return g.in_flight == 0; }));
+    CHECK(g.access_open("375291000001"));
+}
+
+TEST_CASE("a timeout annuls a change not yet begun, but shows one already being written") {
+    Gateway g;
+    g.dial("375291000001", "*141*3*6#");
+    g.answer("375291000001", "1");
+    g.hold_performs = true;
+    g.push(Gateway::request("375291000001", "1", ussd_op::ussr_confirm));
+    REQUIRE(g.held.size() == 1);
+    auto close = std::move(g.held.front());
+    g.held.clear();
+    REQUIRE(close.request.cancellation);
+
+    // Storage has begun writing the change when the step deadline passes.
+    REQUIRE(close.request.cancellation->begin_write());
+    TimePoint deadline = *g.gw->next_deadline();
+    std::size_t shown = g.replies.size();
+    g.timer(deadline);
+    CHECK(g.replies.size() == shown);  // no timeout screen: the outcome is awaited
+    CHECK(g.annulled.empty());
+    CHECK(g.gw->next_deadline() == deadline + ussd::kOutcomeWait);
+    UssdGateway::Actions a;
+    g.gw->on_action_result(close.dialogue, close.request.id, {"ok", {}},
+                           deadline + std::chrono::milliseconds(20), a);
+    g.process(a);
+    REQUIRE(g.replies.size() == shown + 1);
+    CHECK(g.replies.back().final);
+    CHECK(contains(text_of(g.replies.back().pdu), "закрыт"));  // what storage holds
+    CHECK(g.gw->active() == 0);
+
+    // Not begun when the deadline passes: annulled, the timeout screen, the late result
+    // ignored.
+    g.hold_performs = false;
+    g.dial("375291000002", "*141*3*6#");
+    g.answer("375291000002", "1");
+    g.hold_performs = true;
+    g.push(Gateway::request("375291000002", "1", ussd_op::ussr_confirm));
+    REQUIRE(g.held.size() == 1);
+    auto second = std::move(g.held.front());
+    deadline = *g.gw->next_deadline();
+    shown = g.replies.size();
+    g.timer(deadline);
+    REQUIRE(g.replies.size() == shown + 1);
+    CHECK(contains(text_of(g.replies.back().pdu), "Время ожидания"));
+    CHECK(g.annulled == std::vector<std::uint64_t>{second.request.id});
+    CHECK_FALSE(second.request.cancellation->begin_write());  // storage will write nothing
+    CHECK(g.gw->active() == 0);
+}
+
+TEST_CASE("a suspended subscriber is refused at *141*3*6# and cannot close its access") {
+    Gateway g;
+    auto r = g.dial("375291000004", "*141*3*6#");
+    CHECK(r.final);
+    CHECK(contains(text_of(r.pdu), "обслуживание номера приостановлено"));
+    CHECK(g.access_open("375291000004"));
+}
+
+TEST_CASE("GSM 7-bit screens use the link profile's data_coding; Cyrillic stays UCS2") {
+    Gateway g;
+    storage::test::import_csv(g.cfg,
+                              "375291000002,P2,individual,subscriber,Видеонаблюдение,22222222,no,"
+                              "active,postpaid,0,en\n");
+    g.profile.gsm7_data_coding = 0x0F;
+    auto r = g.dial("375291000002", "*141*3*6#");
+    CHECK(r.pdu.data_coding == 0x0F);
+    CHECK(text_of(r.pdu) == "Cabinet access is open\n1 Close access");
+    CHECK(g.dial("375291000001", "*141*3*6#").pdu.data_coding == 8);
+
+    g.profile.gsm7_data_coding = 0x01;  // IA5: the ASCII bytes
+    r = g.dial("375291000002", "*141*3*6#");
+    CHECK(r.pdu.data_coding == 0x01);
+    CHECK(r.pdu.short_message == "Cabinet access is open\n1 Close access");
+    g.profile.gsm7_data_coding = 0x00;
+    CHECK(g.dial("375291000002", "*141*3*6#").pdu.data_coding == 0x00);
 }

@@ -3,38 +3,37 @@
 temporary directory) with the demo subscribers, against the local network simulator
 (scripts/node/netsim.js, an SMSC + USSD centre built on the npm `smpp` package). A subscriber
 dials *141*0# and gets a password by SMS (with a delivery receipt back), closes cabinet access
-with *141*3*6#, enters a wrong PUK1 (counted), reopens with the right one. Checks the USSD
-screens, its_session_info echo, the SMS, the stored state, that no secret reaches the logs,
-and a clean unbind on SIGTERM.
+with *141*3*6#, enters a wrong PUK1 (counted), reopens with the right one; a suspended
+subscriber is refused at *141*3*6# (SPEC 2.9); an English subscriber gets English screens
+(in GSM 7-bit with the link's data_coding, 0x0F here) and an English password SMS. Checks the
+USSD screens, its_session_info echo, the SMS, the stored state, that no secret reaches the
+logs, and a clean unbind on SIGTERM.
 
 usage: cabinet_e2e_test.py PATH/TO/ussdgw
 """
-import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers"))
-from ussdgw_harness import ROOT, check, free_port, shipped_config, summary  # noqa: E402
+from ussdgw_harness import (check, db_rows, free_port, import_demo, run_script,  # noqa: E402
+                            shipped_config, summary)
 
 
 def main():
     ussdgw = sys.argv[1]
     tmp = tempfile.mkdtemp(prefix="ussdgw-e2e-")
     port = free_port()
-    cfg = shipped_config(tmp, port)
+    # Screens in the GSM alphabet go with data_coding 0x0F on this network.
+    cfg = shipped_config(tmp, port, subs=[("gsm7_data_coding = 0x00", "gsm7_data_coding = 0x0F")])
 
-    imp = subprocess.run([ussdgw, "-c", cfg, "subscribers", "import",
-                          os.path.join(ROOT, "conf", "demo-subscribers.csv")],
-                         capture_output=True, text=True, timeout=60)
+    imp = import_demo(ussdgw, cfg)
     check(imp.returncode == 0, "demo subscribers import: " + imp.stdout.strip()[-120:])
 
-    script = os.path.join(tmp, "script.txt")
-    open(script, "w", encoding="utf-8").write("\n".join([
+    sim, events, rc, log = run_script(ussdgw, cfg, tmp, port, [
         "375291000001 *141*0#",
         "expect-sms 375291000001",
         "375291000001 *141*3*6#",
@@ -45,35 +44,19 @@ def main():
         "375291000001 12345678",
         "375291000001 10010001",
         "375299999999 *141*0#",
-        "",
-    ]))
-    engine_log = open(os.path.join(tmp, "engine.log"), "w+")
-    engine = subprocess.Popen([ussdgw, "-c", cfg, "run", "--for", "60"], stdout=engine_log,
-                              stderr=subprocess.STDOUT)
-    try:
-        sim = subprocess.run(["node", os.path.join(ROOT, "scripts", "node", "netsim.js"),
-                              "--port", str(port), "--script", script, "--json", "--quiet",
-                              "--timeout", "40", "--receipt-delay", "50"],
-                             capture_output=True, text=True, timeout=60)
-    finally:
-        engine.send_signal(signal.SIGTERM)
-        try:
-            rc = engine.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            engine.kill()
-            rc = -9
-    engine_log.seek(0)
-    log = engine_log.read()
+        "375291000004 *141*3*6#",
+        "375291000003 *141*0#",
+        "expect-sms 375291000003",
+    ])
     print(sim.stdout)
     check(sim.returncode == 0, "netsim script ran to its end (rc %d) %s" % (sim.returncode, sim.stderr[-300:]))
     check(rc == 0, "engine exited cleanly on SIGTERM (rc %d)" % rc)
 
-    events = [json.loads(l[6:]) for l in sim.stdout.splitlines() if l.startswith("@json ")]
     ussd = [e for e in events if e["event"] == "ussd"]
     sms = [e for e in events if e["event"] == "sms"]
     texts = [e["text"] for e in ussd]
-    check(len(ussd) == 9, "nine USSD screens (got %d)" % len(ussd))
-    if len(ussd) == 9:
+    check(len(ussd) == 11, "eleven USSD screens (got %d)" % len(ussd))
+    if len(ussd) == 11:
         check(ussd[0]["end"] and "SMS" in texts[0], "*141*0# ends with 'sent by SMS': " + texts[0])
         check(ussd[0]["op"] == 17 and ussd[0]["service_type"] == "USSD", "final reply op 17, USSD")
         check(ussd[0]["data_coding"] == 8, "Cyrillic screen in UCS2")
@@ -89,6 +72,16 @@ def main():
         check("2" in texts[6] and not ussd[6]["end"], "wrong PUK1 counted, 2 tries left: " + texts[6])
         check(ussd[7]["end"] and "открыт" in texts[7], "right PUK1 opens access: " + texts[7])
         check(ussd[8]["end"], "an unknown number gets a final refusal: " + texts[8])
+        check(ussd[9]["end"] and "обслуживание номера приостановлено" in texts[9],
+              "a suspended subscriber is refused at *141*3*6#, no way to close: " + texts[9])
+        check(ussd[10]["end"] and texts[10] == "A new cabinet password has been sent to you by SMS",
+              "an English subscriber gets English screens: " + texts[10])
+        check(ussd[10]["data_coding"] == 0x0F, "in GSM 7-bit with the link's data_coding 0x0F")
+    english = [e for e in sms if e["msisdn"] == "375291000003"]
+    sms = [e for e in sms if e["msisdn"] == "375291000001"]
+    check(len(english) == 1 and re.match(r"^Password for the self-service cabinet: \S+$",
+                                         english[0]["text"]) is not None,
+          "the English subscriber's password SMS is in English")
     check(len(sms) == 1, "one SMS (got %d)" % len(sms))
     password = None
     if sms:
@@ -102,6 +95,9 @@ def main():
     for secret in filter(None, [password, "10010001", "12345678"]):
         check(secret not in log, "no secret in the engine log")
     check("event=smpp.bound" in log and "event=engine.stop" in log, "bound, then stopped")
+
+    suspended = db_rows(tmp, "SELECT access_open FROM subscribers WHERE msisdn = 375291000004")
+    check(suspended == [(1,)], "the suspended subscriber's access is unchanged: %s" % suspended)
 
     show = subprocess.run([ussdgw, "-c", cfg, "subscribers", "show", "375291000001"],
                           capture_output=True, text=True, timeout=30)

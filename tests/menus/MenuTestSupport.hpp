@@ -13,7 +13,7 @@
 
 namespace ussdgw::menus::test {
 
-inline MenuSetPtr cabinet() {
+inline MenuSetPtr cabinet_menus() {
     static MenuSetPtr set = [] {
         auto r = load_menu_directory(USSDGW_SOURCE_DIR "/menus/cabinet");
         if (!r) FAIL(r.error().front().to_string());
@@ -28,7 +28,7 @@ struct Session {
     TimePoint now = TimePoint{} + std::chrono::hours(1);
     DialogueOutput last;
 
-    Session(FakeDomain& d, MenuSetPtr set = cabinet(), DialogueSettings s = {})
+    Session(FakeDomain& d, MenuSetPtr set = cabinet_menus(), DialogueSettings s = {})
         : domain(d), dialogue(std::move(set), std::move(s)) {}
 
     // Every screen the dialogue shows must respect the USSD limits.

@@ -77,7 +77,7 @@ TEST_CASE("release or timeout while an action is pending annuls it; its result i
     REQUIRE(out.action);
     CHECK(out.action->kind == ActionKind::open_access);
     CHECK(out.action->puk.reveal() == "1234");
-    CHECK(out.action->deadline == t0 + 32s);
+    CHECK(out.deadline == t0 + 32s);
     const auto id = out.action->id;
     CHECK(d.pending_action() == id);
     // Answers while the action runs are ignored.
@@ -119,6 +119,37 @@ TEST_CASE("release or timeout while an action is pending annuls it; its result i
     auto slow = x.action_result(req.action->id, {"ok", {}}, t0 + 31s);
     CHECK(slow.text == "Timed out");
     CHECK(slow.annul_action == req.action->id);
+}
+
+TEST_CASE("a timed-out action that storage is already writing is waited for and shown") {
+    UssdDialogue d(simple(), DialogueSettings{30s, 180s, ""});
+    d.begin("375291234567", "*100#", "", t0);
+    d.answer("1", t0);
+    auto req = d.answer("1234", t0);
+    REQUIRE(req.action);
+    // The caller could not annul it: instead of the timeout screen, wait for the outcome.
+    auto wait = d.await_result(t0 + 30s, t0 + 35s);
+    CHECK_FALSE(wait.has_screen);
+    CHECK_FALSE(wait.end);
+    CHECK(wait.deadline == t0 + 35s);
+    CHECK_FALSE(d.timeout(t0 + 34s).has_screen);  // not yet
+    auto shown = d.action_result(req.action->id, {"ok", {}}, t0 + 33s);
+    CHECK(shown.end);
+    CHECK(shown.text == "Bye");  // what was done, not "Timed out"
+
+    // No result within the wait: the timeout screen after all.
+    UssdDialogue late(simple(), DialogueSettings{30s, 180s, ""});
+    late.begin("375291234567", "*100#", "", t0);
+    late.answer("1", t0);
+    req = late.answer("1234", t0);
+    late.await_result(t0 + 30s, t0 + 35s);
+    auto to = late.timeout(t0 + 35s);
+    CHECK(to.end);
+    CHECK(to.text == "Timed out");
+    // Nothing pending: nothing to wait for.
+    UssdDialogue idle(simple(), DialogueSettings{30s, 180s, ""});
+    idle.begin("375291234567", "*100#", "", t0);
+    CHECK(idle.await_result(t0 + 30s, t0 + 35s).deadline == t0 + 30s);
 }
 
 TEST_CASE("release before any action commits nothing") {

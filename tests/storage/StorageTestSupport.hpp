@@ -54,7 +54,7 @@ inline StorageConfig test_config(const TempDir& dir) {
 struct ManualClock {
     std::shared_ptr<std::atomic<std::int64_t>> now =
         std::make_shared<std::atomic<std::int64_t>>(1'700'000'000'000);
-    Clock fn() const {
+    WallClock fn() const {
         auto n = now;
         return [n] { return n->load(); };
     }
@@ -69,6 +69,36 @@ Result<T> wait_for(Start&& start) {
     start([p](Result<T> r) { p->set_value(std::move(r)); });
     return f.get();
 }
+
+// Holds the group-commit writer in a change of its own until release() (or destruction):
+// what is submitted meanwhile waits in the queue, as behind a slow batch.
+class HeldWriter {
+  public:
+    explicit HeldWriter(GroupCommitter& committer) {
+        std::promise<void> busy;
+        auto open = gate_.get_future().share();
+        committer.submit<Ok>(
+            [&busy, open](Database&) -> Status {
+                busy.set_value();
+                open.wait();
+                return ok_status();
+            },
+            nullptr, [](Status) {});
+        busy.get_future().wait();
+    }
+    ~HeldWriter() { release(); }
+    HeldWriter(const HeldWriter&) = delete;
+    HeldWriter& operator=(const HeldWriter&) = delete;
+    void release() {
+        if (released_) return;
+        released_ = true;
+        gate_.set_value();
+    }
+
+  private:
+    std::promise<void> gate_;
+    bool released_ = false;
+};
 
 // The demo-like data set most tests use.
 inline const char* kSampleCsv =
@@ -91,14 +121,10 @@ inline Msisdn msisdn(const char* text) {
 // Imports `csv` through a direct connection (as `ussdgw subscribers import` does).
 inline ImportSummary import_csv(const StorageConfig& cfg, const std::string& csv,
                                 ImportOptions opts = {}) {
-    Database::Options o;
-    auto db = Database::open(cfg.database_path, o);
-    if (!db) throw std::runtime_error(db.error().message);
-    auto key = StorageKey::load_or_create(cfg.key_file);
-    if (!key) throw std::runtime_error(key.error().message);
-    if (auto st = check_key(**db, *key); !st) throw std::runtime_error(st.error().message);
+    auto d = open_keyed_database(cfg);
+    if (!d) throw std::runtime_error(d.error().message);
     std::istringstream in(csv);
-    auto r = import_subscribers(**db, *key, cfg, in, opts, system_clock_ms());
+    auto r = import_subscribers(*d->db, d->key, cfg, in, opts, system_clock_ms());
     if (!r) throw std::runtime_error(r.error().message);
     return *r;
 }

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "StorageTestSupport.hpp"
+#include "storage/WebCabinet.hpp"
 
 using namespace ussdgw;
 using namespace ussdgw::storage;
@@ -15,12 +16,15 @@ struct Fixture {
     StorageConfig cfg = test_config(dir);
     ManualClock clock;
     std::unique_ptr<Storage> st;
+    std::unique_ptr<WebCabinet> web;  // the login that passwords issued here are for
 
     Fixture() {
         import_csv(cfg, kSampleCsv);
         auto s = Storage::open(cfg, nullptr, clock.fn());
         REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().message));
         st = std::move(*s);
+        web = std::make_unique<WebCabinet>(*st, WebPolicy{}, nullptr);
+        REQUIRE(web->open().ok());
     }
     CabinetService& cab() { return st->cabinet(); }
 
@@ -55,10 +59,13 @@ struct Fixture {
             [&](auto done) { cab().operator_open(msisdn(m), "staff1", Channel::cli, done); });
         return r ? "ok" : r.error().code;
     }
-    std::string login(const char* m, const std::string& cred) {
-        auto r = wait_for<LoginOk>(
-            [&](auto done) { cab().check_login(msisdn(m), Secret(cred), Channel::http, done); });
-        return r ? (r->method == LoginMethod::puk ? "puk" : "password") : r.error().code;
+    // The web login (WebCabinet::login) with a password or, `by_puk`, the PUK1: the session's
+    // method, or the refusal's code.
+    std::string login(const char* m, const std::string& cred, bool by_puk = false) {
+        auto r = wait_for<SessionGranted>([&](auto done) {
+            web->login({msisdn(m), by_puk, Secret(cred), "test"}, done);
+        });
+        return r ? r->session.method : r.error().code;
     }
     SubscriberRecord record(const char* m) {
         auto r = st->find(msisdn(m));
@@ -111,6 +118,28 @@ TEST_CASE("access is open by default and a password is issued by SMS, stored onl
     CHECK(log.back().channel == Channel::ussd);
 }
 
+TEST_CASE("the password SMS is in the subscriber's language, else the default one") {
+    Fixture f;
+    import_csv(
+        f.cfg,
+        "375291000002,P2,individual,subscriber,Видеонаблюдение,22222222,no,active,"
+        "postpaid,0,en\n"
+        "375291000003,P3,individual,subscriber,Комфорт,33333333,yes,active,prepaid,5.5,be\n");
+    auto sms_text = [&](const char* m) {
+        REQUIRE(f.issue(m) == "ok");
+        auto r = wait_for<std::vector<OutboxMessage>>([&](auto done) {
+            f.st->with_outbox<std::vector<OutboxMessage>>(
+                [](SmsOutbox& o, std::int64_t now) { return o.claim_due(now, 10); }, done);
+        });
+        REQUIRE(r.ok());
+        REQUIRE(r->size() == 1);
+        return r->front().text;
+    };
+    CHECK(sms_text("375291000002").rfind("Password for the self-service cabinet: ", 0) == 0);
+    CHECK(sms_text("375291000003").rfind("Пароль для ўваходу ў Асабісты кабінет: ", 0) == 0);
+    CHECK(sms_text("375291000001").rfind("Пароль для входа в Личный кабинет: ", 0) == 0);
+}
+
 TEST_CASE("a new password replaces the old one") {
     Fixture f;
     CHECK(f.issue("375291000001") == "ok");
@@ -140,6 +169,44 @@ TEST_CASE("requests are refused while service is suspended; unknown numbers are 
     CHECK(f.issue("375291000004") == "service.suspended");
     CHECK(f.issue("375299999999") == "not_found");
     CHECK(f.close_own("375299999999") == "not_found");
+}
+
+TEST_CASE("a suspended subscriber can neither see nor change its access (SPEC 2.9)") {
+    Fixture f;
+    CHECK(f.close_own("375291000004") == "service.suspended");
+    auto seen = wait_for<CabinetState>(
+        [&](auto done) { f.cab().own_access(msisdn("375291000004"), done); });
+    REQUIRE_FALSE(seen.ok());
+    CHECK(seen.error().code == "service.suspended");
+    CHECK(f.record("375291000004").cabinet.access_open);
+    CHECK(f.audit("375291000004").empty());
+    // An active subscriber sees its state.
+    auto mine = wait_for<CabinetState>(
+        [&](auto done) { f.cab().own_access(msisdn("375291000001"), done); });
+    REQUIRE(mine.ok());
+    CHECK(mine->access_open);
+    // The operator is not refused: suspension stops the subscriber's requests only.
+    CHECK(f.op_close("375291000004", ClosedBy::operator_restriction) == "ok");
+    CHECK(f.open_own("375291000004", "44444444") == "service.suspended");
+}
+
+TEST_CASE("refusals carry the tries left and the end of a lockout as data") {
+    Fixture f;
+    CHECK(f.close_own("375291000001") == "ok");
+    auto open = [&](const char* puk) {
+        return wait_for<Ok>([&](auto done) {
+            f.cab().open_own_access(msisdn("375291000001"), Secret(puk), Channel::ussd, done);
+        });
+    };
+    auto first = open("00000001");
+    REQUIRE_FALSE(first.ok());
+    CHECK(first.error().attempts_left == 2);
+    CHECK_FALSE(first.error().until_ms);
+    CHECK(open("00000002").error().attempts_left == 1);
+    auto locked = open("00000003");
+    CHECK(locked.error().code == "puk.locked");
+    CHECK(locked.error().until_ms == f.clock.now->load() + 3600 * 1000);
+    CHECK(open("11111111").error().until_ms == f.clock.now->load() + 3600 * 1000);
 }
 
 TEST_CASE("subscriber closes without a code and reopens only with the right PUK1") {
@@ -240,12 +307,12 @@ TEST_CASE("an operator closing replaces a subscriber closing") {
 
 TEST_CASE("login with PUK1 only where allowed; wrong passwords lock") {
     Fixture f;
-    CHECK(f.login("375291000002", "22222222") == "puk");  // Видеонаблюдение plan
-    CHECK(f.login("375291000003", "33333333") == "puk");  // enabled individually
-    CHECK(f.login("375291000001", "11111111") == "password.not_set");
+    CHECK(f.login("375291000002", "22222222", true) == "puk");  // Видеонаблюдение plan
+    CHECK(f.login("375291000003", "33333333", true) == "puk");  // enabled individually
+    // (Without a password the login is simply wrong: WebCabinet_test.)
     CHECK(f.issue("375291000001") == "ok");
     std::string pw = f.password_from_outbox();
-    CHECK(f.login("375291000001", "11111111") == "password.wrong");  // PUK not allowed here
+    CHECK(f.login("375291000001", "11111111") == "password.wrong");  // the PUK1 is no password
     CHECK(f.login("375291000001", "nope") == "password.wrong");
     CHECK(f.login("375291000001", "nope") == "password.locked");
     CHECK(f.login("375291000001", pw) == "password.locked");
@@ -266,24 +333,56 @@ TEST_CASE("the schema refuses an administrator of an individual client") {
 
 TEST_CASE("a change whose caller gave up before it was written is annulled, nothing written") {
     Fixture f;
-    std::int64_t past = f.clock.fn()() - 1;
+    auto gave_up = [] {
+        auto c = std::make_shared<Cancellation>();
+        REQUIRE(c->cancel());
+        return c;
+    };
     auto closed = wait_for<Ok>([&](auto done) {
-        f.cab().close_own_access(msisdn("375291000001"), Channel::ussd, done, past);
+        f.cab().close_own_access(msisdn("375291000001"), Channel::ussd, done, gave_up());
     });
     REQUIRE_FALSE(closed.ok());
     CHECK(closed.error().code == "request.annulled");
     CHECK(f.record("375291000001").cabinet.access_open);
     auto issued = wait_for<PasswordIssued>([&](auto done) {
-        f.cab().issue_password(msisdn("375291000001"), Channel::ussd, done, past);
+        f.cab().issue_password(msisdn("375291000001"), Channel::ussd, done, gave_up());
     });
     REQUIRE_FALSE(issued.ok());
     CHECK(issued.error().code == "request.annulled");
     CHECK_FALSE(f.record("375291000001").cabinet.has_password);
     CHECK(f.audit("375291000001").empty());
-    // With time left the same requests go through.
-    std::int64_t later = f.clock.fn()() + 60'000;
+    // Not cancelled: the same request goes through, and a cancel after it says it lost.
+    auto kept = std::make_shared<Cancellation>();
     CHECK(wait_for<Ok>([&](auto done) {
-              f.cab().close_own_access(msisdn("375291000001"), Channel::ussd, done, later);
+              f.cab().close_own_access(msisdn("375291000001"), Channel::ussd, done, kept);
           }).ok());
+    CHECK_FALSE(kept->cancel());
     CHECK_FALSE(f.record("375291000001").cabinet.access_open);
+}
+
+TEST_CASE("a cancel that reaches storage while the change still waits in the queue wins") {
+    Fixture f;
+    // The writer is busy with another change (a slow batch) while ours waits behind it.
+    HeldWriter writer(f.st->committer());
+    auto reopen = std::make_shared<Cancellation>();
+    auto close = std::make_shared<Cancellation>();
+    std::promise<Status> closed, reopened;
+    f.cab().close_own_access(
+        msisdn("375291000002"), Channel::ussd, [&](Status s) { closed.set_value(std::move(s)); },
+        close);
+    f.cab().open_own_access(
+        msisdn("375291000003"), Secret("33333333"), Channel::ussd,
+        [&](Status s) { reopened.set_value(std::move(s)); }, reopen);
+    CHECK(close->cancel());   // the dialogue was released: nothing is written
+    CHECK(reopen->cancel());  // (PUK1 not even checked)
+    writer.release();
+    auto c = closed.get_future().get();
+    auto o = reopened.get_future().get();
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.error().code == "request.annulled");
+    REQUIRE_FALSE(o.ok());
+    CHECK(o.error().code == "request.annulled");
+    CHECK(f.record("375291000002").cabinet.access_open);
+    CHECK(f.audit("375291000002").empty());
+    CHECK(f.audit("375291000003").empty());
 }

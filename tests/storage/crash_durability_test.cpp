@@ -53,7 +53,7 @@ std::size_t thread_count() {
                 if (!q) return Failure{q.error()};
                 q->bind(1, "crash-" + std::to_string(i));
                 if (auto r = q->run(); !r) return r;
-                SmsOutbox box(db, s.key(), s.outbox_policy());
+                SmsOutbox box(db, s.key(), outbox_policy(s.config()));
                 auto id = box.enqueue(Msisdn::from_number(375290000000 + i), "test",
                                       "message " + std::to_string(i), "", s.now());
                 if (!id) return Failure{id.error()};
@@ -162,7 +162,7 @@ TEST_CASE("acknowledged writes survive SIGKILL and the database stays intact") {
     CHECK(*missing == 0);
     // the outbox messages accepted before the crash are still pending
     auto pending = (*st)->committer().run_sync<int>([&st](Database& db) {
-        SmsOutbox box(db, (*st)->key(), (*st)->outbox_policy());
+        SmsOutbox box(db, (*st)->key(), outbox_policy((*st)->config()));
         return box.count_in_state(OutboxState::pending);
     });
     CHECK(*pending >= static_cast<int>(acked.size()));

@@ -76,7 +76,74 @@ TEST_CASE("a message goes pending -> sending -> submitted -> delivered") {
     CHECK(s.state == OutboxState::delivered);
     CHECK(s.parts_delivered == 2);
     CHECK_FALSE(s.has_body);  // erased once final
-    CHECK(box.apply_receipt("nope", "DELIVRD", f.t).error().code == "not_found");
+    // A receipt that matches no part is held, not dropped.
+    CHECK(box.apply_receipt("nope", "DELIVRD", f.t)->held);
+}
+
+TEST_CASE("a receipt that overtakes its part's response is held, then applied") {
+    OutboxFixture f;
+    auto box = f.box();
+    auto id = *box.enqueue(msisdn("375291000001"), "password", "two parts", "", f.t);
+    REQUIRE(box.claim_due(f.t, 1)->size() == 1);
+    // Part 1 answered and recorded at once; its receipt comes before part 2 is answered.
+    REQUIRE(box.record_part(id, 1, 2, "p1", f.t + 1).ok());
+    auto r1 = box.apply_receipt("p1", "DELIVRD", f.t + 2);
+    REQUIRE(r1.ok());
+    CHECK_FALSE(r1->held);
+    CHECK(r1->message_state == OutboxState::sending);  // part 2 not answered yet
+    // Part 2's receipt overtakes part 2's response (another connection, or a busy writer).
+    auto r2 = box.apply_receipt("p2", "DELIVRD", f.t + 3);
+    REQUIRE(r2.ok());
+    CHECK(r2->held);
+    CHECK(*box.count_held_receipts(f.t + 3) == 1);
+    CHECK(f.status(id).state == OutboxState::sending);
+    REQUIRE(box.record_part(id, 2, 2, "p2", f.t + 4).ok());
+    CHECK(*box.count_held_receipts(f.t + 4) == 0);
+    CHECK(f.status(id).parts_delivered == 2);
+    CHECK(f.status(id).has_body);  // not final before the attempt is reported
+    REQUIRE(box.mark_submitted(id, {"p1", "p2"}, f.t + 5).ok());
+    auto s = f.status(id);
+    CHECK(s.state == OutboxState::delivered);
+    CHECK(s.parts == 2);
+    CHECK_FALSE(s.has_body);
+}
+
+TEST_CASE("a claim whose lease runs out mid-send keeps the parts and receipts recorded") {
+    OutboxFixture f;
+    auto box = f.box();
+    auto id = *box.enqueue(msisdn("375291000001"), "password", "two parts", "", f.t);
+    REQUIRE(box.claim_due(f.t, 1)->size() == 1);
+    REQUIRE(box.record_part(id, 1, 2, "p1", f.t + 1).ok());
+    REQUIRE(box.apply_receipt("p1", "DELIVRD", f.t + 2).ok());
+    // The sender is still waiting for part 2 when the lease runs out and it claims again.
+    REQUIRE(box.claim_due(f.t + 60'000, 1)->size() == 1);
+    REQUIRE(box.record_part(id, 2, 2, "p2", f.t + 60'001).ok());
+    REQUIRE(box.mark_submitted(id, {"p1", "p2"}, f.t + 60'002).ok());
+    CHECK(f.status(id).parts_delivered == 1);  // part 1's receipt was not lost
+    CHECK(box.apply_receipt("p2", "DELIVRD", f.t + 60'003)->message_state ==
+          OutboxState::delivered);
+}
+
+TEST_CASE("held receipts expire after the claim lease; a new attempt forgets old part ids") {
+    OutboxFixture f;
+    auto box = f.box();
+    REQUIRE(box.apply_receipt("stray", "DELIVRD", f.t)->held);
+    CHECK(*box.count_held_receipts(f.t + 59'999) == 1);
+    CHECK(*box.count_held_receipts(f.t + 60'000) == 0);  // lease = 60 s in this fixture
+    auto id = *box.enqueue(msisdn("375291000001"), "password", "x", "", f.t);
+    REQUIRE(box.claim_due(f.t + 60'000, 1)->size() == 1);
+    REQUIRE(box.record_part(id, 1, 1, "stray", f.t + 60'001).ok());
+    CHECK(f.status(id).parts_delivered == 0);  // the expired receipt was not applied
+    // The attempt fails (no answer for a part); the retry records new ids.
+    REQUIRE(box.mark_failed(id, "timeout", false, f.t + 60'002).ok());
+    REQUIRE(box.claim_due(f.t + 200'000, 1)->size() == 1);
+    CHECK(box.apply_receipt("stray", "DELIVRD", f.t + 200'001)->held);  // old id forgotten
+    CHECK(box.record_part(id, 1, 1, "fresh", f.t + 200'002).ok());
+    REQUIRE(box.mark_submitted(id, {"fresh"}, f.t + 200'003).ok());
+    CHECK(box.apply_receipt("fresh", "DELIVRD", f.t + 200'004)->message_state ==
+          OutboxState::delivered);
+    // A part of a message that is not being sent is not recorded.
+    CHECK(box.record_part(id, 1, 1, "late", f.t + 200'005).error().code == "not_found");
 }
 
 TEST_CASE("an undeliverable receipt fails the message") {

@@ -1,12 +1,14 @@
 """Helpers for the Python interop tests that drive the real ussdgw binary: checks that count
 failures, free 127.0.0.1 ports, the shipped configuration moved into a temporary directory
 (database, key file, menus, ports), an engine process whose HTTP port is read from its log
-line `http.listening`, curl, and the local network simulator (scripts/node/netsim.js)."""
+line `http.listening`, curl, the local network simulator (scripts/node/netsim.js) run beside
+the engine on a script, and a read-only look at the SQLite file once the engine stopped."""
 import json
 import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -165,3 +167,37 @@ def netsim(port, args, timeout=40):
 
 def tempdir(prefix):
     return tempfile.mkdtemp(prefix=prefix)
+
+
+def import_demo(ussdgw, conf):
+    """`ussdgw subscribers import conf/demo-subscribers.csv` (returns the CompletedProcess)."""
+    return subprocess.run([ussdgw, "-c", conf, "subscribers", "import",
+                           os.path.join(ROOT, "conf", "demo-subscribers.csv")],
+                          capture_output=True, text=True, timeout=60)
+
+
+def run_script(ussdgw, conf, tmp, smsc_port, lines, timeout=40):
+    """Runs the engine and a netsim script (lines as typed, see netsim --help) side by side,
+    then stops the engine with SIGTERM. Returns (netsim's CompletedProcess, its JSON events,
+    the engine's exit code, the engine's log)."""
+    script = os.path.join(tmp, "script.txt")
+    open(script, "w", encoding="utf-8").write("\n".join(lines) + "\n")
+    engine = Engine(ussdgw, conf, tmp, run_for=timeout + 30)
+    try:
+        sim = subprocess.run(["node", os.path.join(ROOT, "scripts", "node", "netsim.js"),
+                              "--port", str(smsc_port), "--script", script, "--json", "--quiet",
+                              "--timeout", str(timeout), "--receipt-delay", "50"],
+                             capture_output=True, text=True, timeout=timeout + 20)
+    finally:
+        rc = engine.stop()
+    events = [json.loads(l[6:]) for l in sim.stdout.splitlines() if l.startswith("@json ")]
+    return sim, events, rc, engine.log()
+
+
+def db_rows(tmp, sql, *params):
+    """Rows of `sql` on the engine's database in `tmp`, opened read-only."""
+    con = sqlite3.connect("file:%s?mode=ro" % os.path.join(tmp, "ussdgw.db"), uri=True)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()

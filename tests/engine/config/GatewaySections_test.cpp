@@ -1,0 +1,93 @@
+// The [ussd] and [sms] sections (engine/config/GatewaySections): every key read, per-link
+// overrides of the USSD profile, and errors that name file, line and key.
+#include "engine/config/GatewaySections.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "engine/config/ConfigTestSupport.hpp"
+
+using namespace ussdgw;
+using namespace std::chrono_literals;
+
+namespace {
+constexpr const char* kLinks = R"([[smpp.client]]
+name = "ussdc"
+system_id = "gw"
+[[smpp.client]]
+name = "other"
+system_id = "gw"
+)";
+config::EngineConfig parse(const std::string& text) {
+    return test::parse_config(std::string(kLinks) + text);
+}
+std::string error_of(const std::string& text) {
+    return test::config_error_of(std::string(kLinks) + text);
+}
+}  // namespace
+
+TEST_CASE("[ussd] defaults and a per-link profile") {
+    auto c = parse(R"([ussd]
+service_type = "USS"
+op_continue = 0x22
+gsm7_data_coding = 0x0F
+[[ussd.link]]
+name = "other"
+gsm7_data_coding = 0x01
+reply_in_payload = true
+)");
+    const auto& d = c.ussd.profile("ussdc");
+    CHECK(d.service_type == "USS");
+    CHECK(d.op_continue == 0x22);
+    CHECK(d.gsm7_data_coding == 0x0F);
+    const auto& o = c.ussd.profile("other");
+    CHECK(o.service_type == "USS");  // from [ussd]
+    CHECK(o.gsm7_data_coding == 0x01);
+    CHECK(o.reply_in_payload);
+    CHECK(parse("").ussd.profile("ussdc").gsm7_data_coding == 0x00);
+}
+
+TEST_CASE("[ussd] errors name file, line and key") {
+    auto e = error_of("[ussd]\ngsm7_data_coding = 0x08\n");
+    CHECK(e.find("conf/t.toml:8") != std::string::npos);
+    CHECK(e.find("ussd.gsm7_data_coding") != std::string::npos);
+    CHECK(e.find("0x00, 0x0F or 0x01") != std::string::npos);
+    CHECK(error_of("[ussd]\n[[ussd.link]]\nname = \"nope\"\n").find("no [[smpp.client]]") !=
+          std::string::npos);
+    CHECK(error_of("[ussd]\nrelease_ops = [1]\n").find("ussd.release_ops") != std::string::npos);
+    CHECK(error_of("[ussd]\nservice_type = \"TOOLONG\"\n").find("ussd.service_type") !=
+          std::string::npos);
+}
+
+TEST_CASE("[sms] every key, validity_period and its limits") {
+    auto c = parse(R"([sms]
+link = "other"
+source_address = "411"
+service_type = "CMT"
+request_receipts = false
+validity_period = "2h"
+poll_interval = "500ms"
+batch = 10
+max_in_flight = 20
+throttle_pause = "3s"
+)");
+    CHECK(c.sms.link == "other");
+    CHECK(c.sms.source_address == "411");
+    CHECK(c.sms.service_type == "CMT");
+    CHECK_FALSE(c.sms.request_receipts);
+    CHECK(c.sms.validity_period == 2h);
+    CHECK(c.sms.poll_interval == 500ms);
+    CHECK(c.sms.batch == 10);
+    CHECK(c.sms.max_in_flight == 20);
+    CHECK(c.sms.throttle_pause == 3s);
+    CHECK(parse("").sms.validity_period == 4h);
+    CHECK(parse("[sms]\nvalidity_period = \"0s\"\n").sms.validity_period == 0s);
+    CHECK(error_of("[sms]\nvalidity_period = \"10s\"\n").find("sms.validity_period") !=
+          std::string::npos);
+    CHECK(error_of("[sms]\nvalidity_period = \"31d\"\n").find("sms.validity_period") !=
+          std::string::npos);
+    CHECK(error_of("[sms]\nlink = \"nope\"\n").find("sms.link") != std::string::npos);
+    CHECK(error_of("[sms]\nsource_address = \"TOOLONGSENDER\"\n").find("sms.source_address") !=
+          std::string::npos);
+}
