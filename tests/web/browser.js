@@ -34,6 +34,11 @@ async function launch() {
       await browser.close().catch(() => {});
       fs.rmSync(userDataDir, { recursive: true, force: true });
     },
+    kill() {
+      const proc = browser.process();
+      if (proc) proc.kill('SIGKILL');
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
   };
 }
 

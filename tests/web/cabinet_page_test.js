@@ -34,7 +34,7 @@ const opt = (name, dflt) => {
 const ENV = path.resolve(opt('--env', path.join(__dirname, 'engine_env.js')));
 const OUT = path.resolve(opt('--out', path.join(SOURCE_DIR, 'build', 'web-artifacts')));
 const ONLY = opt('--only', '') ? opt('--only').split(',') : null;
-const LIMIT_MS = 300000;
+const LIMIT_MS = Number(process.env.USSDGW_WEB_LIMIT_MS) || 300000; // the whole run's bound
 const STARTED = Date.now();
 
 let passed = 0;
@@ -533,10 +533,12 @@ async function main() {
     console.log(`skipped: no browser at ${CHROMIUM} (scripts/setup.sh --test installs Debian's chromium)`);
     return 77;
   }
-  const env = await require(ENV).start({ ussdgw: opt('--ussdgw') });
+  const env = await require(ENV).start({ ussdgw: opt('--ussdgw'), runForSeconds: LIMIT_MS / 1000 + 30 });
+  running.env = env;
   let chrome;
   try {
     chrome = await launch();
+    running.chrome = chrome;
   } catch (e) {
     await env.stop();
     throw e;
@@ -566,8 +568,11 @@ async function main() {
   return failed === 0 && passed > 0 ? 0 : 1;
 }
 
+const running = { env: null, chrome: null };
 const timer = setTimeout(() => {
   console.log(`FAIL overall limit of ${LIMIT_MS / 1000} s reached`);
+  if (running.env) running.env.kill();
+  if (running.chrome) running.chrome.kill();
   process.exit(1);
 }, LIMIT_MS);
 main().then((rc) => {

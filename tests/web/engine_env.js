@@ -12,7 +12,8 @@
 //     dial(msisdn, code, ...answers) USSD as the subscriber: resolves with the screens' texts
 //     smsMark()                      a position in the SMS seen so far
 //     waitSms(msisdn, mark, ms)      the text of the first SMS to msisdn after mark
-//     stop()
+//     stop()                         ends the engine and the simulator
+//     kill()                         the same at once (the test ran out of time)
 //   }
 'use strict';
 
@@ -131,7 +132,8 @@ async function start(options) {
   let baseUrl;
   try {
     await sim.waitEvent((e) => e.event === 'listening', 10000, 'netsim listening');
-    engine = h.startUssdgw(binary, conf);
+    // --for: the engine ends by itself even if this process is killed before stop().
+    engine = h.startUssdgw(binary, conf, ['--for', String(options.runForSeconds || 330)]);
     const listening = await engine.waitFor(/event=http\.listening listener=main \S+ port=(\d+)/, 15000);
     await engine.waitFor(/event=smpp\.bound/, 15000);
     baseUrl = `http://127.0.0.1:${listening[1]}`;
@@ -164,6 +166,11 @@ async function start(options) {
     async stop() {
       const rc = await stopAll();
       return { engineExit: rc, engineLog: engine.output() };
+    },
+    // At once, when the test runs out of time.
+    kill() {
+      engine.proc.kill('SIGKILL');
+      sim.proc.kill('SIGKILL');
     },
   };
 }

@@ -37,7 +37,7 @@ function render() {
       dateTime(c.started_at),
       t(`dir.${c.direction}`),
       /^[0-9]{8,15}$/.test(c.other_party || '') ? phone(c.other_party) : (c.other_party || '—'),
-      c.direction === 'data' || c.direction.startsWith('sms') ? '—' : duration(c.duration_seconds),
+      c.direction.startsWith('sms') ? '—' : duration(c.duration_seconds), // data: the session's length
       money(c.cost),
     ];
     body.append(el('tr', {}, ...cells.map((v, i) => el('td', { 'data-label': cols[i], text: v }))));
