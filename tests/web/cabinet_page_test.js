@@ -40,6 +40,8 @@ const STARTED = Date.now();
 let passed = 0;
 let failed = 0;
 let shotNo = 0;
+// Every password, PUK1 and code the run typed or received: none may reach the engine's log.
+const SECRETS = new Set(['10010001', '10050005', '10030003', '20010003']);
 
 function expect(cond, what) {
   if (!cond) throw new Error(what);
@@ -83,6 +85,7 @@ async function passwordBySms(env, msisdn) {
   const sms = await env.waitSms(msisdn, mark);
   const m = /:\s*(\S+)\s*$/.exec(sms);
   expect(m, `a password in the SMS to ${msisdn} (USSD said "${screens.join(' / ')}", SMS "${sms.split(':')[0]}")`);
+  SECRETS.add(m[1]);
   return m[1];
 }
 
@@ -90,6 +93,7 @@ async function codeBySms(env, msisdn, mark) {
   const sms = await env.waitSms(msisdn, mark);
   const m = /\b([0-9]{6})\b/.exec(sms);
   expect(m, `a 6-digit code in the SMS to ${msisdn}`);
+  SECRETS.add(m[1]);
   return m[1];
 }
 
@@ -562,6 +566,15 @@ async function main() {
     stopped = await env.stop();
   }
   if (stopped && stopped.engineLog) fs.writeFileSync(path.join(OUT, 'engine.log'), stopped.engineLog);
+  for (const pw of ['Sunny-Minsk-2026', 'Lake-Naroch-7', 'Brest-Fortress-1', 'Camera-Grodno-3']) SECRETS.add(pw);
+  const leaked = [...SECRETS].filter((s) => new RegExp(`(^|[^0-9A-Za-z])${s.replace(/[^0-9A-Za-z]/g, '\\$&')}($|[^0-9A-Za-z])`).test(stopped.engineLog));
+  if (stopped.engineExit === 0 && leaked.length === 0) {
+    passed++;
+    console.log(`ok   the engine stopped cleanly (exit 0) and its log holds none of the ${SECRETS.size} secrets used`);
+  } else {
+    failed++;
+    console.log(`FAIL the engine exited ${stopped.engineExit}; secrets in its log: ${leaked.length} (see ${OUT}/engine.log)`);
+  }
   const shots = fs.readdirSync(OUT).filter((f) => f.endsWith('.png') && !f.startsWith('FAILED')).length;
   console.log(`${shots} screenshots in ${OUT}`);
   console.log(`${passed} passed, ${failed} failed in ${((Date.now() - STARTED) / 1000).toFixed(1)} s`);
@@ -569,10 +582,13 @@ async function main() {
 }
 
 const running = { env: null, chrome: null };
-const timer = setTimeout(() => {
+const timer = setTimeout(async () => {
   console.log(`FAIL overall limit of ${LIMIT_MS / 1000} s reached`);
   if (running.env) running.env.kill();
-  if (running.chrome) running.chrome.kill();
+  if (running.chrome) { // closed as usual (its helpers go with it), killed if that hangs
+    await Promise.race([running.chrome.close(), new Promise((r) => setTimeout(r, 5000))]);
+    running.chrome.kill();
+  }
   process.exit(1);
 }, LIMIT_MS);
 main().then((rc) => {
