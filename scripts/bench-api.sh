@@ -9,26 +9,10 @@
 #      for the hashes (its p99 is the number to watch).
 # Prints each run and min/median/max. Run it under the build lock on a shared machine:
 #   flock /work/.build.lock scripts/bench-api.sh [RUNS] [SECONDS] [CONNECTIONS]   (3, 10, 50)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-runs=${1:-3}; seconds=${2:-10}; conns=${3:-50}
-command -v wrk >/dev/null || { echo "bench-api: wrk is missing (scripts/setup.sh --test)" >&2; exit 1; }
-tmp=$(mktemp -d /tmp/ussdgw-bench-api-XXXXXX)
-conf=$(python3 - "$tmp" <<'PY'
-import sys
-sys.dont_write_bytecode = True
-sys.path.insert(0, "tests/interop/peers")
-import ussdgw_harness as h
-print(h.shipped_config(sys.argv[1], h.free_port(), subs=[("required = true", "required = false")],
-                       sections={"storage": {"argon2_memlimit": "67108864"}}))
-PY
-)
+bench_config_sections='{"storage": {"argon2_memlimit": "67108864"}}'  # the shipped cost
+source "$(dirname "$0")/bench-engine.sh"
 build/ussdgw -c "$conf" subscribers import conf/demo-subscribers.csv >/dev/null
-build/ussdgw -c "$conf" run --for $((runs * (3 * seconds + 10) + 60)) >"$tmp/engine.log" 2>&1 &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
-for _ in $(seq 100); do grep -q 'event=http.listening listener=main' "$tmp/engine.log" && break; sleep 0.1; done
-port=$(grep -o 'listener=main address=[^ ]* port=[0-9]*' "$tmp/engine.log" | grep -o '[0-9]*$')
+start_engine $((runs * (3 * seconds + 10) + 60))
 base="http://127.0.0.1:$port/api/v1"
 json() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 # A password for the bench subscriber: a PUK1 session sets the first one.

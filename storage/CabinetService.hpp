@@ -133,22 +133,7 @@ class CabinetService {
 template <typename T>
 void CabinetService::run(std::function<Result<T>(Database&)> work, Done<T> done,
                          CancellationPtr cancellation) {
-    using Outer = Result<Result<T>>;
-    committer_.submit<Result<T>>(
-        [work = std::move(work)](Database& db) -> Outer {
-            Result<T> r = work(db);
-            // Storage failures fail the savepoint (rolled back); refusals keep their writes.
-            if (!r && r.error().code.rfind("storage.", 0) == 0) return Failure{r.error()};
-            return Outer(std::move(r));
-        },
-        post_,
-        [done = std::move(done)](Outer r) {
-            if (!r)
-                done(Result<T>(Failure{r.error()}));
-            else
-                done(std::move(*r));
-        },
-        std::move(cancellation));
+    committer_.submit_change<T>(std::move(work), post_, std::move(done), std::move(cancellation));
 }
 
 template <typename T>

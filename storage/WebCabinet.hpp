@@ -198,20 +198,7 @@ class WebCabinet {
 
 template <typename T>
 void WebCabinet::change(std::function<Result<T>(Database&)> work, Done<T> done) {
-    using Outer = Result<Result<T>>;
-    storage_.committer().template submit<Result<T>>(
-        [work = std::move(work)](Database& db) -> Outer {
-            Result<T> r = work(db);
-            if (!r && r.error().code.rfind("storage.", 0) == 0) return Failure{r.error()};
-            return Outer(std::move(r));
-        },
-        post_,
-        [done = std::move(done)](Outer r) {
-            if (!r)
-                done(Result<T>(Failure{r.error()}));
-            else
-                done(std::move(*r));
-        });
+    storage_.committer().template submit_change<T>(std::move(work), post_, std::move(done));
 }
 
 template <typename T>

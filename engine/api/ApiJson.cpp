@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <ctime>
 #include <map>
 
 #include "storage/CabinetRules.hpp"
@@ -125,7 +124,7 @@ ApiError api_error_from(const Error& e, std::int64_t now_ms) {
             out.retry_after_s = std::max<std::int64_t>(1, (*e.until_ms - now_ms + 999) / 1000);
             out.data["retry_after"] = *out.retry_after_s;
         } else {
-            out.data["locked_until"] = rfc3339(*e.until_ms);
+            out.data["locked_until"] = utc_rfc3339(*e.until_ms);
         }
     }
     return out;
@@ -252,17 +251,8 @@ ApiResult<storage::Msisdn> read_msisdn(std::string_view text, std::string field)
 
 // --- out -----------------------------------------------------------------------------------
 
-std::string rfc3339(std::int64_t ms) {
-    std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 Json time_or_null(std::int64_t ms) {
-    return ms > 0 ? Json(rfc3339(ms)) : Json(nullptr);
+    return ms > 0 ? Json(utc_rfc3339(ms)) : Json(nullptr);
 }
 
 namespace {
@@ -300,10 +290,10 @@ Json staff_subscriber_json(const storage::SubscriberRecord& r, const std::string
     j["puk_login_enabled"] = r.subscriber.puk_login_enabled;
     j["puk_failures"] = c.puk_failures;
     j["puk_locked_until"] =
-        c.puk_locked_until_ms > now_ms ? Json(rfc3339(c.puk_locked_until_ms)) : Json(nullptr);
+        c.puk_locked_until_ms > now_ms ? Json(utc_rfc3339(c.puk_locked_until_ms)) : Json(nullptr);
     j["password_failures"] = c.password_failures;
     j["password_locked_until"] = c.password_locked_until_ms > now_ms
-                                     ? Json(rfc3339(c.password_locked_until_ms))
+                                     ? Json(utc_rfc3339(c.password_locked_until_ms))
                                      : Json(nullptr);
     return j;
 }
@@ -319,7 +309,7 @@ Json org_subscriber_json(const storage::SubscriberRecord& r) {
 
 Json audit_json(const storage::AuditEntry& e) {
     return Json{{"id", e.id},
-                {"at", rfc3339(e.at_ms)},
+                {"at", utc_rfc3339(e.at_ms)},
                 {"action", e.action},
                 {"actor",
                  {{"kind", storage::to_text(e.actor.kind) == "operator"
@@ -332,14 +322,14 @@ Json audit_json(const storage::AuditEntry& e) {
 
 Json request_json(const storage::ServiceRequest& r) {
     auto opt = [](const std::optional<std::int64_t>& v) {
-        return v ? Json(rfc3339(*v)) : Json(nullptr);
+        return v ? Json(utc_rfc3339(*v)) : Json(nullptr);
     };
     return Json{{"id", r.id},
                 {"service", r.service},
                 {"action", storage::to_text(r.action)},
                 {"state", storage::to_text(r.state)},
                 {"price", r.price},
-                {"created_at", rfc3339(r.created_at_ms)},
+                {"created_at", utc_rfc3339(r.created_at_ms)},
                 {"confirmed_at", opt(r.confirmed_at_ms)},
                 {"effective_by", opt(r.effective_by_ms)},
                 {"finished_at", opt(r.finished_at_ms)},
@@ -348,7 +338,7 @@ Json request_json(const storage::ServiceRequest& r) {
 
 Json call_json(const storage::CallRecord& c) {
     return Json{{"id", c.id},
-                {"started_at", rfc3339(c.started_at_ms)},
+                {"started_at", utc_rfc3339(c.started_at_ms)},
                 {"direction", c.direction},
                 {"other_party", c.other_party},
                 {"duration_seconds", c.duration_s},
@@ -362,8 +352,8 @@ Json sms_json(const storage::SmsRecord& s) {
                 {"attempts", s.attempts},
                 {"parts", s.parts},
                 {"parts_delivered", s.parts_delivered},
-                {"created_at", rfc3339(s.created_at_ms)},
-                {"updated_at", rfc3339(s.updated_at_ms)},
+                {"created_at", utc_rfc3339(s.created_at_ms)},
+                {"updated_at", utc_rfc3339(s.updated_at_ms)},
                 {"last_error", s.last_error}};
 }
 

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "engine/base/Result.hpp"
+#include "engine/base/UtcTime.hpp"
 #include "engine/http/HttpMessage.hpp"
 #include "storage/AuditLog.hpp"
 #include "storage/CallRecords.hpp"
@@ -84,7 +85,6 @@ Json page_json(const storage::Page<T>& p, F to_json) {
 ApiResult<storage::Msisdn> read_msisdn(std::string_view text, std::string field);
 
 // --- out -----------------------------------------------------------------------------------
-std::string rfc3339(std::int64_t ms);
 Json time_or_null(std::int64_t ms);  // 0 = null
 Json account_json(const storage::SubscriberRecord& r, const std::string& currency);
 Json staff_subscriber_json(const storage::SubscriberRecord& r, const std::string& currency,

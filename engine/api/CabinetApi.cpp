@@ -9,7 +9,6 @@ namespace ussdgw::api {
 
 namespace {
 
-using http::HttpStatus;
 using std::chrono::milliseconds;
 
 constexpr std::int64_t kKeepEndedSessionsMs = 24 * 3600 * 1000LL;
@@ -199,6 +198,12 @@ void CabinetApi::refuse(const http::HttpResponder& r, const Error& e) const {
     r.send(error_response(api_error_from(e, now())));
 }
 
+http::Response CabinetApi::session_closed() const {
+    auto res = http::Response{HttpStatus::no_content, 11};
+    res.set(http::bhttp::field::set_cookie, cleared_cookie(cfg_.cookie_secure));
+    return res;
+}
+
 http::Response CabinetApi::session_opened(const storage::SessionGranted& g) const {
     Json body = {{"token", g.token},
                  {"csrf_token", storage::csrf_token_for(g.token)},
@@ -206,7 +211,7 @@ http::Response CabinetApi::session_opened(const storage::SessionGranted& g) cons
                  {"role", storage::to_text(g.record.subscriber.role)},
                  {"method", g.session.method},
                  {"idle_timeout_seconds", cfg_.session_idle_timeout.count() / 1000},
-                 {"expires_at", rfc3339(g.session.expires_at_ms)}};
+                 {"expires_at", utc_rfc3339(g.session.expires_at_ms)}};
     auto res = json_ok(body);
     res.set(http::bhttp::field::set_cookie,
             session_cookie(g.token, (g.session.expires_at_ms - g.session.created_at_ms) / 1000,
@@ -221,8 +226,8 @@ Json CabinetApi::session_info(const storage::SessionContext& ctx, const Credenti
                 {"method", ctx.session.method},
                 {"csrf_token", storage::csrf_token_for(c.token)},
                 {"idle_timeout_seconds", cfg_.session_idle_timeout.count() / 1000},
-                {"expires_at", rfc3339(ctx.session.expires_at_ms)},
-                {"elevated_until", until > now() ? Json(rfc3339(until)) : Json(nullptr)}};
+                {"expires_at", utc_rfc3339(ctx.session.expires_at_ms)},
+                {"elevated_until", until > now() ? Json(utc_rfc3339(until)) : Json(nullptr)}};
 }
 
 const ServiceOffer* CabinetApi::offer(std::string_view code) const {

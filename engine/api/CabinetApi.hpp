@@ -33,6 +33,12 @@
 
 namespace ussdgw::api {
 
+// The HTTP names every route file uses.
+using http::HttpRequest;
+using http::HttpResponder;
+using http::HttpStatus;
+using http::Verb;
+
 // The contract, compiled in (engine/api/openapi.yaml).
 std::string_view openapi_document();
 
@@ -76,6 +82,18 @@ class CabinetApi {
 
     // Answers a storage refusal (or a storage failure).
     void refuse(const http::HttpResponder& r, const Error& e) const;
+    // The storage callback of a request answered on `r`: nothing once the API is gone, a
+    // refusal answered by refuse(), a result handed to `then`.
+    template <typename T, typename Then>
+    storage::Done<T> answer(http::HttpResponder r, Then then) {
+        return [this, r, then = std::move(then), alive = std::weak_ptr<bool>(alive_)](Result<T> v) {
+            if (!alive.lock()) return;
+            if (!v) return refuse(r, v.error());
+            then(*v);
+        };
+    }
+    // 204 with the session cookie cleared: logout, a password change, closing one's access.
+    http::Response session_closed() const;
     // The login and reset answer: the session (token, CSRF token) and its cookie.
     http::Response session_opened(const storage::SessionGranted& g) const;
     Json session_info(const storage::SessionContext& ctx, const Credentials& c) const;

@@ -8,11 +8,6 @@ namespace ussdgw::api {
 
 namespace {
 
-using http::HttpRequest;
-using http::HttpResponder;
-using http::HttpStatus;
-using http::Verb;
-
 constexpr std::size_t kMaxSecretBytes = 1024;
 
 bool digits(const std::string& s, std::size_t n) {

@@ -9,11 +9,6 @@ namespace ussdgw::api {
 
 namespace {
 
-using http::HttpRequest;
-using http::HttpResponder;
-using http::HttpStatus;
-using http::Verb;
-
 ApiResult<storage::Msisdn> path_msisdn(const HttpRequest& req) {
     return read_msisdn(req.param("msisdn").value_or(""), "msisdn");
 }
@@ -98,12 +93,10 @@ void CabinetApi::add_org_routes(http::Router& router) {
                        if (auto rec = web_->managed(s->ctx, *m); !rec)
                            return refuse(r, rec.error());
                        web_->manager_set_access(s->ctx, *m, open,
-                                                [this, r, alive = std::weak_ptr<bool>(alive_)](
-                                                    Result<storage::SubscriberRecord> rec) {
-                                                    if (!alive.lock()) return;
-                                                    if (!rec) return refuse(r, rec.error());
-                                                    r.send(json_ok(org_subscriber_json(*rec)));
-                                                });
+                                                answer<storage::SubscriberRecord>(
+                                                    r, [r](const storage::SubscriberRecord& rec) {
+                                                        r.send(json_ok(org_subscriber_json(rec)));
+                                                    }));
                    });
     }
 }
@@ -118,43 +111,68 @@ void CabinetApi::add_ops_routes(http::Router& router) {
                 api_error(HttpStatus::not_found, "not_found", "no such subscriber")));
         r.send(json_ok(staff_subscriber_json(**rec, cfg_.currency, now()), status));
     };
+    // A change's callback: the subscriber as it is after the change.
+    auto then_record = [this, answer_record](HttpResponder r, storage::Msisdn m) {
+        return answer<Ok>(r, [answer_record, r, m](Ok) { answer_record(r, m, HttpStatus::ok); });
+    };
+    // The staff's paged views of one subscriber: the number and the page asked for; an
+    // unknown number is answered 404 (nullopt once an answer was sent).
+    auto known_page =
+        [this](const HttpRequest& req,
+               const HttpResponder& r) -> std::optional<std::pair<storage::Msisdn, PageArgs>> {
+        if (!staff(req, r)) return std::nullopt;
+        auto m = path_msisdn(req);
+        auto p = read_page(req);
+        if (!m || !p) {
+            r.send(error_response(!m ? m.error() : p.error()));
+            return std::nullopt;
+        }
+        auto known = web_->subscriber(*m);
+        if (!known || !*known) {
+            if (!known)
+                refuse(r, known.error());
+            else
+                r.send(error_response(
+                    api_error(HttpStatus::not_found, "not_found", "no such subscriber")));
+            return std::nullopt;
+        }
+        return std::pair{*m, *p};
+    };
 
-    router.add(
-        Verb::post, "/api/v1/ops/subscribers/import",
-        [this](const HttpRequest& req, HttpResponder r) {
-            auto who = staff(req, r);
-            if (!who) return;
-            auto q = read_query(req, {"partial"});
-            if (!q) return r.send(error_response(q.error()));
-            bool partial = false;
-            if (auto p = query_value(*q, "partial")) {
-                if (*p != "true" && *p != "false")
-                    return r.send(error_response(field_error("request.invalid_query", "partial",
-                                                             "partial is true or false")));
-                partial = *p == "true";
-            }
-            if (!is_csv(req.header("Content-Type")))
-                return r.send(error_response(api_error(HttpStatus::unsupported_media_type,
-                                                       "request.unsupported_media_type",
-                                                       "the body must be text/csv")));
-            log::info("api.import", "staff", *who, "bytes", req.body().size(), "partial", partial);
-            web_->import_subscribers(
-                req.body(), partial,
-                [this, r, alive = std::weak_ptr<bool>(alive_)](Result<storage::ImportSummary> sum) {
-                    if (!alive.lock()) return;
-                    if (!sum) return refuse(r, sum.error());
-                    Json errors = Json::array();
-                    for (const auto& e : sum->errors)
-                        errors.push_back({{"line", e.line}, {"message", e.message}});
-                    r.send(json_ok({{"rows", sum->rows},
-                                    {"inserted", sum->inserted},
-                                    {"updated", sum->updated},
-                                    {"unchanged", sum->unchanged},
-                                    {"rejected", sum->rejected},
-                                    {"written", sum->written},
-                                    {"errors", errors}}));
-                });
-        });
+    router.add(Verb::post, "/api/v1/ops/subscribers/import",
+               [this](const HttpRequest& req, HttpResponder r) {
+                   auto who = staff(req, r);
+                   if (!who) return;
+                   auto q = read_query(req, {"partial"});
+                   if (!q) return r.send(error_response(q.error()));
+                   bool partial = false;
+                   if (auto p = query_value(*q, "partial")) {
+                       if (*p != "true" && *p != "false")
+                           return r.send(error_response(field_error(
+                               "request.invalid_query", "partial", "partial is true or false")));
+                       partial = *p == "true";
+                   }
+                   if (!is_csv(req.header("Content-Type")))
+                       return r.send(error_response(api_error(HttpStatus::unsupported_media_type,
+                                                              "request.unsupported_media_type",
+                                                              "the body must be text/csv")));
+                   log::info("api.import", "staff", *who, "bytes", req.body().size(), "partial",
+                             partial);
+                   web_->import_subscribers(
+                       req.body(), partial,
+                       answer<storage::ImportSummary>(r, [r](const storage::ImportSummary& sum) {
+                           Json errors = Json::array();
+                           for (const auto& e : sum.errors)
+                               errors.push_back({{"line", e.line}, {"message", e.message}});
+                           r.send(json_ok({{"rows", sum.rows},
+                                           {"inserted", sum.inserted},
+                                           {"updated", sum.updated},
+                                           {"unchanged", sum.unchanged},
+                                           {"rejected", sum.rejected},
+                                           {"written", sum.written},
+                                           {"errors", errors}}));
+                       }));
+               });
 
     router.add(Verb::get, "/api/v1/ops/subscribers/{msisdn}",
                [this, answer_record](const HttpRequest& req, HttpResponder r) {
@@ -239,7 +257,7 @@ void CabinetApi::add_ops_routes(http::Router& router) {
         });
 
     router.add(Verb::post, "/api/v1/ops/subscribers/{msisdn}/access/close",
-               [this, answer_record](const HttpRequest& req, HttpResponder r) {
+               [this, then_record](const HttpRequest& req, HttpResponder r) {
                    auto who = staff(req, r);
                    if (!who) return;
                    auto m = path_msisdn(req);
@@ -258,33 +276,21 @@ void CabinetApi::add_ops_routes(http::Router& router) {
                        return r.send(error_response(
                            field_error("request.invalid_field", "reason",
                                        "reason is lost-sim, restriction or organisation")));
-                   web_->staff_close(*m, kind, *who,
-                                     [this, r, m = *m, answer_record,
-                                      alive = std::weak_ptr<bool>(alive_)](Status st) {
-                                         if (!alive.lock()) return;
-                                         if (!st) return refuse(r, st.error());
-                                         answer_record(r, m, HttpStatus::ok);
-                                     });
+                   web_->staff_close(*m, kind, *who, then_record(r, *m));
                });
 
     router.add(Verb::post, "/api/v1/ops/subscribers/{msisdn}/access/open",
-               [this, answer_record](const HttpRequest& req, HttpResponder r) {
+               [this, then_record](const HttpRequest& req, HttpResponder r) {
                    auto who = staff(req, r);
                    if (!who) return;
                    if (auto b = read_no_body(req); !b) return r.send(error_response(b.error()));
                    auto m = path_msisdn(req);
                    if (!m) return r.send(error_response(m.error()));
-                   web_->staff_open(*m, *who,
-                                    [this, r, m = *m, answer_record,
-                                     alive = std::weak_ptr<bool>(alive_)](Status st) {
-                                        if (!alive.lock()) return;
-                                        if (!st) return refuse(r, st.error());
-                                        answer_record(r, m, HttpStatus::ok);
-                                    });
+                   web_->staff_open(*m, *who, then_record(r, *m));
                });
 
     router.add(Verb::put, "/api/v1/ops/subscribers/{msisdn}/puk-login",
-               [this, answer_record](const HttpRequest& req, HttpResponder r) {
+               [this, then_record](const HttpRequest& req, HttpResponder r) {
                    auto who = staff(req, r);
                    if (!who) return;
                    auto m = path_msisdn(req);
@@ -292,44 +298,23 @@ void CabinetApi::add_ops_routes(http::Router& router) {
                    auto body = read_object(req, {{"enabled", FieldKind::boolean}});
                    if (!body) return r.send(error_response(body.error()));
                    web_->set_puk_login(*m, (*body)["enabled"].get<bool>(), *who,
-                                       [this, r, m = *m, answer_record,
-                                        alive = std::weak_ptr<bool>(alive_)](Status st) {
-                                           if (!alive.lock()) return;
-                                           if (!st) return refuse(r, st.error());
-                                           answer_record(r, m, HttpStatus::ok);
-                                       });
+                                       then_record(r, *m));
                });
 
     router.add(Verb::get, "/api/v1/ops/subscribers/{msisdn}/audit",
-               [this](const HttpRequest& req, HttpResponder r) {
-                   if (!staff(req, r)) return;
-                   auto m = path_msisdn(req);
-                   if (!m) return r.send(error_response(m.error()));
-                   auto p = read_page(req);
-                   if (!p) return r.send(error_response(p.error()));
-                   auto known = web_->subscriber(*m);
-                   if (!known) return refuse(r, known.error());
-                   if (!*known)
-                       return r.send(error_response(
-                           api_error(HttpStatus::not_found, "not_found", "no such subscriber")));
-                   auto page = web_->audit(*m, p->before, p->limit);
+               [this, known_page](const HttpRequest& req, HttpResponder r) {
+                   auto k = known_page(req, r);
+                   if (!k) return;
+                   auto page = web_->audit(k->first, k->second.before, k->second.limit);
                    if (!page) return refuse(r, page.error());
                    r.send(json_ok(page_json(*page, audit_json)));
                });
 
     router.add(Verb::get, "/api/v1/ops/subscribers/{msisdn}/sms",
-               [this](const HttpRequest& req, HttpResponder r) {
-                   if (!staff(req, r)) return;
-                   auto m = path_msisdn(req);
-                   if (!m) return r.send(error_response(m.error()));
-                   auto p = read_page(req);
-                   if (!p) return r.send(error_response(p.error()));
-                   auto known = web_->subscriber(*m);
-                   if (!known) return refuse(r, known.error());
-                   if (!*known)
-                       return r.send(error_response(
-                           api_error(HttpStatus::not_found, "not_found", "no such subscriber")));
-                   auto page = web_->sms(*m, p->before, p->limit);
+               [this, known_page](const HttpRequest& req, HttpResponder r) {
+                   auto k = known_page(req, r);
+                   if (!k) return;
+                   auto page = web_->sms(k->first, k->second.before, k->second.limit);
                    if (!page) return refuse(r, page.error());
                    r.send(json_ok(page_json(*page, sms_json)));
                });

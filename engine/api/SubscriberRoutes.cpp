@@ -7,11 +7,6 @@ namespace ussdgw::api {
 
 namespace {
 
-using http::HttpRequest;
-using http::HttpResponder;
-using http::HttpStatus;
-using http::Verb;
-
 ApiResult<std::int64_t> request_id(const HttpRequest& req) {
     auto v = req.param("id").value_or("");
     bool ok = !v.empty() && v.size() <= 18 &&
@@ -39,14 +34,7 @@ void CabinetApi::add_subscriber_routes(http::Router& router) {
         if (auto b = read_no_body(req); !b) return r.send(error_response(b.error()));
         activity_.erase(s->ctx.session.id);
         web_->end_session(s->ctx.session.id, "logout",
-                          [this, r, alive = std::weak_ptr<bool>(alive_)](Result<bool> ended) {
-                              if (!alive.lock()) return;
-                              if (!ended) return refuse(r, ended.error());
-                              auto res = http::Response{HttpStatus::no_content, 11};
-                              res.set(http::bhttp::field::set_cookie,
-                                      cleared_cookie(cfg_.cookie_secure));
-                              r.send(std::move(res));
-                          });
+                          answer<bool>(r, [this, r](bool) { r.send(session_closed()); }));
     });
 
     router.add(Verb::get, "/api/v1/me", [this](const HttpRequest& req, HttpResponder r) {
@@ -90,30 +78,17 @@ void CabinetApi::add_subscriber_routes(http::Router& router) {
         if (auto bad = check_password(cfg_, next, rec.subscriber.msisdn.text(), "new_password"))
             return r.send(error_response(*bad));
         web_->change_password(s->ctx, std::move(current), Secret(std::move(next)),
-                              [this, r, alive = std::weak_ptr<bool>(alive_)](Status st) {
-                                  if (!alive.lock()) return;
-                                  if (!st) return refuse(r, st.error());
-                                  auto res = http::Response{HttpStatus::no_content, 11};
-                                  res.set(http::bhttp::field::set_cookie,
-                                          cleared_cookie(cfg_.cookie_secure));
-                                  r.send(std::move(res));
-                              });
+                              answer<Ok>(r, [this, r](Ok) { r.send(session_closed()); }));
     });
 
-    router.add(
-        Verb::post, "/api/v1/me/access/close", [this](const HttpRequest& req, HttpResponder r) {
-            auto s = subscriber(req, r);
-            if (!s) return;
-            if (auto b = read_no_body(req); !b) return r.send(error_response(b.error()));
-            web_->close_own_access(
-                s->ctx, [this, r, alive = std::weak_ptr<bool>(alive_)](Status st) {
-                    if (!alive.lock()) return;
-                    if (!st) return refuse(r, st.error());
-                    auto res = http::Response{HttpStatus::no_content, 11};
-                    res.set(http::bhttp::field::set_cookie, cleared_cookie(cfg_.cookie_secure));
-                    r.send(std::move(res));
-                });
-        });
+    router.add(Verb::post, "/api/v1/me/access/close",
+               [this](const HttpRequest& req, HttpResponder r) {
+                   auto s = subscriber(req, r);
+                   if (!s) return;
+                   if (auto b = read_no_body(req); !b) return r.send(error_response(b.error()));
+                   web_->close_own_access(
+                       s->ctx, answer<Ok>(r, [this, r](Ok) { r.send(session_closed()); }));
+               });
 
     router.add(
         Verb::post, "/api/v1/me/step-up/code", [this](const HttpRequest& req, HttpResponder r) {
@@ -122,15 +97,13 @@ void CabinetApi::add_subscriber_routes(http::Router& router) {
             if (auto b = read_no_body(req); !b) return r.send(error_response(b.error()));
             web_->send_code(
                 s->ctx.record.subscriber.msisdn, storage::CodePurpose::step_up, s->ctx.session.id,
-                [this, r, alive = std::weak_ptr<bool>(alive_)](Result<storage::CodeStored> sent) {
-                    if (!alive.lock()) return;
-                    if (!sent) return refuse(r, sent.error());
+                answer<storage::CodeStored>(r, [this, r](const storage::CodeStored&) {
                     if (sms_queued_) sms_queued_();
                     r.send(json_ok(
                         {{"expires_in_seconds", cfg_.code_ttl.count() / 1000},
                          {"resend_after_seconds", cfg_.code_resend_interval.count() / 1000}},
                         HttpStatus::accepted));
-                });
+                }));
         });
 
     router.add(Verb::post, "/api/v1/me/step-up", [this](const HttpRequest& req, HttpResponder r) {
@@ -145,14 +118,11 @@ void CabinetApi::add_subscriber_routes(http::Router& router) {
             return r.send(error_response(
                 field_error("request.invalid_field", "code", "the code is 6 digits")));
         auto ctx = std::make_shared<Subscriber>(std::move(*s));
-        web_->step_up(
-            ctx->ctx, Secret(std::move(code)),
-            [this, r, ctx, alive = std::weak_ptr<bool>(alive_)](Result<std::int64_t> until) {
-                if (!alive.lock()) return;
-                if (!until) return refuse(r, until.error());
-                ctx->ctx.session.elevated_until_ms = *until;
-                r.send(json_ok(session_info(ctx->ctx, ctx->credentials)));
-            });
+        web_->step_up(ctx->ctx, Secret(std::move(code)),
+                      answer<std::int64_t>(r, [this, r, ctx](std::int64_t until) {
+                          ctx->ctx.session.elevated_until_ms = until;
+                          r.send(json_ok(session_info(ctx->ctx, ctx->credentials)));
+                      }));
     });
 
     router.add(Verb::get, "/api/v1/me/calls", [this](const HttpRequest& req, HttpResponder r) {
@@ -190,7 +160,7 @@ void CabinetApi::add_service_routes(http::Router& router) {
                    for (const auto& c : *list)
                        items.push_back({{"code", c.service},
                                         {"name", names(c.service)},
-                                        {"since", rfc3339(c.since_ms)}});
+                                        {"since", utc_rfc3339(c.since_ms)}});
                    r.send(json_ok({{"items", items}}));
                });
 
@@ -207,8 +177,18 @@ void CabinetApi::add_service_routes(http::Router& router) {
                });
 
     // Refusals of the rules carry their data: the price, balance and currency, the state.
-    auto answer = [this](HttpResponder r, HttpStatus ok_status, storage::Msisdn m,
-                         std::int64_t id) {
+    // balance.insufficient with what the subscriber needs to know: the price, the balance and
+    // the currency.
+    auto insufficient = [this](const Error& e, std::optional<std::int64_t> price,
+                               std::int64_t balance) {
+        ApiError a = api_error_from(e, now());
+        if (price) a.data["price"] = *price;
+        a.data["balance"] = balance;
+        a.data["currency"] = cfg_.currency;
+        return error_response(a);
+    };
+    auto request_answer = [this](HttpResponder r, HttpStatus ok_status, storage::Msisdn m,
+                                 std::int64_t id) {
         return [this, r, ok_status, m, id,
                 alive = std::weak_ptr<bool>(alive_)](Result<storage::ServiceRequest> done) {
             if (!alive.lock()) return;
@@ -223,7 +203,7 @@ void CabinetApi::add_service_routes(http::Router& router) {
 
     router.add(
         Verb::post, "/api/v1/me/service-requests",
-        [this, answer](const HttpRequest& req, HttpResponder r) {
+        [this, request_answer, insufficient](const HttpRequest& req, HttpResponder r) {
             auto s = subscriber(req, r);
             if (!s) return;
             auto body =
@@ -239,19 +219,14 @@ void CabinetApi::add_service_routes(http::Router& router) {
                 return r.send(error_response(
                     api_error(HttpStatus::not_found, "service.unknown", "no such service")));
             const auto& rec = s->ctx.record.subscriber;
-            auto done = answer(r, HttpStatus::created, rec.msisdn, 0);
+            auto done = request_answer(r, HttpStatus::created, rec.msisdn, 0);
             web_->create_request(
                 s->ctx, code, *action, *action == storage::ServiceAction::connect ? o->price : 0,
-                [this, done, r, price = o->price, balance = rec.balance_minor,
+                [done, r, insufficient, price = o->price, balance = rec.balance_minor,
                  alive = std::weak_ptr<bool>(alive_)](Result<storage::ServiceRequest> created) {
                     if (!alive.lock()) return;
-                    if (!created && created.error().code == storage::rules::kBalanceInsufficient) {
-                        ApiError e = api_error_from(created.error(), now());
-                        e.data["price"] = price;
-                        e.data["balance"] = balance;
-                        e.data["currency"] = cfg_.currency;
-                        return r.send(error_response(e));
-                    }
+                    if (!created && created.error().code == storage::rules::kBalanceInsufficient)
+                        return r.send(insufficient(created.error(), price, balance));
                     done(std::move(created));
                 });
         });
@@ -269,33 +244,32 @@ void CabinetApi::add_service_routes(http::Router& router) {
                });
 
     router.add(Verb::post, "/api/v1/me/service-requests/{id}/confirm",
-               [this, answer](const HttpRequest& req, HttpResponder r) {
+               [this, request_answer, insufficient](const HttpRequest& req, HttpResponder r) {
                    auto s = subscriber(req, r);
                    if (!s) return;
                    if (auto b = read_no_body(req); !b) return r.send(error_response(b.error()));
                    auto id = request_id(req);
                    if (!id) return r.send(error_response(id.error()));
-                   auto done = answer(r, HttpStatus::ok, s->ctx.record.subscriber.msisdn, *id);
+                   auto done =
+                       request_answer(r, HttpStatus::ok, s->ctx.record.subscriber.msisdn, *id);
                    web_->confirm_request(
                        s->ctx, *id,
-                       [this, done, r, rec = s->ctx.record, id = *id,
+                       [this, done, r, insufficient, rec = s->ctx.record, id = *id,
                         alive = std::weak_ptr<bool>(alive_)](Result<storage::ServiceRequest> c) {
                            if (!alive.lock()) return;
                            if (c) arm_scheduler_soon();
                            if (!c && c.error().code == storage::rules::kBalanceInsufficient) {
-                               ApiError e = api_error_from(c.error(), now());
                                auto cur = web_->service_request(rec.subscriber.msisdn, id);
-                               if (cur) e.data["price"] = cur->price;
-                               e.data["balance"] = rec.subscriber.balance_minor;
-                               e.data["currency"] = cfg_.currency;
-                               return r.send(error_response(e));
+                               return r.send(insufficient(
+                                   c.error(), cur ? std::optional(cur->price) : std::nullopt,
+                                   rec.subscriber.balance_minor));
                            }
                            done(std::move(c));
                        });
                });
 
     router.add(Verb::post, "/api/v1/me/service-requests/{id}/cancel",
-               [this, answer](const HttpRequest& req, HttpResponder r) {
+               [this, request_answer](const HttpRequest& req, HttpResponder r) {
                    auto s = subscriber(req, r);
                    if (!s) return;
                    if (auto b = read_no_body(req); !b) return r.send(error_response(b.error()));
@@ -303,7 +277,7 @@ void CabinetApi::add_service_routes(http::Router& router) {
                    if (!id) return r.send(error_response(id.error()));
                    web_->cancel_request(
                        s->ctx, *id,
-                       answer(r, HttpStatus::ok, s->ctx.record.subscriber.msisdn, *id));
+                       request_answer(r, HttpStatus::ok, s->ctx.record.subscriber.msisdn, *id));
                });
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The cabinet API over real HTTP (Python's http.client) against the real ussdgw binary with a
+"""The cabinet API over real HTTP (curl, one run per request) against the real ussdgw binary with a
 real SQLite file and the local network simulator (npm smpp) as SMSC and USSD centre: every rule
 of issue 9 as a subscriber, an administrator and the operator's staff would meet it. The loop
 the product exists for (*141*0#, the password from the SMS, the login), each refusal code,

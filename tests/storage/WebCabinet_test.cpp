@@ -16,18 +16,10 @@ using namespace ussdgw::storage::test;
 
 namespace {
 
-struct Fixture {
-    TempDir dir;
-    StorageConfig cfg = test_config(dir);
-    ManualClock clock;
-    std::unique_ptr<Storage> storage;
+struct Fixture : SampleStorage {
     std::unique_ptr<WebCabinet> web;
 
     Fixture() {
-        import_csv(cfg, kSampleCsv);
-        auto opened = Storage::open(cfg, nullptr, clock.fn());
-        REQUIRE(opened.ok());
-        storage = std::move(opened.value());
         WebPolicy p;
         p.session_lifetime_ms = 3600'000;
         p.max_sessions = 3;
@@ -39,7 +31,7 @@ struct Fixture {
         p.step_up_ms = 60'000;
         p.apply_delay_ms = 5000;
         p.code_text = [](CodePurpose, const std::string&) { return std::string("Code {code}"); };
-        web = std::make_unique<WebCabinet>(*storage, p, nullptr);
+        web = std::make_unique<WebCabinet>(*st, p, nullptr);
         REQUIRE(web->open().ok());
     }
 
@@ -56,16 +48,15 @@ struct Fixture {
     }
     // The last SMS text for a number (the outbox keeps it sealed until it is sent).
     std::string last_sms(Msisdn m) {
-        auto q =
-            storage->committer().run_sync<std::string>([&](Database& db) -> Result<std::string> {
-                auto s = db.query(
-                    "SELECT body FROM sms_outbox WHERE msisdn = ? ORDER BY id DESC LIMIT 1");
-                if (!s) return Failure{s.error()};
-                s->bind(1, m.number());
-                auto row = s->step();
-                if (!row || !*row) return std::string();
-                return storage->key().unseal(s->blob(0));
-            });
+        auto q = st->committer().run_sync<std::string>([&](Database& db) -> Result<std::string> {
+            auto s =
+                db.query("SELECT body FROM sms_outbox WHERE msisdn = ? ORDER BY id DESC LIMIT 1");
+            if (!s) return Failure{s.error()};
+            s->bind(1, m.number());
+            auto row = s->step();
+            if (!row || !*row) return std::string();
+            return st->key().unseal(s->blob(0));
+        });
         return q ? *q : std::string();
     }
 };
@@ -80,7 +71,7 @@ TEST_CASE("a PUK1 login opens a session found by the token's hash only") {
     CHECK(g->session.method == "puk");
     auto ctx = f.context(*g);
     CHECK(ctx.record.subscriber.msisdn == msisdn("375291000002"));
-    auto raw = f.storage->committer().run_sync<int>([&](Database& db) -> Result<int> {
+    auto raw = f.st->committer().run_sync<int>([&](Database& db) -> Result<int> {
         auto q = db.query("SELECT count(*) FROM web_sessions WHERE token_hash = ?");
         if (!q) return Failure{q.error()};
         q->bind(1, g->token);
@@ -114,13 +105,13 @@ TEST_CASE("the web login: no enumeration, lockout first, closings told only to t
     CHECK(w.error().code == "password.locked");
     CHECK(!w.error().attempts_left);
     // The USSD PUK1 counter is not touched by web logins.
-    auto rec = f.storage->find(msisdn("375291000001"));
+    auto rec = f.st->find(msisdn("375291000001"));
     CHECK((*rec)->cabinet.puk_failures == 0);
     f.clock.advance(std::chrono::minutes(16));
     CHECK(f.login("375291000001", true, "11111111").error().code == "puk.login_not_allowed");
     // Closed: told to the right PUK1 only.
     REQUIRE(wait_for<Ok>([&](auto done) {
-                f.storage->cabinet().close_own_access(msisdn("375291000002"), Channel::ussd, done);
+                f.st->cabinet().close_own_access(msisdn("375291000002"), Channel::ussd, done);
             }).ok());
     CHECK(f.login("375291000002", true, "22222222").error().code == "access.closed_by_subscriber");
     CHECK(f.login("375291000002", true, "22222229").error().code == "password.wrong");
@@ -138,7 +129,7 @@ TEST_CASE("every session ends when the password changes or access is closed, by 
     REQUIRE(created.ok());
     // *141*0# by USSD: a new password.
     REQUIRE(wait_for<PasswordIssued>([&](auto done) {
-                f.storage->cabinet().issue_password(msisdn("375291000002"), Channel::ussd, done);
+                f.st->cabinet().issue_password(msisdn("375291000002"), Channel::ussd, done);
             }).ok());
     for (auto* g : {&*a, &*b}) {
         auto s = f.web->find_session(token_hash(g->token));
@@ -157,9 +148,9 @@ TEST_CASE("every session ends when the password changes or access is closed, by 
     // Closings by the operator, a manager and the subscriber end sessions too.
     auto c = f.login("375291000002", true, "22222222");
     REQUIRE(wait_for<Ok>([&](auto done) {
-                f.storage->cabinet().operator_close(msisdn("375291000002"),
-                                                    ClosedBy::operator_restriction, "anna",
-                                                    Channel::cli, done);
+                f.st->cabinet().operator_close(msisdn("375291000002"),
+                                               ClosedBy::operator_restriction, "anna", Channel::cli,
+                                               done);
             }).ok());
     CHECK(f.context(*c).session.end_reason == "access.closed");
 }
@@ -193,12 +184,11 @@ TEST_CASE("one-time codes: keyed hashes, tries, expiry, resend interval, SMS lim
     std::string text = f.last_sms(m);
     REQUIRE(text.size() == 11);  // "Code 123456"
     std::string code = text.substr(5);
-    auto stored =
-        f.storage->committer().run_sync<std::string>([&](Database& db) -> Result<std::string> {
-            auto q = db.query("SELECT code_hash FROM one_time_codes ORDER BY id DESC LIMIT 1");
-            auto row = q->step();
-            return q->text(0);
-        });
+    auto stored = f.st->committer().run_sync<std::string>([&](Database& db) -> Result<std::string> {
+        auto q = db.query("SELECT code_hash FROM one_time_codes ORDER BY id DESC LIMIT 1");
+        auto row = q->step();
+        return q->text(0);
+    });
     CHECK(stored->find(code) == std::string::npos);
     // The resend interval, then the hourly limit.
     auto soon = wait_for<CodeStored>(
@@ -283,7 +273,7 @@ TEST_CASE("service requests: rules, confirmation, application, refusal when due"
     CHECK(*wait_for<int>([&](auto done) { f.web->apply_due(10, done); }) == 1);
     auto applied = f.web->service_request(ctx.record.subscriber.msisdn, r->id);
     CHECK(applied->state == RequestState::applied);
-    CHECK((*f.storage->find(msisdn("375291000002")))->subscriber.balance_minor == -250);
+    CHECK((*f.st->find(msisdn("375291000002")))->subscriber.balance_minor == -250);
     CHECK(f.web->connected_services(msisdn("375291000002"))->size() == 1);
     auto twice =
         wait_for<ServiceRequest>([&](auto done) { f.web->confirm_request(ctx, r->id, done); });
@@ -307,13 +297,13 @@ TEST_CASE("call records: parsing, idempotent import, pages newest first") {
         "375291000001,2026-11-20T10:15:00Z,out,375291000002,60,0.35\n"
         "375291000001,2026-11-21T10:15:00Z,in,375291000003,30,0\n"
         "375291000001,2026-11-19T10:15:00Z,data,internet,600,1.20\n";
-    auto imported = f.storage->committer().run_sync<ImportSummary>([&](Database& db) {
+    auto imported = f.st->committer().run_sync<ImportSummary>([&](Database& db) {
         std::istringstream in(csv);
         return CallRecords(db).import(in, {});
     });
     REQUIRE(imported.ok());
     CHECK(imported->inserted == 3);
-    auto again = f.storage->committer().run_sync<ImportSummary>([&](Database& db) {
+    auto again = f.st->committer().run_sync<ImportSummary>([&](Database& db) {
         std::istringstream in(csv + "375299999999,2026-11-21T10:15:00Z,in,1,30,0\n");
         return CallRecords(db).import(in, {});
     });
@@ -327,4 +317,53 @@ TEST_CASE("call records: parsing, idempotent import, pages newest first") {
     CHECK(rest->items.size() == 1);
     CHECK(rest->items[0].direction == "data");
     CHECK(!rest->next);
+}
+
+TEST_CASE("a pending request is checked again when due: refused for balance or suspension") {
+    Fixture f;
+    auto g = f.login("375291000003", true, "33333333");  // prepaid, 5.50 BYN
+    REQUIRE(g.ok());
+    auto ctx = f.context(*g);
+    auto pending = [&](const char* service) {
+        auto r = wait_for<ServiceRequest>([&](auto done) {
+            f.web->create_request(ctx, service, ServiceAction::connect, 500, done);
+        });
+        REQUIRE(r.ok());
+        auto c =
+            wait_for<ServiceRequest>([&](auto done) { f.web->confirm_request(ctx, r->id, done); });
+        REQUIRE(c.ok());
+        CHECK(c->state == RequestState::pending);
+        return c->id;
+    };
+    auto set = [&](const char* assignment) {
+        REQUIRE(f.st->committer()
+                    .run_sync<Ok>([&](Database& db) -> Status {
+                        return db.exec(std::string("UPDATE subscribers SET ") + assignment +
+                                       " WHERE msisdn = 375291000003");
+                    })
+                    .ok());
+    };
+    auto poor = pending("ringback");
+    set("balance_minor = 499");  // spent meanwhile
+    f.clock.advance(std::chrono::seconds(5));
+    CHECK(*wait_for<int>([&](auto done) { f.web->apply_due(10, done); }) == 1);
+    auto r = f.web->service_request(msisdn("375291000003"), poor);
+    CHECK(r->state == RequestState::refused);
+    CHECK(r->refusal == "balance.insufficient");
+    CHECK((*f.st->find(msisdn("375291000003")))->subscriber.balance_minor == 499);
+    CHECK(f.web->connected_services(msisdn("375291000003"))->empty());
+
+    set("balance_minor = 550");
+    auto later = pending("antispam");
+    set("service_state = 'suspended'");
+    f.clock.advance(std::chrono::seconds(5));
+    CHECK(*wait_for<int>([&](auto done) { f.web->apply_due(10, done); }) == 1);
+    r = f.web->service_request(msisdn("375291000003"), later);
+    CHECK(r->state == RequestState::refused);
+    CHECK(r->refusal == "service.suspended");
+    auto audit = f.web->audit(msisdn("375291000003"), 0, 20);
+    int refused = 0;
+    for (const auto& e : audit->items)
+        refused += e.action == "service.refused";
+    CHECK(refused == 2);
 }

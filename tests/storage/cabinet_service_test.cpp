@@ -11,18 +11,10 @@ using namespace ussdgw::storage::test;
 
 namespace {
 
-struct Fixture {
-    TempDir dir;
-    StorageConfig cfg = test_config(dir);
-    ManualClock clock;
-    std::unique_ptr<Storage> st;
+struct Fixture : SampleStorage {
     std::unique_ptr<WebCabinet> web;  // the login that passwords issued here are for
 
     Fixture() {
-        import_csv(cfg, kSampleCsv);
-        auto s = Storage::open(cfg, nullptr, clock.fn());
-        REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().message));
-        st = std::move(*s);
         web = std::make_unique<WebCabinet>(*st, WebPolicy{}, nullptr);
         REQUIRE(web->open().ok());
     }

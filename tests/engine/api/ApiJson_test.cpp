@@ -133,7 +133,7 @@ TEST_CASE("storage refusals become answers with their data") {
 }
 
 TEST_CASE("records render as the contract says") {
-    CHECK(rfc3339(0) == "1970-01-01T00:00:00Z");
+    CHECK(utc_rfc3339(0) == "1970-01-01T00:00:00Z");
     CHECK(time_or_null(0).is_null());
     storage::SubscriberRecord r;
     r.subscriber.msisdn = storage::Msisdn::from_number(375291000001);
