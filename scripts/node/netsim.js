@@ -109,6 +109,9 @@ const dialogues = new Map(); // msisdn -> {session, seq, awaitingAnswer, link}
 let nextSessionNumber = 1;
 let nextMessageId = 1;
 const waiters = [];           // {match(ev) -> bool, resolve}
+// SMS that arrived while no script line waited for them: the password SMS may overtake the
+// USSD screen that announces it, and a later "expect-sms" must still see it.
+const unclaimedSms = [];
 
 function emitToWaiters(ev) {
   for (let i = 0; i < waiters.length; i++) {
@@ -118,8 +121,11 @@ function emitToWaiters(ev) {
       return;
     }
   }
+  if (ev.event === 'sms') unclaimedSms.push(ev);
 }
 function waitFor(match) {
+  const i = unclaimedSms.findIndex(match);
+  if (i >= 0) return Promise.resolve(unclaimedSms.splice(i, 1)[0]);
   return new Promise((resolve) => waiters.push({ match, resolve }));
 }
 
