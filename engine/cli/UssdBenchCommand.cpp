@@ -42,6 +42,9 @@ struct Options {
     std::string csv;        // append one line per target to this file
     std::string node = "node";
     bool keep = false;
+    double kill_after = 0;  // crash test: SIGKILL the engine after this long under load
+    std::string ledger;     // crash test: what the subscribers were told (UssdLoad::write_ledger)
+    std::string work_dir;   // instead of a temporary directory (kept)
 };
 
 struct Measured {
@@ -115,6 +118,12 @@ Measured measure(const std::string& name, Child& child, ussdbench::UssdLoad& loa
     }
     ProcessUsage before;
     m.load = load.run([&](bool start) {
+        if (!start && o.kill_after > 0) {
+            child.kill_now();
+            if (!o.ledger.empty() && !load.write_ledger(o.ledger))
+                m.error = "cannot write the ledger " + o.ledger;
+            return;
+        }
         auto u = process_usage(child.pid);
         if (start) {
             before = u;
@@ -124,6 +133,7 @@ Measured measure(const std::string& name, Child& child, ussdbench::UssdLoad& loa
             m.rss_end_kib = u.rss_kib;
         }
     });
+    if (o.kill_after > 0) return m;
     if (o.idle > 0) {
         const auto before_idle = process_usage(child.pid);
         m.idle_opened = load.open_idle(o.idle, 120s, [&] {
@@ -234,14 +244,18 @@ int run_bench(const Options& o) {
     settings.concurrency = std::min(o.concurrency, o.subscribers);
     settings.rate = o.rate;
     settings.warmup = std::chrono::milliseconds(static_cast<long long>(o.warmup * 1000));
-    settings.measure = std::chrono::milliseconds(static_cast<long long>(o.seconds * 1000));
+    settings.measure = std::chrono::milliseconds(
+        static_cast<long long>((o.kill_after > 0 ? o.kill_after : o.seconds) * 1000));
 
     char tmpl[] = "/tmp/ussdgw-bench-ussd-XXXXXX";
-    if (!mkdtemp(tmpl)) {
+    std::error_code ec;
+    if (!o.work_dir.empty()) {
+        fs::create_directories(o.work_dir, ec);
+    } else if (!mkdtemp(tmpl)) {
         std::fprintf(stderr, "bench: cannot create a temporary directory\n");
         return 1;
     }
-    const fs::path dir = tmpl;
+    const fs::path dir = o.work_dir.empty() ? fs::path(tmpl) : fs::path(o.work_dir);
     std::printf(
         "ussdgw bench ussd: scenario %s (3 steps), %zu subscribers, %zu links, concurrency %zu%s, "
         "window %u, %.0f s after %.0f s of warm-up, 127.0.0.1\n",
@@ -278,9 +292,11 @@ int run_bench(const Options& o) {
                     rows[0].load->dialogues_per_second() / rows[1].load->dialogues_per_second());
     int rc = 0;
     for (const auto& m : rows)
-        if (!m.load || m.load->dialogues == 0 || m.load->wrong > 0) rc = 1;
-    std::error_code ec;
-    if (o.keep)
+        if (!m.load || m.load->dialogues == 0 || m.load->wrong > 0 || !m.error.empty()) rc = 1;
+    if (o.kill_after > 0 && !rows.empty() && rows[0].load)
+        std::printf("engine killed (SIGKILL) after %.1f s under load; its files are in %s\n",
+                    o.kill_after, dir.c_str());
+    if (o.keep || !o.work_dir.empty())
         std::printf("logs and the database copy kept in %s\n", dir.c_str());
     else
         fs::remove_all(dir, ec);
@@ -332,6 +348,12 @@ void register_ussd_bench_command(CLI::App& app, CliContext& ctx) {
     c->add_option("--csv", o->csv, "append one line per target to this CSV file");
     c->add_option("--node", o->node, "node executable")->capture_default_str();
     c->add_flag("--keep", o->keep, "keep the logs and the database copy in /tmp");
+    c->add_option("--kill-after", o->kill_after,
+                  "crash test: SIGKILL the engine after this many seconds of load (engine only)");
+    c->add_option("--ledger", o->ledger,
+                  "crash test: write what the subscribers were told here (MSISDN ACKED PENDING)");
+    c->add_option("--work-dir", o->work_dir,
+                  "put the engine's config, log and database here (kept) instead of /tmp");
     c->callback([o, &ctx] {
         signal(SIGPIPE, SIG_IGN);
         log::set_level(log::Level::warn);

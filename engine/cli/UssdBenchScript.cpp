@@ -81,7 +81,10 @@ Result<Screen> screen_of(const smpp::SubmitSm& sm) {
 
 SubscriberDialogue::SubscriberDialogue(Scenario scenario, std::size_t subscriber, bool access_open,
                                        std::uint8_t session)
-    : subscriber_(subscriber), session_(session), access_after_(access_open) {
+    : subscriber_(subscriber),
+      session_(session),
+      access_before_(access_open),
+      access_after_(access_open) {
     const std::string dial(kServiceCode);
     if (!access_open) {
         script_ = {{dial, kClosedMenu, false},

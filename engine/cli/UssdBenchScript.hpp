@@ -74,8 +74,11 @@ class SubscriberDialogue {
     std::size_t step() const { return step_; }  // 0-based index of the step awaited
     std::size_t steps() const { return script_.size(); }
     bool finished() const { return step_ >= script_.size(); }
-    // The subscriber's access once this dialogue is done.
+    // The subscriber's access once this dialogue is done, and whether that is a change.
     bool access_open_after() const { return access_after_; }
+    bool changes_access() const { return access_after_ != access_before_; }
+    // Waiting for the final screen: the change it asked for may be committed already.
+    bool awaiting_final() const { return !finished() && script_[step_].final; }
 
   private:
     struct Step {
@@ -89,7 +92,7 @@ class SubscriberDialogue {
     std::uint8_t session_;
     std::vector<Step> script_;
     std::size_t step_ = 0;
-    bool access_after_;
+    bool access_before_, access_after_;
     Request request_;
 };
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "engine/cli/BenchPopulation.hpp"
 
@@ -22,7 +23,9 @@ UssdLoad::UssdLoad(asio::io_context& io, smpp::LoadServerOptions server, LoadSet
       s_(settings),
       ticker_(io),
       known_(settings.population, Known::open),
-      slot_of_(settings.population, -1) {
+      slot_of_(settings.population, -1),
+      acked_changes_(settings.population, 0),
+      maybe_changed_(settings.population, false) {
     server_.start();
 }
 
@@ -85,7 +88,11 @@ void UssdLoad::end_dialogue(std::size_t i, bool lost) {
     if (slot.dialogue) {
         const std::size_t sub = slot.dialogue->subscriber();
         slot_of_[sub] = -1;
-        if (lost) known_[sub] = Known::unknown;  // it may or may not have changed
+        if (lost) {
+            known_[sub] = Known::unknown;  // it may or may not have changed
+            if (slot.dialogue->changes_access() && slot.dialogue->awaiting_final())
+                maybe_changed_[sub] = true;
+        }
         slot.dialogue.reset();
     }
     slot.waiting = false;
@@ -140,6 +147,7 @@ std::uint32_t UssdLoad::on_submit(std::size_t link, const smpp::SubmitSm& sm,
     }
     if (v.kind == Verdict::Kind::done) {
         if (measuring_) ++r_.dialogues;
+        if (slot.dialogue->changes_access()) ++acked_changes_[slot.dialogue->subscriber()];
         known_[slot.dialogue->subscriber()] =
             slot.dialogue->access_open_after() ? Known::open : Known::closed;
         end_dialogue(i, false);
@@ -269,6 +277,19 @@ std::size_t UssdLoad::open_idle(std::size_t n, std::chrono::milliseconds limit,
     run_until([] { return false; }, Clock::now() + 1s);
     ticker_.cancel();
     return opened;
+}
+
+bool UssdLoad::write_ledger(const std::string& path) const {
+    std::vector<bool> pending = maybe_changed_;
+    for (const Slot& slot : slots_)
+        if (slot.dialogue && slot.dialogue->changes_access() && slot.dialogue->awaiting_final())
+            pending[slot.dialogue->subscriber()] = true;
+    std::ofstream out(path);
+    for (std::size_t i = 0; i < s_.population; ++i)
+        if (acked_changes_[i] > 0 || pending[i])
+            out << population::msisdn(i) << ' ' << acked_changes_[i] << ' ' << (pending[i] ? 1 : 0)
+                << '\n';
+    return static_cast<bool>(out);
 }
 
 }  // namespace ussdgw::cli::ussdbench

@@ -66,6 +66,10 @@ class UssdLoad final : public smpp::SmppLoadServer::Handler {
     std::size_t open_idle(std::size_t n, std::chrono::milliseconds limit,
                           const std::function<void()>& measure);
     std::size_t links() const { return links_.size(); }
+    // For crash tests: one line "MSISDN ACKED PENDING" per subscriber whose access this run
+    // changed: ACKED changes whose final screen arrived, PENDING 1 when a dialogue waits for
+    // its final screen (its change may or may not be committed). False if it cannot write.
+    bool write_ledger(const std::string& path) const;
 
   private:
     enum class Known : std::uint8_t { open, closed, unknown };
@@ -99,9 +103,11 @@ class UssdLoad final : public smpp::SmppLoadServer::Handler {
     smpp::SmppLoadServer server_;
     LoadSettings s_;
     boost::asio::steady_timer ticker_;
-    std::vector<std::size_t> links_;     // bound link numbers, in bind order
-    std::vector<Known> known_;           // by subscriber
-    std::vector<std::int32_t> slot_of_;  // by subscriber: its slot while a dialogue is open
+    std::vector<std::size_t> links_;            // bound link numbers, in bind order
+    std::vector<Known> known_;                  // by subscriber
+    std::vector<std::int32_t> slot_of_;         // by subscriber: its slot while a dialogue is open
+    std::vector<std::uint32_t> acked_changes_;  // by subscriber
+    std::vector<bool> maybe_changed_;           // by subscriber: a lost final step
     std::vector<Slot> slots_;
     std::vector<std::size_t> idle_slots_;  // paced mode: slots waiting for their turn
     bool running_ = false, measuring_ = false;
