@@ -4,6 +4,7 @@
 #   scripts/setup.sh --test   also the test peers and tools (tshark, Perl Net::SMPP,
 #                             node smpp, clang with libFuzzer, clang-format, curl,
 #                             promtool from prometheus, wrk for the HTTP load numbers)
+#   scripts/setup.sh --bench  also what scripts/bench.sh needs (gnuplot for its plots)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,9 @@ packages=(build-essential cmake ninja-build pkg-config
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(tshark libnet-smpp-perl clang libclang-rt-14-dev clang-format python3
              curl prometheus wrk)
+fi
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(gnuplot-nox)
 fi
 
 missing=()
