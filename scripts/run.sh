@@ -8,9 +8,11 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh build
 mkdir -p var
-# First run: the demo subscribers (conf/demo-subscribers.csv) give the defaults numbers to dial.
+# First run: the demo subscribers (conf/demo-subscribers.csv) give the defaults numbers to dial,
+# and demo call details (conf/demo-calls.csv) something to show in the cabinet.
 if [[ ! -f var/ussdgw.db ]]; then
   build/ussdgw --config conf/ussdgw.toml subscribers import conf/demo-subscribers.csv
+  build/ussdgw --config conf/ussdgw.toml calls import conf/demo-calls.csv
 fi
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }

@@ -3,7 +3,8 @@
 #   scripts/setup.sh          build and run dependencies
 #   scripts/setup.sh --test   also the test peers and tools (tshark, Perl Net::SMPP,
 #                             node smpp, clang with libFuzzer, clang-format, curl,
-#                             promtool from prometheus, wrk for the HTTP load numbers)
+#                             promtool from prometheus, wrk for the HTTP load numbers,
+#                             python3-yaml to read the API contract; @redocly/cli lints it)
 #   scripts/setup.sh --bench  also what scripts/bench.sh needs (gnuplot for its plots)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ packages=(build-essential cmake ninja-build pkg-config
           libboost-dev libsmpp34-dev libsqlite3-dev libfmt-dev doctest-dev libsodium-dev
           libtomlplusplus-dev libcli11-dev nlohmann-json3-dev nodejs npm sqlite3)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(tshark libnet-smpp-perl clang libclang-rt-14-dev clang-format python3
+  packages+=(tshark libnet-smpp-perl clang libclang-rt-14-dev clang-format python3 python3-yaml
              curl prometheus wrk)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
