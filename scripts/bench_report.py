@@ -60,6 +60,7 @@ set logscale x
 set xlabel 'concurrent subscribers'
 set ylabel '{ylabel}'
 set grid
+set yrange [0:*]
 set key left top
 plot {plots}
 """
@@ -125,8 +126,10 @@ def main():
                      f"the best): {float(r['dialogues_per_s']):.0f} done/s, step p50 "
                      f"{r['p50_ms']} ms, **p99 {r['p99_ms']} ms** (target < 5 ms: "
                      f"{'met' if ok else 'NOT met'}), p99.9 {r['p999_ms']} ms; engine RSS "
-                     f"{r['rss_start_mib']} MiB at the start of the window, {r['rss_end_mib']} "
-                     f"MiB at the end ({r['seconds']} s).")
+                     f"{r['rss_start_mib']} MiB at the start of the window ({r['anon_start_mib']} MiB "
+                     f"anonymous), {r['rss_end_mib']} MiB at the end ({r['anon_end_mib']} MiB "
+                     f"anonymous; the rest is SQLite's mmap of the database file) after "
+                     f"{r['seconds']} s.")
         lines.append("")
     for r in idle:
         b = float(r["idle_bytes"])

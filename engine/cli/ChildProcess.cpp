@@ -144,6 +144,7 @@ ProcessUsage process_usage(pid_t pid) {
     while (std::getline(f, line)) {
         if (line.rfind("VmRSS:", 0) == 0) u.rss_kib = std::stoull(line.substr(6));
         if (line.rfind("VmHWM:", 0) == 0) u.hwm_kib = std::stoull(line.substr(6));
+        if (line.rfind("RssAnon:", 0) == 0) u.anon_kib = std::stoull(line.substr(8));
     }
     return u;
 }

@@ -41,6 +41,7 @@ std::optional<std::string> read_line_with(Child& c, const std::string& prefix,
 struct ProcessUsage {
     double cpu_seconds = 0;  // user + system, all threads
     std::uint64_t rss_kib = 0, hwm_kib = 0;
+    std::uint64_t anon_kib = 0;  // RssAnon: the heap, not file pages (SQLite's mmap)
 };
 ProcessUsage process_usage(pid_t pid);
 

@@ -51,9 +51,9 @@ struct Measured {
     std::string name;
     std::optional<LoadResult> load;
     std::string error;
-    double cpu_seconds = 0;                            // the target's, during the window
-    std::uint64_t rss_start_kib = 0, rss_end_kib = 0;  // the target's, at the window's ends
-    std::uint64_t hwm_kib = 0;                         // the target's peak resident memory
+    double cpu_seconds = 0;         // the target's, during the window
+    ProcessUsage at_start, at_end;  // the target's, at the window's ends
+    std::uint64_t hwm_kib = 0;      // the target's peak resident memory
     std::size_t idle_opened = 0;
     double idle_bytes = 0;  // resident memory per open idle dialogue
 };
@@ -127,10 +127,10 @@ Measured measure(const std::string& name, Child& child, ussdbench::UssdLoad& loa
         auto u = process_usage(child.pid);
         if (start) {
             before = u;
-            m.rss_start_kib = u.rss_kib;
+            m.at_start = u;
         } else {
             m.cpu_seconds = u.cpu_seconds - before.cpu_seconds;
-            m.rss_end_kib = u.rss_kib;
+            m.at_end = u;
         }
     });
     if (o.kill_after > 0) return m;
@@ -209,9 +209,12 @@ void print_row(const Measured& m) {
                 static_cast<double>(m.hwm_kib) / 1024.0, static_cast<unsigned long long>(r.wrong),
                 static_cast<unsigned long long>(r.timed_out),
                 static_cast<unsigned long long>(r.refused + r.unexpected));
+    auto mib = [](std::uint64_t kib) { return static_cast<double>(kib) / 1024.0; };
     std::printf(
-        "%-14s   resident memory %.1f MiB at the start of the window, %.1f MiB at the end\n", "",
-        static_cast<double>(m.rss_start_kib) / 1024.0, static_cast<double>(m.rss_end_kib) / 1024.0);
+        "%-14s   resident memory %.1f MiB at the start of the window (%.1f MiB anonymous), %.1f "
+        "MiB at the end (%.1f MiB anonymous)\n",
+        "", mib(m.at_start.rss_kib), mib(m.at_start.anon_kib), mib(m.at_end.rss_kib),
+        mib(m.at_end.anon_kib));
     for (const auto& w : r.first_wrong)
         std::printf("%-14s   wrong: %s\n", "", w.c_str());
 }
@@ -223,17 +226,21 @@ void append_csv(const Options& o, const Measured& m) {
     if (fresh)
         f << "target,scenario,concurrency,links,rate,dialogues_per_s,steps_per_s,p50_ms,p99_ms,"
              "p999_ms,max_ms,cpu_us_per_dialogue,generator_cpu_us_per_dialogue,peak_mib,wrong,"
-             "timed_out,refused,idle_opened,idle_bytes,seconds,rss_start_mib,rss_end_mib\n";
+             "timed_out,refused,idle_opened,idle_bytes,seconds,rss_start_mib,rss_end_mib,"
+             "anon_start_mib,anon_end_mib\n";
     const LoadResult& r = *m.load;
     const double per = r.dialogues ? 1e6 / static_cast<double>(r.dialogues) : 0;
     f << fmt::format(
         "{},{},{},{},{},{:.0f},{:.0f},{:.3f},{:.3f},{:.3f},{:.3f},{:.1f},{:.1f},{:.1f},{},{},{},{},"
-        "{:.0f},{:.1f},{:.1f},{:.1f}\n",
+        "{:.0f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f}\n",
         m.name, o.scenario, o.concurrency, o.links, o.rate, r.dialogues_per_second(),
         r.steps_per_second(), r.p50_ms, r.p99_ms, r.p999_ms, r.max_ms, m.cpu_seconds * per,
         r.generator_cpu_seconds * per, static_cast<double>(m.hwm_kib) / 1024.0, r.wrong,
         r.timed_out, r.refused + r.unexpected, m.idle_opened, m.idle_bytes, r.seconds,
-        static_cast<double>(m.rss_start_kib) / 1024.0, static_cast<double>(m.rss_end_kib) / 1024.0);
+        static_cast<double>(m.at_start.rss_kib) / 1024.0,
+        static_cast<double>(m.at_end.rss_kib) / 1024.0,
+        static_cast<double>(m.at_start.anon_kib) / 1024.0,
+        static_cast<double>(m.at_end.anon_kib) / 1024.0);
 }
 
 int run_bench(const Options& o) {
