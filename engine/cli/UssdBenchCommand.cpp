@@ -110,7 +110,8 @@ enabled = false
 // Runs the load (and the idle measure) against a child that binds to `load`.
 Measured measure(const std::string& name, Child& child, ussdbench::UssdLoad& load,
                  const Options& o) {
-    Measured m{name, std::nullopt, {}};
+    Measured m;
+    m.name = name;
     if (!load.wait_bound(o.links, 30s)) {
         m.error = fmt::format("{} of {} links bound within 30 s; its log:\n{}", load.links(),
                               o.links, child.stderr_text());
@@ -148,7 +149,8 @@ Measured measure(const std::string& name, Child& child, ussdbench::UssdLoad& loa
 }
 
 Measured bench_engine(const Options& o, ussdbench::LoadSettings settings, const fs::path& dir) {
-    Measured m{"ussdgw", std::nullopt, {}};
+    Measured m;
+    m.name = "ussdgw";
     storage::StorageConfig base;
     const fs::path cache = (o.cache_dir.empty() ? build_dir() / "bench" : fs::path(o.cache_dir)) /
                            fmt::format("db-{}", o.subscribers);
@@ -180,7 +182,8 @@ Measured bench_engine(const Options& o, ussdbench::LoadSettings settings, const 
 }
 
 Measured bench_node(const Options& o, ussdbench::LoadSettings settings, const fs::path& dir) {
-    Measured m{"node smpp app", std::nullopt, {}};
+    Measured m;
+    m.name = "node smpp app";
     boost::asio::io_context io;
     ussdbench::UssdLoad load(io, {"127.0.0.1", 0, "bench", o.window}, settings);
     auto child = spawn_child(
