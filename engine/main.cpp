@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     ussdgw::cli::register_storage_commands(app, ctx);
     ussdgw::cli::register_menu_commands(app, ctx);
     ussdgw::cli::register_api_commands(app, ctx);
+    ussdgw::cli::register_ussd_bench_command(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

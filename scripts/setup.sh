@@ -6,6 +6,7 @@
 #                             promtool from prometheus, wrk for the HTTP load numbers,
 #                             python3-yaml to read the API contract (@redocly/cli lints it),
 #                             and chromium for the web page's browser test)
+#   scripts/setup.sh --bench  also what scripts/bench.sh needs (gnuplot for its plots)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,9 @@ packages=(build-essential cmake ninja-build pkg-config
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(tshark libnet-smpp-perl clang libclang-rt-14-dev clang-format python3 python3-yaml
              curl prometheus wrk chromium)
+fi
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(gnuplot-nox)
 fi
 
 missing=()

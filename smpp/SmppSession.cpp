@@ -36,7 +36,6 @@ SmppSession::SmppSession(SessionConfig config, TimePoint now)
                     : config_.first_sequence;
     send_bucket_.configure(config_.throughput, now);
     receive_bucket_.configure(config_.receive_throughput, now);
-    outstanding_.reserve(config_.window + 4);
 }
 
 bool SmppSession::bound() const {
@@ -76,8 +75,18 @@ void SmppSession::emit_error_response(std::uint32_t command_id, std::uint32_t se
 
 void SmppSession::track(std::uint32_t seq, std::uint32_t command_id, std::uint64_t context,
                         TimePoint deadline, bool internal) {
-    outstanding_.push_back(Outstanding{seq, command_id, context, deadline, internal});
+    const bool out_of_order = !outstanding_.empty() && deadline < latest_deadline_;
+    if (out_of_order)
+        ++out_of_order_;
+    else
+        latest_deadline_ = deadline;
+    outstanding_.push_back(Outstanding{seq, command_id, context, deadline, internal, out_of_order});
     if (!internal) ++app_outstanding_;
+}
+
+void SmppSession::untrack(std::deque<Outstanding>::iterator it) {
+    if (it->out_of_order) --out_of_order_;
+    outstanding_.erase(it);  // keeps the order
 }
 
 void SmppSession::push_closed(CloseReason reason, std::string detail) {
@@ -104,6 +113,7 @@ void SmppSession::close(CloseReason reason, std::string detail) {
         events_.push_back(std::move(e));
     }
     outstanding_.clear();
+    out_of_order_ = 0;
     app_outstanding_ = 0;
     unanswered_.clear();
     held_since_.reset();
@@ -352,8 +362,7 @@ void SmppSession::handle_response(Pdu&& pdu, TimePoint now) {
                            [seq](const Outstanding& o) { return o.sequence_number == seq; });
     if (it == outstanding_.end()) return;  // late or unknown: nothing waits for it
     Outstanding o = *it;
-    *it = outstanding_.back();
-    outstanding_.pop_back();
+    untrack(it);
     if (!o.internal) {
         --app_outstanding_;
         SessionEvent e;

@@ -32,6 +32,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <span>
 #include <string>
@@ -117,8 +118,10 @@ class SmppSession {
         std::uint32_t command_id;
         std::uint64_t context;
         TimePoint deadline;
-        bool internal;  // bind / enquire_link / unbind: not the application's
+        bool internal;              // bind / enquire_link / unbind: not the application's
+        bool out_of_order = false;  // its deadline is earlier than one tracked before it
     };
+    void untrack(std::deque<Outstanding>::iterator it);
 
     void handle_frame(std::span<const std::uint8_t> frame, TimePoint now);
     void handle_request(Pdu&& pdu, TimePoint now);
@@ -142,7 +145,14 @@ class SmppSession {
     CloseReason close_reason_ = CloseReason::none;
     BindRequest bind_;
     std::uint32_t next_seq_ = 1;
-    std::vector<Outstanding> outstanding_;
+    // In the order sent. Nearly every request waits response_timeout, so deadlines grow
+    // along the queue and the first one is the earliest: next_deadline() looks at it alone
+    // (it runs after every read and write) unless a request with a shorter timeout (a bind
+    // or unbind) came after longer ones (`out_of_order_` of them are outstanding). Responses
+    // mostly come in order too, so finding one starts at the front.
+    std::deque<Outstanding> outstanding_;
+    std::size_t out_of_order_ = 0;
+    TimePoint latest_deadline_{};
     std::uint32_t app_outstanding_ = 0;
     std::vector<std::uint32_t> unanswered_;  // received requests the app has not answered
     std::uint32_t undelivered_ = 0;          // request events the owner has not taken yet

@@ -17,8 +17,12 @@ TimePoint earliest(std::optional<TimePoint> a, TimePoint b) {
 std::optional<TimePoint> SmppSession::next_deadline() const {
     if (closed()) return std::nullopt;
     std::optional<TimePoint> d;
-    for (const auto& o : outstanding_)
-        d = earliest(d, o.deadline);
+    if (out_of_order_ == 0) {
+        if (!outstanding_.empty()) d = outstanding_.front().deadline;
+    } else {
+        for (const auto& o : outstanding_)
+            d = earliest(d, o.deadline);
+    }
     const auto& t = config_.timers;
     if (partial_since_) d = earliest(d, *partial_since_ + t.response_timeout);
     if (held_since_) d = earliest(d, *held_since_ + t.response_timeout);
@@ -65,8 +69,7 @@ void SmppSession::on_time(TimePoint now) {
             continue;
         }
         Outstanding o = outstanding_[i];
-        outstanding_[i] = outstanding_.back();
-        outstanding_.pop_back();
+        untrack(outstanding_.begin() + static_cast<std::ptrdiff_t>(i));
         if (!o.internal) {
             --app_outstanding_;
             ++stats_.timeouts;

@@ -18,5 +18,6 @@ void register_storage_commands(CLI::App& app,
                                CliContext& ctx);              // subscribers, access, bench storage
 void register_menu_commands(CLI::App& app, CliContext& ctx);  // menus check, menus try
 void register_api_commands(CLI::App& app, CliContext& ctx);   // api token, api routes, calls
+void register_ussd_bench_command(CLI::App& app, CliContext& ctx);  // bench ussd
 
 }  // namespace ussdgw::cli

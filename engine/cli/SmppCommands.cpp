@@ -7,14 +7,8 @@
 // a temporary config (the engine refuses listener requests for now: ESME_RINVSERTYP, so
 // that measures the refusal path); the node server is `node scripts/node/bench-server.js`.
 // The load client runs on the main thread; servers are stopped at the end.
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -26,18 +20,16 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "engine/base/Log.hpp"
+#include "engine/cli/ChildProcess.hpp"
 #include "engine/cli/Commands.hpp"
 #include "smpp/MessageId.hpp"
 #include "smpp/SmppLoadClient.hpp"
 #include "smpp/SmppServer.hpp"
-
-extern char** environ;
 
 namespace ussdgw::cli {
 namespace {
@@ -59,130 +51,6 @@ struct BenchOptions {
     std::string text = "Bench message 0123456789";
     bool keep_logs = false;
 };
-
-// A child process with its stdin and stdout on pipes and stderr in a file.
-struct Child {
-    pid_t pid = -1;
-    int in_fd = -1;   // write end of the child's stdin
-    int out_fd = -1;  // read end of the child's stdout
-    std::string stderr_path;
-
-    bool running() {
-        if (pid <= 0) return false;
-        int st = 0;
-        return waitpid(pid, &st, WNOHANG) == 0;
-    }
-
-    void stop() {
-        if (in_fd >= 0) close(in_fd), in_fd = -1;
-        if (out_fd >= 0) close(out_fd), out_fd = -1;
-        if (pid <= 0) return;
-        kill(pid, SIGTERM);
-        int st = 0;
-        for (int i = 0; i < 500; ++i) {  // up to 5 s, then SIGKILL
-            if (waitpid(pid, &st, WNOHANG) != 0) {
-                pid = -1;
-                return;
-            }
-            std::this_thread::sleep_for(10ms);
-        }
-        kill(pid, SIGKILL);
-        waitpid(pid, &st, 0);
-        pid = -1;
-    }
-
-    std::string stderr_text() const {
-        std::ifstream f(stderr_path);
-        std::stringstream ss;
-        ss << f.rdbuf();
-        return ss.str();
-    }
-};
-
-std::optional<Child> spawn_child(const std::vector<std::string>& argv,
-                                 const std::string& err_path) {
-    int in_pipe[2], out_pipe[2];
-    if (pipe2(in_pipe, O_CLOEXEC) != 0) return std::nullopt;
-    if (pipe2(out_pipe, O_CLOEXEC) != 0) {
-        close(in_pipe[0]), close(in_pipe[1]);
-        return std::nullopt;
-    }
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, in_pipe[0], 0);
-    posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
-    posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<char*> args;
-    for (const auto& a : argv)
-        args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    Child c;
-    c.stderr_path = err_path;
-    const int rc = posix_spawnp(&c.pid, args[0], &fa, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(in_pipe[0]);
-    close(out_pipe[1]);
-    if (rc != 0) {
-        close(in_pipe[1]);
-        close(out_pipe[0]);
-        return std::nullopt;
-    }
-    c.in_fd = in_pipe[1];
-    c.out_fd = out_pipe[0];
-    return c;
-}
-
-// Reads the child's stdout until a line starts with `prefix`; returns the rest of it.
-std::optional<std::string> read_line_with(Child& c, const std::string& prefix,
-                                          std::chrono::milliseconds limit) {
-    std::string buf;
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        pollfd p{c.out_fd, POLLIN, 0};
-        if (poll(&p, 1, 50) <= 0) continue;
-        char tmp[512];
-        const ssize_t n = read(c.out_fd, tmp, sizeof tmp);
-        if (n <= 0) return std::nullopt;
-        buf.append(tmp, static_cast<std::size_t>(n));
-        std::size_t start = 0, nl;
-        while ((nl = buf.find('\n', start)) != std::string::npos) {
-            std::string line = buf.substr(start, nl - start);
-            if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
-            start = nl + 1;
-        }
-        buf.erase(0, start);
-    }
-    return std::nullopt;
-}
-
-std::uint16_t free_port() {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    return a.local_endpoint().port();
-}
-
-bool port_accepts(std::uint16_t port) {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::socket s(io);
-    boost::system::error_code ec;
-    s.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
-    return !ec;
-}
-
-std::string self_path() {
-    std::error_code ec;
-    auto p = fs::read_symlink("/proc/self/exe", ec);
-    return ec ? std::string("ussdgw") : p.string();
-}
-
-// A file of the source tree: relative to the working directory, else beside the build
-// directory the binary is in (build/, build-x/ sit in the source tree).
-std::string source_file(const fs::path& rel) {
-    if (fs::exists(rel)) return fs::absolute(rel).string();
-    const fs::path beside = fs::path(self_path()).parent_path().parent_path() / rel;
-    if (fs::exists(beside)) return beside.string();
-    return rel.string();
-}
 
 std::string find_node_script(const BenchOptions& o) {
     if (!o.node_script.empty()) return o.node_script;

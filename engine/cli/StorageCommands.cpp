@@ -17,6 +17,7 @@
 
 #include "engine/base/Log.hpp"
 #include "engine/base/UtcTime.hpp"
+#include "engine/cli/BenchPopulation.hpp"
 #include "engine/cli/Commands.hpp"
 #include "engine/config/EngineConfig.hpp"
 #include "storage/Storage.hpp"
@@ -160,25 +161,6 @@ struct BenchOptions {
     bool keep = false;
 };
 
-// CPU seconds used by this process (all threads): the machine may be shared, so the bench
-// prints CPU time beside wall time.
-double cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-std::string bench_csv_line(std::size_t i, const std::vector<std::string>& plans) {
-    // Clients of 10 numbers: every 4th client a legal entity with an administrator first.
-    std::size_t client = i / 10;
-    bool legal = client % 4 == 0;
-    const char* role = !legal ? "subscriber" : (i % 10 == 0 ? "administrator" : "subscriber");
-    const std::string& plan = plans[i % plans.size()];
-    return fmt::format("{},C{},{},{},{},{:08},no,active,prepaid,{}.{:02}\n", 375200000000 + i,
-                       client, legal ? "legal_entity" : "individual", role, plan,
-                       (i * 7919) % 100000000, i % 100, i % 100);
-}
-
 int run_bench(StorageConfig cfg, const BenchOptions& o) {
     fs::path dir = o.dir.empty() ? fs::temp_directory_path() /
                                        fmt::format("ussdgw-bench-storage-{}", ::getpid())
@@ -203,34 +185,13 @@ int run_bench(StorageConfig cfg, const BenchOptions& o) {
         o.subscribers, sync, cfg.group_commit_max_batch, cfg.database_path.c_str());
 
     // 1. Import from a generated CSV file (parse, keyed PUK1 hash, upsert, one commit).
-    std::string csv = (dir / "bench.csv").string();
     {
-        std::ofstream out(csv, std::ios::binary);
-        out << "msisdn,client_id,client_kind,role,tariff_plan,puk1,puk_login,service_state,"
-               "payment,balance\n";
-        for (std::size_t i = 0; i < o.subscribers; ++i)
-            out << bench_csv_line(i, cfg.tariff_plans);
-    }
-    double import_s = 0;
-    {
-        auto d = open_keyed_database(cfg);
-        if (!d) return report(d.error());
-        std::ifstream in(csv, std::ios::binary);
-        auto t0 = std::chrono::steady_clock::now();
-        double c0 = cpu_seconds();
-        auto r = import_subscribers(*d->db, d->key, cfg, in, {}, system_clock_ms());
-        import_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        double cpu = cpu_seconds() - c0;
+        auto r = population::import(cfg, o.subscribers, dir);
         if (!r) return report(r.error());
-        if (r->rejected) {
-            std::fprintf(stderr, "bench: %zu rows rejected: %s\n", r->rejected,
-                         r->errors.front().message.c_str());
-            return 1;
-        }
-        std::printf("import:   %zu rows in %.2f s (%.0f rows/s; %.2f s of CPU)\n", r->inserted,
-                    import_s, static_cast<double>(r->inserted) / import_s, cpu);
+        std::printf("import:   %zu rows in %.2f s (%.0f rows/s; %.2f s of CPU)\n",
+                    r->summary.inserted, r->seconds,
+                    static_cast<double>(r->summary.inserted) / r->seconds, r->cpu_seconds);
     }
-    fs::remove(csv, ec);
 
     auto st = Storage::open(cfg);
     if (!st) return report(st.error());
@@ -242,14 +203,14 @@ int run_bench(StorageConfig cfg, const BenchOptions& o) {
         std::uniform_int_distribution<std::size_t> pick(0, o.subscribers - 1);
         std::size_t found = 0;
         auto t0 = std::chrono::steady_clock::now();
-        double c0 = cpu_seconds();
+        double c0 = population::process_cpu_seconds();
         for (std::size_t i = 0; i < o.lookups; ++i) {
             auto r =
                 s.find(Msisdn::from_number(375200000000 + static_cast<std::int64_t>(pick(rng))));
             if (r && *r) ++found;
         }
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        double cpu = cpu_seconds() - c0;
+        double cpu = population::process_cpu_seconds() - c0;
         std::printf(
             "lookups:  %zu in %.2f s = %.0f lookups/s (1 thread; %zu found; %.2f s of CPU "
             "= %.0f lookups per CPU-second)\n",
@@ -265,7 +226,7 @@ int run_bench(StorageConfig cfg, const BenchOptions& o) {
         std::size_t in_flight = 0, done_count = 0, failed = 0;
         auto before = s.committer().stats();
         auto t0 = std::chrono::steady_clock::now();
-        double c0 = cpu_seconds();
+        double c0 = population::process_cpu_seconds();
         for (std::size_t i = 0; i < o.changes; ++i) {
             {
                 std::unique_lock lk(mu);
@@ -292,7 +253,7 @@ int run_bench(StorageConfig cfg, const BenchOptions& o) {
             cv.wait(lk, [&] { return done_count == o.changes; });
         }
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        double cpu = cpu_seconds() - c0;
+        double cpu = population::process_cpu_seconds() - c0;
         auto after = s.committer().stats();
         std::uint64_t batches = after.batches - before.batches;
         std::printf(

@@ -1,0 +1,374 @@
+// `ussdgw bench ussd`: complete USSD dialogues per second through SMPP, the menus and SQLite
+// together. The bench plays the USSD centre and the SMSC (engine/cli/UssdLoad, over
+// smpp/SmppLoadServer); the system under test binds to it over `--links` links:
+//   1. `ussdgw run` (this binary) on a copy of a cached database of `--subscribers`
+//      subscribers (build/bench/, created once by the provisioning import), with the
+//      shipped menus and storage settings (synchronous = full, the default Argon2id cost);
+//   2. the same dialogues served by scripts/node/ussd-app.js, a minimal USSD application on
+//      the npm `smpp` package keeping its dialogues in memory, as integrators write it.
+// For each: dialogues/s, steps/s, step latency p50/p99/p99.9, the target's CPU per dialogue
+// (/proc/<pid>/stat) and peak memory (VmHWM), the generator's own CPU; then, with --idle N,
+// N dialogues opened and left idle: (VmRSS after - VmRSS before) / N. Then the ratio.
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "engine/base/Log.hpp"
+#include "engine/cli/BenchPopulation.hpp"
+#include "engine/cli/ChildProcess.hpp"
+#include "engine/cli/Commands.hpp"
+#include "engine/cli/UssdLoad.hpp"
+#include "storage/StorageConfig.hpp"
+
+namespace ussdgw::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using ussdbench::LoadResult;
+
+struct Options {
+    std::size_t subscribers = 1'000'000;
+    std::size_t concurrency = 1000;
+    std::size_t links = 2;
+    std::uint32_t window = 1000;
+    double seconds = 10, warmup = 2, rate = 0;
+    std::string scenario = "toggle";
+    std::string target = "both";  // both, engine, node
+    std::size_t idle = 0;
+    std::string cache_dir;  // default: <build>/bench
+    std::string csv;        // append one line per target to this file
+    std::string node = "node";
+    bool keep = false;
+    double kill_after = 0;  // crash test: SIGKILL the engine after this long under load
+    std::string ledger;     // crash test: what the subscribers were told (UssdLoad::write_ledger)
+    std::string work_dir;   // instead of a temporary directory (kept)
+};
+
+struct Measured {
+    std::string name;
+    std::optional<LoadResult> load;
+    std::string error;
+    double cpu_seconds = 0;         // the target's, during the window
+    ProcessUsage at_start, at_end;  // the target's, at the window's ends
+    std::uint64_t hwm_kib = 0;      // the target's peak resident memory
+    std::size_t idle_opened = 0;
+    double idle_bytes = 0;  // resident memory per open idle dialogue
+};
+
+fs::path build_dir() {
+    return fs::path(self_path()).parent_path();
+}
+
+std::string engine_config(const Options& o, std::uint16_t port, const fs::path& dir,
+                          const storage::StorageConfig& db) {
+    std::string links;
+    for (std::size_t i = 0; i < o.links; ++i)
+        links += fmt::format(R"(
+[[smpp.client]]
+name = "bench{}"
+host = "127.0.0.1"
+port = {}
+system_id = "bench{}"
+password = "bench"
+roles = ["ussd", "sms"]
+)",
+                             i, port, i);
+    return fmt::format(R"([log]
+level = "warn"
+
+[smpp]
+window = {}
+receive_window = {}
+reconnect_min = "100ms"
+{}
+[smpp.server]
+enabled = false
+
+[menus]
+directory = "{}"
+step_timeout = "120s"
+dialogue_timeout = "300s"
+
+[storage]
+database = "{}"
+key_file = "{}"
+
+[sms]
+link = "bench0"
+
+[http]
+enabled = false
+)",
+                       o.window, std::max<std::uint32_t>(o.window, 1000), links,
+                       source_file("menus/cabinet"), (dir / "subscribers.db").string(),
+                       db.key_file);
+}
+
+// Runs the load (and the idle measure) against a child that binds to `load`.
+Measured measure(const std::string& name, Child& child, ussdbench::UssdLoad& load,
+                 const Options& o) {
+    Measured m;
+    m.name = name;
+    if (!load.wait_bound(o.links, 30s)) {
+        m.error = fmt::format("{} of {} links bound within 30 s; its log:\n{}", load.links(),
+                              o.links, child.stderr_text());
+        return m;
+    }
+    ProcessUsage before;
+    m.load = load.run([&](bool start) {
+        if (!start && o.kill_after > 0) {
+            child.kill_now();
+            if (!o.ledger.empty() && !load.write_ledger(o.ledger))
+                m.error = "cannot write the ledger " + o.ledger;
+            return;
+        }
+        auto u = process_usage(child.pid);
+        if (start) {
+            before = u;
+            m.at_start = u;
+        } else {
+            m.cpu_seconds = u.cpu_seconds - before.cpu_seconds;
+            m.at_end = u;
+        }
+    });
+    if (o.kill_after > 0) return m;
+    if (o.idle > 0) {
+        const auto before_idle = process_usage(child.pid);
+        m.idle_opened = load.open_idle(o.idle, 120s, [&] {
+            const auto after = process_usage(child.pid);
+            m.idle_bytes =
+                (static_cast<double>(after.rss_kib) - static_cast<double>(before_idle.rss_kib)) *
+                1024.0 / static_cast<double>(std::max<std::size_t>(o.idle, 1));
+        });
+    }
+    m.hwm_kib = process_usage(child.pid).hwm_kib;
+    return m;
+}
+
+Measured bench_engine(const Options& o, ussdbench::LoadSettings settings, const fs::path& dir) {
+    Measured m;
+    m.name = "ussdgw";
+    storage::StorageConfig base;
+    const fs::path cache = (o.cache_dir.empty() ? build_dir() / "bench" : fs::path(o.cache_dir)) /
+                           fmt::format("db-{}", o.subscribers);
+    auto db = population::cached_database(base, o.subscribers, cache);
+    if (!db) {
+        m.error = db.error().message;
+        return m;
+    }
+    std::error_code ec;
+    fs::copy_file(db->database_path, dir / "subscribers.db", fs::copy_options::overwrite_existing,
+                  ec);
+    if (ec) {
+        m.error = "cannot copy the database: " + ec.message();
+        return m;
+    }
+    boost::asio::io_context io;
+    ussdbench::UssdLoad load(io, {"127.0.0.1", 0, "bench", o.window}, settings);
+    const fs::path conf = dir / "engine.toml";
+    std::ofstream(conf) << engine_config(o, load.port(), dir, *db);
+    auto child =
+        spawn_child({self_path(), "--config", conf.string(), "run"}, (dir / "engine.log").string());
+    if (!child) {
+        m.error = "cannot spawn ussdgw run";
+        return m;
+    }
+    m = measure(m.name, *child, load, o);
+    child->stop(10s);
+    return m;
+}
+
+Measured bench_node(const Options& o, ussdbench::LoadSettings settings, const fs::path& dir) {
+    Measured m;
+    m.name = "node smpp app";
+    boost::asio::io_context io;
+    ussdbench::UssdLoad load(io, {"127.0.0.1", 0, "bench", o.window}, settings);
+    auto child = spawn_child(
+        {o.node, source_file("scripts/node/ussd-app.js"), "--port", std::to_string(load.port()),
+         "--links", std::to_string(o.links), "--subscribers", std::to_string(o.subscribers)},
+        (dir / "node.log").string());
+    if (!child) {
+        m.error = "cannot spawn " + o.node;
+        return m;
+    }
+    m = measure(m.name, *child, load, o);
+    child->stop(5s);
+    return m;
+}
+
+void print_row(const Measured& m) {
+    if (!m.load) {
+        std::printf("%-14s FAILED: %s\n", m.name.c_str(), m.error.c_str());
+        return;
+    }
+    const LoadResult& r = *m.load;
+    const double per = r.dialogues ? 1e6 / static_cast<double>(r.dialogues) : 0;
+    std::printf("%-14s %9.0f %9.0f %7.2f %7.2f %8.2f %8.1f %8.1f %8.1f %8.1f %6llu %6llu %6llu\n",
+                m.name.c_str(), r.dialogues_per_second(), r.steps_per_second(), r.p50_ms, r.p99_ms,
+                r.p999_ms, r.max_ms, m.cpu_seconds * per, r.generator_cpu_seconds * per,
+                static_cast<double>(m.hwm_kib) / 1024.0, static_cast<unsigned long long>(r.wrong),
+                static_cast<unsigned long long>(r.timed_out),
+                static_cast<unsigned long long>(r.refused + r.unexpected));
+    auto mib = [](std::uint64_t kib) { return static_cast<double>(kib) / 1024.0; };
+    std::printf(
+        "%-14s   resident memory %.1f MiB at the start of the window (%.1f MiB anonymous), %.1f "
+        "MiB at the end (%.1f MiB anonymous)\n",
+        "", mib(m.at_start.rss_kib), mib(m.at_start.anon_kib), mib(m.at_end.rss_kib),
+        mib(m.at_end.anon_kib));
+    for (const auto& w : r.first_wrong)
+        std::printf("%-14s   wrong: %s\n", "", w.c_str());
+}
+
+void append_csv(const Options& o, const Measured& m) {
+    if (o.csv.empty() || !m.load) return;
+    const bool fresh = !fs::exists(o.csv);
+    std::ofstream f(o.csv, std::ios::app);
+    if (fresh)
+        f << "target,scenario,concurrency,links,rate,dialogues_per_s,steps_per_s,p50_ms,p99_ms,"
+             "p999_ms,max_ms,cpu_us_per_dialogue,generator_cpu_us_per_dialogue,peak_mib,wrong,"
+             "timed_out,refused,idle_opened,idle_bytes,seconds,rss_start_mib,rss_end_mib,"
+             "anon_start_mib,anon_end_mib\n";
+    const LoadResult& r = *m.load;
+    const double per = r.dialogues ? 1e6 / static_cast<double>(r.dialogues) : 0;
+    f << fmt::format(
+        "{},{},{},{},{},{:.0f},{:.0f},{:.3f},{:.3f},{:.3f},{:.3f},{:.1f},{:.1f},{:.1f},{},{},{},{},"
+        "{:.0f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f}\n",
+        m.name, o.scenario, o.concurrency, o.links, o.rate, r.dialogues_per_second(),
+        r.steps_per_second(), r.p50_ms, r.p99_ms, r.p999_ms, r.max_ms, m.cpu_seconds * per,
+        r.generator_cpu_seconds * per, static_cast<double>(m.hwm_kib) / 1024.0, r.wrong,
+        r.timed_out, r.refused + r.unexpected, m.idle_opened, m.idle_bytes, r.seconds,
+        static_cast<double>(m.at_start.rss_kib) / 1024.0,
+        static_cast<double>(m.at_end.rss_kib) / 1024.0,
+        static_cast<double>(m.at_start.anon_kib) / 1024.0,
+        static_cast<double>(m.at_end.anon_kib) / 1024.0);
+}
+
+int run_bench(const Options& o) {
+    const auto scenario = ussdbench::scenario_named(o.scenario);
+    ussdbench::LoadSettings settings;
+    settings.scenario = *scenario;
+    settings.population = o.subscribers;
+    settings.concurrency = std::min(o.concurrency, o.subscribers);
+    settings.rate = o.rate;
+    settings.warmup = std::chrono::milliseconds(static_cast<long long>(o.warmup * 1000));
+    settings.measure = std::chrono::milliseconds(
+        static_cast<long long>((o.kill_after > 0 ? o.kill_after : o.seconds) * 1000));
+
+    char tmpl[] = "/tmp/ussdgw-bench-ussd-XXXXXX";
+    std::error_code ec;
+    if (!o.work_dir.empty()) {
+        fs::create_directories(o.work_dir, ec);
+    } else if (!mkdtemp(tmpl)) {
+        std::fprintf(stderr, "bench: cannot create a temporary directory\n");
+        return 1;
+    }
+    const fs::path dir = o.work_dir.empty() ? fs::path(tmpl) : fs::path(o.work_dir);
+    std::printf(
+        "ussdgw bench ussd: scenario %s (3 steps), %zu subscribers, %zu links, concurrency %zu%s, "
+        "window %u, %.0f s after %.0f s of warm-up, 127.0.0.1\n",
+        o.scenario.c_str(), o.subscribers, o.links, settings.concurrency,
+        o.rate > 0 ? fmt::format(" at {:.0f} dialogues/s", o.rate).c_str() : "", o.window,
+        o.seconds, o.warmup);
+    std::fflush(stdout);
+    std::vector<Measured> rows;
+    auto header = [] {
+        std::printf("%-14s %9s %9s %7s %7s %8s %8s %8s %8s %8s %6s %6s %6s\n", "target", "dialog/s",
+                    "steps/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "CPU us/d", "gen us/d",
+                    "peak MiB", "wrong", "t/out", "refus");
+    };
+    bool printed_header = false;
+    for (const char* t : {"engine", "node"}) {
+        if (o.target != "both" && o.target != t) continue;
+        rows.push_back(std::string(t) == "engine" ? bench_engine(o, settings, dir)
+                                                  : bench_node(o, settings, dir));
+        if (!printed_header && rows.back().load) {
+            header();
+            printed_header = true;
+        }
+        print_row(rows.back());
+        append_csv(o, rows.back());
+        std::fflush(stdout);
+    }
+    for (const auto& m : rows)
+        if (m.idle_opened)
+            std::printf("%s: %zu idle dialogues open: %.0f bytes of resident memory each\n",
+                        m.name.c_str(), m.idle_opened, m.idle_bytes);
+    if (rows.size() == 2 && rows[0].load && rows[1].load &&
+        rows[1].load->dialogues_per_second() > 0)
+        std::printf("ratio ussdgw/node: %.2fx complete dialogues per second\n",
+                    rows[0].load->dialogues_per_second() / rows[1].load->dialogues_per_second());
+    int rc = 0;
+    for (const auto& m : rows)
+        if (!m.load || m.load->dialogues == 0 || m.load->wrong > 0 || !m.error.empty()) rc = 1;
+    if (o.kill_after > 0 && !rows.empty() && rows[0].load)
+        std::printf("engine killed (SIGKILL) after %.1f s under load; its files are in %s\n",
+                    o.kill_after, dir.c_str());
+    if (o.keep || !o.work_dir.empty())
+        std::printf("logs and the database copy kept in %s\n", dir.c_str());
+    else
+        fs::remove_all(dir, ec);
+    return rc;
+}
+
+CLI::App* bench_command(CLI::App& app) {
+    for (auto* sub : app.get_subcommands({}))
+        if (sub->get_name() == "bench") return sub;
+    auto* bench = app.add_subcommand("bench", "benchmarks (bench smpp, storage, ussd)");
+    bench->require_subcommand(1);
+    return bench;
+}
+
+}  // namespace
+
+void register_ussd_bench_command(CLI::App& app, CliContext& ctx) {
+    auto o = std::make_shared<Options>();
+    auto* c = bench_command(app)->add_subcommand(
+        "ussd", "complete USSD dialogues/s through SMPP and SQLite: ussdgw vs a node smpp app");
+    c->add_option("--subscribers", o->subscribers, "subscribers in the database")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
+    c->add_option("--concurrency", o->concurrency, "simulated subscribers dialling at once")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+    c->add_option("--links", o->links, "SMPP links the target binds")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+    c->add_option("--window", o->window,
+                  "deliver_sm outstanding per link (and the engine's window)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100000));
+    c->add_option("--seconds", o->seconds, "measured seconds per target")->capture_default_str();
+    c->add_option("--warmup", o->warmup, "seconds of load before measuring")->capture_default_str();
+    c->add_option("--rate", o->rate, "new dialogues per second in total (0 = as fast as answered)")
+        ->capture_default_str();
+    c->add_option("--scenario", o->scenario, "toggle (close/open access) or cancel (reads only)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"toggle", "cancel"}));
+    c->add_option("--target", o->target, "both, engine or node")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"both", "engine", "node"}));
+    c->add_option("--idle", o->idle,
+                  "then open this many dialogues and measure memory per dialogue")
+        ->capture_default_str();
+    c->add_option("--cache-dir", o->cache_dir,
+                  "where the subscriber database is cached (default: <build>/bench)");
+    c->add_option("--csv", o->csv, "append one line per target to this CSV file");
+    c->add_option("--node", o->node, "node executable")->capture_default_str();
+    c->add_flag("--keep", o->keep, "keep the logs and the database copy in /tmp");
+    c->add_option("--kill-after", o->kill_after,
+                  "crash test: SIGKILL the engine after this many seconds of load (engine only)");
+    c->add_option("--ledger", o->ledger,
+                  "crash test: write what the subscribers were told here (MSISDN ACKED PENDING)");
+    c->add_option("--work-dir", o->work_dir,
+                  "put the engine's config, log and database here (kept) instead of /tmp");
+    c->callback([o, &ctx] {
+        signal(SIGPIPE, SIG_IGN);
+        log::set_level(log::Level::warn);
+        ctx.exit_code = run_bench(*o);
+    });
+}
+
+}  // namespace ussdgw::cli

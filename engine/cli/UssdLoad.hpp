@@ -1,0 +1,121 @@
+// engine/cli/UssdLoad: the I/O shell of `ussdgw bench ussd`'s subscribers. It plays the
+// USSD centre and the SMSC (an smpp::SmppLoadServer the system under test binds to, over
+// one or more links) and drives `concurrency` simulated subscribers, each running
+// SubscriberDialogue after SubscriberDialogue (UssdBenchScript.hpp) back to back, or at a
+// fixed total rate of new dialogues (`rate`). Each slot keeps to one link, so every step of
+// a dialogue arrives where the dialogue lives, and to its own subscribers (slot k dials as
+// subscribers k, k + concurrency, ...), so no two dialogues of one subscriber overlap.
+// It measures what happens inside a window after a warm-up: dialogues completed, steps,
+// per-step latency (deliver_sm queued to the screen's submit_sm read), and wrong screens,
+// refused deliver_sm and steps without an answer within `step_timeout`, which never count
+// as done. Separately, `open_idle` opens N dialogues (first screen received) and leaves
+// them open, to measure what an open dialogue costs. Single-threaded on the caller's
+// io_context.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/cli/UssdBenchScript.hpp"
+#include "smpp/SmppLoadServer.hpp"
+
+namespace ussdgw::cli::ussdbench {
+
+struct LoadSettings {
+    Scenario scenario = Scenario::toggle;
+    std::size_t population = 1'000'000;
+    std::size_t concurrency = 1000;
+    double rate = 0;  // new dialogues per second in total; 0 = each slot back to back
+    std::chrono::milliseconds warmup{2000}, measure{10000};
+    std::chrono::milliseconds step_timeout{10000};
+};
+
+struct LoadResult {
+    double seconds = 0;  // the measured window
+    std::uint64_t dialogues = 0, steps = 0;
+    std::uint64_t wrong = 0, refused = 0, timed_out = 0, unexpected = 0, sms = 0;
+    std::vector<std::string> first_wrong;  // what was wrong, the first few
+    double p50_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0;
+    double generator_cpu_seconds = 0;
+    double dialogues_per_second() const { return seconds > 0 ? dialogues / seconds : 0; }
+    double steps_per_second() const { return seconds > 0 ? steps / seconds : 0; }
+};
+
+class UssdLoad final : public smpp::SmppLoadServer::Handler {
+  public:
+    using Clock = std::chrono::steady_clock;
+
+    UssdLoad(boost::asio::io_context& io, smpp::LoadServerOptions server, LoadSettings settings);
+    ~UssdLoad();
+
+    std::uint16_t port() const { return server_.port(); }
+    // Runs the io_context until `links` links are bound; false after `limit`.
+    bool wait_bound(std::size_t links, std::chrono::milliseconds limit);
+    // Warm-up, measured window, then up to step_timeout for dialogues in flight to end.
+    // `on_window` is called at the start and the end of the measured window (CPU samples).
+    LoadResult run(const std::function<void(bool start)>& on_window);
+    // Opens `n` dialogues and leaves them open after their first screen; `measure` is called
+    // once all are open (or after `limit`); then releases them. Returns how many opened.
+    std::size_t open_idle(std::size_t n, std::chrono::milliseconds limit,
+                          const std::function<void()>& measure);
+    std::size_t links() const { return links_.size(); }
+    // For crash tests: one line "MSISDN ACKED PENDING" per subscriber whose access this run
+    // changed: ACKED changes whose final screen arrived, PENDING 1 when a dialogue waits for
+    // its final screen (its change may or may not be committed). False if it cannot write.
+    bool write_ledger(const std::string& path) const;
+
+  private:
+    enum class Known : std::uint8_t { open, closed, unknown };
+    struct Slot {
+        std::optional<SubscriberDialogue> dialogue;
+        std::size_t link = 0;
+        std::size_t next_subscriber = 0;
+        std::uint8_t session = 0;
+        Clock::time_point sent_at{};
+        bool waiting = false;
+        bool hold = false;  // open_idle: keep it open after the first screen
+    };
+
+    // SmppLoadServer::Handler
+    void on_bound(std::size_t link, const smpp::BindRequest& bind) override;
+    void on_link_closed(std::size_t link) override;
+    std::uint32_t on_submit(std::size_t link, const smpp::SubmitSm& sm,
+                            Clock::time_point now) override;
+    void on_deliver_resp(std::size_t link, std::uint64_t token, std::uint32_t status,
+                         Clock::time_point now) override;
+    void on_bad_frame(std::size_t link, const smpp::DecodeError& error) override;
+
+    bool start_dialogue(std::size_t slot_index);
+    void send_step(std::size_t slot_index, Clock::time_point now);
+    void end_dialogue(std::size_t slot_index, bool lost);
+    void fail(std::size_t slot_index, std::uint64_t& counter, std::string why);
+    void tick();
+    void run_until(const std::function<bool()>& done, Clock::time_point deadline);
+
+    boost::asio::io_context& io_;
+    smpp::SmppLoadServer server_;
+    LoadSettings s_;
+    boost::asio::steady_timer ticker_;
+    std::vector<std::size_t> links_;            // bound link numbers, in bind order
+    std::vector<Known> known_;                  // by subscriber
+    std::vector<std::int32_t> slot_of_;         // by subscriber: its slot while a dialogue is open
+    std::vector<std::uint32_t> acked_changes_;  // by subscriber
+    std::vector<bool> maybe_changed_;           // by subscriber: a lost final step
+    std::vector<Slot> slots_;
+    std::vector<std::size_t> idle_slots_;  // paced mode: slots waiting for their turn
+    bool running_ = false, measuring_ = false;
+    Clock::time_point paced_from_{};
+    std::uint64_t paced_started_ = 0;
+    std::size_t held_open_ = 0;
+    LoadResult r_;
+    std::vector<std::uint32_t> latencies_us_;
+};
+
+}  // namespace ussdgw::cli::ussdbench

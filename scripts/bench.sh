@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The whole benchmark, and a short report with plots:
+#   scripts/bench.sh          short (a few minutes): each step once, 5 s windows
+#   scripts/bench.sh long     longer windows, more concurrency levels, 3 repeats, a soak
+# Writes build/bench/report.md (a table per part, the machine and the date) with PNG plots
+# of throughput and step latency against concurrency beside it (gnuplot; scripts/setup.sh
+# --bench installs it). Needs build/ussdgw (built here if missing) and node with the npm
+# smpp package (scripts/setup.sh). The first run creates the 1,000,000-subscriber database
+# in build/bench/db-1000000 (kept for later runs).
+# Run it on a quiet machine; on a shared one wrap it: flock /work/.build.lock scripts/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-short}
+scripts/setup.sh --bench
+out=build/bench
+bin=build/ussdgw
+[[ -x $bin ]] || scripts/build.sh build
+mkdir -p "$out"
+csv=$out/ussd.csv
+log=$out/bench.log
+rm -f "$csv" "$log"
+
+case "$mode" in
+  short) seconds=5; warmup=2; levels="100 1000 5000"; repeats=1; idle=100000; soak=0 ;;
+  long) seconds=15; warmup=3; levels="100 300 1000 3000 5000"; repeats=3; idle=100000; soak=90 ;;
+  *) echo "usage: scripts/bench.sh [short|long]" >&2; exit 2 ;;
+esac
+
+run() { echo "\$ $*" | tee -a "$log"; "$@" 2>&1 | tee -a "$log"; }
+
+echo "== complete USSD dialogues: ussdgw vs the node smpp application, by concurrency" | tee -a "$log"
+for c in $levels; do
+  for r in $(seq "$repeats"); do
+    run "$bin" bench ussd --concurrency "$c" --seconds "$seconds" --warmup "$warmup" \
+      --csv "$csv" || true
+  done
+done
+
+# The engine's best rate (median over the runs at its best level), then half of it offered
+# at a fixed rate: the latency target is measured there.
+best=$(awk -F, '$1=="ussdgw" && $3!="" {print $6}' "$csv" | sort -n | tail -1)
+half=$(( ${best%.*} / 2 ))
+echo "== ussdgw at half its best rate ($half dialogues/s offered)" | tee -a "$log"
+run "$bin" bench ussd --target engine --concurrency 5000 --rate "$half" --seconds "$seconds" \
+  --warmup "$warmup" --csv "$csv" || true
+
+echo "== memory per open idle dialogue ($idle dialogues)" | tee -a "$log"
+run "$bin" bench ussd --concurrency 100 --seconds 2 --warmup 1 --idle "$idle" --csv "$csv" || true
+
+if (( soak > 0 )); then
+  echo "== soak: $soak s at half the best rate (RSS at the start and the end)" | tee -a "$log"
+  run "$bin" bench ussd --target engine --concurrency 5000 --rate "$half" --seconds "$soak" \
+    --warmup 5 --csv "$csv" || true
+fi
+
+echo "== the parts: SMPP codec and server, storage" | tee -a "$log"
+run "$bin" bench smpp --seconds "$seconds" || true
+run "$bin" bench storage --subscribers 200000 --lookups 200000 --changes 20000 || true
+
+python3 scripts/bench_report.py "$csv" "$log" "$out" "$mode"
+echo "report: $out/report.md"
