@@ -1,17 +1,18 @@
 #include <doctest/doctest.h>
 
-#include "engine/config/ConfigReader.hpp"
+#include "engine/base/TomlReader.hpp"
 #include "engine/config/EngineConfig.hpp"
 
+using namespace ussdgw;
 using namespace ussdgw::config;
 using namespace std::chrono_literals;
 
 namespace {
 std::string error_of(std::string_view text) {
     try {
-        auto doc = parse_document(text, "conf/test.toml");
+        auto doc = parse_toml(text, "conf/test.toml");
         parse_engine_config(doc);
-    } catch (const ConfigError& e) {
+    } catch (const TomlError& e) {
         return e.what();
     }
     return "";
@@ -37,7 +38,7 @@ TEST_CASE("a bad value names the key and the allowed values") {
 }
 
 TEST_CASE("typed getters check ranges, durations and arrays of tables") {
-    auto doc = parse_document(R"(
+    auto doc = parse_toml(R"(
 [a]
 port = 70000
 timeout = "30s"
@@ -47,8 +48,8 @@ name = "x"
 [[a.links]]
 name = 5
 )",
-                              "t.toml");
-    auto root = ConfigTable::root(doc);
+                          "t.toml");
+    auto root = TomlTable::root(doc);
     auto a = *root.table("a");
     CHECK_THROWS_WITH(a.integer("port", 2775, 1, 65535),
                       "t.toml:3: key 'a.port': 70000 is out of range (allowed 1 to 65535)");

@@ -2,14 +2,15 @@
 
 #include "engine/config/EngineConfig.hpp"
 
+using namespace ussdgw;
 using namespace ussdgw::config;
 using namespace std::chrono_literals;
 
 namespace {
 std::string error_of(std::string_view text) {
     try {
-        parse_engine_config(parse_document(text, "conf/test.toml"));
-    } catch (const ConfigError& e) {
+        parse_engine_config(parse_toml(text, "conf/test.toml"));
+    } catch (const TomlError& e) {
         return e.what();
     }
     return "";
@@ -17,18 +18,18 @@ std::string error_of(std::string_view text) {
 }  // namespace
 
 TEST_CASE("[menus] defaults and values") {
-    auto none = parse_engine_config(parse_document("", "t.toml"));
+    auto none = parse_engine_config(parse_toml("", "t.toml"));
     CHECK(none.menus.directory == "menus/cabinet");
     CHECK(none.menus.dialogue.step_timeout == 30s);
     CHECK(none.menus.dialogue.dialogue_timeout == 180s);
-    auto c = parse_engine_config(parse_document(R"(
+    auto c = parse_engine_config(parse_toml(R"(
 [menus]
 directory = "conf/menus"
 step_timeout = "15s"
 dialogue_timeout = "2m"
 default_language = "be"
 )",
-                                                "t.toml"));
+                                            "t.toml"));
     CHECK(c.menus.directory == "conf/menus");
     CHECK(c.menus.dialogue.step_timeout == 15s);
     CHECK(c.menus.dialogue.dialogue_timeout == 120s);

@@ -3,19 +3,20 @@
 #include "engine/config/EngineConfig.hpp"
 #include "engine/config/SmppSection.hpp"
 
+using namespace ussdgw;
 using namespace ussdgw::config;
 using namespace std::chrono_literals;
 using ussdgw::smpp::BindType;
 
 namespace {
 ussdgw::smpp::SmppConfig parse(std::string_view text) {
-    auto doc = parse_document(text, "conf/t.toml");
+    auto doc = parse_toml(text, "conf/t.toml");
     return parse_engine_config(doc).smpp;
 }
 std::string error_of(std::string_view text) {
     try {
         parse(text);
-    } catch (const ConfigError& e) {
+    } catch (const TomlError& e) {
         return e.what();
     }
     return "";

@@ -11,8 +11,8 @@ using namespace ussdgw::config;
 
 namespace {
 storage::StorageConfig parse(const std::string& text) {
-    auto doc = parse_document(text, "test.toml");
-    ConfigTable root = ConfigTable::root(doc);
+    auto doc = parse_toml(text, "test.toml");
+    TomlTable root = TomlTable::root(doc);
     auto t = root.table("storage");
     REQUIRE(t.has_value());
     return parse_storage_section(*t);
@@ -20,7 +20,7 @@ storage::StorageConfig parse(const std::string& text) {
 std::string error_of(const std::string& text) {
     try {
         parse(text);
-    } catch (const ConfigError& e) {
+    } catch (const TomlError& e) {
         return e.what();
     }
     return "no error";
@@ -125,7 +125,7 @@ password_sms_text = { ru = "Пароль: {password}", en = "Password: {password
     CHECK(d.password_sms_text.at("ru").find("Личный кабинет") != std::string::npos);
 
     auto engine = [](const std::string& text) {
-        return parse_engine_config(parse_document(text, "test.toml"));
+        return parse_engine_config(parse_toml(text, "test.toml"));
     };
     CHECK(engine("[menus]\ndefault_language = \"be\"\n").storage.sms_default_language == "be");
     CHECK(engine("").storage.sms_default_language == "ru");
@@ -134,7 +134,7 @@ password_sms_text = { ru = "Пароль: {password}", en = "Password: {password
             "[menus]\ndefault_language = \"en\"\n[storage]\npassword_sms_text = { ru = "
             "\"{password}\" }\n");
         FAIL("no text in the default language must be refused");
-    } catch (const ConfigError& e) {
+    } catch (const TomlError& e) {
         CHECK(std::string(e.what()).find("storage.password_sms_text") != std::string::npos);
         CHECK(std::string(e.what()).find("'en'") != std::string::npos);
     }
@@ -142,7 +142,7 @@ password_sms_text = { ru = "Пароль: {password}", en = "Password: {password
 
 TEST_CASE("the outbox claim lease follows the SMS link's response timeout") {
     auto engine = [](const std::string& text) {
-        return parse_engine_config(parse_document(text, "test.toml"));
+        return parse_engine_config(parse_toml(text, "test.toml"));
     };
     const std::string link = R"([[smpp.client]]
 name = "smsc"
@@ -161,7 +161,7 @@ link = "smsc"
     try {
         engine(link + "[storage]\noutbox_claim_lease = \"15s\"\n");
         FAIL("a lease shorter than the response timeout must be refused");
-    } catch (const ConfigError& e) {
+    } catch (const TomlError& e) {
         CHECK(std::string(e.what()).find("test.toml:11") != std::string::npos);
         CHECK(std::string(e.what()).find("storage.outbox_claim_lease") != std::string::npos);
     }
