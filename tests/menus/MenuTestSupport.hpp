@@ -16,7 +16,7 @@ namespace ussdgw::menus::test {
 inline MenuSetPtr cabinet_menus() {
     static MenuSetPtr set = [] {
         auto r = load_menu_directory(USSDGW_SOURCE_DIR "/menus/cabinet");
-        if (!r) FAIL(r.error().front().to_string());
+        if (!r) FAIL(r.error().front().what());
         return *r;
     }();
     return set;

@@ -23,7 +23,7 @@ using namespace std::chrono_literals;
 namespace {
 MenuSetPtr simple(const std::string& hello = "Hello") {
     auto r = load_menu_texts({{"simple.toml", simple_menus(hello)}});
-    if (!r) FAIL(r.error().front().to_string());
+    if (!r) FAIL(r.error().front().what());
     return *r;
 }
 const TimePoint t0 = TimePoint{} + 1h;
@@ -203,7 +203,7 @@ type = "final"
 text = "Done"
 )";
     auto r = load_menu_texts({{"list.toml", text}});
-    REQUIRE_MESSAGE(r.ok(), r.error().front().to_string());
+    REQUIRE_MESSAGE(r.ok(), r.error().front().what());
     for (const std::string lang : {"en", "ru"}) {
         CAPTURE(lang);
         UssdDialogue d(*r, DialogueSettings{});
@@ -269,7 +269,7 @@ TEST_CASE("reload while dialogues are open: old dialogues keep their version") {
     REQUIRE_FALSE(bad.ok());
     std::string v3 = simple_menus("Hello v3");
     auto oops_line = 2 + std::count(v3.begin(), v3.end(), '\n');
-    CHECK(bad.error().front().to_string() ==
+    CHECK(bad.error().front().what() ==
           fmt::format("{}:{}: key 'screens.oops.text': is required (a text: a string or {{ ru = "
                       "\"...\", ... }})",
                       (dir / "menus.toml").string(), oops_line));
@@ -310,7 +310,7 @@ text = ")" + std::string(167, 'b') +
                        R"({target}"
 )";
     auto r = load_menu_texts({{"edge.toml", text}});
-    REQUIRE_MESSAGE(r.ok(), r.error().front().to_string());
+    REQUIRE_MESSAGE(r.ok(), r.error().front().what());
     UssdDialogue en(*r, DialogueSettings{});
     auto out = en.begin("1", "*7#", "en", t0);
     CHECK(out.encoding == gsm::Encoding::gsm7);

@@ -15,7 +15,7 @@ std::string error_of(const std::vector<std::pair<std::string, std::string>>& fil
     auto r = load_menu_texts(files);
     if (r) return "";
     REQUIRE(!r.error().empty());
-    return r.error().front().to_string();
+    return r.error().front().what();
 }
 std::string error_of(const std::string& text) {
     return error_of({{"m.toml", text}});
@@ -43,11 +43,11 @@ const std::string kFinal = "[screens.bye]\ntype = \"final\"\n";
 
 TEST_CASE("the simple set and the cabinet load") {
     auto r = load_menu_texts({{"m.toml", simple_menus()}});
-    REQUIRE_MESSAGE(r.ok(), r.error().front().to_string());
+    REQUIRE_MESSAGE(r.ok(), r.error().front().what());
     CHECK((*r)->screens.size() == 4);
     CHECK((*r)->service_codes.size() == 2);
     auto cab = load_menu_directory(USSDGW_SOURCE_DIR "/menus/cabinet");
-    REQUIRE_MESSAGE(cab.ok(), cab.error().front().to_string());
+    REQUIRE_MESSAGE(cab.ok(), cab.error().front().what());
 }
 
 TEST_CASE("syntax errors and missing files name the file and line") {
@@ -56,7 +56,8 @@ TEST_CASE("syntax errors and missing files name the file and line") {
                             0) == 0);
     auto dir = load_menu_directory("/nonexistent/menus");
     REQUIRE_FALSE(dir.ok());
-    CHECK(dir.error().front().to_string().rfind("/nonexistent/menus:0: cannot read", 0) == 0);
+    CHECK(std::string(dir.error().front().what()).rfind("/nonexistent/menus:0: cannot read", 0) ==
+          0);
 }
 
 TEST_CASE("the [menu] table: missing, twice, bad values") {
