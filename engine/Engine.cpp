@@ -193,6 +193,16 @@ void Engine::on_link_request(const smpp::PeerInfo& peer, const smpp::Pdu& reques
     run(actions);
 }
 
+void Engine::on_server_request(const smpp::PeerInfo& peer, const smpp::Pdu& request,
+                               smpp::SmppReply reply) {
+    // The listener's accounts get their USSD and SMS service later; until then every request
+    // is refused for good rather than accepted and dropped (see [[smpp.server.account]] roles).
+    log::limited(log::Level::warn, "smpp.request_refused", "account", peer.link, "peer",
+                 peer.address, "command", smpp::command_name(request.command_id()), "needs",
+                 smpp::required_role(request), "reason", "not_served");
+    reply.reject(smpp::kNotServed);
+}
+
 void Engine::run(ussd::UssdGateway::Actions& actions) {
     for (auto& r : actions.replies) {
         smpp::SmppClientLink* link = smpp_ ? smpp_->link(r.link) : nullptr;

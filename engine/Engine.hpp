@@ -59,6 +59,8 @@ class Engine : public smpp::SmppApplication {
     void on_link_request(const smpp::PeerInfo& peer, const smpp::Pdu& request,
                          smpp::SmppReply reply) override;
     void on_link_state(const std::string& link, bool bound) override;
+    void on_server_request(const smpp::PeerInfo& peer, const smpp::Pdu& request,
+                           smpp::SmppReply reply) override;
 
   private:
     void run(ussd::UssdGateway::Actions& actions);

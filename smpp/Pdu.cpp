@@ -83,6 +83,18 @@ constexpr CommandId fixed_id() {
 
 }  // namespace
 
+const char* bind_type_name(BindType t) {
+    switch (t) {
+        case BindType::receiver:
+            return "receiver";
+        case BindType::transmitter:
+            return "transmitter";
+        case BindType::transceiver:
+            return "transceiver";
+    }
+    return "?";
+}
+
 std::uint32_t Pdu::command_id() const {
     return std::visit(
         [](const auto& b) -> std::uint32_t {
@@ -96,6 +108,43 @@ std::uint32_t Pdu::command_id() const {
             }
         },
         body);
+}
+
+Pdu make_response(std::uint32_t request_command_id, std::uint32_t sequence_number,
+                  std::uint32_t status, std::string message_id) {
+    Pdu p;
+    p.command_status = status;
+    p.sequence_number = sequence_number;
+    switch (static_cast<CommandId>(request_command_id)) {
+        case CommandId::submit_sm:
+            p.body = SubmitSmResp{std::move(message_id)};
+            break;
+        case CommandId::deliver_sm:
+            p.body = DeliverSmResp{std::move(message_id)};
+            break;
+        case CommandId::data_sm:
+            p.body = DataSmResp{std::move(message_id), {}};
+            break;
+        case CommandId::bind_receiver:
+            p.body = BindResponse{BindType::receiver, {}, {}};
+            break;
+        case CommandId::bind_transmitter:
+            p.body = BindResponse{BindType::transmitter, {}, {}};
+            break;
+        case CommandId::bind_transceiver:
+            p.body = BindResponse{BindType::transceiver, {}, {}};
+            break;
+        case CommandId::unbind:
+            p.body = UnbindResp{};
+            break;
+        case CommandId::enquire_link:
+            p.body = EnquireLinkResp{};
+            break;
+        default:
+            p.body = GenericNack{};
+            break;
+    }
+    return p;
 }
 
 }  // namespace ussdgw::smpp

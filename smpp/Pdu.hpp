@@ -1,12 +1,14 @@
 // smpp/: the SMPP 3.4 layer.
 //
 // Three parts, each testable alone. `Pdu.hpp` (this file) holds our own C++ types for
-// every PDU the engine meets; nothing outside smpp/PduCodec.cpp ever sees a libsmpp34
-// struct. `PduCodec` turns bytes into `Pdu` values and back with no socket in sight: it
-// checks every frame itself before libsmpp34 is handed it. `SmppSession` is a plain state
-// machine per connection (binding, bound, unbinding; sequence numbers, window, timers)
-// fed bytes and time, returning bytes to send and events for the application. The Asio
-// code (client links, the server listener) only moves bytes and runs timers.
+// every PDU the engine meets; nothing outside the codec's files (PduDecoder.cpp,
+// PduEncoder.cpp, detail/LibSmpp34) ever sees a libsmpp34 struct. `PduCodec` turns bytes
+// into `Pdu` values and back with no socket in sight: it checks every frame itself before
+// libsmpp34 is handed it. `SmppSession` is a plain state machine per connection (binding,
+// bound, unbinding; sequence numbers, windows, timers) fed bytes and time, returning bytes
+// to send and events. The Asio shell (`SmppConnection`, one per TCP connection, owned by a
+// client link or the server listener) only moves bytes and runs timers, and reports to the
+// engine through one interface, `SmppApplication`; `SmppService` wires them together.
 #pragma once
 
 #include <array>
@@ -43,6 +45,11 @@ enum class CommandId : std::uint32_t {
 constexpr bool is_response(std::uint32_t command_id) {
     return (command_id & 0x80000000u) != 0;
 }
+constexpr bool is_bind(std::uint32_t command_id) {
+    return command_id == static_cast<std::uint32_t>(CommandId::bind_receiver) ||
+           command_id == static_cast<std::uint32_t>(CommandId::bind_transmitter) ||
+           command_id == static_cast<std::uint32_t>(CommandId::bind_transceiver);
+}
 const char* command_name(std::uint32_t command_id);  // "submit_sm", or "unknown"
 
 // command_status values the engine uses (SMPP 3.4 section 5.1.3). Peers may send any
@@ -64,8 +71,12 @@ constexpr std::uint32_t invsysid = 0x0F;
 constexpr std::uint32_t msgqful = 0x14;
 constexpr std::uint32_t invsertyp = 0x15;
 constexpr std::uint32_t invesmclass = 0x43;
-constexpr std::uint32_t invsystyp = 0x53;
 constexpr std::uint32_t submitfail = 0x45;
+constexpr std::uint32_t invsrcton = 0x48;
+constexpr std::uint32_t invsrcnpi = 0x49;
+constexpr std::uint32_t invdstton = 0x50;
+constexpr std::uint32_t invdstnpi = 0x51;
+constexpr std::uint32_t invsystyp = 0x53;
 constexpr std::uint32_t throttled = 0x58;
 constexpr std::uint32_t invsched = 0x61;
 constexpr std::uint32_t invexpiry = 0x62;
@@ -138,6 +149,7 @@ struct Address {
 };
 
 enum class BindType : std::uint8_t { receiver, transmitter, transceiver };
+const char* bind_type_name(BindType t);  // "transmitter", "receiver", "transceiver"
 
 struct BindRequest {
     BindType type = BindType::transceiver;
@@ -243,5 +255,11 @@ struct Pdu {
     std::uint32_t command_id() const;
     friend bool operator==(const Pdu&, const Pdu&) = default;
 };
+
+// The response to a request `request_command_id` with this status: the command's own
+// *_resp (with `message_id` for submit_sm / deliver_sm / data_sm; the other bodies empty),
+// or generic_nack for a command that has no response of its own.
+Pdu make_response(std::uint32_t request_command_id, std::uint32_t sequence_number,
+                  std::uint32_t status, std::string message_id = {});
 
 }  // namespace ussdgw::smpp

@@ -7,16 +7,21 @@
 
 namespace ussdgw::smpp {
 
-SmppClientLink::SmppClientLink(asio::io_context& io, ClientLinkConfig config, Handlers handlers)
+std::shared_ptr<SmppClientLink> SmppClientLink::create(asio::io_context& io,
+                                                       ClientLinkConfig config,
+                                                       SmppApplication& app) {
+    return std::shared_ptr<SmppClientLink>(new SmppClientLink(io, std::move(config), app));
+}
+
+SmppClientLink::SmppClientLink(asio::io_context& io, ClientLinkConfig config, SmppApplication& app)
     : io_(io),
       config_(std::move(config)),
-      handlers_(std::move(handlers)),
+      app_(app),
       resolver_(io),
       retry_timer_(io),
       rng_(std::random_device{}()) {}
 
 SmppClientLink::~SmppClientLink() {
-    *alive_ = false;
     running_ = false;
     if (connecting_) {
         boost::system::error_code ec;
@@ -26,11 +31,11 @@ SmppClientLink::~SmppClientLink() {
 }
 
 bool SmppClientLink::bound() const {
-    return conn_ && conn_->session().bound();
+    return conn_ && conn_->bound();
 }
 
 std::uint32_t SmppClientLink::outstanding() const {
-    return conn_ ? conn_->session().outstanding() : 0;
+    return conn_ ? conn_->outstanding() : 0;
 }
 
 std::chrono::milliseconds SmppClientLink::backoff(std::uint32_t attempt) {
@@ -55,44 +60,49 @@ void SmppClientLink::start() {
 void SmppClientLink::connect() {
     if (!running_) return;
     ++stats_.connects;
-    auto alive = std::weak_ptr<bool>(alive_);
     resolver_.async_resolve(
         config_.host, std::to_string(config_.port),
-        [this, alive](const boost::system::error_code& ec,
-                      asio::ip::tcp::resolver::results_type results) {
-            if (alive.expired() || !running_) return;
+        [weak = weak_from_this()](const boost::system::error_code& ec,
+                                  asio::ip::tcp::resolver::results_type results) {
+            auto self = weak.lock();
+            if (!self || !self->running_) return;
             if (ec) {
-                log::warn("smpp.connect_failed", "link", config_.name, "host", config_.host,
-                          "error", ec.message());
-                schedule_reconnect("resolve failed");
+                log::warn("smpp.connect_failed", "link", self->config_.name, "host",
+                          self->config_.host, "error", ec.message());
+                self->schedule_reconnect("resolve failed");
                 return;
             }
-            auto sock = std::make_shared<asio::ip::tcp::socket>(io_);
-            connecting_ = sock;
-            // Connect timeout: the bind timeout bounds the TCP handshake too.
-            retry_timer_.expires_after(config_.timers.bind_timeout);
-            retry_timer_.async_wait([alive, sock](const boost::system::error_code& e) {
-                if (e || alive.expired()) return;
-                boost::system::error_code ignored;
-                sock->close(ignored);
-            });
-            asio::async_connect(*sock, results,
-                                [this, alive, sock](const boost::system::error_code& e,
-                                                    const asio::ip::tcp::endpoint&) {
-                                    if (alive.expired()) return;
-                                    if (connecting_ == sock) connecting_.reset();
-                                    if (!running_) return;
-                                    retry_timer_.cancel();
-                                    if (e) {
-                                        log::warn("smpp.connect_failed", "link", config_.name,
-                                                  "host", config_.host, "port", config_.port,
-                                                  "error", e.message());
-                                        schedule_reconnect("connect failed");
-                                        return;
-                                    }
-                                    on_connected(std::move(*sock));
-                                });
+            self->connect_to(std::move(results));
         });
+}
+
+void SmppClientLink::connect_to(asio::ip::tcp::resolver::results_type endpoints) {
+    auto sock = std::make_shared<asio::ip::tcp::socket>(io_);
+    connecting_ = sock;
+    // Connect timeout: the bind timeout bounds the TCP handshake too.
+    retry_timer_.expires_after(config_.timers.bind_timeout);
+    retry_timer_.async_wait([weak = weak_from_this(), sock](const boost::system::error_code& e) {
+        if (e || weak.expired()) return;
+        boost::system::error_code ignored;
+        sock->close(ignored);
+    });
+    asio::async_connect(*sock, endpoints,
+                        [weak = weak_from_this(), sock](const boost::system::error_code& e,
+                                                        const asio::ip::tcp::endpoint&) {
+                            auto self = weak.lock();
+                            if (!self) return;
+                            if (self->connecting_ == sock) self->connecting_.reset();
+                            if (!self->running_) return;
+                            self->retry_timer_.cancel();
+                            if (e) {
+                                log::warn("smpp.connect_failed", "link", self->config_.name, "host",
+                                          self->config_.host, "port", self->config_.port, "error",
+                                          e.message());
+                                self->schedule_reconnect("connect failed");
+                                return;
+                            }
+                            self->on_connected(std::move(*sock));
+                        });
 }
 
 void SmppClientLink::on_connected(asio::ip::tcp::socket socket) {
@@ -100,23 +110,11 @@ void SmppClientLink::on_connected(asio::ip::tcp::socket socket) {
     sc.role = Role::esme;
     sc.timers = config_.timers;
     sc.window = config_.window;
-    sc.receive_window = std::max<std::uint32_t>(config_.window, 100);
+    sc.receive_window = config_.receive_window;
     sc.throughput = config_.throughput;
     sc.tally = tally_;
-    std::weak_ptr<bool> alive = alive_;
-    SmppConnection::Hooks hooks;
-    hooks.on_event = [this, alive](SmppConnection& c, const SessionEvent& e) {
-        if (!alive.expired()) on_event(c, e);
-    };
-    hooks.on_request = handlers_.on_request;
-    hooks.on_ready = [this, alive](SmppConnection& c) {
-        if (!alive.expired()) flush_queue(c);
-    };
-    hooks.on_finished = [this, alive](SmppConnection& c) {
-        if (!alive.expired()) on_finished(c);
-    };
-    conn_ = std::make_shared<SmppConnection>(std::move(socket), std::move(sc), std::move(hooks),
-                                             stats_.connects);
+    conn_ =
+        SmppConnection::create(std::move(socket), std::move(sc), weak_from_this(), stats_.connects);
     conn_->peer().link = config_.name;
     log::info("smpp.connected", "link", config_.name, "peer", conn_->peer().address);
     BindRequest b;
@@ -126,7 +124,7 @@ void SmppClientLink::on_connected(asio::ip::tcp::socket socket) {
     b.system_type = config_.system_type;
     b.interface_version = config_.interface_version;
     b.address_range = config_.address_range;
-    auto r = conn_->session().bind(std::move(b), Clock::now());
+    auto r = conn_->bind(std::move(b));
     if (!r.ok()) {
         log::error("smpp.bind_failed", "link", config_.name, "error", send_error_name(r.error));
         conn_->abort();
@@ -140,14 +138,20 @@ void SmppClientLink::schedule_reconnect(const char* why) {
     auto d = backoff(attempt_++);
     log::info("smpp.reconnect", "link", config_.name, "in_ms", d.count(), "after", why);
     retry_timer_.expires_after(d);
-    retry_timer_.async_wait(
-        [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
-            if (ec || alive.expired()) return;
-            connect();
-        });
+    retry_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+        if (auto self = weak.lock(); self && !ec) self->connect();
+    });
 }
 
-void SmppClientLink::on_event(SmppConnection& c, const SessionEvent& e) {
+void SmppClientLink::on_request(SmppConnection& c, const Pdu& request, SmppReply reply) {
+    app_.on_link_request(c.peer(), request, std::move(reply));
+}
+
+void SmppClientLink::on_ready(SmppConnection& c) {
+    flush_queue(c);
+}
+
+void SmppClientLink::on_session_event(SmppConnection& c, const SessionEvent& e) {
     switch (e.kind) {
         case EventKind::bound:
             attempt_ = 0;
@@ -155,7 +159,7 @@ void SmppClientLink::on_event(SmppConnection& c, const SessionEvent& e) {
             ++stats_.binds;
             log::info("smpp.bound", "link", config_.name, "peer", c.peer().address, "bind",
                       bind_type_name(config_.bind), "system_id", config_.system_id);
-            if (handlers_.on_state) handlers_.on_state(true);
+            app_.on_link_state(config_.name, true);
             flush_queue(c);
             return;
         case EventKind::bind_failed:
@@ -170,7 +174,7 @@ void SmppClientLink::on_event(SmppConnection& c, const SessionEvent& e) {
             log::info("smpp.closed", "link", config_.name, "reason", close_reason_name(e.reason),
                       "detail", e.detail);
             fail_queue(SendError::not_bound);
-            if (was_bound_ && handlers_.on_state) handlers_.on_state(false);
+            if (was_bound_) app_.on_link_state(config_.name, false);
             was_bound_ = false;
             return;
         }
@@ -211,11 +215,10 @@ void SmppClientLink::fail_queue(SendError err) {
 }
 
 void SmppClientLink::flush_queue(SmppConnection& c) {
-    auto now = Clock::now();
     while (!queue_.empty()) {
-        SendError e = c.session().can_send(now);
+        SendError e = c.can_send();
         if (e == SendError::throttled) {
-            c.wake_at(c.session().next_send_time(now));
+            c.wake_at(c.next_send_time());
             return;
         }
         if (e != SendError::none) return;
@@ -230,12 +233,11 @@ void SmppClientLink::flush_queue(SmppConnection& c) {
 }
 
 void SmppClientLink::submit(PduBody body, ResponseCallback callback) {
-    if (!conn_ || !conn_->session().bound() || stopping_) {
+    if (!conn_ || !conn_->bound() || stopping_) {
         fail_later(std::move(callback), SendError::not_bound);
         return;
     }
-    auto now = Clock::now();
-    SendError e = queue_.empty() ? conn_->session().can_send(now) : SendError::window_full;
+    SendError e = queue_.empty() ? conn_->can_send() : SendError::window_full;
     if (e == SendError::none) {
         SendResult r = conn_->send(std::move(body), std::move(callback));
         if (!r.ok()) {
@@ -243,7 +245,6 @@ void SmppClientLink::submit(PduBody body, ResponseCallback callback) {
             return;
         }
         ++stats_.submitted;
-        conn_->kick();
         return;
     }
     if (e == SendError::not_bound || queue_.size() >= config_.queue_limit) {
@@ -252,7 +253,7 @@ void SmppClientLink::submit(PduBody body, ResponseCallback callback) {
     }
     ++stats_.queued;
     queue_.push_back(Queued{std::move(body), std::move(callback)});
-    if (e == SendError::throttled) conn_->wake_at(conn_->session().next_send_time(now));
+    if (e == SendError::throttled) conn_->wake_at(conn_->next_send_time());
 }
 
 void SmppClientLink::stop(std::function<void()> done) {

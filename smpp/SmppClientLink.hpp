@@ -6,14 +6,14 @@
 // `submit` sends submit_sm / data_sm (or any request the bind allows) within the window and
 // throughput limit; requests that do not fit wait in a bounded queue (queue_limit), and the
 // callback always runs exactly once (response, timeout, link lost, or not sent). Received
-// deliver_sm / data_sm go to `on_request`, which answers through its SmppReply, now or later
-// (a USSD application answers when the dialogue step is done). Single-threaded: call it on
-// the io_context's thread.
+// deliver_sm / data_sm go to the application's on_link_request, which answers through its
+// SmppReply, now or later; bind changes to on_link_state. Single-threaded: call it on the
+// io_context's thread. Shared-owned (see SmppConnection.hpp for the layer's idioms).
 //
-//   SmppClientLink link(io, config, {.on_request = ..., .on_state = ...});
-//   link.start();
-//   link.submit(sm, [](RequestOutcome& r) { if (r.ok()) use(r.message_id()); });
-//   link.stop([] { /* unbound and closed */ });
+//   auto link = SmppClientLink::create(io, config, app);
+//   link->start();
+//   link->submit(sm, [](RequestOutcome& r) { if (r.ok()) use(r.message_id()); });
+//   link->stop([] { /* unbound and closed */ });
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -25,23 +25,23 @@
 #include <random>
 #include <string>
 
+#include "smpp/SmppApplication.hpp"
 #include "smpp/SmppConfig.hpp"
 #include "smpp/SmppConnection.hpp"
 
 namespace ussdgw::smpp {
 
-class SmppClientLink {
+class SmppClientLink final : public std::enable_shared_from_this<SmppClientLink>,
+                             public SmppConnection::Owner {
   public:
-    struct Handlers {
-        RequestHandler on_request;  // empty: deliver_sm/data_sm are accepted (message_id "")
-        std::function<void(bool bound)> on_state;  // bound / lost the bind
-    };
     struct Stats {
         std::uint64_t connects = 0, binds = 0, bind_failures = 0, submitted = 0, queued = 0;
         std::uint64_t refused = 0;  // submits failed at once (not bound, queue full, invalid)
     };
 
-    SmppClientLink(asio::io_context& io, ClientLinkConfig config, Handlers handlers = {});
+    // `app` must outlive the link.
+    static std::shared_ptr<SmppClientLink> create(asio::io_context& io, ClientLinkConfig config,
+                                                  SmppApplication& app);
     ~SmppClientLink();
     SmppClientLink(const SmppClientLink&) = delete;
     SmppClientLink& operator=(const SmppClientLink&) = delete;
@@ -65,22 +65,28 @@ class SmppClientLink {
     std::chrono::milliseconds backoff(std::uint32_t attempt);
 
   private:
+    SmppClientLink(asio::io_context& io, ClientLinkConfig config, SmppApplication& app);
+    // SmppConnection::Owner
+    void on_session_event(SmppConnection& c, const SessionEvent& e) override;
+    void on_request(SmppConnection& c, const Pdu& request, SmppReply reply) override;
+    void on_ready(SmppConnection& c) override;
+    void on_finished(SmppConnection& c) override;
+
     struct Queued {
         PduBody body;
         ResponseCallback callback;
     };
     void connect();
+    void connect_to(asio::ip::tcp::resolver::results_type endpoints);
     void on_connected(asio::ip::tcp::socket socket);
     void schedule_reconnect(const char* why);
-    void on_event(SmppConnection& c, const SessionEvent& e);
-    void on_finished(SmppConnection& c);
     void flush_queue(SmppConnection& c);
     void fail_later(ResponseCallback cb, SendError err);
     void fail_queue(SendError err);
 
     asio::io_context& io_;
     ClientLinkConfig config_;
-    Handlers handlers_;
+    SmppApplication& app_;
     asio::ip::tcp::resolver resolver_;
     asio::steady_timer retry_timer_;
     std::shared_ptr<asio::ip::tcp::socket> connecting_;
@@ -94,7 +100,6 @@ class SmppClientLink {
     std::minstd_rand rng_;
     Stats stats_;
     std::shared_ptr<PduTally> tally_ = std::make_shared<PduTally>();
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace ussdgw::smpp

@@ -18,8 +18,6 @@ namespace ussdgw::smpp {
 
 using Millis = std::chrono::milliseconds;
 
-const char* bind_type_name(BindType t);  // "transmitter", "receiver", "transceiver"
-
 // Timers and limits shared by both roles (the [smpp] top-level keys are their defaults).
 struct LinkTimers {
     Millis enquire_link_interval{30'000};  // send enquire_link after this long without traffic
@@ -39,9 +37,11 @@ struct ClientLinkConfig {
     std::string system_type;
     std::uint8_t interface_version = 0x34;
     Address address_range;
-    std::uint32_t window = 100;          // outstanding requests
-    double throughput = 0;               // outgoing requests per second, 0 = unlimited
-    std::uint32_t queue_limit = 10'000;  // submits waiting for the window/throughput
+    std::uint32_t window = 100;           // our requests outstanding at the peer
+    std::uint32_t receive_window = 1000;  // the peer's requests the application holds
+                                          // unanswered (beyond: ESME_RTHROTTLED)
+    double throughput = 0;                // outgoing requests per second, 0 = unlimited
+    std::uint32_t queue_limit = 10'000;   // submits waiting for the window/throughput
     Millis reconnect_min{1'000};
     Millis reconnect_max{60'000};
     LinkTimers timers;
@@ -56,16 +56,35 @@ struct AccountConfig {
     std::vector<BindType> bind_types;            // allowed bind types; empty = any
     std::uint32_t max_binds = 4;                 // simultaneous bound sessions of this account
     double throughput = 0;                       // incoming requests per second, 0 = unlimited
+    std::vector<std::string> roles;  // what its requests may ask for: "ussd", "sms"; a request
+                                     // needing a role the account lacks is refused
+};
+
+// Repeated bind failures, counted per peer address and per account (see BindGuard).
+struct BindGuardConfig {
+    Millis window{15 * 60'000};                // a count is forgotten this long after its
+                                               // last failure
+    std::uint32_t slowdown_after = 3;          // failures before answers are delayed (0 = never)
+    Millis slowdown{1'000};                    // the first delay; doubles per further failure
+    Millis max_delay{10'000};                  // the longest delay (the server's bind_timeout)
+    std::uint32_t lockout_after = 10;          // failures of an address before its binds are
+                                               // refused outright (0 = never)
+    std::uint32_t account_lockout_after = 30;  // the same for an account (0 = never)
+    std::size_t max_addresses = 10'000;        // addresses remembered (the oldest forgotten)
 };
 
 struct ServerConfig {
     bool enabled = false;
     std::string host = "127.0.0.1";
-    std::uint16_t port = 2776;         // 0 = an ephemeral port (tests)
-    std::string system_id = "ussdgw";  // sent in bind_resp
-    std::uint32_t max_connections = 100;
-    std::uint32_t window = 100;  // per session: outstanding deliver_sm, and received requests
-                                 // not yet answered (beyond: ESME_RTHROTTLED)
+    std::uint16_t port = 2776;                  // 0 = an ephemeral port (tests)
+    std::string system_id = "ussdgw";           // sent in bind_resp
+    std::uint32_t max_connections = 100;        // bound or not
+    std::uint32_t max_unbound = 20;             // connections not bound (yet), overall
+    std::uint32_t max_unbound_per_address = 5;  // ... and from one peer address
+    BindGuardConfig bind_guard;
+    std::uint32_t window = 100;           // per session: our deliver_sm outstanding
+    std::uint32_t receive_window = 1000;  // per session: received requests the application
+                                          // holds unanswered (beyond: ESME_RTHROTTLED)
     LinkTimers timers;
     std::vector<AccountConfig> accounts;
 };

@@ -9,28 +9,6 @@ namespace ussdgw::smpp {
 
 namespace {
 constexpr auto kCloseFlushTimeout = std::chrono::seconds(2);
-
-Pdu response_for(std::uint32_t command_id, std::uint32_t seq, std::uint32_t st,
-                 std::string message_id) {
-    Pdu p;
-    p.command_status = st;
-    p.sequence_number = seq;
-    switch (static_cast<CommandId>(command_id)) {
-        case CommandId::submit_sm:
-            p.body = SubmitSmResp{std::move(message_id)};
-            break;
-        case CommandId::deliver_sm:
-            p.body = DeliverSmResp{std::move(message_id)};
-            break;
-        case CommandId::data_sm:
-            p.body = DataSmResp{std::move(message_id), {}};
-            break;
-        default:
-            p.body = GenericNack{};
-            break;
-    }
-    return p;
-}
 }  // namespace
 
 std::string RequestOutcome::message_id() const {
@@ -55,29 +33,36 @@ SmppReply::SmppReply(std::weak_ptr<SmppConnection> conn, std::uint32_t command_i
     : conn_(std::move(conn)), command_id_(command_id), seq_(seq) {}
 
 void SmppReply::accept(std::string message_id) const {
-    send(response_for(command_id_, seq_, status::ok, std::move(message_id)));
+    send(make_response(command_id_, seq_, status::ok, std::move(message_id)));
 }
 
 void SmppReply::reject(std::uint32_t st) const {
-    send(response_for(command_id_, seq_, st, {}));
+    send(make_response(command_id_, seq_, st));
 }
 
 void SmppReply::send(Pdu response) const {
     auto c = conn_.lock();
-    if (!c || c->finished_ || c->session_.closed()) return;
+    if (!c) return;
     response.sequence_number = seq_;
-    c->session_.respond(response);
-    c->kick();
+    c->respond(response);
 }
 
 // ---- SmppConnection ----
 
-SmppConnection::SmppConnection(asio::ip::tcp::socket socket, SessionConfig config, Hooks hooks,
-                               std::uint64_t id)
+std::shared_ptr<SmppConnection> SmppConnection::create(asio::ip::tcp::socket socket,
+                                                       SessionConfig config,
+                                                       std::weak_ptr<Owner> owner,
+                                                       std::uint64_t id) {
+    return std::shared_ptr<SmppConnection>(
+        new SmppConnection(std::move(socket), std::move(config), std::move(owner), id));
+}
+
+SmppConnection::SmppConnection(asio::ip::tcp::socket socket, SessionConfig config,
+                               std::weak_ptr<Owner> owner, std::uint64_t id)
     : socket_(std::move(socket)),
       timer_(socket_.get_executor()),
       session_(std::move(config), Clock::now()),
-      hooks_(std::move(hooks)) {
+      owner_(std::move(owner)) {
     peer_.connection_id = id;
     peer_.address = remote_label(socket_);
     boost::system::error_code ec;
@@ -87,6 +72,26 @@ SmppConnection::SmppConnection(asio::ip::tcp::socket socket, SessionConfig confi
 SmppConnection::~SmppConnection() = default;
 
 void SmppConnection::start() {
+    kick();
+}
+
+SendResult SmppConnection::bind(BindRequest request) {
+    SendResult r = session_.bind(std::move(request), Clock::now());
+    if (r.ok()) kick();
+    return r;
+}
+
+SendError SmppConnection::can_send() const {
+    return session_.can_send(Clock::now());
+}
+
+TimePoint SmppConnection::next_send_time() const {
+    return session_.next_send_time(Clock::now());
+}
+
+void SmppConnection::respond(const Pdu& response) {
+    if (finished_ || session_.closed()) return;
+    session_.respond(response);
     kick();
 }
 
@@ -105,6 +110,7 @@ SendResult SmppConnection::send(PduBody body, ResponseCallback&& callback) {
         return r;
     }
     callbacks_[slot] = std::move(callback);
+    kick();
     return r;
 }
 
@@ -130,10 +136,10 @@ void SmppConnection::dispatch(SessionEvent& e) {
     switch (e.kind) {
         case EventKind::request: {
             SmppReply reply(weak_from_this(), e.pdu.command_id(), e.sequence_number);
-            if (hooks_.on_request)
-                hooks_.on_request(peer_, e.pdu, std::move(reply));
+            if (auto owner = owner_.lock())
+                owner->on_request(*this, e.pdu, std::move(reply));
             else
-                reply.accept({});
+                reply.reject(status::syserr);  // the owner is being torn down
             return;
         }
         case EventKind::response:
@@ -157,7 +163,7 @@ void SmppConnection::dispatch(SessionEvent& e) {
             return;
         }
         default:
-            if (hooks_.on_event) hooks_.on_event(*this, e);
+            if (auto owner = owner_.lock()) owner->on_session_event(*this, e);
             return;
     }
 }
@@ -169,17 +175,23 @@ void SmppConnection::kick() {
         return;
     }
     in_kick_ = true;
-    auto self = shared_from_this();  // hooks may drop the owner's reference
+    auto self = shared_from_this();  // the owner may drop its reference meanwhile
     do {
         again_ = false;
         bool had_events = false;
-        while (session_.has_events()) {
-            had_events = true;
-            session_.take_events(events_);
-            for (auto& e : events_)
-                dispatch(e);
+        for (;;) {
+            while (session_.has_events()) {
+                had_events = true;
+                session_.take_events(events_);
+                for (auto& e : events_)
+                    dispatch(e);
+            }
+            // The requests were handed over (and maybe answered): go on with the input.
+            session_.process(Clock::now());
+            if (!session_.has_events()) break;
         }
-        if (had_events && !session_.closed() && hooks_.on_ready) hooks_.on_ready(*this);
+        if (had_events && !session_.closed())
+            if (auto owner = owner_.lock()) owner->on_ready(*this);
     } while (again_ || session_.has_events());
     in_kick_ = false;
 
@@ -197,7 +209,7 @@ void SmppConnection::kick() {
 }
 
 void SmppConnection::do_read() {
-    if (reading_ || finished_ || session_.closed() || !session_.writable()) return;
+    if (reading_ || finished_ || !session_.wants_input()) return;
     reading_ = true;
     socket_.async_read_some(
         asio::buffer(read_buf_),
@@ -259,7 +271,8 @@ void SmppConnection::arm_timer() {
         self->session_.on_time(now);
         if (self->wake_ && now >= *self->wake_) {
             self->wake_.reset();
-            if (!self->session_.closed() && self->hooks_.on_ready) self->hooks_.on_ready(*self);
+            if (!self->session_.closed())
+                if (auto owner = self->owner_.lock()) owner->on_ready(*self);
         }
         self->kick();
     });
@@ -275,12 +288,10 @@ void SmppConnection::finish() {
     // Requests whose callbacks are still pending were reported by the session's close.
     callbacks_.clear();
     free_slots_.clear();
-    if (hooks_.on_finished) {
-        asio::post(timer_.get_executor(), [self = shared_from_this()] {
-            if (self->hooks_.on_finished) self->hooks_.on_finished(*self);
-            self->hooks_ = Hooks{};  // break reference cycles through the owner's lambdas
-        });
-    }
+    // Reported from a fresh handler: the owner may drop the connection there.
+    asio::post(timer_.get_executor(), [self = shared_from_this()] {
+        if (auto owner = self->owner_.lock()) owner->on_finished(*self);
+    });
 }
 
 }  // namespace ussdgw::smpp

@@ -1,12 +1,25 @@
-// SmppConnection: one TCP connection driving one SmppSession with Boost.Asio. Shared by the
-// client link (ESME role) and the server listener (SMSC role); applications normally use
-// SmppClientLink / SmppServer and only meet `SmppReply`, `PeerInfo` and `RequestOutcome`.
+// SmppConnection: one TCP connection driving one SmppSession with Boost.Asio, the session's
+// thin I/O shell. Shared by the client link (ESME role) and the server listener (SMSC role),
+// which create their connections and hear from them through `SmppConnection::Owner`;
+// applications only meet `SmppReply`, `PeerInfo` and `RequestOutcome`.
 //
-// I/O shape: one async_read_some at a time into a 64 KiB buffer fed to the session (paused
-// while the session's output is over its cap); one async_write in flight, and everything the
-// session produced meanwhile is gathered into the next single write; one steady_timer at the
-// session's next deadline. Everything runs on the io_context's thread: call these classes
-// only from handlers running there (use asio::post from other threads).
+// I/O shape: one async_read_some at a time into a 64 KiB buffer fed to the session (only
+// while the session wants input: it pauses reading while a whole frame waits, see
+// SmppSession); one async_write in flight, and everything the session produced meanwhile is
+// gathered into the next single write; one steady_timer at the session's next deadline.
+// Everything runs on the io_context's thread: call these classes only from handlers running
+// there (use asio::post from other threads).
+//
+// How the SMPP layer reports and lives (the same for the connection, the client link and
+// the server):
+// - Reports go through an interface of virtual methods held by reference or weak pointer:
+//   a connection reports to its `Owner` (the client link or the server), which report to
+//   the `SmppApplication` (SmppApplication.hpp). A request's own outcome goes to the
+//   `ResponseCallback` given with it.
+// - Objects with asynchronous work are shared-owned (`create`, std::enable_shared_from_this):
+//   operations with buffers in flight hold the object strongly (shared_from_this), and
+//   every other handler and report holds it weakly (weak_from_this) and does nothing once
+//   it is gone.
 #pragma once
 
 #include <array>
@@ -16,6 +29,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,50 +82,70 @@ class SmppReply {
     std::uint32_t seq_ = 0;
 };
 
-// A received submit_sm / deliver_sm / data_sm; answer it through `reply`.
-using RequestHandler = std::function<void(const PeerInfo&, const Pdu& request, SmppReply reply)>;
-
 class SmppConnection : public std::enable_shared_from_this<SmppConnection> {
   public:
-    struct Hooks {
-        // Lifecycle events of the session: bound, bind_failed, peer_unbound, closed.
-        std::function<void(SmppConnection&, const SessionEvent&)> on_event;
-        RequestHandler on_request;  // may be empty: requests are then accepted
-        // After a batch of events (responses freed window slots): send more now.
-        std::function<void(SmppConnection&)> on_ready;
-        // The socket is closed and no handler runs any more: drop the connection.
-        std::function<void(SmppConnection&)> on_finished;
+    // What a connection reports to whoever created it.
+    class Owner {
+      public:
+        // The session's lifecycle: bound, bind_failed, peer_unbound, closed.
+        virtual void on_session_event(SmppConnection& c, const SessionEvent& e) = 0;
+        // A received submit_sm / deliver_sm / data_sm; answer through `reply`, now or later.
+        virtual void on_request(SmppConnection& c, const Pdu& request, SmppReply reply) = 0;
+        // Responses freed window slots, or a wake_at time came: send more now.
+        virtual void on_ready(SmppConnection&) {}
+        // The socket is closed and nothing more will be reported: drop the connection.
+        virtual void on_finished(SmppConnection& c) = 0;
+
+      protected:
+        ~Owner() = default;
     };
 
-    SmppConnection(asio::ip::tcp::socket socket, SessionConfig config, Hooks hooks,
-                   std::uint64_t id);
+    static std::shared_ptr<SmppConnection> create(asio::ip::tcp::socket socket,
+                                                  SessionConfig config, std::weak_ptr<Owner> owner,
+                                                  std::uint64_t id);
     ~SmppConnection();
     SmppConnection(const SmppConnection&) = delete;
     SmppConnection& operator=(const SmppConnection&) = delete;
 
+    // Starts reading (and writes what is queued, e.g. a bind).
     void start();
-    SmppSession& session() { return session_; }
-    const SmppSession& session() const { return session_; }
+
+    // ---- what it is ----
     PeerInfo& peer() { return peer_; }
+    const PeerInfo& peer() const { return peer_; }
     std::uint64_t id() const { return peer_.connection_id; }
+    SessionState state() const { return session_.state(); }
+    bool bound() const { return session_.bound(); }
+    // The accepted bind (server) or the bind sent (client).
+    const BindRequest& bind_request() const { return session_.bind_request(); }
+    std::uint32_t outstanding() const { return session_.outstanding(); }
     bool finished() const { return finished_; }
 
+    // ---- commands ----
+    // Client: sends the bind (before start(), or any time while open).
+    SendResult bind(BindRequest request);
     // Sends a request; `callback` gets the response, the timeout or the loss of the link.
     // On an immediate error nothing is sent, and `callback` is left untouched (not moved
     // from, not called) so that the caller can report the error through it.
     SendResult send(PduBody body, ResponseCallback&& callback);
-    // Runs after application commands made outside a connection handler: dispatches
-    // events, starts the write, re-arms the timer. Cheap; safe to call any time.
-    void kick();
+    // Whether send() could send now, and when the throughput limit allows the next one.
+    SendError can_send() const;
+    TimePoint next_send_time() const;
+    // An extra wake-up (e.g. the client link's throughput limit); on_ready runs then.
+    void wake_at(TimePoint t);
+    // Answers a received request (SmppReply's way in).
+    void respond(const Pdu& response);
     // Sends unbind (if bound) and closes when answered or after the unbind timeout.
     void unbind();
     // Closes now: pending output is dropped.
     void abort();
-    // An extra wake-up (e.g. the client link's throughput limit); on_ready runs then.
-    void wake_at(TimePoint t);
 
   private:
-    friend class SmppReply;
+    SmppConnection(asio::ip::tcp::socket socket, SessionConfig config, std::weak_ptr<Owner> owner,
+                   std::uint64_t id);
+    // Runs after every input, command and timer: dispatches events, lets the session go on
+    // with its input, starts the write, reads, re-arms the timer. Cheap; re-entrant.
+    void kick();
     void do_read();
     void start_write();
     void arm_timer();
@@ -121,7 +155,7 @@ class SmppConnection : public std::enable_shared_from_this<SmppConnection> {
     asio::ip::tcp::socket socket_;
     asio::steady_timer timer_;
     SmppSession session_;
-    Hooks hooks_;
+    std::weak_ptr<Owner> owner_;
     PeerInfo peer_;
     std::array<std::uint8_t, 65536> read_buf_{};
     std::vector<std::uint8_t> write_buf_;

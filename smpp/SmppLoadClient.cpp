@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "smpp/PduCodec.hpp"
+#include "smpp/detail/Bytes.hpp"
 
 namespace ussdgw::smpp {
 namespace {
@@ -19,17 +20,8 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-std::uint32_t get32(const std::uint8_t* p) {
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-           std::uint32_t{p[3]};
-}
-
-void put32(std::uint8_t* p, std::uint32_t v) {
-    p[0] = static_cast<std::uint8_t>(v >> 24);
-    p[1] = static_cast<std::uint8_t>(v >> 16);
-    p[2] = static_cast<std::uint8_t>(v >> 8);
-    p[3] = static_cast<std::uint8_t>(v);
-}
+using detail::get32;
+using detail::put32;
 
 // A body-less PDU (enquire_link_resp, unbind, unbind_resp, ...), or one with one empty
 // C-string (deliver_sm_resp).

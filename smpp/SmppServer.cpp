@@ -1,7 +1,8 @@
 #include "smpp/SmppServer.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
-#include <charconv>
 #include <stdexcept>
 
 #include "engine/base/Log.hpp"
@@ -27,21 +28,30 @@ std::string ip_of(const std::string& label) {
 }
 }  // namespace
 
-SmppServer::SmppServer(asio::io_context& io, ServerConfig config, Handlers handlers)
+std::shared_ptr<SmppServer> SmppServer::create(asio::io_context& io, ServerConfig config,
+                                               SmppApplication& app) {
+    return std::shared_ptr<SmppServer>(new SmppServer(io, std::move(config), app));
+}
+
+SmppServer::SmppServer(asio::io_context& io, ServerConfig config, SmppApplication& app)
     : io_(io),
       config_(std::move(config)),
-      handlers_(std::move(handlers)),
+      app_(app),
       acceptor_(io),
       stop_timer_(io),
-      accept_retry_(io) {}
+      accept_retry_(io),
+      guard_([this] {
+          BindGuardConfig g = config_.bind_guard;
+          g.max_delay = std::min(g.max_delay, config_.timers.bind_timeout);
+          return g;
+      }()) {}
 
 SmppServer::~SmppServer() {
-    *alive_ = false;
     boost::system::error_code ec;
     acceptor_.close(ec);
     auto conns = connections_;
-    for (auto& [id, c] : conns)
-        c->abort();
+    for (auto& [id, e] : conns)
+        e.conn->abort();
     connections_.clear();
 }
 
@@ -64,109 +74,165 @@ void SmppServer::start() {
 }
 
 void SmppServer::do_accept() {
-    acceptor_.async_accept([this, alive = std::weak_ptr<bool>(alive_)](
-                               const boost::system::error_code& ec, asio::ip::tcp::socket sock) {
-        if (alive.expired() || !acceptor_.is_open()) return;
-        if (ec) {
-            if (ec == asio::error::operation_aborted) return;
-            // EMFILE and friends: keep serving the existing sessions, retry a bit later.
-            log::warn("smpp.accept_failed", "error", ec.message());
-            accept_retry_.expires_after(std::chrono::milliseconds(100));
-            accept_retry_.async_wait([this, alive](const boost::system::error_code& e) {
-                if (!e && !alive.expired() && acceptor_.is_open()) do_accept();
-            });
-            return;
-        }
-        std::string label = remote_label(sock);
-        if (stopping_ || connections_.size() >= config_.max_connections) {
-            ++stats_.refused_connections;
-            log::warn("smpp.connection_refused", "peer", label, "reason",
-                      stopping_ ? "stopping" : "max_connections");
-            boost::system::error_code ignored;
-            sock.close(ignored);
-            do_accept();
-            return;
-        }
-        ++stats_.accepted;
-        SessionConfig sc;
-        sc.role = Role::smsc;
-        sc.timers = config_.timers;
-        sc.window = config_.window;
-        sc.receive_window = config_.window;
-        sc.system_id = config_.system_id;
-        sc.tally = tally_;
-        std::string ip = ip_of(label);
-        sc.authenticate = [this, ip](const BindRequest& r) { return authenticate(r, ip); };
-        std::weak_ptr<bool> alive2 = alive_;
-        SmppConnection::Hooks hooks;
-        hooks.on_event = [this, alive2](SmppConnection& c, const SessionEvent& e) {
-            if (!alive2.expired()) on_event(c, e);
-        };
-        if (handlers_.on_request) {
-            hooks.on_request = handlers_.on_request;
-        } else {
-            hooks.on_request = [this, alive2](const PeerInfo&, const Pdu&, SmppReply reply) {
-                if (alive2.expired()) return reply.reject(status::syserr);
-                char buf[24];
-                auto [end, e] = std::to_chars(buf, buf + sizeof buf, next_message_id_++, 16);
-                (void)e;
-                reply.accept(std::string(buf, end));
-            };
-        }
-        hooks.on_finished = [this, alive2](SmppConnection& c) {
-            if (!alive2.expired()) on_finished(c);
-        };
-        std::uint64_t id = next_id_++;
-        auto conn =
-            std::make_shared<SmppConnection>(std::move(sock), std::move(sc), std::move(hooks), id);
-        connections_.emplace(id, conn);
-        log::debug("smpp.accepted", "peer", label, "connection", id);
-        conn->start();
-        do_accept();
-    });
+    acceptor_.async_accept(
+        [weak = weak_from_this()](const boost::system::error_code& ec, asio::ip::tcp::socket sock) {
+            auto self = weak.lock();
+            if (!self || !self->acceptor_.is_open()) return;
+            if (ec) {
+                if (ec == asio::error::operation_aborted) return;
+                // EMFILE and friends: keep serving the existing sessions, retry a bit later.
+                log::limited(log::Level::warn, "smpp.accept_failed", "error", ec.message());
+                self->accept_retry_.expires_after(std::chrono::milliseconds(100));
+                self->accept_retry_.async_wait([weak](const boost::system::error_code& e) {
+                    auto self = weak.lock();
+                    if (!e && self && self->acceptor_.is_open()) self->do_accept();
+                });
+                return;
+            }
+            self->admit(std::move(sock));
+            self->do_accept();
+        });
 }
 
-BindVerdict SmppServer::authenticate(const BindRequest& req, const std::string& peer_ip) {
-    BindVerdict v;
+void SmppServer::admit(asio::ip::tcp::socket sock) {
+    std::string label = remote_label(sock);
+    std::string ip = ip_of(label);
+    auto refuse = [&](const char* why) {
+        ++stats_.refused_connections;
+        log::limited(log::Level::warn, "smpp.connection_refused", "peer", label, "reason", why);
+        boost::system::error_code ignored;
+        sock.close(ignored);
+    };
+    if (stopping_) return refuse("stopping");
+    // Room among the connections not bound yet: the oldest one makes way.
+    auto own = unbound_by_ip_.find(ip);
+    if (own != unbound_by_ip_.end() && own->second.size() >= config_.max_unbound_per_address)
+        evict(*own->second.begin(), "max_unbound_per_address");
+    else if (!unbound_.empty() && unbound_.size() >= config_.max_unbound)
+        evict(*unbound_.begin(), "max_unbound");
+    if (connections_.size() >= config_.max_connections) {
+        if (unbound_.empty()) return refuse("max_connections");  // every slot is bound
+        evict(*unbound_.begin(), "max_connections");
+    }
+    ++stats_.accepted;
+    SessionConfig sc;
+    sc.role = Role::smsc;
+    sc.timers = config_.timers;
+    sc.window = config_.window;
+    sc.receive_window = config_.receive_window;
+    sc.system_id = config_.system_id;
+    sc.tally = tally_;
+    sc.authenticate = [weak = weak_from_this(), ip](const BindRequest& r, TimePoint now) {
+        auto self = weak.lock();
+        return self ? self->authenticate(r, ip, now) : BindVerdict{status::bindfail};
+    };
+    std::uint64_t id = next_id_++;
+    auto conn = SmppConnection::create(std::move(sock), std::move(sc), weak_from_this(), id);
+    connections_.emplace(id, Entry{conn, ip});
+    unbound_.insert(id);
+    unbound_by_ip_[ip].insert(id);
+    log::debug("smpp.accepted", "peer", label, "connection", id);
+    conn->start();
+}
+
+void SmppServer::evict(std::uint64_t id, const char* why) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    ++stats_.evicted;
+    log::limited(log::Level::warn, "smpp.connection_evicted", "peer",
+                 it->second.conn->peer().address, "reason", why);
+    auto conn = it->second.conn;
+    forget(id);
+    conn->abort();
+}
+
+void SmppServer::leave_unbound(std::uint64_t id, const std::string& ip) {
+    unbound_.erase(id);
+    auto by_ip = unbound_by_ip_.find(ip);
+    if (by_ip == unbound_by_ip_.end()) return;
+    by_ip->second.erase(id);
+    if (by_ip->second.empty()) unbound_by_ip_.erase(by_ip);
+}
+
+void SmppServer::forget(std::uint64_t id) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    leave_unbound(id, it->second.ip);
+    connections_.erase(it);
+}
+
+void SmppServer::on_request(SmppConnection& c, const Pdu& request, SmppReply reply) {
+    const PeerInfo& peer = c.peer();
+    const char* role = required_role(request);
+    auto a = std::find_if(config_.accounts.begin(), config_.accounts.end(),
+                          [&](const AccountConfig& x) { return x.system_id == peer.link; });
+    if (a != config_.accounts.end() &&
+        std::find(a->roles.begin(), a->roles.end(), role) != a->roles.end())
+        return app_.on_server_request(peer, request, std::move(reply));
+    log::limited(log::Level::warn, "smpp.request_refused", "account", peer.link, "peer",
+                 peer.address, "command", command_name(request.command_id()), "needs", role,
+                 "reason", "role_missing");
+    reply.reject(kNotServed);
+}
+
+BindVerdict SmppServer::authenticate(const BindRequest& req, const std::string& peer_ip,
+                                     TimePoint now) {
     auto it = std::find_if(config_.accounts.begin(), config_.accounts.end(),
                            [&](const AccountConfig& a) { return a.system_id == req.system_id; });
-    auto refuse = [&](std::uint32_t st, const char* why) {
-        log::warn("smpp.bind_refused", "system_id", req.system_id, "peer", peer_ip, "bind",
-                  bind_type_name(req.type), "reason", why);
-        v.status = st;
+    const AccountConfig* a = it == config_.accounts.end() ? nullptr : &*it;
+    const std::string_view account = a ? std::string_view(a->system_id) : std::string_view();
+    BindGuard::Decision guard = guard_.check(peer_ip, account, now);
+    BindVerdict v;
+    v.delay = guard.delay;
+    const char* why = nullptr;
+    if (stopping_) {
+        why = "stopping";
+    } else if (guard.locked) {
+        why = "locked_out";  // the password is not even looked at
+    } else if (!a) {
+        why = "unknown_system_id";
+        guard_.failed(peer_ip, account, now);
+    } else if (!same_secret(req.password, a->password.reveal())) {
+        why = "wrong_password";
+        guard_.failed(peer_ip, account, now);
+    } else if (!a->allowed_addresses.empty() &&
+               std::find(a->allowed_addresses.begin(), a->allowed_addresses.end(), peer_ip) ==
+                   a->allowed_addresses.end()) {
+        why = "address_not_allowed";
+    } else if (!a->bind_types.empty() && std::find(a->bind_types.begin(), a->bind_types.end(),
+                                                   req.type) == a->bind_types.end()) {
+        why = "bind_type_not_allowed";
+    } else if (auto b = binds_per_account_.find(a->system_id);
+               b != binds_per_account_.end() && b->second >= a->max_binds) {
+        why = "max_binds";
+    }
+    if (why) {
+        // One status for every refusal: the answer does not tell which part was wrong.
+        log::limited(log::Level::warn, "smpp.bind_refused", "system_id", req.system_id, "peer",
+                     peer_ip, "bind", bind_type_name(req.type), "reason", why, "delay_ms",
+                     v.delay.count());
+        v.status = status::bindfail;
         return v;
-    };
-    if (stopping_) return refuse(status::bindfail, "stopping");
-    if (it == config_.accounts.end()) return refuse(status::invsysid, "unknown system_id");
-    const AccountConfig& a = *it;
-    if (!same_secret(req.password, a.password.reveal()))
-        return refuse(status::invpaswd, "wrong password");
-    if (!a.allowed_addresses.empty() &&
-        std::find(a.allowed_addresses.begin(), a.allowed_addresses.end(), peer_ip) ==
-            a.allowed_addresses.end())
-        return refuse(status::bindfail, "address not allowed");
-    if (!a.bind_types.empty() &&
-        std::find(a.bind_types.begin(), a.bind_types.end(), req.type) == a.bind_types.end())
-        return refuse(status::bindfail, "bind type not allowed");
-    auto b = binds_per_account_.find(a.system_id);
-    if (b != binds_per_account_.end() && b->second >= a.max_binds)
-        return refuse(status::alybnd, "max_binds reached");
+    }
+    guard_.succeeded(peer_ip, account);
     v.status = status::ok;
-    v.receive_throughput = a.throughput;
+    v.receive_throughput = a->throughput;
     return v;
 }
 
-void SmppServer::on_event(SmppConnection& c, const SessionEvent& e) {
+void SmppServer::on_session_event(SmppConnection& c, const SessionEvent& e) {
     switch (e.kind) {
         case EventKind::bound: {
-            const auto& req = c.session().bind_request();
+            const auto& req = c.bind_request();
             c.peer().link = req.system_id;
+            if (auto it = connections_.find(c.id()); it != connections_.end())
+                leave_unbound(it->first, it->second.ip);
             ++binds_per_account_[req.system_id];
             ++stats_.binds;
             log::info("smpp.bound", "account", req.system_id, "peer", c.peer().address, "bind",
                       bind_type_name(req.type), "interface_version",
-                      static_cast<int>(req.interface_version));
-            if (handlers_.on_bind_change) handlers_.on_bind_change(c.peer(), req.type, true);
+                      fmt::format("{:#04x}", req.interface_version));  // 0x34, as SMPP writes it
+            app_.on_server_bind(c.peer(), req.type, true);
             return;
         }
         case EventKind::bind_failed:
@@ -178,11 +244,15 @@ void SmppServer::on_event(SmppConnection& c, const SessionEvent& e) {
                 auto it = binds_per_account_.find(c.peer().link);
                 if (it != binds_per_account_.end() && it->second > 0 && --it->second == 0)
                     binds_per_account_.erase(it);
-                if (handlers_.on_bind_change)
-                    handlers_.on_bind_change(c.peer(), c.session().bind_request().type, false);
+                app_.on_server_bind(c.peer(), c.bind_request().type, false);
             }
-            log::info("smpp.closed", "account", c.peer().link, "peer", c.peer().address, "reason",
-                      close_reason_name(e.reason), "detail", e.detail);
+            // Connections that never bound may come in floods: their lines are rate-limited.
+            log::event(was_bound ? log::Level::info : log::Level::debug, "smpp.closed", "account",
+                       c.peer().link, "peer", c.peer().address, "reason",
+                       close_reason_name(e.reason), "detail", e.detail);
+            if (!was_bound)
+                log::limited(log::Level::info, "smpp.closed_unbound", "peer", c.peer().address,
+                             "reason", close_reason_name(e.reason));
             return;
         }
         default:
@@ -191,13 +261,14 @@ void SmppServer::on_event(SmppConnection& c, const SessionEvent& e) {
 }
 
 void SmppServer::on_finished(SmppConnection& c) {
-    connections_.erase(c.id());
+    forget(c.id());
     check_stopped();
 }
 
 void SmppServer::check_stopped() {
     if (!stopping_ || !connections_.empty() || !stop_done_) return;
     stop_timer_.cancel();
+    log::flush_limited();
     auto done = std::move(stop_done_);
     stop_done_ = nullptr;
     done();
@@ -210,40 +281,36 @@ void SmppServer::stop(std::function<void()> done) {
     stopping_ = true;
     stop_done_ = std::move(done);
     auto conns = connections_;
-    for (auto& [id, c] : conns)
-        c->unbind();
+    for (auto& [id, e] : conns)
+        e.conn->unbind();
     if (connections_.empty()) {
-        asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
-            if (!alive.expired()) check_stopped();
+        asio::post(io_, [weak = weak_from_this()] {
+            if (auto self = weak.lock()) self->check_stopped();
         });
         return;
     }
     stop_timer_.expires_after(config_.timers.unbind_timeout + kStopGrace);
-    stop_timer_.async_wait(
-        [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& e) {
-            if (e || alive.expired()) return;
-            auto left = connections_;
-            for (auto& [id, c] : left)
-                c->abort();
-        });
+    stop_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+        auto self = weak.lock();
+        if (ec || !self) return;
+        auto left = self->connections_;
+        for (auto& [id, e] : left)
+            e.conn->abort();
+    });
 }
 
 SendResult SmppServer::send_to(const std::string& system_id, PduBody body,
                                ResponseCallback callback) {
-    std::vector<SmppConnection*> candidates;
-    for (auto& [id, c] : connections_) {
-        auto st = c->session().state();
-        if (c->peer().link == system_id &&
+    std::vector<SmppConnection*> candidates;  // in id order (connections_ is ordered)
+    for (auto& [id, e] : connections_) {
+        auto st = e.conn->state();
+        if (e.conn->peer().link == system_id &&
             (st == SessionState::bound_rx || st == SessionState::bound_trx))
-            candidates.push_back(c.get());
+            candidates.push_back(e.conn.get());
     }
     if (candidates.empty()) return SendResult{SendError::not_bound, 0};
-    std::sort(candidates.begin(), candidates.end(),
-              [](auto* a, auto* b) { return a->id() < b->id(); });
     SmppConnection* c = candidates[round_robin_++ % candidates.size()];
-    SendResult r = c->send(std::move(body), std::move(callback));
-    if (r.ok()) c->kick();
-    return r;
+    return c->send(std::move(body), std::move(callback));
 }
 
 std::size_t SmppServer::bound_count(const std::string& system_id) const {

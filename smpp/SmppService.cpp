@@ -2,49 +2,14 @@
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
-#include <charconv>
 
 namespace ussdgw::smpp {
 
-void SmppApplication::on_link_request(const PeerInfo&, const Pdu&, SmppReply reply) {
-    reply.accept({});
-}
-
-void SmppApplication::on_server_request(const PeerInfo&, const Pdu&, SmppReply reply) {
-    reply.accept(next_message_id());
-}
-
-void SmppApplication::on_link_state(const std::string&, bool) {}
-void SmppApplication::on_server_bind(const PeerInfo&, BindType, bool) {}
-
-std::string SmppApplication::next_message_id() {
-    char buf[24];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, next_id_++, 16);
-    (void)ec;
-    return std::string(buf, end);
-}
-
 SmppService::SmppService(asio::io_context& io, SmppConfig config, SmppApplication& app)
-    : io_(io), config_(std::move(config)), app_(app) {
-    for (const auto& lc : config_.clients) {
-        SmppClientLink::Handlers h;
-        h.on_request = [this](const PeerInfo& p, const Pdu& r, SmppReply reply) {
-            app_.on_link_request(p, r, std::move(reply));
-        };
-        std::string name = lc.name;
-        h.on_state = [this, name](bool bound) { app_.on_link_state(name, bound); };
-        links_.push_back(std::make_unique<SmppClientLink>(io_, lc, std::move(h)));
-    }
-    if (config_.server.enabled) {
-        SmppServer::Handlers h;
-        h.on_request = [this](const PeerInfo& p, const Pdu& r, SmppReply reply) {
-            app_.on_server_request(p, r, std::move(reply));
-        };
-        h.on_bind_change = [this](const PeerInfo& p, BindType t, bool bound) {
-            app_.on_server_bind(p, t, bound);
-        };
-        server_ = std::make_unique<SmppServer>(io_, config_.server, std::move(h));
-    }
+    : io_(io), config_(std::move(config)) {
+    for (const auto& lc : config_.clients)
+        links_.push_back(SmppClientLink::create(io_, lc, app));
+    if (config_.server.enabled) server_ = SmppServer::create(io_, config_.server, app);
 }
 
 SmppService::~SmppService() = default;

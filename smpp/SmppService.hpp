@@ -1,6 +1,7 @@
 // SmppService: every configured SMPP endpoint of the engine in one object — the client links
-// ([[smpp.client]]) and the server listener ([smpp.server]) — wired to one
-// `SmppApplication`, which is where the engine (the USSD gateway, the SMS outbox) plugs in.
+// ([[smpp.client]]) and the server listener ([smpp.server]) — reporting to one
+// `SmppApplication` (SmppApplication.hpp), which is where the engine (the USSD gateway, the
+// SMS outbox) plugs in.
 //
 //   struct MyApp : smpp::SmppApplication {
 //       void on_link_request(const PeerInfo& p, const Pdu& req, SmppReply r) override {
@@ -23,33 +24,12 @@
 #include <string_view>
 #include <vector>
 
+#include "smpp/SmppApplication.hpp"
 #include "smpp/SmppClientLink.hpp"
 #include "smpp/SmppConfig.hpp"
 #include "smpp/SmppServer.hpp"
 
 namespace ussdgw::smpp {
-
-// The application side of the SMPP layer. The defaults answer every request positively:
-// deliver_sm/data_sm on client links with an empty message_id, submit_sm/data_sm/deliver_sm
-// on the server with a generated message_id.
-class SmppApplication {
-  public:
-    virtual ~SmppApplication() = default;
-    // deliver_sm / data_sm received on client link `peer.link`.
-    virtual void on_link_request(const PeerInfo& peer, const Pdu& request, SmppReply reply);
-    // submit_sm / data_sm / deliver_sm received by the server from account `peer.link`.
-    virtual void on_server_request(const PeerInfo& peer, const Pdu& request, SmppReply reply);
-    // Client link `link` bound (true) or lost its bind (false).
-    virtual void on_link_state(const std::string& link, bool bound);
-    // A server session of account `peer.link` bound (true) or closed (false).
-    virtual void on_server_bind(const PeerInfo& peer, BindType type, bool bound);
-
-  protected:
-    std::string next_message_id();  // "1", "2", ... in hex, unique per process run
-
-  private:
-    std::uint64_t next_id_ = 1;
-};
 
 class SmppService {
   public:
@@ -66,16 +46,15 @@ class SmppService {
     SmppClientLink* link(std::string_view name);
     // The first bound link carrying `role` in its roles (else the first link with it).
     SmppClientLink* link_for_role(std::string_view role);
-    const std::vector<std::unique_ptr<SmppClientLink>>& links() const { return links_; }
+    const std::vector<std::shared_ptr<SmppClientLink>>& links() const { return links_; }
     SmppServer* server() { return server_.get(); }  // null when [smpp.server] is disabled
     const SmppConfig& config() const { return config_; }
 
   private:
     asio::io_context& io_;
     SmppConfig config_;
-    SmppApplication& app_;
-    std::vector<std::unique_ptr<SmppClientLink>> links_;
-    std::unique_ptr<SmppServer> server_;
+    std::vector<std::shared_ptr<SmppClientLink>> links_;
+    std::shared_ptr<SmppServer> server_;
 };
 
 }  // namespace ussdgw::smpp

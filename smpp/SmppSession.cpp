@@ -1,19 +1,18 @@
+// SmppSession, the peer's side: what arrives (frames, requests, binds, responses) and the
+// session's own bookkeeping. The owner's side (commands, timers, output) is in
+// SmppSessionCommands.cpp.
 #include "smpp/SmppSession.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <utility>
 
+#include "smpp/detail/Bytes.hpp"
+
 namespace ussdgw::smpp {
 
 namespace {
 constexpr std::uint32_t kMaxSequence = 0x7FFFFFFF;
-
-bool is_bind(std::uint32_t id) {
-    return id == static_cast<std::uint32_t>(CommandId::bind_receiver) ||
-           id == static_cast<std::uint32_t>(CommandId::bind_transmitter) ||
-           id == static_cast<std::uint32_t>(CommandId::bind_transceiver);
-}
 
 SessionState bound_state_of(BindType t) {
     switch (t) {
@@ -26,143 +25,7 @@ SessionState bound_state_of(BindType t) {
     }
     return SessionState::bound_trx;
 }
-
-TimePoint earliest(std::optional<TimePoint> a, TimePoint b) {
-    return a ? std::min(*a, b) : b;
-}
 }  // namespace
-
-const char* state_name(SessionState s) {
-    switch (s) {
-        case SessionState::open:
-            return "open";
-        case SessionState::binding:
-            return "binding";
-        case SessionState::bound_tx:
-            return "bound_tx";
-        case SessionState::bound_rx:
-            return "bound_rx";
-        case SessionState::bound_trx:
-            return "bound_trx";
-        case SessionState::unbinding:
-            return "unbinding";
-        case SessionState::closed:
-            return "closed";
-    }
-    return "?";
-}
-
-const char* close_reason_name(CloseReason r) {
-    switch (r) {
-        case CloseReason::none:
-            return "none";
-        case CloseReason::unbound:
-            return "unbound";
-        case CloseReason::peer_unbound:
-            return "peer_unbound";
-        case CloseReason::bind_failed:
-            return "bind_failed";
-        case CloseReason::bind_timeout:
-            return "bind_timeout";
-        case CloseReason::peer_silent:
-            return "peer_silent";
-        case CloseReason::unframeable:
-            return "unframeable";
-        case CloseReason::output_overflow:
-            return "output_overflow";
-        case CloseReason::local:
-            return "local";
-        case CloseReason::transport:
-            return "transport";
-    }
-    return "?";
-}
-
-const char* event_name(EventKind k) {
-    switch (k) {
-        case EventKind::bound:
-            return "bound";
-        case EventKind::bind_failed:
-            return "bind_failed";
-        case EventKind::request:
-            return "request";
-        case EventKind::response:
-            return "response";
-        case EventKind::response_timeout:
-            return "response_timeout";
-        case EventKind::peer_unbound:
-            return "peer_unbound";
-        case EventKind::closed:
-            return "closed";
-        case EventKind::outbind:
-            return "outbind";
-    }
-    return "?";
-}
-
-const char* send_error_name(SendError e) {
-    switch (e) {
-        case SendError::none:
-            return "none";
-        case SendError::not_bound:
-            return "not_bound";
-        case SendError::window_full:
-            return "window_full";
-        case SendError::throttled:
-            return "throttled";
-        case SendError::output_full:
-            return "output_full";
-        case SendError::invalid:
-            return "invalid";
-    }
-    return "?";
-}
-
-const char* bind_type_name(BindType t) {
-    switch (t) {
-        case BindType::receiver:
-            return "receiver";
-        case BindType::transmitter:
-            return "transmitter";
-        case BindType::transceiver:
-            return "transceiver";
-    }
-    return "?";
-}
-
-// ---- token bucket ----
-
-void SmppSession::TokenBucket::configure(double per_second, TimePoint now) {
-    rate = per_second > 0 ? per_second : 0;
-    burst = std::max(1.0, rate / 10.0);  // at most 100 ms worth of requests at once
-    tokens = burst;
-    last = now;
-}
-
-void SmppSession::TokenBucket::refill(TimePoint now) {
-    if (rate <= 0 || now <= last) return;
-    double dt = std::chrono::duration<double>(now - last).count();
-    tokens = std::min(burst, tokens + dt * rate);
-    last = now;
-}
-
-bool SmppSession::TokenBucket::take(TimePoint now) {
-    if (rate <= 0) return true;
-    refill(now);
-    if (tokens < 1.0) return false;
-    tokens -= 1.0;
-    return true;
-}
-
-TimePoint SmppSession::TokenBucket::next_token(TimePoint now) const {
-    if (rate <= 0) return now;
-    double have = tokens;
-    if (now > last)
-        have = std::min(burst, tokens + std::chrono::duration<double>(now - last).count() * rate);
-    if (have >= 1.0) return now;
-    auto wait = std::chrono::duration<double>((1.0 - have) / rate);
-    return now + std::chrono::ceil<Clock::duration>(wait);
-}
 
 // ---- session ----
 
@@ -188,7 +51,7 @@ std::uint32_t SmppSession::next_sequence() {
 }
 
 void SmppSession::set_receive_throughput(double per_second) {
-    receive_bucket_.configure(per_second, receive_bucket_.last);
+    receive_bucket_.configure(per_second, receive_bucket_.last_refill());
 }
 
 bool SmppSession::emit(const Pdu& pdu) {
@@ -205,43 +68,8 @@ bool SmppSession::emit(const Pdu& pdu) {
 }
 
 void SmppSession::emit_error_response(std::uint32_t command_id, std::uint32_t seq, std::uint32_t st,
-                                      bool generic) {
-    Pdu p;
-    p.command_status = st;
-    p.sequence_number = seq;
-    if (!generic) {
-        switch (static_cast<CommandId>(command_id)) {
-            case CommandId::submit_sm:
-                p.body = SubmitSmResp{};
-                break;
-            case CommandId::deliver_sm:
-                p.body = DeliverSmResp{};
-                break;
-            case CommandId::data_sm:
-                p.body = DataSmResp{};
-                break;
-            case CommandId::bind_receiver:
-                p.body = BindResponse{BindType::receiver, {}, {}};
-                break;
-            case CommandId::bind_transmitter:
-                p.body = BindResponse{BindType::transmitter, {}, {}};
-                break;
-            case CommandId::bind_transceiver:
-                p.body = BindResponse{BindType::transceiver, {}, {}};
-                break;
-            case CommandId::unbind:
-                p.body = UnbindResp{};
-                break;
-            case CommandId::enquire_link:
-                p.body = EnquireLinkResp{};
-                break;
-            default:
-                p.body = GenericNack{};
-                break;
-        }
-    } else {
-        p.body = GenericNack{};
-    }
+                                      bool generic_nack) {
+    Pdu p = generic_nack ? Pdu{st, seq, GenericNack{}} : make_response(command_id, seq, st);
     if (std::holds_alternative<GenericNack>(p.body)) ++stats_.nacks_out;
     emit(p);
 }
@@ -277,8 +105,13 @@ void SmppSession::close(CloseReason reason, std::string detail) {
     }
     outstanding_.clear();
     app_outstanding_ = 0;
+    unanswered_.clear();
+    held_since_.reset();
+    delayed_bind_.reset();
+    partial_since_.reset();
     input_.clear();
     input_.shrink_to_fit();
+    input_pos_ = 0;
     push_closed(reason, std::move(detail));
 }
 
@@ -287,40 +120,65 @@ void SmppSession::close(CloseReason reason, std::string detail) {
 void SmppSession::receive(std::span<const std::uint8_t> bytes, TimePoint now) {
     if (closed() || bytes.empty()) return;
     last_rx_ = now;
-    auto process = [&](std::span<const std::uint8_t> data) -> std::size_t {
-        std::size_t off = 0;
-        while (!closed() && off < data.size()) {
-            auto rest = data.subspan(off);
-            FrameLength fl = frame_length(rest, config_.max_frame_length);
-            if (fl.kind == FrameLength::Kind::need_more) break;
-            if (fl.kind == FrameLength::Kind::unframeable) {
-                std::uint32_t seq = 0;
-                if (rest.size() >= kHeaderLength)
-                    seq = (std::uint32_t(rest[12]) << 24) | (std::uint32_t(rest[13]) << 16) |
-                          (std::uint32_t(rest[14]) << 8) | std::uint32_t(rest[15]);
-                emit_error_response(0, seq, status::invcmdlen, true);
-                close(CloseReason::unframeable, "bad command_length");
-                return data.size();
-            }
-            handle_frame(rest.first(fl.length), now);
-            off += fl.length;
+    input_.insert(input_.end(), bytes.begin(), bytes.end());
+    process(now);
+}
+
+bool SmppSession::wants_input() const {
+    if (closed() || !writable() || held_since_ || delayed_bind_) return false;
+    auto rest = std::span<const std::uint8_t>(input_).subspan(input_pos_);
+    return frame_length(rest, config_.max_frame_length).kind == FrameLength::Kind::need_more;
+}
+
+bool SmppSession::hold(TimePoint now) {
+    if (unanswered_.empty()) return false;
+    if (!held_since_) held_since_ = now;
+    if (now < *held_since_ + config_.timers.response_timeout) return true;
+    return false;  // the application did not answer in time: go on without it
+}
+
+void SmppSession::process(TimePoint now) {
+    bool consumed = false;
+    bool at_partial = false;
+    while (!closed()) {
+        // One request at a time: the owner hands it to the application (which may answer at
+        // once) before the next frame is counted against the receive window.
+        if (undelivered_ > 0 || delayed_bind_) break;
+        auto rest = std::span<const std::uint8_t>(input_).subspan(input_pos_);
+        FrameLength fl = frame_length(rest, config_.max_frame_length);
+        if (fl.kind == FrameLength::Kind::need_more) {
+            at_partial = !rest.empty();
+            break;
         }
-        return off;
-    };
-    if (input_.empty()) {
-        std::size_t used = process(bytes);
-        if (!closed() && used < bytes.size())
-            input_.assign(bytes.begin() + static_cast<std::ptrdiff_t>(used), bytes.end());
-    } else {
-        input_.insert(input_.end(), bytes.begin(), bytes.end());
-        std::size_t used = process(input_);
-        if (!closed())
-            input_.erase(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(used));
+        if (fl.kind == FrameLength::Kind::unframeable) {
+            // What came before the bad bytes is answered first.
+            if (hold(now)) break;
+            std::uint32_t seq = rest.size() >= kHeaderLength ? detail::get32(&rest[12]) : 0;
+            emit_error_response(0, seq, status::invcmdlen, true);
+            close(CloseReason::unframeable, "bad command_length");
+            return;
+        }
+        auto frame = rest.first(fl.length);
+        if (detail::get32(&frame[4]) == static_cast<std::uint32_t>(CommandId::unbind) &&
+            (bound() || state_ == SessionState::unbinding) && hold(now))
+            break;
+        held_since_.reset();
+        input_pos_ += fl.length;
+        consumed = true;
+        handle_frame(frame, now);
+    }
+    if (closed()) return;
+    if (input_pos_ == input_.size()) {
+        input_.clear();
+        input_pos_ = 0;
+    } else if (at_partial && input_pos_ > 0) {
+        input_.erase(input_.begin(), input_.begin() + static_cast<std::ptrdiff_t>(input_pos_));
+        input_pos_ = 0;
     }
     // A frame trickled in byte by byte must not keep the session (and its buffer) forever.
-    if (input_.empty())
+    if (!at_partial)
         partial_since_.reset();
-    else if (!partial_since_)
+    else if (consumed || !partial_since_)
         partial_since_ = now;
 }
 
@@ -402,12 +260,15 @@ void SmppSession::handle_request(Pdu&& pdu, TimePoint now) {
                 emit_error_response(id, seq, status::invbndsts, false);
                 return;
             }
-            if (pending_in_ >= config_.receive_window || !receive_bucket_.take(now)) {
+            // Only requests the application really holds count: every earlier one was handed
+            // over (and perhaps answered) before this frame was read.
+            if (unanswered_.size() >= config_.receive_window || !receive_bucket_.take(now)) {
                 ++stats_.throttled_in;
                 emit_error_response(id, seq, status::throttled, false);
                 return;
             }
-            ++pending_in_;
+            unanswered_.push_back(seq);
+            ++undelivered_;
             ++stats_.requests_in;
             SessionEvent e;
             e.kind = EventKind::request;
@@ -449,28 +310,37 @@ void SmppSession::handle_bind(Pdu&& pdu, TimePoint now) {
     }
     BindVerdict v;
     v.status = status::bindfail;
-    if (config_.authenticate) v = config_.authenticate(*req);
-    BindResponse resp{req->type, config_.system_id, {}};
-    if (v.status == status::ok && req->interface_version >= 0x34) resp.sc_interface_version = 0x34;
+    if (config_.authenticate) v = config_.authenticate(*req, now);
+    if (v.delay.count() > 0) {
+        // Answered later (the owner's bind guard slows this peer down); nothing more is read
+        // meanwhile.
+        delayed_bind_ = DelayedBind{now + v.delay, v, std::move(pdu)};
+        return;
+    }
+    answer_bind(v, std::move(pdu), now);
+}
+
+void SmppSession::answer_bind(const BindVerdict& v, Pdu&& pdu, TimePoint now) {
+    const auto& req = std::get<BindRequest>(pdu.body);
+    BindResponse resp{req.type, config_.system_id, {}};
+    if (v.status == status::ok && req.interface_version >= 0x34) resp.sc_interface_version = 0x34;
     if (v.status != status::ok) resp.system_id.clear();
-    emit(Pdu{v.status, seq, resp});
+    emit(Pdu{v.status, pdu.sequence_number, resp});
+    SessionEvent e;
+    e.sequence_number = pdu.sequence_number;
     if (v.status != status::ok) {
-        SessionEvent e;
         e.kind = EventKind::bind_failed;
-        e.sequence_number = seq;
         e.status = v.status;
         e.pdu = std::move(pdu);
         events_.push_back(std::move(e));
         close(CloseReason::bind_failed, "bind refused");
         return;
     }
-    bind_ = *req;
-    state_ = bound_state_of(req->type);
+    bind_ = req;
+    state_ = bound_state_of(req.type);
     bound_state_ = state_;
     if (v.receive_throughput > 0) receive_bucket_.configure(v.receive_throughput, now);
-    SessionEvent e;
     e.kind = EventKind::bound;
-    e.sequence_number = seq;
     e.pdu = std::move(pdu);
     events_.push_back(std::move(e));
 }
@@ -524,190 +394,6 @@ void SmppSession::handle_response(Pdu&& pdu, TimePoint now) {
         close(CloseReason::unbound, "unbind answered");
         return;
     }
-}
-
-// ---- timers ----
-
-std::optional<TimePoint> SmppSession::next_deadline() const {
-    if (closed()) return std::nullopt;
-    std::optional<TimePoint> d;
-    for (const auto& o : outstanding_)
-        d = earliest(d, o.deadline);
-    const auto& t = config_.timers;
-    if (partial_since_) d = earliest(d, *partial_since_ + t.response_timeout);
-    if (state_ == SessionState::open && config_.role == Role::smsc && t.bind_timeout.count() > 0)
-        d = earliest(d, created_ + t.bind_timeout);
-    if (bound()) {
-        if (t.inactivity_timeout.count() > 0) d = earliest(d, last_rx_ + t.inactivity_timeout);
-        if (t.enquire_link_interval.count() > 0 && !enquire_outstanding_)
-            d = earliest(d, last_rx_ + t.enquire_link_interval);
-    }
-    return d;
-}
-
-void SmppSession::on_time(TimePoint now) {
-    if (closed()) return;
-    const auto& t = config_.timers;
-    if (state_ == SessionState::open && config_.role == Role::smsc && t.bind_timeout.count() > 0 &&
-        now >= created_ + t.bind_timeout) {
-        close(CloseReason::bind_timeout, "no bind in time");
-        return;
-    }
-    if (partial_since_ && now >= *partial_since_ + t.response_timeout) {
-        close(CloseReason::peer_silent, "a partial frame was not completed in time");
-        return;
-    }
-    // Expired requests, oldest first.
-    for (std::size_t i = 0; i < outstanding_.size() && !closed();) {
-        if (outstanding_[i].deadline > now) {
-            ++i;
-            continue;
-        }
-        Outstanding o = outstanding_[i];
-        outstanding_[i] = outstanding_.back();
-        outstanding_.pop_back();
-        if (!o.internal) {
-            --app_outstanding_;
-            ++stats_.timeouts;
-            SessionEvent e;
-            e.kind = EventKind::response_timeout;
-            e.sequence_number = o.sequence_number;
-            e.request_command_id = o.command_id;
-            e.context = o.context;
-            events_.push_back(std::move(e));
-        } else if (is_bind(o.command_id)) {
-            SessionEvent e;
-            e.kind = EventKind::bind_failed;
-            e.sequence_number = o.sequence_number;
-            e.status = status::syserr;
-            events_.push_back(std::move(e));
-            close(CloseReason::bind_timeout, "no bind_resp in time");
-        } else if (o.command_id == static_cast<std::uint32_t>(CommandId::enquire_link)) {
-            close(CloseReason::peer_silent, "enquire_link unanswered");
-        } else {
-            close(CloseReason::unbound, "no unbind_resp in time");
-        }
-    }
-    if (closed() || !bound()) return;
-    if (t.inactivity_timeout.count() > 0 && now >= last_rx_ + t.inactivity_timeout) {
-        close(CloseReason::peer_silent, "nothing received within the inactivity timeout");
-        return;
-    }
-    if (t.enquire_link_interval.count() > 0 && !enquire_outstanding_ &&
-        now >= last_rx_ + t.enquire_link_interval) {
-        std::uint32_t seq = next_sequence();
-        if (emit(Pdu{status::ok, seq, EnquireLink{}})) {
-            enquire_outstanding_ = true;
-            track(seq, static_cast<std::uint32_t>(CommandId::enquire_link), 0,
-                  now + t.response_timeout, true);
-        }
-    }
-}
-
-// ---- commands ----
-
-SendResult SmppSession::bind(BindRequest request, TimePoint now) {
-    if (config_.role != Role::esme || state_ != SessionState::open)
-        return SendResult{SendError::not_bound, 0};
-    std::uint32_t seq = next_sequence();
-    bind_ = std::move(request);
-    Pdu p{status::ok, seq, bind_};
-    if (!emit(p)) return SendResult{SendError::invalid, 0};
-    auto timeout = config_.timers.bind_timeout.count() > 0 ? config_.timers.bind_timeout
-                                                           : config_.timers.response_timeout;
-    track(seq, p.command_id(), 0, now + timeout, true);
-    state_ = SessionState::binding;
-    return SendResult{SendError::none, seq};
-}
-
-SendResult SmppSession::outbind(Outbind request, TimePoint now) {
-    (void)now;
-    if (config_.role != Role::smsc || state_ != SessionState::open)
-        return SendResult{SendError::not_bound, 0};
-    std::uint32_t seq = next_sequence();
-    if (!emit(Pdu{status::ok, seq, std::move(request)})) return SendResult{SendError::invalid, 0};
-    return SendResult{SendError::none, seq};
-}
-
-SendError SmppSession::can_send(TimePoint now) const {
-    if (!bound()) return SendError::not_bound;
-    if (app_outstanding_ >= config_.window) return SendError::window_full;
-    if (output_.size() > config_.max_output) return SendError::output_full;
-    if (send_bucket_.next_token(now) > now) return SendError::throttled;
-    return SendError::none;
-}
-
-TimePoint SmppSession::next_send_time(TimePoint now) const {
-    return send_bucket_.next_token(now);
-}
-
-SendResult SmppSession::send_request(PduBody body, TimePoint now, std::uint64_t context) {
-    if (!std::holds_alternative<SubmitSm>(body) && !std::holds_alternative<DeliverSm>(body) &&
-        !std::holds_alternative<DataSm>(body))
-        return SendResult{SendError::invalid, 0};
-    SendError err = can_send(now);
-    if (err != SendError::none) return SendResult{err, 0};
-    Pdu p{status::ok, 0, std::move(body)};
-    std::uint32_t id = p.command_id();
-    if (!request_allowed_in(id, true)) return SendResult{SendError::not_bound, 0};
-    std::uint32_t seq = next_seq_;
-    p.sequence_number = seq;
-    std::size_t before = output_.size();
-    if (!encode(p, output_).ok()) {
-        output_.resize(before);
-        return SendResult{SendError::invalid, 0};
-    }
-    next_sequence();
-    send_bucket_.take(now);
-    ++stats_.pdus_out;
-    if (config_.tally) config_.tally->add(true, id, status::ok);
-    track(seq, id, context, now + config_.timers.response_timeout, false);
-    return SendResult{SendError::none, seq};
-}
-
-void SmppSession::respond(const Pdu& response) {
-    if (closed()) return;
-    if (pending_in_ > 0) --pending_in_;
-    if (!emit(response)) {
-        // The application's response does not encode: answer with a system error instead.
-        Pdu p{status::syserr, response.sequence_number, GenericNack{}};
-        emit(p);
-    }
-}
-
-void SmppSession::respond_error(const Pdu& request, std::uint32_t st) {
-    if (closed()) return;
-    if (pending_in_ > 0) --pending_in_;
-    emit_error_response(request.command_id(), request.sequence_number, st, false);
-}
-
-void SmppSession::unbind(TimePoint now) {
-    if (closed() || state_ == SessionState::unbinding) return;
-    if (!bound()) {
-        close(CloseReason::unbound, "closed before bound");
-        return;
-    }
-    std::uint32_t seq = next_sequence();
-    if (!emit(Pdu{status::ok, seq, Unbind{}})) {
-        close(CloseReason::unbound, "unbind did not encode");
-        return;
-    }
-    track(seq, static_cast<std::uint32_t>(CommandId::unbind), 0,
-          now + config_.timers.unbind_timeout, true);
-    bound_state_ = state_;
-    state_ = SessionState::unbinding;
-}
-
-// ---- output ----
-
-void SmppSession::take_output(std::vector<std::uint8_t>& out) {
-    out.clear();
-    out.swap(output_);
-}
-
-void SmppSession::take_events(std::vector<SessionEvent>& out) {
-    out.clear();
-    out.swap(events_);
 }
 
 }  // namespace ussdgw::smpp

@@ -1,5 +1,7 @@
 // SmppSession: the sans-I/O state machine of one SMPP connection, for both roles (ESME client
-// side and SMSC server side). No sockets, no clock reads, no threads.
+// side and SMSC server side). No sockets, no clock reads, no threads. Its vocabulary (states,
+// events, settings) is in SessionTypes.hpp; SmppSession.cpp handles what the peer sends,
+// SmppSessionCommands.cpp what the owner asks, the timers and the output.
 //
 // The owner feeds it received bytes (`receive`), the current time (`on_time`, and every call
 // takes `now`), and application commands (`bind`, `send_request`, `respond`, `unbind`). The
@@ -15,113 +17,30 @@
 // the cap the session closes), outgoing requests are limited by the window and a token
 // bucket, and incoming requests beyond the receive window or throughput are answered
 // ESME_RTHROTTLED instead of being queued.
+//
+// Received requests are answered in the order they came, before whatever follows them:
+// - The session hands the application one request at a time: after each `request` event it
+//   stops reading frames until the owner has taken the events (and the application had its
+//   chance to answer) and calls `process`. So the receive window counts only requests the
+//   application really holds unanswered; a burst that the application answers at once is
+//   never throttled, whatever its size.
+// - An unbind, or bytes that cannot be framed, after requests still unanswered wait (and no
+//   more bytes are read) until those are answered, at most timers.response_timeout; then
+//   unbind_resp (or generic_nack and the close) follows their responses.
+// While a whole frame waits this way `wants_input()` is false: the owner stops reading, so
+// the input buffer never holds more than one read plus one partial frame.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
-#include <functional>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "smpp/Pdu.hpp"
-#include "smpp/PduCodec.hpp"
-#include "smpp/PduTally.hpp"
-#include "smpp/SmppConfig.hpp"
+#include "smpp/SessionTypes.hpp"
+#include "smpp/TokenBucket.hpp"
 
 namespace ussdgw::smpp {
-
-using Clock = std::chrono::steady_clock;
-using TimePoint = Clock::time_point;
-
-enum class Role { esme, smsc };
-enum class SessionState { open, binding, bound_tx, bound_rx, bound_trx, unbinding, closed };
-const char* state_name(SessionState s);
-
-enum class CloseReason {
-    none,
-    unbound,          // our unbind was answered (or timed out)
-    peer_unbound,     // the peer sent unbind
-    bind_failed,      // ESME: bind_resp with an error; SMSC: authentication refused
-    bind_timeout,     // no bind (SMSC) or bind_resp (ESME) in time
-    peer_silent,      // nothing received within the inactivity limit / enquire_link unanswered
-    unframeable,      // bad command_length: the stream cannot be resynchronised
-    output_overflow,  // the peer does not read what we write
-    local,            // close() called by the owner
-    transport,        // set by the owner when the connection is lost
-};
-const char* close_reason_name(CloseReason r);
-
-// A server's answer to a bind request (see SessionConfig::authenticate).
-struct BindVerdict {
-    std::uint32_t status = status::ok;  // ok, invpaswd, invsysid, bindfail, ...
-    double receive_throughput = 0;      // incoming requests/s for this session, 0 = unlimited
-};
-
-struct SessionConfig {
-    Role role = Role::esme;
-    LinkTimers timers;
-    std::uint32_t window = 100;          // outstanding outgoing application requests
-    std::uint32_t receive_window = 100;  // received requests not yet answered by the app
-    double throughput = 0;               // outgoing application requests/s, 0 = unlimited
-    double receive_throughput = 0;       // incoming requests/s, 0 = unlimited
-    std::size_t max_output = 1 << 20;    // bytes queued for writing before writable() is false
-    std::size_t max_frame_length = kDefaultMaxFrameLength;
-    std::string system_id = "ussdgw";  // SMSC: sent in bind_resp
-    std::uint32_t first_sequence = 1;  // for tests of the wrap at 0x7FFFFFFF
-    // SMSC: decides a bind. Without it every bind is refused with ESME_RBINDFAIL.
-    std::function<BindVerdict(const BindRequest&)> authenticate;
-    // Counts every PDU read and written (by command and status), when set; shared with the
-    // owner (a link or listener) so the counts outlive the connection.
-    std::shared_ptr<PduTally> tally;
-};
-
-enum class EventKind {
-    bound,             // ESME: pdu = the bind_resp; SMSC: pdu = the accepted bind request
-    bind_failed,       // ESME: bind_resp error or timeout (status); SMSC: refused bind (pdu)
-    request,           // pdu = a received submit_sm / deliver_sm / data_sm; answer with respond()
-    response,          // pdu = the response (or generic_nack) to our request `sequence_number`
-    response_timeout,  // no response to our request `sequence_number` in time (reason none),
-                       // or the session closed before it (reason = the close reason)
-    peer_unbound,      // the peer unbound (already answered); `closed` follows
-    closed,            // the session is closed (`reason`); flush take_output() then close
-    outbind,           // ESME, state open: pdu = the SMSC's outbind; call bind() to accept it
-};
-const char* event_name(EventKind k);
-
-struct SessionEvent {
-    EventKind kind = EventKind::closed;
-    std::uint32_t sequence_number = 0;
-    std::uint32_t request_command_id = 0;  // response/timeout: what we had sent
-    std::uint64_t context = 0;             // response/timeout: the context given to send_request
-    std::uint32_t status = status::ok;     // response/bind_failed: command_status
-    CloseReason reason = CloseReason::none;
-    std::string detail;  // closed: human text for logs
-    Pdu pdu;
-};
-
-enum class SendError {
-    none,
-    not_bound,    // state does not allow this request (e.g. submit_sm while bound_rx)
-    window_full,  // `window` requests outstanding
-    throttled,    // the throughput limit: retry at next_send_time()
-    output_full,  // the peer is not reading fast enough
-    invalid,      // the PDU does not encode (field too long, ...)
-};
-const char* send_error_name(SendError e);
-
-struct SendResult {
-    SendError error = SendError::none;
-    std::uint32_t sequence_number = 0;  // with SendError::none
-    bool ok() const { return error == SendError::none; }
-};
-
-struct SessionStats {
-    std::uint64_t pdus_in = 0, pdus_out = 0;
-    std::uint64_t requests_in = 0, throttled_in = 0, nacks_out = 0, timeouts = 0;
-};
 
 class SmppSession {
   public:
@@ -138,8 +57,17 @@ class SmppSession {
     const SessionStats& stats() const { return stats_; }
 
     // ---- input ----
-    // Bytes read from the peer. Processes every whole frame; keeps at most one partial one.
+    // Bytes read from the peer (read only while wants_input()). Handles the whole frames as
+    // far as the rules above allow and keeps the rest.
     void receive(std::span<const std::uint8_t> bytes, TimePoint now);
+    // Goes on with frames already received: call it after taking the events (and after the
+    // application answered requests).
+    void process(TimePoint now);
+    // Whether the owner should read more bytes: nothing whole waits in the input buffer,
+    // nothing is held back, and the output is under its cap.
+    bool wants_input() const;
+    // Received requests handed to the application and not answered yet.
+    std::size_t unanswered() const { return unanswered_.size(); }
     // Runs the timers due at `now` (response timeouts, enquire_link, inactivity, bind).
     void on_time(TimePoint now);
     // When on_time must run next (nullopt: no timer needed, the session is closed).
@@ -160,7 +88,8 @@ class SmppSession {
     TimePoint next_send_time(TimePoint now) const;
     std::uint32_t outstanding() const { return app_outstanding_; }
     // Answers a received request (an `EventKind::request`): `response.sequence_number` must
-    // be the request's; its body the matching *_resp.
+    // be the request's; its body the matching *_resp. A second answer to the same request,
+    // or an answer to nothing received, is ignored.
     void respond(const Pdu& response);
     // Answers a received request `request` with an error status and an empty body.
     void respond_error(const Pdu& request, std::uint32_t status);
@@ -190,26 +119,19 @@ class SmppSession {
         TimePoint deadline;
         bool internal;  // bind / enquire_link / unbind: not the application's
     };
-    struct TokenBucket {
-        double rate = 0;  // tokens/s, 0 = unlimited
-        double burst = 1;
-        double tokens = 1;
-        TimePoint last{};
-        void configure(double per_second, TimePoint now);
-        void refill(TimePoint now);
-        bool take(TimePoint now);
-        TimePoint next_token(TimePoint now) const;
-    };
 
     void handle_frame(std::span<const std::uint8_t> frame, TimePoint now);
     void handle_request(Pdu&& pdu, TimePoint now);
     void handle_response(Pdu&& pdu, TimePoint now);
     void handle_bind(Pdu&& pdu, TimePoint now);
+    void answer_bind(const BindVerdict& v, Pdu&& pdu, TimePoint now);
     bool request_allowed_in(std::uint32_t command_id, bool outgoing) const;
     std::uint32_t next_sequence();
+    bool hold(TimePoint now);
+    bool answered(std::uint32_t sequence_number);
     bool emit(const Pdu& pdu);
     void emit_error_response(std::uint32_t command_id, std::uint32_t seq, std::uint32_t status,
-                             bool generic);
+                             bool generic_nack);
     void track(std::uint32_t seq, std::uint32_t command_id, std::uint64_t context,
                TimePoint deadline, bool internal);
     void push_closed(CloseReason reason, std::string detail);
@@ -222,7 +144,15 @@ class SmppSession {
     std::uint32_t next_seq_ = 1;
     std::vector<Outstanding> outstanding_;
     std::uint32_t app_outstanding_ = 0;
-    std::uint32_t pending_in_ = 0;  // requests handed to the app, not yet answered
+    std::vector<std::uint32_t> unanswered_;  // received requests the app has not answered
+    std::uint32_t undelivered_ = 0;          // request events the owner has not taken yet
+    std::optional<TimePoint> held_since_;    // an unbind / unframeable bytes wait for answers
+    struct DelayedBind {
+        TimePoint at;
+        BindVerdict verdict;
+        Pdu request;
+    };
+    std::optional<DelayedBind> delayed_bind_;  // SMSC: a bind answered later
     bool enquire_outstanding_ = false;
     TimePoint created_;
     TimePoint last_rx_;
@@ -230,6 +160,7 @@ class SmppSession {
     TokenBucket send_bucket_;
     TokenBucket receive_bucket_;
     std::vector<std::uint8_t> input_;
+    std::size_t input_pos_ = 0;  // input_ before this offset is handled
     std::vector<std::uint8_t> output_;
     std::vector<SessionEvent> events_;
     SessionStats stats_;

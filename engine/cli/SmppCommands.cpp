@@ -1,10 +1,12 @@
 // `ussdgw bench smpp`: submit_sm throughput and latency of our SMPP server against the
 // npm `smpp` server, measured with the same windowed load client (smpp/SmppLoadClient).
 //
-// Our server is smpp::SmppServer on an ephemeral 127.0.0.1 port with one bench account,
-// in this process on its own thread (default), or with --server spawn a child `ussdgw run`
-// on a temporary config; the node server is `node scripts/node/bench-server.js`. The load
-// client runs on the main thread; servers are stopped at the end.
+// Our server is smpp::SmppServer on an ephemeral 127.0.0.1 port with one bench account
+// (role "sms"), in this process on its own thread (default) with an application that
+// accepts every submit_sm with a message id, or with --server spawn a child `ussdgw run` on
+// a temporary config (the engine refuses listener requests for now: ESME_RINVSERTYP, so
+// that measures the refusal path); the node server is `node scripts/node/bench-server.js`.
+// The load client runs on the main thread; servers are stopped at the end.
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
@@ -31,6 +33,7 @@
 
 #include "engine/base/Log.hpp"
 #include "engine/cli/Commands.hpp"
+#include "smpp/MessageId.hpp"
 #include "smpp/SmppLoadClient.hpp"
 #include "smpp/SmppServer.hpp"
 
@@ -200,6 +203,7 @@ window = {}
 [[smpp.server.account]]
 system_id = "{}"
 password = "{}"
+roles = ["sms"]
 
 [menus]
 directory = "{}"
@@ -245,6 +249,16 @@ Measured measure(const std::string& name, std::uint16_t port, const BenchOptions
     return {name, *r, {}};
 }
 
+// The in-process server's application: accepts every submit_sm with a message id (the bench
+// measures the SMPP path, not a service).
+struct AcceptAll : smpp::SmppApplication {
+    smpp::MessageIdGenerator ids;
+    void on_server_request(const smpp::PeerInfo&, const smpp::Pdu&,
+                           smpp::SmppReply reply) override {
+        reply.accept(ids.next());
+    }
+};
+
 // Our SmppServer in this process, on its own thread with its own io_context.
 Measured bench_ours_in_process(const BenchOptions& o) {
     const std::string name = "ussdgw SmppServer";
@@ -256,20 +270,22 @@ Measured bench_ours_in_process(const BenchOptions& o) {
     smpp::AccountConfig account;
     account.system_id = o.system_id;
     account.password = Secret(o.password);
+    account.roles = {"sms"};
     sc.accounts.push_back(account);
 
     boost::asio::io_context io;
     auto work = boost::asio::make_work_guard(io);
-    smpp::SmppServer server(io, sc);
+    AcceptAll app;
+    auto server = smpp::SmppServer::create(io, sc, app);
     try {
-        server.start();
+        server->start();
     } catch (const std::exception& e) {
         return {name, std::nullopt, e.what()};
     }
     std::thread thread([&io] { io.run(); });
-    auto m = measure(name, server.port(), o);
+    auto m = measure(name, server->port(), o);
     boost::asio::post(io, [&] {
-        server.stop([&] {
+        server->stop([&] {
             work.reset();
             io.stop();
         });

@@ -51,6 +51,7 @@ smpp::LinkTimers parse_timers(const TomlTable& t, const smpp::LinkTimers& base) 
 struct Defaults {
     smpp::LinkTimers timers;
     std::uint32_t window = 100;
+    std::uint32_t receive_window = 1000;
     Millis reconnect_min{1'000};
     Millis reconnect_max{60'000};
 };
@@ -77,6 +78,8 @@ smpp::ClientLinkConfig parse_client(const TomlTable& t, const Defaults& d) {
     c.address_range.ton = static_cast<std::uint8_t>(t.integer("address_ton", 0, 0, 255));
     c.address_range.npi = static_cast<std::uint8_t>(t.integer("address_npi", 0, 0, 255));
     c.window = static_cast<std::uint32_t>(t.integer("window", d.window, 1, 10'000));
+    c.receive_window =
+        static_cast<std::uint32_t>(t.integer("receive_window", d.receive_window, 1, 100'000));
     c.throughput = t.number("throughput", 0, 0, 1'000'000);
     c.queue_limit = static_cast<std::uint32_t>(t.integer("queue_limit", 10'000, 0, 10'000'000));
     c.reconnect_min = t.duration("reconnect_min", d.reconnect_min, Millis(10), Millis(3'600'000));
@@ -106,6 +109,13 @@ smpp::AccountConfig parse_account(const TomlTable& t) {
     }
     a.max_binds = static_cast<std::uint32_t>(t.integer("max_binds", 4, 1, 10'000));
     a.throughput = t.number("throughput", 0, 0, 1'000'000);
+    a.roles = t.string_list("roles", {});
+    std::set<std::string> seen;
+    for (const auto& r : a.roles) {
+        if (r != "ussd" && r != "sms")
+            t.fail("roles", fmt::format("'{}' is not one of: ussd, sms", r));
+        if (!seen.insert(r).second) t.fail("roles", fmt::format("'{}' is listed twice", r));
+    }
     t.finish();
     return a;
 }
@@ -118,8 +128,28 @@ smpp::ServerConfig parse_server(const TomlTable& t, const Defaults& d) {
         t.fail("listen", fmt::format("'{}' is not host:port (port 0 to 65535)", listen));
     s.system_id = bounded_string(t, "system_id", "ussdgw", 15);
     s.max_connections = static_cast<std::uint32_t>(t.integer("max_connections", 100, 1, 100'000));
+    s.max_unbound = static_cast<std::uint32_t>(t.integer("max_unbound", 20, 1, 100'000));
+    if (s.max_unbound > s.max_connections)
+        t.fail("max_unbound", fmt::format("{} is more than max_connections ({})", s.max_unbound,
+                                          s.max_connections));
+    s.max_unbound_per_address =
+        static_cast<std::uint32_t>(t.integer("max_unbound_per_address", 5, 1, 100'000));
+    if (s.max_unbound_per_address > s.max_unbound)
+        t.fail("max_unbound_per_address", fmt::format("{} is more than max_unbound ({})",
+                                                      s.max_unbound_per_address, s.max_unbound));
+    auto& g = s.bind_guard;
+    g.window =
+        t.duration("bind_failure_window", Millis(15 * 60'000), Millis(1'000), Millis(86'400'000));
+    g.slowdown_after = static_cast<std::uint32_t>(t.integer("bind_slowdown_after", 3, 0, 1'000));
+    g.slowdown = t.duration("bind_slowdown", Millis(1'000), Millis(1), Millis(60'000));
+    g.lockout_after = static_cast<std::uint32_t>(t.integer("bind_lockout_after", 10, 0, 100'000));
+    g.account_lockout_after =
+        static_cast<std::uint32_t>(t.integer("account_lockout_after", 30, 0, 100'000));
     s.window = static_cast<std::uint32_t>(t.integer("window", d.window, 1, 10'000));
+    s.receive_window =
+        static_cast<std::uint32_t>(t.integer("receive_window", d.receive_window, 1, 100'000));
     s.timers = parse_timers(t, d.timers);
+    g.max_delay = s.timers.bind_timeout;
     std::set<std::string> ids;
     for (const auto& at : t.tables("account")) {
         auto a = parse_account(at);
@@ -152,6 +182,7 @@ smpp::SmppConfig parse_smpp_section(const TomlTable& t) {
     Defaults d;
     d.timers = parse_timers(t, smpp::LinkTimers{});
     d.window = static_cast<std::uint32_t>(t.integer("window", 100, 1, 10'000));
+    d.receive_window = static_cast<std::uint32_t>(t.integer("receive_window", 1000, 1, 100'000));
     d.reconnect_min = t.duration("reconnect_min", Millis(1'000), Millis(10), Millis(3'600'000));
     d.reconnect_max = t.duration("reconnect_max", Millis(60'000), Millis(10), Millis(3'600'000));
     if (d.reconnect_max < d.reconnect_min)

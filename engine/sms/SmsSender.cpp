@@ -119,10 +119,10 @@ bool is_permanent(std::uint32_t status) {
         case smpp::status::invdstadr:
         case smpp::status::invesmclass:
         case smpp::status::invsertyp:
-        case 0x48:  // invsrcton
-        case 0x49:  // invsrcnpi
-        case 0x50:  // invdstton
-        case 0x51:  // invdstnpi
+        case smpp::status::invsrcton:
+        case smpp::status::invsrcnpi:
+        case smpp::status::invdstton:
+        case smpp::status::invdstnpi:
         case smpp::status::invmsglen:
             return true;
         default:

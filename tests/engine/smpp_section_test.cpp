@@ -34,6 +34,7 @@ TEST_CASE("smpp section: a full file gives every value, [smpp] keys are defaults
 enquire_link_interval = "20s"
 response_timeout = "5s"
 window = 50
+receive_window = 500
 reconnect_min = "2s"
 reconnect_max = "30s"
 [[smpp.client]]
@@ -47,6 +48,7 @@ system_type = "USSD"
 interface_version = 0x50
 address_range = "^375"
 window = 10
+receive_window = 20
 throughput = 25.5
 roles = ["ussd"]
 [[smpp.client]]
@@ -57,6 +59,14 @@ response_timeout = "1s"
 enabled = true
 listen = "0.0.0.0:2776"
 max_connections = 7
+max_unbound = 4
+max_unbound_per_address = 2
+bind_timeout = "3s"
+bind_failure_window = "5m"
+bind_slowdown_after = 2
+bind_slowdown = "200ms"
+bind_lockout_after = 6
+account_lockout_after = 0
 [[smpp.server.account]]
 system_id = "esme"
 password = "pw"
@@ -64,6 +74,7 @@ allowed_addresses = ["127.0.0.1", "::1"]
 bind_types = ["transmitter"]
 max_binds = 2
 throughput = 100
+roles = ["ussd", "sms"]
 )");
     REQUIRE(c.clients.size() == 2);
     const auto& a = c.clients[0];
@@ -74,6 +85,7 @@ throughput = 100
     CHECK(a.interface_version == 0x50);
     CHECK(a.address_range.address == "^375");
     CHECK(a.window == 10);
+    CHECK(a.receive_window == 20);
     CHECK(a.throughput == doctest::Approx(25.5));
     CHECK(a.timers.enquire_link_interval == 20s);
     CHECK(a.reconnect_min == 2s);
@@ -82,17 +94,28 @@ throughput = 100
     CHECK(b.port == 2775);
     CHECK(b.bind == BindType::transceiver);
     CHECK(b.window == 50);
+    CHECK(b.receive_window == 500);
     CHECK(b.timers.response_timeout == 1s);
     CHECK(b.reconnect_max == 30s);
     CHECK(c.server.enabled);
     CHECK(c.server.host == "0.0.0.0");
     CHECK(c.server.port == 2776);
     CHECK(c.server.max_connections == 7);
+    CHECK(c.server.max_unbound == 4);
+    CHECK(c.server.max_unbound_per_address == 2);
+    CHECK(c.server.bind_guard.window == 5min);
+    CHECK(c.server.bind_guard.slowdown_after == 2);
+    CHECK(c.server.bind_guard.slowdown == 200ms);
+    CHECK(c.server.bind_guard.max_delay == 3s);  // the server's bind_timeout
+    CHECK(c.server.bind_guard.lockout_after == 6);
+    CHECK(c.server.bind_guard.account_lockout_after == 0);
     CHECK(c.server.window == 50);
+    CHECK(c.server.receive_window == 500);
     REQUIRE(c.server.accounts.size() == 1);
     CHECK(c.server.accounts[0].allowed_addresses.size() == 2);
     CHECK(c.server.accounts[0].bind_types == std::vector<BindType>{BindType::transmitter});
     CHECK(c.server.accounts[0].max_binds == 2);
+    CHECK(c.server.accounts[0].roles == std::vector<std::string>{"ussd", "sms"});
 }
 
 TEST_CASE("smpp section: the shipped file has the simulator link and a server") {
@@ -101,6 +124,12 @@ TEST_CASE("smpp section: the shipped file has the simulator link and a server") 
     CHECK(cfg.smpp.clients[0].name == "ussdc");
     CHECK(cfg.smpp.clients[0].port == 2775);
     CHECK(cfg.smpp.server.port == 2776);
+    CHECK(cfg.smpp.clients[0].receive_window == 1000);
+    CHECK(cfg.smpp.server.receive_window == 1000);
+    CHECK(cfg.smpp.server.max_unbound == 20);
+    CHECK(cfg.smpp.server.max_unbound_per_address == 5);
+    CHECK(cfg.smpp.server.bind_guard.lockout_after == 10);
+    CHECK(cfg.smpp.server.accounts[0].roles.empty());  // refused until the listener serves
     CHECK_FALSE(cfg.smpp.server.accounts.empty());
 }
 
@@ -134,6 +163,8 @@ TEST_CASE("smpp section: errors name file, line and key") {
           "a number with ms, s, m, h or d)");
     CHECK(error_of("[smpp]\nwindow = 0\n") ==
           "conf/t.toml:2: key 'smpp.window': 0 is out of range (allowed 1 to 10000)");
+    CHECK(error_of("[smpp]\nreceive_window = 0\n") ==
+          "conf/t.toml:2: key 'smpp.receive_window': 0 is out of range (allowed 1 to 100000)");
 }
 
 TEST_CASE("smpp section: server and account errors") {
@@ -163,6 +194,18 @@ TEST_CASE("smpp section: server and account errors") {
           "conf/t.toml:5: key 'smpp.server.account[1].system_id': account 'e' is defined twice");
     CHECK(error_of(std::string(acct) + "pasword = \"x\"\n") ==
           "conf/t.toml:4: key 'smpp.server.account[0].pasword': unknown key");
+    CHECK(error_of(std::string(acct) + "roles = [\"mms\"]\n") ==
+          "conf/t.toml:4: key 'smpp.server.account[0].roles': 'mms' is not one of: ussd, sms");
+    CHECK(error_of(std::string(acct) + "roles = [\"sms\", \"sms\"]\n") ==
+          "conf/t.toml:4: key 'smpp.server.account[0].roles': 'sms' is listed twice");
+    CHECK(error_of("[smpp.server]\nmax_connections = 10\nmax_unbound = 11\n") ==
+          "conf/t.toml:3: key 'smpp.server.max_unbound': 11 is more than max_connections (10)");
+    CHECK(error_of("[smpp.server]\nmax_unbound = 3\nmax_unbound_per_address = 4\n") ==
+          "conf/t.toml:3: key 'smpp.server.max_unbound_per_address': 4 is more than "
+          "max_unbound (3)");
+    CHECK(error_of("[smpp.server]\nbind_slowdown = \"0s\"\n") ==
+          "conf/t.toml:2: key 'smpp.server.bind_slowdown': 0ms is out of range (allowed 1ms "
+          "to 60000ms)");
 }
 
 TEST_CASE("parse_host_port") {

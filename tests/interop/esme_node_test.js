@@ -1,7 +1,9 @@
 // npm smpp (0.5.1) as an ESME against ussdgw's SMPP server ([smpp.server]): binds with
 // interface_version 0x34 and 0x50, submit_sm in GSM and UCS2 with TLVs, enquire_link,
 // clean unbind; refused binds (wrong password, unknown system_id, bind type not allowed);
-// and the engine's own unbind when it is stopped with a session bound.
+// and the engine's own unbind when it is stopped with a session bound. The listener does
+// not serve submit_sm yet: every one is refused for good (ESME_RINVSERTYP), never accepted
+// and dropped, whether the account has the role it needs or not.
 //   node esme_node_test.js /path/to/ussdgw
 'use strict';
 
@@ -30,6 +32,7 @@ system_id = "ussdgw"
 system_id = "esme"
 password = "secret1"
 allowed_addresses = ["127.0.0.1"]
+roles = ["sms", "ussd"]
 
 [[smpp.server.account]]
 system_id = "txonly"
@@ -74,22 +77,23 @@ h.run('esme_node', 60000, async () => {
     {
       const { s, resp } = await bind(port, 'bind_transceiver',
         { system_id: 'esme', password: 'wrong', interface_version: 0x34 });
-      check(resp.command_status === smpp.ESME_RINVPASWD,
-            `wrong password -> ESME_RINVPASWD (got 0x${resp.command_status.toString(16)})`);
+      check(resp.command_status === smpp.ESME_RBINDFAIL,
+            `wrong password -> ESME_RBINDFAIL (got 0x${resp.command_status.toString(16)})`);
       s.destroy();
     }
     {
       const { s, resp } = await bind(port, 'bind_transceiver',
         { system_id: 'nobody', password: 'x', interface_version: 0x34 });
-      check(resp.command_status === smpp.ESME_RINVSYSID || resp.command_status === smpp.ESME_RINVPASWD,
-            `unknown system_id refused (0x${resp.command_status.toString(16)})`);
+      // The same answer as a wrong password: accounts cannot be enumerated.
+      check(resp.command_status === smpp.ESME_RBINDFAIL,
+            `unknown system_id -> ESME_RBINDFAIL, like a wrong password (got 0x${resp.command_status.toString(16)})`);
       s.destroy();
     }
     {
       const { s, resp } = await bind(port, 'bind_receiver',
         { system_id: 'txonly', password: 'txonly', interface_version: 0x34 });
-      check(resp.command_status !== 0,
-            `bind_receiver for a transmitter-only account refused (0x${resp.command_status.toString(16)})`);
+      check(resp.command_status === smpp.ESME_RBINDFAIL,
+            `bind_receiver for a transmitter-only account refused with ESME_RBINDFAIL (0x${resp.command_status.toString(16)})`);
       // Not bound: a submit_sm must not be accepted (answered with an error, or the socket closed).
       const after = await h.within(5000, 'refused session outcome', Promise.race([
         h.request(s, 'submit_sm', { destination_addr: '375291234567', short_message: Buffer.from('x') })
@@ -103,6 +107,10 @@ h.run('esme_node', 60000, async () => {
       const { s, resp } = await bind(port, 'bind_transmitter',
         { system_id: 'txonly', password: 'txonly', interface_version: 0x34 });
       check(resp.command_status === 0, 'bind_transmitter for the transmitter-only account accepted');
+      // No role on this account: refused by the listener itself.
+      const r = await h.within(5000, 'submit_sm_resp', h.request(s, 'submit_sm',
+        { destination_addr: '375291234567', short_message: Buffer.from('no role') }));
+      check(r.command_status === smpp.ESME_RINVSERTYP, 'submit_sm of an account without roles: ESME_RINVSERTYP');
       const u = await h.within(5000, 'unbind_resp', h.request(s, 'unbind'));
       check(u.command === 'unbind_resp' && u.command_status === 0, 'transmitter unbinds cleanly');
       s.destroy();
@@ -136,23 +144,22 @@ h.run('esme_node', 60000, async () => {
                                   short_message: Buffer.from('ref'), user_message_reference: 77,
                                   more_messages_to_send: 0 } },
       ];
-      const ids = new Set();
       for (const m of messages) {
         const r = await h.within(5000, `submit_sm_resp (${m.what})`, h.request(s, 'submit_sm', m.f));
-        check(r.command_status === 0 && typeof r.message_id === 'string' && r.message_id.length > 0,
-              `submit_sm ${m.what}: ok, message_id "${r.message_id}"`);
-        ids.add(r.message_id);
+        check(r.command_status === smpp.ESME_RINVSERTYP && !r.message_id,
+              `submit_sm ${m.what}: refused ESME_RINVSERTYP, no message id ` +
+              `(0x${r.command_status.toString(16)} "${r.message_id || ''}")`);
       }
-      check(ids.size === messages.length, 'message ids are distinct');
 
-      // A burst of 50 outstanding at once (inside the default window of 100).
+      // A burst of 50 outstanding at once: every one answered.
       const burst = [];
       for (let i = 0; i < 50; i++) {
         burst.push(h.request(s, 'submit_sm', { destination_addr: '375291234567',
                                                short_message: Buffer.from(`burst ${i}`) }));
       }
       const rs = await h.within(10000, 'burst responses', Promise.all(burst));
-      check(rs.every((r) => r.command_status === 0), '50 pipelined submit_sm all answered ok');
+      check(rs.every((r) => r.command_status === smpp.ESME_RINVSERTYP),
+            '50 pipelined submit_sm all answered (refused)');
 
       const el = await h.within(5000, 'enquire_link_resp', h.request(s, 'enquire_link'));
       check(el.command === 'enquire_link_resp' && el.command_status === 0, 'enquire_link answered');
@@ -172,7 +179,7 @@ h.run('esme_node', 60000, async () => {
       check(resp.command_status === 0, 'bind_transceiver (interface_version 0x50) accepted');
       const r = await h.within(5000, 'submit_sm_resp', h.request(s, 'submit_sm',
         { destination_addr: '375291234567', short_message: Buffer.from('v5 peer') }));
-      check(r.command_status === 0 && r.message_id.length > 0, 'submit_sm from a 0x50 peer ok');
+      check(r.command_status === smpp.ESME_RINVSERTYP, 'submit_sm from a 0x50 peer answered (refused)');
       const u = await h.within(5000, 'unbind_resp', h.request(s, 'unbind'));
       check(u.command_status === 0, '0x50 peer unbinds cleanly');
       s.destroy();
@@ -205,6 +212,17 @@ h.run('esme_node', 60000, async () => {
       const code = await codeP;
       check(code === 0, `ussdgw exits 0 on SIGTERM (${code})`);
       s.destroy();
+      // The refusals are logged (rate-limited: the burst is summed up, not 57 lines).
+      const out = gw.output();
+      const refused = out.split('\n').filter((l) => l.includes('event=smpp.request_refused'));
+      check(refused.some((l) => l.includes('reason=not_served')) &&
+            refused.some((l) => l.includes('reason=role_missing')),
+            'refused requests are logged with their reason');
+      check(refused.length <= 12 && refused.some((l) => l.includes('suppressed=')),
+            `the refusal lines are rate-limited and summed up (${refused.length} lines)`);
+      check(/event=smpp\.bound .*interface_version=0x34/.test(out) &&
+            /event=smpp\.bound .*interface_version=0x50/.test(out),
+            'interface_version is logged in hex (0x34, 0x50)');
     }
   } catch (e) {
     console.log('--- ussdgw output\n' + gw.output());

@@ -7,147 +7,18 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "smpp/PduCodec.hpp"
+#include "tests/smpp/SamplePdus.hpp"
+#include "tests/smpp/SmppTestSupport.hpp"
 
 using namespace ussdgw::smpp;
+using namespace ussdgw::smpp::test;
 
 namespace {
-
-std::string hex(std::string_view b) {
-    static const char* d = "0123456789abcdef";
-    std::string s;
-    for (unsigned char c : b) {
-        s.push_back(d[c >> 4]);
-        s.push_back(d[c & 15]);
-    }
-    return s;
-}
-std::string hex(const std::vector<std::uint8_t>& b) {
-    return hex(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
-}
-
-bool from_hex(const std::string& h, std::vector<std::uint8_t>& out) {
-    auto nib = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    int hi = -1;
-    for (char c : h) {
-        if (c == ' ' || c == '\t' || c == '\r') continue;
-        const int n = nib(c);
-        if (n < 0) return false;
-        if (hi < 0) {
-            hi = n;
-        } else {
-            out.push_back(static_cast<std::uint8_t>(hi << 4 | n));
-            hi = -1;
-        }
-    }
-    return hi < 0;
-}
-
-Pdu make(PduBody body, std::uint32_t seq, std::uint32_t st = status::ok) {
-    Pdu p;
-    p.sequence_number = seq;
-    p.command_status = st;
-    p.body = std::move(body);
-    return p;
-}
-
-// The PDUs the tshark cross-check looks at. Names are stable: the script greps by them.
-std::vector<std::pair<std::string, Pdu>> samples() {
-    std::vector<std::pair<std::string, Pdu>> v;
-    BindRequest b;
-    b.type = BindType::transceiver;
-    b.system_id = "ussdgw";
-    b.password = "secret";
-    b.system_type = "USSD";
-    b.interface_version = 0x34;
-    b.address_range = {1, 1, "7900"};
-    v.emplace_back("bind_transceiver", make(b, 1));
-    b.type = BindType::transmitter;
-    v.emplace_back("bind_transmitter", make(b, 2));
-    b.type = BindType::receiver;
-    v.emplace_back("bind_receiver", make(b, 3));
-    BindResponse br;
-    br.type = BindType::transceiver;
-    br.system_id = "SMSC";
-    br.sc_interface_version = 0x34;
-    v.emplace_back("bind_transceiver_resp", make(br, 1));
-    br.type = BindType::transmitter;
-    br.sc_interface_version.reset();
-    v.emplace_back("bind_transmitter_resp", make(br, 2));
-    br.type = BindType::receiver;
-    v.emplace_back("bind_receiver_resp", make(br, 3));
-    v.emplace_back("outbind", make(Outbind{"smsc", "pw"}, 4));
-
-    DeliverSm d;
-    d.service_type = "USSD";
-    d.source = {1, 1, "79001234567"};
-    d.destination = {0, 0, "141"};
-    d.short_message = "*141*3*6#";
-    d.tlvs.ussd_service_op = ussd_op::pssr_indication;
-    d.tlvs.its_session_info = std::array<std::uint8_t, 2>{0x2A, 0x00};
-    v.emplace_back("deliver_sm_ussd", make(d, 5));
-
-    SubmitSm s;
-    s.service_type = "USSD";
-    s.source = {0, 0, "141"};
-    s.destination = {1, 1, "79001234567"};
-    s.data_coding = 8;
-    s.short_message = std::string("\x04\x14\x04\x30", 4);
-    s.tlvs.ussd_service_op = ussd_op::pssr_response;
-    s.tlvs.its_session_info = std::array<std::uint8_t, 2>{0x2A, 0x01};
-    s.tlvs.user_message_reference = 4660;
-    v.emplace_back("submit_sm_ussd", make(s, 6));
-
-    SubmitSm sms;
-    sms.source = {5, 0, "Operator"};
-    sms.destination = {1, 1, "79001234567"};
-    sms.registered_delivery = 1;
-    sms.data_coding = 8;
-    sms.tlvs.message_payload = "payload-text-42";
-    sms.tlvs.sar_msg_ref_num = 777;
-    sms.tlvs.sar_total_segments = 3;
-    sms.tlvs.sar_segment_seqnum = 2;
-    v.emplace_back("submit_sm_sar", make(sms, 7));
-
-    DeliverSm rcpt;
-    rcpt.source = {1, 1, "79001234567"};
-    rcpt.destination = {5, 0, "Operator"};
-    rcpt.esm_class = 0x04;
-    rcpt.short_message = "id:ABC123 sub:001 dlvrd:001 stat:DELIVRD";
-    rcpt.tlvs.receipted_message_id = "ABC123";
-    rcpt.tlvs.message_state = 2;
-    rcpt.tlvs.network_error_code = std::array<std::uint8_t, 3>{3, 0x00, 0x22};
-    v.emplace_back("deliver_sm_receipt", make(rcpt, 8));
-
-    v.emplace_back("submit_sm_resp", make(SubmitSmResp{"ABC123"}, 6));
-    v.emplace_back("submit_sm_resp_error", make(SubmitSmResp{}, 9, status::throttled));
-    v.emplace_back("deliver_sm_resp", make(DeliverSmResp{}, 5));
-
-    DataSm ds;
-    ds.service_type = "WAP";
-    ds.source = {1, 1, "79001234567"};
-    ds.destination = {0, 0, "141"};
-    ds.tlvs.message_payload = "data-sm-payload";
-    v.emplace_back("data_sm", make(ds, 10));
-    DataSmResp dr;
-    dr.message_id = "DSM1";
-    v.emplace_back("data_sm_resp", make(dr, 10));
-
-    v.emplace_back("enquire_link", make(EnquireLink{}, 11));
-    v.emplace_back("enquire_link_resp", make(EnquireLinkResp{}, 11));
-    v.emplace_back("unbind", make(Unbind{}, 12));
-    v.emplace_back("unbind_resp", make(UnbindResp{}, 12));
-    v.emplace_back("generic_nack", make(GenericNack{}, 13, status::invcmdid));
-    return v;
-}
 
 void addr(std::string& o, const char* key, const Address& a) {
     o += " " + std::string(key) + "=" + std::to_string(a.ton) + "/" + std::to_string(a.npi) + "/" +
@@ -227,24 +98,22 @@ void put(const std::string& dir, const std::string& name, const std::vector<std:
     f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
 }
 
-void set_length(std::vector<std::uint8_t>& f) {
-    const auto n = static_cast<std::uint32_t>(f.size());
-    f[0] = static_cast<std::uint8_t>(n >> 24);
-    f[1] = static_cast<std::uint8_t>(n >> 16);
-    f[2] = static_cast<std::uint8_t>(n >> 8);
-    f[3] = static_cast<std::uint8_t>(n);
+Pdu named(const std::string& name) {
+    for (auto& [n, p] : sample_pdus())
+        if (n == name) return p;
+    throw std::invalid_argument("no sample " + name);
 }
 
 int corpus(const std::string& dir) {
     int n = 0;
-    for (const auto& [name, p] : samples()) {
+    for (const auto& [name, p] : sample_pdus()) {
         auto f = encode(p).value();
         put(dir, "valid_" + name, f);
         ++n;
         if (f.size() > kHeaderLength + 2) {  // the same frame cut short, lengths fixed
             auto cut = f;
             cut.resize(f.size() - 2);
-            set_length(cut);
+            fix_length(cut);
             put(dir, "cut_" + name, cut);
             auto lie = f;  // command_length one more than the data
             lie[3] = static_cast<std::uint8_t>(lie[3] + 1);
@@ -253,19 +122,19 @@ int corpus(const std::string& dir) {
         }
     }
     std::vector<std::uint8_t> h;
-    from_hex("00000010000000ff0000000000000001", h);
+    parse_hex("00000010000000ff0000000000000001", h);
     put(dir, "bad_unknown_command", h);
     h.clear();
-    from_hex("0000000f000000150000000000000001", h);
+    parse_hex("0000000f000000150000000000000001", h);
     put(dir, "bad_length_15", h);
     h.clear();
-    from_hex(
+    parse_hex(
         "00000014000000020000000000000001"
         "61626364",
         h);
     put(dir, "bad_unterminated_system_id", h);
     h.clear();
-    from_hex(
+    parse_hex(
         "00000019000000090000000000000001"
         "6100"
         "6200"
@@ -277,22 +146,22 @@ int corpus(const std::string& dir) {
         h);
     put(dir, "peer_bind_v50", h);
     h.clear();
-    from_hex("00000010800000040000040400000009", h);
+    parse_hex("00000010800000040000040400000009", h);
     put(dir, "peer_vendor_status", h);
-    auto flood = encode(samples()[7].second).value();  // deliver_sm_ussd
+    auto flood = encode(named("deliver_sm_ussd")).value();
     for (int i = 0; i < 200; ++i)
         flood.insert(flood.end(), {0x14, 0x00, 0x00, 0x00});
-    set_length(flood);
+    fix_length(flood);
     put(dir, "bad_tlv_flood", flood);
-    auto badlen = encode(samples()[7].second).value();
+    auto badlen = encode(named("deliver_sm_ussd")).value();
     badlen.insert(badlen.end(), {0x05, 0x01, 0x00, 0x02, 0x01, 0x00});
-    set_length(badlen);
+    fix_length(badlen);
     put(dir, "bad_tlv_length", badlen);
-    auto trunc = encode(samples()[7].second).value();
+    auto trunc = encode(named("deliver_sm_ussd")).value();
     trunc.insert(trunc.end(), {0x04, 0x24, 0x00, 0x20, 0x41});
-    set_length(trunc);
+    fix_length(trunc);
     put(dir, "bad_tlv_truncated", trunc);
-    auto smlen = encode(samples()[8].second).value();  // submit_sm_ussd: sm_length 4
+    auto smlen = encode(named("submit_sm_ussd")).value();  // sm_length 4
     for (std::size_t i = kHeaderLength; i + 4 < smlen.size(); ++i)
         if (smlen[i] == 4 && smlen[i + 1] == 0x04 && smlen[i + 2] == 0x14) {
             smlen[i] = 200;
@@ -307,7 +176,7 @@ int corpus(const std::string& dir) {
 int main(int argc, char** argv) {
     const std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "encode") {
-        for (const auto& [name, p] : samples()) {
+        for (const auto& [name, p] : sample_pdus()) {
             auto f = encode(p);
             if (!f) {
                 std::cerr << name << ": " << f.error().message << "\n";
@@ -323,7 +192,7 @@ int main(int argc, char** argv) {
         while (std::getline(std::cin, line)) {
             if (line.empty() || line[0] == '#') continue;
             std::vector<std::uint8_t> f;
-            if (!from_hex(line, f)) {
+            if (!parse_hex(line, f)) {
                 std::cout << "error bad hex\n";
                 ++bad;
                 continue;

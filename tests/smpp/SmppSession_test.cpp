@@ -1,11 +1,14 @@
 // SmppSession without sockets or sleeps: two sessions (ESME and SMSC) wired to each other,
 // time injected.
-#include <doctest/doctest.h>
-
-#include "smpp/PduCodec.hpp"
 #include "smpp/SmppSession.hpp"
 
+#include <doctest/doctest.h>
+
+#include "SmppTestSupport.hpp"
+#include "smpp/PduCodec.hpp"
+
 using namespace ussdgw::smpp;
+using ussdgw::smpp::test::raw_header;
 using namespace std::chrono_literals;
 
 namespace {
@@ -27,7 +30,7 @@ SessionConfig smsc_config() {
     c.window = 10;
     c.receive_window = 10;
     c.system_id = "smsc";
-    c.authenticate = [](const BindRequest& r) {
+    c.authenticate = [](const BindRequest& r, TimePoint) {
         BindVerdict v;
         if (r.system_id != "gw")
             v.status = status::invsysid;
@@ -55,10 +58,16 @@ SubmitSm submit(std::string text = "hello") {
     return s;
 }
 
-std::vector<SessionEvent> events(SmppSession& s) {
-    std::vector<SessionEvent> out;
-    s.take_events(out);
-    return out;
+// Takes every event the session has, as an owner would: take them, then let the session go
+// on with the frames it holds back (one request at a time), until it has nothing more.
+std::vector<SessionEvent> events(SmppSession& s, TimePoint now = t0()) {
+    std::vector<SessionEvent> out, batch;
+    for (;;) {
+        s.take_events(batch);
+        out.insert(out.end(), batch.begin(), batch.end());
+        s.process(now);
+        if (!s.has_events()) return out;
+    }
 }
 
 // Moves bytes both ways until both are quiet.
@@ -92,15 +101,6 @@ std::vector<Pdu> output_pdus(SmppSession& s) {
     std::vector<std::uint8_t> buf;
     s.take_output(buf);
     return frames(buf);
-}
-
-std::vector<std::uint8_t> header(std::uint32_t len, std::uint32_t id, std::uint32_t st,
-                                 std::uint32_t seq) {
-    std::vector<std::uint8_t> v;
-    for (std::uint32_t x : {len, id, st, seq})
-        for (int sh = 24; sh >= 0; sh -= 8)
-            v.push_back(static_cast<std::uint8_t>(x >> sh));
-    return v;
 }
 
 struct BoundPair {
@@ -200,6 +200,49 @@ TEST_CASE("bind: an SMSC without an authenticator refuses; a second bind gets AL
     CHECK(out[0].command_status == status::alybnd);
     CHECK(out[0].sequence_number == 77);
     CHECK(p.smsc.bound());
+}
+
+TEST_CASE("bind: a verdict with a delay is answered then, and nothing is read meanwhile") {
+    auto sc = smsc_config();
+    sc.authenticate = [](const BindRequest& r, TimePoint) {
+        BindVerdict v;
+        v.status = r.password == "pw" ? status::ok : status::bindfail;
+        v.delay = 2s;
+        return v;
+    };
+    for (const char* password : {"pw", "wrong"}) {
+        CAPTURE(password);
+        SmppSession smsc(sc, t0() - 9s);  // the bind timeout (10 s) falls within the delay
+        auto b = bind_req();
+        b.password = password;
+        std::vector<std::uint8_t> bytes;
+        REQUIRE(encode(Pdu{status::ok, 1, b}, bytes).ok());
+        REQUIRE(encode(Pdu{status::ok, 2, submit()}, bytes).ok());  // sent right behind it
+        smsc.receive(bytes, t0());
+        CHECK_FALSE(smsc.has_output());
+        CHECK_FALSE(smsc.wants_input());
+        CHECK(smsc.state() == SessionState::open);
+        CHECK(*smsc.next_deadline() == t0() + 2s);
+        smsc.on_time(t0() + 1s);
+        CHECK_FALSE(smsc.has_output());
+        CHECK_FALSE(smsc.closed());
+        smsc.on_time(t0() + 2s);
+        auto out = output_pdus(smsc);
+        REQUIRE_FALSE(out.empty());
+        CHECK(out[0].command_id() == static_cast<std::uint32_t>(CommandId::bind_transceiver_resp));
+        auto ev = events(smsc, t0() + 2s);
+        if (std::string(password) == "pw") {
+            CHECK(out[0].command_status == status::ok);
+            CHECK(smsc.bound());
+            REQUIRE(ev.size() == 2);
+            CHECK(ev[0].kind == EventKind::bound);
+            CHECK(ev[1].kind == EventKind::request);
+            CHECK(ev[1].sequence_number == 2);
+        } else {
+            CHECK(out[0].command_status == status::bindfail);
+            CHECK(smsc.close_reason() == CloseReason::bind_failed);
+        }
+    }
 }
 
 TEST_CASE("bind: no bind_resp in time fails the bind; a silent peer never binding is closed") {
@@ -399,7 +442,7 @@ TEST_CASE("an incoming flood beyond the receive window is answered ESME_RTHROTTL
 
 TEST_CASE("an account throughput limit on the SMSC answers excess requests ESME_RTHROTTLED") {
     auto sc = smsc_config();
-    sc.authenticate = [](const BindRequest&) { return BindVerdict{status::ok, 2.0}; };
+    sc.authenticate = [](const BindRequest&, TimePoint) { return BindVerdict{status::ok, 2.0}; };
     BoundPair p(BindType::transceiver, esme_config(), sc);
     for (int i = 0; i < 3; ++i)
         REQUIRE(p.esme.send_request(submit(), t0()).ok());
@@ -421,7 +464,7 @@ TEST_CASE("sequence numbers wrap from 0x7FFFFFFF to 1") {
 
 TEST_CASE("junk: an unknown command gets generic_nack, the session goes on") {
     BoundPair p;
-    p.smsc.receive(header(16, 0x00000099, 0, 1234), t0());
+    p.smsc.receive(raw_header(16, 0x00000099, 0, 1234), t0());
     auto out = output_pdus(p.smsc);
     REQUIRE(out.size() == 1);
     CHECK(std::holds_alternative<GenericNack>(out[0].body));
@@ -434,7 +477,7 @@ TEST_CASE("junk: an unknown command gets generic_nack, the session goes on") {
 TEST_CASE("unframeable: command_length below 16 or huge closes the session") {
     for (std::uint32_t len : {0u, 15u, 0x7FFFFFFFu}) {
         BoundPair p;
-        p.smsc.receive(header(len, 0x00000004, 0, 9), t0());
+        p.smsc.receive(raw_header(len, 0x00000004, 0, 9), t0());
         CHECK(p.smsc.closed());
         CHECK(p.smsc.close_reason() == CloseReason::unframeable);
         auto out = output_pdus(p.smsc);
@@ -500,14 +543,43 @@ TEST_CASE("unbind from the ESME: unbind_resp closes both sides cleanly") {
     p.esme.unbind(t0());
     CHECK(p.esme.state() == SessionState::unbinding);
     pump(p.esme, p.smsc, t0());
+    // The submit came first: it is handed over, and the unbind waits for its answer.
     auto se = events(p.smsc);
-    REQUIRE(se.size() == 3);  // the submit, peer_unbound, closed
+    REQUIRE(se.size() == 1);
     CHECK(se[0].kind == EventKind::request);
-    CHECK(se[1].kind == EventKind::peer_unbound);
-    CHECK(se[2].kind == EventKind::closed);
-    CHECK(se[2].reason == CloseReason::peer_unbound);
+    CHECK_FALSE(p.smsc.wants_input());
+    p.smsc.respond(Pdu{status::ok, se[0].sequence_number, SubmitSmResp{"m"}});
+    se = events(p.smsc);
+    REQUIRE(se.size() == 2);
+    CHECK(se[0].kind == EventKind::peer_unbound);
+    CHECK(se[1].kind == EventKind::closed);
+    CHECK(se[1].reason == CloseReason::peer_unbound);
+    pump(p.esme, p.smsc, t0());
     auto ee = events(p.esme);
-    // The submit was never answered: reported as lost with the close, then closed.
+    REQUIRE(ee.size() == 2);
+    CHECK(ee[0].kind == EventKind::response);
+    CHECK(ee[0].context == 1);
+    CHECK(ee[1].kind == EventKind::closed);
+    CHECK(ee[1].reason == CloseReason::unbound);
+}
+
+TEST_CASE(
+    "unbind from the ESME while its submit is never answered: lost, reported with the close") {
+    BoundPair p;
+    REQUIRE(p.esme.send_request(submit(), t0(), 1).ok());
+    p.esme.unbind(t0());
+    pump(p.esme, p.smsc, t0());
+    REQUIRE(events(p.smsc).size() == 1);  // the request; the application never answers
+    CHECK(*p.smsc.next_deadline() == t0() + 10s);
+    p.smsc.on_time(t0() + 9s);
+    CHECK(p.smsc.bound());
+    // After the response timeout the unbind goes on without the answer.
+    p.smsc.on_time(t0() + 10s);
+    CHECK(p.smsc.close_reason() == CloseReason::peer_unbound);
+    std::vector<std::uint8_t> buf;
+    p.smsc.take_output(buf);
+    p.esme.receive(buf, t0() + 10s);
+    auto ee = events(p.esme);
     REQUIRE(ee.size() == 2);
     CHECK(ee[0].kind == EventKind::response_timeout);
     CHECK(ee[0].reason == CloseReason::unbound);
@@ -595,4 +667,178 @@ TEST_CASE("outbind: the SMSC asks, the ESME binds on the same connection") {
     CHECK(esme.outbind(Outbind{}, t0()).error == SendError::not_bound);
     esme.receive(encode(Pdu{status::ok, 40, Outbind{"x", "y"}}).value(), t0());
     CHECK(output_pdus(esme).at(0).command_status == status::invbndsts);
+}
+
+// ---- requests are answered before what follows them (issue 7 item 5, issue 12) ----
+
+namespace {
+
+// An owner whose application answers every request at once: takes the events, answers the
+// requests with OK (message id = the sequence number), lets the session go on; until quiet.
+std::vector<SessionEvent> answer_at_once(SmppSession& s, TimePoint now = t0()) {
+    std::vector<SessionEvent> all, batch;
+    for (;;) {
+        s.take_events(batch);
+        for (auto& e : batch) {
+            if (e.kind != EventKind::request) continue;
+            auto id = std::to_string(e.sequence_number);
+            if (std::holds_alternative<DeliverSm>(e.pdu.body))
+                s.respond(Pdu{status::ok, e.sequence_number, DeliverSmResp{}});
+            else
+                s.respond(Pdu{status::ok, e.sequence_number, SubmitSmResp{id}});
+        }
+        all.insert(all.end(), batch.begin(), batch.end());
+        s.process(now);
+        if (!s.has_events()) return all;
+    }
+}
+
+std::vector<std::uint8_t> concat(const std::vector<Pdu>& pdus) {
+    std::vector<std::uint8_t> out;
+    for (const auto& p : pdus)
+        REQUIRE(encode(p, out).ok());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("two submit_sm then unbind in one read: submit_sm_resp 51, 52, then unbind_resp 53") {
+    BoundPair p;
+    p.smsc.receive(concat({Pdu{status::ok, 51, submit("a")}, Pdu{status::ok, 52, submit("b")},
+                           Pdu{status::ok, 53, Unbind{}}}),
+                   t0());
+    auto ev = answer_at_once(p.smsc);
+    REQUIRE(ev.size() == 4);
+    CHECK(ev[0].kind == EventKind::request);
+    CHECK(ev[1].kind == EventKind::request);
+    CHECK(ev[2].kind == EventKind::peer_unbound);
+    CHECK(ev[3].kind == EventKind::closed);
+    auto out = output_pdus(p.smsc);
+    REQUIRE(out.size() == 3);
+    CHECK(std::holds_alternative<SubmitSmResp>(out[0].body));
+    CHECK(out[0].sequence_number == 51);
+    CHECK(std::get<SubmitSmResp>(out[0].body).message_id == "51");
+    CHECK(std::holds_alternative<SubmitSmResp>(out[1].body));
+    CHECK(out[1].sequence_number == 52);
+    CHECK(std::holds_alternative<UnbindResp>(out[2].body));
+    CHECK(out[2].sequence_number == 53);
+    CHECK(out[2].command_status == status::ok);
+}
+
+TEST_CASE("requests, an unknown command, then bytes that cannot be framed: all answered in order") {
+    BoundPair p;
+    auto bytes = concat({Pdu{status::ok, 61, submit("a")}});
+    auto unknown = raw_header(16, 0x00000099, 0, 62);
+    bytes.insert(bytes.end(), unknown.begin(), unknown.end());
+    REQUIRE(encode(Pdu{status::ok, 63, submit("b")}, bytes).ok());
+    auto bad = raw_header(8, 0x00000004, 0, 64);  // command_length 8: the stream is lost here
+    bytes.insert(bytes.end(), bad.begin(), bad.end());
+    p.smsc.receive(bytes, t0());
+    auto ev = answer_at_once(p.smsc);
+    REQUIRE(ev.size() == 3);
+    CHECK(ev[2].kind == EventKind::closed);
+    CHECK(ev[2].reason == CloseReason::unframeable);
+    auto out = output_pdus(p.smsc);
+    REQUIRE(out.size() == 4);
+    CHECK(out[0].sequence_number == 61);
+    CHECK(std::holds_alternative<SubmitSmResp>(out[0].body));
+    CHECK(out[1].sequence_number == 62);
+    CHECK(std::holds_alternative<GenericNack>(out[1].body));
+    CHECK(out[1].command_status == status::invcmdid);
+    CHECK(out[2].sequence_number == 63);
+    CHECK(std::holds_alternative<SubmitSmResp>(out[2].body));
+    CHECK(std::holds_alternative<GenericNack>(out[3].body));
+    CHECK(out[3].command_status == status::invcmdlen);
+}
+
+TEST_CASE("unframeable bytes after a request the application holds: closed after the timeout") {
+    BoundPair p;
+    auto bytes = concat({Pdu{status::ok, 61, submit("a")}});
+    auto bad = raw_header(8, 0x00000004, 0, 64);
+    bytes.insert(bytes.end(), bad.begin(), bad.end());
+    p.smsc.receive(bytes, t0());
+    auto ev = events(p.smsc);
+    REQUIRE(ev.size() == 1);
+    CHECK_FALSE(p.smsc.closed());
+    CHECK_FALSE(p.smsc.wants_input());
+    // Answered late, within the timeout: the answer goes out, then the nack and the close.
+    p.smsc.respond(Pdu{status::ok, 61, SubmitSmResp{"x"}});
+    p.smsc.process(t0() + 3s);
+    CHECK(p.smsc.closed());
+    auto out = output_pdus(p.smsc);
+    REQUIRE(out.size() == 2);
+    CHECK(out[0].sequence_number == 61);
+    CHECK(out[1].command_status == status::invcmdlen);
+}
+
+TEST_CASE("client side: deliver_sm then unbind from the SMSC are answered in order") {
+    BoundPair p;
+    DeliverSm d;
+    d.source.address = "375291234567";
+    d.short_message = "*141#";
+    p.esme.receive(
+        concat({Pdu{status::ok, 71, d}, Pdu{status::ok, 72, d}, Pdu{status::ok, 73, Unbind{}}}),
+        t0());
+    answer_at_once(p.esme);
+    CHECK(p.esme.close_reason() == CloseReason::peer_unbound);
+    auto out = output_pdus(p.esme);
+    REQUIRE(out.size() == 3);
+    CHECK(std::holds_alternative<DeliverSmResp>(out[0].body));
+    CHECK(out[0].sequence_number == 71);
+    CHECK(std::holds_alternative<DeliverSmResp>(out[1].body));
+    CHECK(out[1].sequence_number == 72);
+    CHECK(std::holds_alternative<UnbindResp>(out[2].body));
+    CHECK(out[2].sequence_number == 73);
+}
+
+TEST_CASE("a burst of 1000 deliver_sm in one read, answered at once, is never throttled") {
+    auto ec = esme_config();
+    ec.receive_window = 100;
+    BoundPair p(BindType::transceiver, ec);
+    DeliverSm d;
+    d.source.address = "375291234567";
+    d.short_message = "1";
+    d.tlvs.ussd_service_op = ussd_op::ussr_confirm;
+    std::vector<std::uint8_t> burst;
+    for (std::uint32_t seq = 1; seq <= 1000; ++seq)
+        REQUIRE(encode(Pdu{status::ok, seq, d}, burst).ok());
+    p.esme.receive(burst, t0());
+    // Handed over one at a time: the rest of the read waits, and no more is read meanwhile.
+    CHECK(p.esme.has_events());
+    CHECK_FALSE(p.esme.wants_input());
+    auto ev = answer_at_once(p.esme);
+    CHECK(ev.size() == 1000);
+    CHECK(p.esme.stats().throttled_in == 0);
+    CHECK(p.esme.unanswered() == 0);
+    CHECK(p.esme.wants_input());
+    auto out = output_pdus(p.esme);
+    REQUIRE(out.size() == 1000);
+    for (std::uint32_t i = 0; i < 1000; ++i) {
+        CHECK(out[i].sequence_number == i + 1);
+        CHECK(out[i].command_status == status::ok);
+    }
+}
+
+TEST_CASE("a peer beyond the window of requests the application really holds gets THROTTLED") {
+    auto ec = esme_config();
+    ec.receive_window = 100;
+    BoundPair p(BindType::transceiver, ec);
+    DeliverSm d;
+    std::vector<std::uint8_t> burst;
+    for (std::uint32_t seq = 1; seq <= 150; ++seq)
+        REQUIRE(encode(Pdu{status::ok, seq, d}, burst).ok());
+    p.esme.receive(burst, t0());
+    auto held = events(p.esme);  // handed over, never answered
+    CHECK(held.size() == 100);
+    CHECK(p.esme.unanswered() == 100);
+    CHECK(p.esme.stats().throttled_in == 50);
+    auto out = output_pdus(p.esme);
+    REQUIRE(out.size() == 50);
+    for (auto& o : out)
+        CHECK(o.command_status == status::throttled);
+    // One answer frees one slot; a second answer to the same request is ignored.
+    p.esme.respond(Pdu{status::ok, held[0].sequence_number, DeliverSmResp{}});
+    p.esme.respond(Pdu{status::ok, held[0].sequence_number, DeliverSmResp{}});
+    CHECK(output_pdus(p.esme).size() == 1);
+    CHECK(p.esme.unanswered() == 99);
 }

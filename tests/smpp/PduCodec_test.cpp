@@ -1,17 +1,22 @@
 // PduCodec: round trips of every PDU type, golden byte vectors written by hand from the
 // SMPP 3.4 specification, and the malformed frames a hostile or sloppy peer sends.
+#include "smpp/PduCodec.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "smpp/PduCodec.hpp"
-#include "smpp_test_util.hpp"
+#include "SamplePdus.hpp"
+#include "SmppTestSupport.hpp"
 
 using namespace ussdgw::smpp;
 using ussdgw::smpp::test::bytes_from_hex;
 using ussdgw::smpp::test::hex;
+using ussdgw::smpp::test::pdu;
+using ussdgw::smpp::test::ussd_deliver_sm;
+using ussdgw::smpp::test::ussd_submit_sm;
 
 namespace {
 
@@ -43,14 +48,6 @@ Pdu round_trip(const Pdu& p) {
     return *dec;
 }
 
-Pdu pdu(PduBody body, std::uint32_t seq = 7, std::uint32_t st = status::ok) {
-    Pdu p;
-    p.sequence_number = seq;
-    p.command_status = st;
-    p.body = std::move(body);
-    return p;
-}
-
 Tlvs all_tlvs() {
     Tlvs t;
     t.ussd_service_op = ussd_op::pssr_indication;
@@ -77,11 +74,8 @@ DecodeError decode_error(const std::vector<std::uint8_t>& frame) {
 
 // A deliver_sm with ussd_service_op = 1 whose TLV part is replaced by `tlv_hex`.
 std::vector<std::uint8_t> deliver_with_tlvs(const std::string& tlv_hex) {
-    DeliverSm d;
-    d.service_type = "USSD";
-    d.source = {1, 1, "79001234567"};
-    d.destination = {0, 0, "141"};
-    d.short_message = "*141#";
+    DeliverSm d = ussd_deliver_sm("*141#");
+    d.tlvs = {};
     auto f = encode(pdu(d)).value();
     auto t = bytes_from_hex(tlv_hex);
     f.insert(f.end(), t.begin(), t.end());
@@ -233,13 +227,7 @@ TEST_CASE("golden: bind_transceiver, written from SMPP 3.4 section 4.1.5") {
 }
 
 TEST_CASE("golden: deliver_sm opening a USSD dialogue (ussd_service_op 1, its_session_info)") {
-    DeliverSm d;
-    d.service_type = "USSD";
-    d.source = {1, 1, "79001234567"};
-    d.destination = {0, 0, "141"};
-    d.short_message = "*141#";
-    d.tlvs.ussd_service_op = ussd_op::pssr_indication;
-    d.tlvs.its_session_info = std::array<std::uint8_t, 2>{0x2A, 0x00};
+    const DeliverSm d = ussd_deliver_sm("*141#");
     const std::string expected =
         "00000043"  // command_length 67
         "00000005"  // deliver_sm
@@ -279,14 +267,8 @@ TEST_CASE("golden: deliver_sm opening a USSD dialogue (ussd_service_op 1, its_se
 }
 
 TEST_CASE("golden: submit_sm ending a dialogue (op 17, UCS2 text)") {
-    SubmitSm s;
-    s.service_type = "USSD";
-    s.source = {0, 0, "141"};
-    s.destination = {1, 1, "79001234567"};
-    s.data_coding = 8;
-    s.short_message = std::string("\x04\x14\x04\x30", 4);  // "Да" in UCS2 big-endian
-    s.tlvs.ussd_service_op = ussd_op::pssr_response;
-    s.tlvs.its_session_info = std::array<std::uint8_t, 2>{0x2A, 0x01};  // end bit set
+    // "Да" in UCS2 big-endian, ussd_service_op 17, its_session_info 0x2A01 (end bit set).
+    const SubmitSm s = ussd_submit_sm();
     const std::string expected =
         "00000042"  // command_length 66
         "00000004"  // submit_sm

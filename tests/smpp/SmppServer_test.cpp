@@ -4,8 +4,8 @@
 
 #include <random>
 
-#include "smpp_net_util.hpp"
-#include "smpp_test_util.hpp"
+#include "SmppNetTestSupport.hpp"
+#include "SmppTestSupport.hpp"
 
 using namespace ussdgw;
 using namespace ussdgw::smpp;
@@ -27,7 +27,7 @@ TEST_CASE("server: bind, submit, unbind; interface_version 0x50 is accepted") {
     CHECK(e->sequence_number == 9);
 }
 
-TEST_CASE("server: wrong password, unknown system_id, refused bind type and address") {
+TEST_CASE("server: every refused bind gets ESME_RBINDFAIL, whatever was wrong") {
     auto cfg = test_server_config();
     AccountConfig ro;
     ro.system_id = "ronly";
@@ -44,24 +44,28 @@ TEST_CASE("server: wrong password, unknown system_id, refused bind type and addr
         const char* id;
         const char* pw;
         BindType type;
-        std::uint32_t status;
     };
-    for (auto k : {Case{"esme", "wrong", BindType::transceiver, status::invpaswd},
-                   Case{"nobody", "secret", BindType::transceiver, status::invsysid},
-                   Case{"ronly", "pw", BindType::transmitter, status::bindfail},
-                   Case{"far", "pw", BindType::transceiver, status::bindfail}}) {
+    std::vector<Pdu> answers;
+    for (auto k :
+         {Case{"esme", "wrong", BindType::transceiver},
+          Case{"nobody", "secret", BindType::transceiver},
+          Case{"ronly", "pw", BindType::transmitter}, Case{"far", "pw", BindType::transceiver}}) {
         CAPTURE(k.id);
         RawClient c(s.port());
         auto b = c.bind(k.id, k.pw, k.type);
-        CHECK(b.command_status == k.status);
+        CHECK(b.command_status == status::bindfail);
         CHECK(c.closed_by_peer());
+        answers.push_back(b);
     }
+    // Unknown system_id and wrong password look the same on the wire, body included.
+    CHECK(encode(answers[0]).value() == encode(answers[1]).value());
     RawClient ok(s.port());
     CHECK(ok.bind("ronly", "pw", BindType::receiver).command_status == status::ok);
     check_normal_client(s.port());
 }
 
-TEST_CASE("server: max_binds per account and max_connections overall") {
+TEST_CASE(
+    "server: max_binds per account; max_connections refuses only when bound sessions fill it") {
     auto cfg = test_server_config();
     cfg.accounts[0].max_binds = 1;
     cfg.max_connections = 3;
@@ -70,16 +74,98 @@ TEST_CASE("server: max_binds per account and max_connections overall") {
     REQUIRE(first.bind("esme", "secret").command_status == status::ok);
     {
         RawClient second(s.port());
-        CHECK(second.bind("esme", "secret").command_status == status::alybnd);
+        CHECK(second.bind("esme", "secret").command_status == status::bindfail);
         CHECK(second.closed_by_peer());
     }
+    // Two unbound connections fill the other slots; a fourth one makes the oldest make way.
     RawClient c2(s.port());
+    REQUIRE(c2.send(Pdu{status::ok, 1, EnquireLink{}}));
+    REQUIRE(c2.read_pdu().has_value());
     RawClient c3(s.port());
-    // Both are counted (bound or not): the 4th connection is closed at once.
     REQUIRE(c3.send(Pdu{status::ok, 1, EnquireLink{}}));
     REQUIRE(c3.read_pdu().has_value());
     RawClient c4(s.port());
-    CHECK(c4.closed_by_peer());
+    REQUIRE(c4.send(Pdu{status::ok, 1, EnquireLink{}}));
+    REQUIRE(c4.read_pdu().has_value());
+    CHECK(c2.closed_by_peer());
+    CHECK(s.on_io([](SmppServer& srv) { return srv.stats().evicted; }) == 1);
+    // The bound session was not touched.
+    REQUIRE(first.send(Pdu{status::ok, 5, test_submit()}));
+    CHECK(first.read_pdu()->command_status == status::ok);
+}
+
+TEST_CASE("server: when bound sessions fill max_connections, a new connection is refused") {
+    auto cfg = test_server_config();
+    cfg.max_connections = 2;
+    cfg.max_unbound = 2;
+    ServerThread s(cfg);
+    RawClient a(s.port());
+    REQUIRE(a.bind("esme", "secret").command_status == status::ok);
+    RawClient b(s.port());
+    REQUIRE(b.bind("esme", "secret").command_status == status::ok);
+    RawClient c(s.port());
+    CHECK(c.closed_by_peer());
+    CHECK(s.on_io([](SmppServer& srv) { return srv.stats().refused_connections; }) == 1);
+}
+
+TEST_CASE("server: 100 idle connections from one address do not lock out a legitimate client") {
+    auto cfg = test_server_config();
+    cfg.max_connections = 50;
+    cfg.max_unbound = 20;
+    cfg.max_unbound_per_address = 5;
+    cfg.timers.bind_timeout = 10s;  // the idle ones would stay for the whole test
+    ServerThread s(cfg);
+    RawClient bound(s.port());
+    REQUIRE(bound.bind("esme", "secret").command_status == status::ok);
+    std::vector<std::unique_ptr<RawClient>> idle;
+    for (int i = 0; i < 100; ++i)
+        idle.push_back(std::make_unique<RawClient>(s.port()));
+    // A legitimate client from the same address gets in (the oldest idle one makes way), and
+    // one from another address does too; the bound session goes on. Connections are
+    // accepted in order, so by then the 100 were: only the newest few of them stayed.
+    check_normal_client(s.port());
+    CHECK(s.on_io([](SmppServer& srv) { return srv.stats().accepted; }) == 102);
+    CHECK(s.on_io([](SmppServer& srv) { return srv.stats().evicted; }) >= 95);
+    CHECK(s.on_io([](SmppServer& srv) { return srv.unbound_count(); }) <= 5);
+    {
+        RawClient other(s.port(), 5000ms, 0x7F000002);  // 127.0.0.2
+        CHECK(other.bind("esme", "secret").command_status == status::ok);
+    }
+    REQUIRE(bound.send(Pdu{status::ok, 9, test_submit()}));
+    CHECK(bound.read_pdu()->command_status == status::ok);
+    CHECK(s.on_io([](SmppServer& srv) { return srv.connection_count(); }) <= 50);
+}
+
+TEST_CASE("server: repeated wrong binds are slowed down, then refused even with the password") {
+    auto cfg = test_server_config();
+    cfg.bind_guard.slowdown_after = 3;
+    cfg.bind_guard.slowdown = 40ms;
+    cfg.bind_guard.lockout_after = 6;
+    cfg.timers.bind_timeout = 2s;
+    ServerThread s(cfg);
+    std::vector<std::chrono::milliseconds> took;
+    for (int i = 0; i < 7; ++i) {
+        RawClient c(s.port());
+        auto t = std::chrono::steady_clock::now();
+        auto b = c.bind("esme", "guess" + std::to_string(i));
+        took.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - t));
+        CHECK(b.command_status == status::bindfail);
+    }
+    // The first three fast, then 40, 80, 160 ms; the 7th is locked out (answered at once).
+    for (int i = 0; i < 3; ++i)
+        CHECK(took[static_cast<std::size_t>(i)] < 40ms);
+    CHECK(took[3] >= 40ms);
+    CHECK(took[4] >= 80ms);
+    CHECK(took[5] >= 160ms);
+    // Locked out: the right password is refused too (from this address), without a look.
+    RawClient right(s.port());
+    CHECK(right.bind("esme", "secret").command_status == status::bindfail);
+    // Another address is not locked, but the account counts its failures: answers are slow.
+    RawClient other(s.port(), 5000ms, 0x7F000002);
+    auto t = std::chrono::steady_clock::now();
+    CHECK(other.bind("esme", "secret").command_status == status::ok);
+    CHECK(std::chrono::steady_clock::now() - t >= 40ms);
 }
 
 TEST_CASE("server: junk bytes get generic_nack or a close; the server goes on") {
@@ -199,6 +285,7 @@ TEST_CASE("server: a flood beyond the window/throughput is throttled; others are
     flood.system_id = "flood";
     flood.password = Secret("pw");
     flood.throughput = 200;  // per second
+    flood.roles = {"sms"};
     cfg.accounts.push_back(flood);
     ServerThread s(cfg);
     RawClient f(s.port(), 10000ms);
@@ -293,4 +380,58 @@ TEST_CASE("server: send_to delivers deliver_sm to a bound receiver") {
     auto fut = got->get_future();
     REQUIRE(fut.wait_for(5s) == std::future_status::ready);
     CHECK(fut.get().ok());
+}
+
+TEST_CASE("server: a request needing a role the account lacks is refused ESME_RINVSERTYP") {
+    auto cfg = test_server_config();
+    cfg.accounts[0].roles = {"ussd"};
+    AccountConfig none;
+    none.system_id = "none";
+    none.password = Secret("pw");
+    cfg.accounts.push_back(none);
+    int served = 0;
+    TestApp app;
+    app.server_request = [&served](const PeerInfo&, const Pdu&, SmppReply r) {
+        ++served;
+        r.accept("m1");
+    };
+    ServerThread s(cfg, &app);
+    SubmitSm ussd = test_submit("menu");
+    ussd.tlvs.ussd_service_op = ussd_op::ussr_request;
+    {
+        RawClient c(s.port());
+        REQUIRE(c.bind("esme", "secret").command_status == status::ok);
+        REQUIRE(c.send(Pdu{status::ok, 2, test_submit()}));  // an SMS: needs "sms"
+        auto r = c.read_pdu();
+        REQUIRE(r.has_value());
+        CHECK(r->command_status == status::invsertyp);
+        CHECK(std::get<SubmitSmResp>(r->body).message_id.empty());
+        REQUIRE(c.send(Pdu{status::ok, 3, ussd}));  // USSD: the account has the role
+        CHECK(c.read_pdu()->command_status == status::ok);
+    }
+    {
+        RawClient c(s.port());
+        REQUIRE(c.bind("none", "pw").command_status == status::ok);
+        for (std::uint32_t seq = 2; seq < 5; ++seq) {
+            REQUIRE(c.send(Pdu{status::ok, seq, seq == 3 ? ussd : test_submit()}));
+            CHECK(c.read_pdu()->command_status == status::invsertyp);
+        }
+        DataSm d;
+        d.tlvs.message_payload = "data";
+        REQUIRE(c.send(Pdu{status::ok, 5, d}));
+        auto r = c.read_pdu();
+        REQUIRE(r.has_value());
+        CHECK(std::holds_alternative<DataSmResp>(r->body));
+        CHECK(r->command_status == status::invsertyp);
+    }
+    CHECK(served == 1);
+}
+
+TEST_CASE("server: the default application refuses every request, none accepted silently") {
+    SmppApplication app;
+    ServerThread s(test_server_config(), &app);
+    RawClient c(s.port());
+    REQUIRE(c.bind("esme", "secret").command_status == status::ok);
+    REQUIRE(c.send(Pdu{status::ok, 2, test_submit()}));
+    CHECK(c.read_pdu()->command_status == status::invsertyp);
 }

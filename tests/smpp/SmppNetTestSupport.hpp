@@ -1,6 +1,6 @@
 // Helpers for SMPP tests over real TCP on 127.0.0.1: a blocking raw client (POSIX socket
-// with receive timeouts, so every wait is bounded) and an SmppServer running on its own
-// io_context thread.
+// with receive timeouts, so every wait is bounded), a raw listener, test applications, and
+// an SmppServer running on its own io_context thread.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -20,33 +20,53 @@
 #include <thread>
 #include <vector>
 
+#include "SmppTestSupport.hpp"
+#include "smpp/MessageId.hpp"
 #include "smpp/PduCodec.hpp"
 #include "smpp/SmppServer.hpp"
 
 namespace ussdgw::smpp::test {
 
-inline std::vector<std::uint8_t> raw_header(std::uint32_t len, std::uint32_t id, std::uint32_t st,
-                                            std::uint32_t seq) {
-    std::vector<std::uint8_t> v;
-    for (std::uint32_t x : {len, id, st, seq})
-        for (int sh = 24; sh >= 0; sh -= 8)
-            v.push_back(static_cast<std::uint8_t>(x >> sh));
-    return v;
+// Runs `io` on the calling thread until `pred` holds (false after `limit`).
+template <typename Pred>
+bool run_until(boost::asio::io_context& io, Pred pred,
+               std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        if (io.stopped()) io.restart();
+        io.run_for(std::chrono::milliseconds(5));
+    }
+    return true;
 }
 
 // A blocking SMPP peer; every read waits at most `timeout`.
 class RawClient {
   public:
+    // Connects from 127.0.0.1, or from another loopback address (`source`, e.g. 0x7F000002
+    // for 127.0.0.2) to play a second peer address.
     explicit RawClient(std::uint16_t port,
-                       std::chrono::milliseconds timeout = std::chrono::milliseconds(5000))
+                       std::chrono::milliseconds timeout = std::chrono::milliseconds(5000),
+                       std::uint32_t source = INADDR_LOOPBACK)
         : timeout_(timeout) {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         REQUIRE(fd_ >= 0);
+        if (source != INADDR_LOOPBACK) {
+            sockaddr_in from{};
+            from.sin_family = AF_INET;
+            from.sin_addr.s_addr = htonl(source);
+            REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+        }
         sockaddr_in a{};
         a.sin_family = AF_INET;
         a.sin_port = htons(port);
         a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        int one = 1;
+        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    // Adopts a connected socket (see RawListener::accept).
+    RawClient(int fd, std::chrono::milliseconds timeout) : fd_(fd), timeout_(timeout) {
         int one = 1;
         ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
@@ -140,6 +160,42 @@ class RawClient {
     std::chrono::milliseconds timeout_;
 };
 
+// A listening socket on an ephemeral 127.0.0.1 port, for tests that play the SMSC with raw
+// bytes against our client link.
+class RawListener {
+  public:
+    RawListener() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        REQUIRE(fd_ >= 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        REQUIRE(::listen(fd_, 8) == 0);
+        socklen_t len = sizeof a;
+        REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+        port_ = ntohs(a.sin_port);
+    }
+    ~RawListener() { ::close(fd_); }
+    RawListener(const RawListener&) = delete;
+    RawListener& operator=(const RawListener&) = delete;
+
+    std::uint16_t port() const { return port_; }
+    // The next connection, waiting at most `timeout` (nullptr when none came).
+    std::unique_ptr<RawClient> accept(
+        std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return nullptr;
+        int c = ::accept(fd_, nullptr, nullptr);
+        if (c < 0) return nullptr;
+        return std::make_unique<RawClient>(c, timeout);
+    }
+
+  private:
+    int fd_ = -1;
+    std::uint16_t port_ = 0;
+};
+
 inline SubmitSm test_submit(std::string text = "hello") {
     SubmitSm s;
     s.source.address = "141";
@@ -162,16 +218,43 @@ inline ServerConfig test_server_config() {
     AccountConfig a;
     a.system_id = "esme";
     a.password = Secret("secret");
+    a.roles = {"sms", "ussd"};
     c.accounts.push_back(std::move(a));
     return c;
 }
 
-// An SmppServer on an ephemeral port, run by its own thread until the fixture ends.
+// An application for tests: each hook is a lambda; an unset one keeps SmppApplication's
+// default, except server requests, which are accepted with a fresh message id (the
+// default refuses them: kNotServed).
+struct TestApp : SmppApplication {
+    using RequestHook = std::function<void(const PeerInfo&, const Pdu&, SmppReply)>;
+    RequestHook link_request;
+    std::function<void(const std::string& link, bool bound)> link_state;
+    RequestHook server_request;
+    bool refuse_server_requests = false;  // the default application's answer
+    MessageIdGenerator ids;
+
+    void on_link_request(const PeerInfo& p, const Pdu& r, SmppReply reply) override {
+        if (link_request) return link_request(p, r, std::move(reply));
+        SmppApplication::on_link_request(p, r, std::move(reply));
+    }
+    void on_link_state(const std::string& link, bool bound) override {
+        if (link_state) link_state(link, bound);
+    }
+    void on_server_request(const PeerInfo& p, const Pdu& r, SmppReply reply) override {
+        if (server_request) return server_request(p, r, std::move(reply));
+        if (refuse_server_requests) return SmppApplication::on_server_request(p, r, reply);
+        reply.accept(ids.next());
+    }
+};
+
+// An SmppServer on an ephemeral port, run by its own thread until the fixture ends. The
+// application (by default a TestApp accepting everything) must outlive the fixture.
 class ServerThread {
   public:
     explicit ServerThread(ServerConfig config = test_server_config(),
-                          SmppServer::Handlers handlers = {})
-        : server_(std::make_unique<SmppServer>(io_, std::move(config), std::move(handlers))) {
+                          SmppApplication* app = nullptr)
+        : server_(SmppServer::create(io_, std::move(config), app ? *app : default_app_)) {
         server_->start();
         port_ = server_->port();
         thread_ = std::thread([this] { io_.run(); });
@@ -208,8 +291,9 @@ class ServerThread {
     }
 
   private:
+    TestApp default_app_;
     boost::asio::io_context io_;
-    std::unique_ptr<SmppServer> server_;
+    std::shared_ptr<SmppServer> server_;
     std::uint16_t port_ = 0;
     std::thread thread_;
     bool stopped_ = false;

@@ -8,9 +8,11 @@
 #include <thread>
 #include <vector>
 
+#include "SamplePdus.hpp"
 #include "smpp/PduCodec.hpp"
 
 using namespace ussdgw::smpp;
+using namespace ussdgw::smpp::test;
 
 namespace {
 
@@ -26,24 +28,11 @@ void measure(const char* what, int n, F&& f) {
 }  // namespace
 
 TEST_CASE("bench: codec throughput on USSD PDUs" * doctest::skip()) {
-    DeliverSm d;
-    d.service_type = "USSD";
-    d.source = {1, 1, "79001234567"};
-    d.destination = {0, 0, "141"};
-    d.short_message = "*141*3*6#";
-    d.tlvs.ussd_service_op = ussd_op::pssr_indication;
-    d.tlvs.its_session_info = std::array<std::uint8_t, 2>{0x2A, 0x00};
-    Pdu dp{status::ok, 1, d};
-
-    SubmitSm s;
-    s.service_type = "USSD";
-    s.source = {0, 0, "141"};
-    s.destination = {1, 1, "79001234567"};
-    s.data_coding = 8;
-    s.short_message.assign(120, '\x04');  // 60 UCS2 characters
+    Pdu dp = pdu(ussd_deliver_sm(), 1);
+    SubmitSm s = ussd_submit_sm(std::string(120, '\x04'));  // a 60-character UCS2 screen
     s.tlvs.ussd_service_op = ussd_op::ussr_request;
     s.tlvs.its_session_info = std::array<std::uint8_t, 2>{0x2A, 0x02};
-    Pdu sp{status::ok, 2, s};
+    Pdu sp = pdu(s, 2);
 
     const auto dframe = encode(dp).value();
     const auto sframe = encode(sp).value();

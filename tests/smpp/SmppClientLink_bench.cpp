@@ -9,9 +9,9 @@
 #include <cstdio>
 #include <future>
 
+#include "SmppNetTestSupport.hpp"
 #include "engine/base/Log.hpp"
 #include "smpp/SmppClientLink.hpp"
-#include "smpp_net_util.hpp"
 
 using namespace ussdgw;
 using namespace ussdgw::smpp;
@@ -28,9 +28,10 @@ TEST_CASE("bench: client link submit_sm throughput against SmppServer" * doctest
     c.password = Secret("secret");
     c.window = 100;
     c.timers.enquire_link_interval = std::chrono::milliseconds(0);
-    SmppClientLink link(io, c);
-    link.start();
-    while (!link.bound())
+    SmppApplication app;
+    auto link = SmppClientLink::create(io, c, app);
+    link->start();
+    while (!link->bound())
         io.run_one_for(std::chrono::milliseconds(100));
 
     constexpr std::uint64_t kTotal = 500'000;
@@ -43,7 +44,7 @@ TEST_CASE("bench: client link submit_sm throughput against SmppServer" * doctest
     };
     send_one = [&] {
         ++sent;
-        link.submit(sm, on_done);
+        link->submit(sm, on_done);
     };
     auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < 100; ++i)
@@ -56,7 +57,7 @@ TEST_CASE("bench: client link submit_sm throughput against SmppServer" * doctest
     CHECK(ok == kTotal);
     CHECK(failed == 0);
     bool stopped = false;
-    link.stop([&] { stopped = true; });
+    link->stop([&] { stopped = true; });
     while (!stopped)
         io.run_one_for(std::chrono::seconds(1));
     log::set_level(log::Level::info);

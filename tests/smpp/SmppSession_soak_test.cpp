@@ -91,7 +91,7 @@ void soak(Role role, std::uint32_t seed) {
         c.role = role;
         c.receive_window = 5;
         c.window = 5;
-        c.authenticate = [](const BindRequest& r) {
+        c.authenticate = [](const BindRequest& r, TimePoint) {
             return BindVerdict{r.password == "pw" ? status::ok : status::invpaswd, 0};
         };
         SmppSession s(c, now);
@@ -111,16 +111,25 @@ void soak(Role role, std::uint32_t seed) {
         for (int m = 0; m < mutations && !stream.empty(); ++m)
             stream[rng() % stream.size()] = static_cast<std::uint8_t>(rng());
         std::size_t off = 0;
-        while (off < stream.size() && !s.closed()) {
-            std::size_t n = std::min<std::size_t>(stream.size() - off, 1 + rng() % 200);
-            s.receive(std::span<const std::uint8_t>(stream.data() + off, n), now);
-            off += n;
+        for (int step = 0; step < 10'000 && off < stream.size() && !s.closed(); ++step) {
+            // Like an owner: read only while the session wants input.
+            if (s.wants_input()) {
+                std::size_t n = std::min<std::size_t>(stream.size() - off, 1 + rng() % 200);
+                s.receive(std::span<const std::uint8_t>(stream.data() + off, n), now);
+                off += n;
+            }
             now += std::chrono::milliseconds(rng() % 3000);
             s.on_time(now);
-            s.take_events(ev);
-            for (auto& e : ev)
-                if (e.kind == EventKind::request && rng() % 2 == 0)
-                    s.respond(Pdu{status::ok, e.sequence_number, SubmitSmResp{"m"}});
+            // The application answers about half of the requests, the rest never.
+            for (int k = 0; k < 1000; ++k) {
+                s.take_events(ev);
+                for (auto& e : ev)
+                    if (e.kind == EventKind::request && rng() % 2 == 0)
+                        s.respond(Pdu{status::ok, e.sequence_number, SubmitSmResp{"m"}});
+                s.process(now);
+                if (!s.has_events()) break;
+            }
+            CHECK(s.unanswered() <= c.receive_window);
             if (s.bound() && rng() % 4 == 0) {
                 SubmitSm sm;
                 if (role == Role::esme)
