@@ -5,6 +5,7 @@
 
 #include "engine/EngineMetrics.hpp"
 #include "engine/base/Log.hpp"
+#include "engine/http/StaticFiles.hpp"
 
 namespace ussdgw {
 
@@ -87,6 +88,14 @@ void Engine::start() {
     add_engine_metrics(metrics_, *this);
     http::add_ops_routes(router_,
                          {[this] { return metrics_.render(); }, [this] { return readiness(); }});
+    if (cfg_.api.enabled) {
+        api_ =
+            std::make_unique<api::CabinetApi>(io_, cfg_.api, cfg_.menus.dialogue.default_language,
+                                              *storage_, post, [this] { poll_sms(); });
+        api_->start();
+        api_->add_routes(router_);
+    }
+    http::add_static_routes(router_, cfg_.web.directory);
     if (cfg_.http.enabled) {
         http_ = std::make_unique<http::HttpServer>(io_, cfg_.http, router_, metrics_);
         http_->start();
@@ -101,6 +110,7 @@ void Engine::stop(std::function<void()> done) {
     stopping_ = true;
     ussd_timer_.cancel();
     sms_timer_.cancel();
+    if (api_) api_->stop();
     if (gateway_) {
         ussd::UssdGateway::Actions actions;
         gateway_->shutdown(Clock::now(), actions);

@@ -3,10 +3,10 @@
 // the SMPP links and listener (smpp::SmppService), the USSD gateway (engine/ussd) with the
 // cabinet bridge that performs menu actions on storage (engine/cabinet), and the SMS sender
 // that drains the outbox (engine/sms), and the HTTP server (engine/http) with its router,
-// where the operations routes live and other layers add theirs. As the SMPP application it
-// routes each deliver_sm: delivery receipts to the SMS sender, USSD to the gateway, anything
-// else is accepted and logged. It owns the metrics registry; EngineMetrics reads every
-// layer's stats into it at scrape time. Configuration is engine/config; the command line is
+// where the operations routes, the cabinet API (engine/api) and the web page's files live. As the
+// SMPP application it routes each deliver_sm: delivery receipts to the SMS sender, USSD to the
+// gateway, anything else is accepted and logged. It owns the metrics registry; EngineMetrics reads
+// every layer's stats into it at scrape time. Configuration is engine/config; the command line is
 // engine/cli.
 #pragma once
 
@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/api/CabinetApi.hpp"
 #include "engine/base/Metrics.hpp"
 #include "engine/cabinet/CabinetBridge.hpp"
 #include "engine/config/EngineConfig.hpp"
@@ -51,6 +52,7 @@ class Engine : public smpp::SmppApplication {
     // Routes added here before or after start() are served (on the loop thread only).
     http::Router& http_router() { return router_; }
     http::HttpServer* http() { return http_.get(); }  // null when [http] enabled = false
+    api::CabinetApi* api() { return api_.get(); }     // null when [api] enabled = false
     metrics::Registry& metrics() { return metrics_; }
     // What /readyz reports: database, menus, required SMPP links, not shutting down.
     std::vector<http::ReadinessCheck> readiness();
@@ -73,6 +75,9 @@ class Engine : public smpp::SmppApplication {
     config::EngineConfig cfg_;
     metrics::Registry metrics_{"ussdgw_"};
     http::Router router_;
+    // Before storage_: destroyed after it, so the storage's last changes (run as it closes)
+    // still find the API's storage facade.
+    std::unique_ptr<api::CabinetApi> api_;
     std::unique_ptr<storage::Storage> storage_;
     menus::MenuRegistry menus_;
     std::unique_ptr<cabinet::CabinetBridge> bridge_;

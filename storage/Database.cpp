@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <vector>
 
+#include "storage/CabinetApiSchema.hpp"
+
 namespace ussdgw::storage {
 
 namespace {
@@ -130,6 +132,8 @@ CREATE TABLE sms_receipts_held (
 CREATE INDEX sms_receipts_held_id ON sms_receipts_held(smpp_message_id);
 CREATE INDEX sms_receipts_held_expiry ON sms_receipts_held(expires_at);
 )sql"},
+        // 5: the cabinet API (storage/CabinetApiSchema.hpp).
+        {5, kCabinetApiMigration},
     };
     return m;
 }
