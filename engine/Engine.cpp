@@ -27,11 +27,11 @@ smpp::ShortMessage as_short_message(const smpp::DataSm& d) {
     return sm;
 }
 
-std::string join_errors(const std::vector<menus::MenuError>& errors) {
+std::string join_errors(const std::vector<TomlError>& errors) {
     std::string out;
     for (const auto& e : errors) {
         if (!out.empty()) out += "\n";
-        out += e.to_string();
+        out += e.what();
     }
     return out;
 }

@@ -2,8 +2,8 @@
 #include <cstdio>
 #include <exception>
 
+#include "engine/base/TomlError.hpp"
 #include "engine/cli/Commands.hpp"
-#include "engine/config/ConfigReader.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"ussdgw: USSD and SMS gateway engine for the self-service cabinet"};
@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
-    } catch (const ussdgw::config::ConfigError& e) {
+    } catch (const ussdgw::TomlError& e) {
         std::fprintf(stderr, "ussdgw: configuration error: %s\n", e.what());
         return 2;
     } catch (const std::exception& e) {

@@ -1,6 +1,8 @@
 // Loads menu data files (TOML) into a validated MenuSet. Every error names the file, the
 // line and the dotted key: `menus/cabinet/access.toml:42: key 'screens.root.options[2].next':
-// no screen 'acess'`. Loading stops at the first error; unknown keys are errors.
+// no screen 'acess'`. Every error of every file is reported (ordered by file and line), not
+// only the first; unknown keys are errors. A file with a TOML syntax error is reported alone
+// (with the other files' syntax errors): what it defines is unknown.
 //
 // A set is every *.toml of one directory (read in name order). Format:
 //
@@ -44,20 +46,13 @@
 #include <vector>
 
 #include "engine/base/Result.hpp"
+#include "engine/base/TomlError.hpp"
 #include "menus/MenuSet.hpp"
 
 namespace ussdgw::menus {
 
-struct MenuError {
-    std::string file;
-    std::uint32_t line = 0;
-    std::string key;
-    std::string message;
-    // "FILE:LINE: key 'KEY': MESSAGE" (without the key part when there is no key).
-    std::string to_string() const;
-};
-
-using MenuLoadResult = Result<MenuSetPtr, std::vector<MenuError>>;
+// The set, or every error found (each what() is "FILE:LINE: key 'KEY': MESSAGE").
+using MenuLoadResult = Result<MenuSetPtr, std::vector<TomlError>>;
 
 // All *.toml files of a directory, in name order.
 MenuLoadResult load_menu_directory(const std::string& directory, std::uint64_t version = 1);

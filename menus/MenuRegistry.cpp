@@ -6,7 +6,7 @@ namespace ussdgw::menus {
 
 MenuRegistry::MenuRegistry(std::string directory) : directory_(std::move(directory)) {}
 
-Result<std::uint64_t, std::vector<MenuError>> MenuRegistry::reload() {
+Result<std::uint64_t, std::vector<TomlError>> MenuRegistry::reload() {
     std::uint64_t version;
     {
         std::lock_guard lock(mutex_);
@@ -15,9 +15,9 @@ Result<std::uint64_t, std::vector<MenuError>> MenuRegistry::reload() {
     // Parse outside the lock: dialogues keep starting on the current set meanwhile.
     auto loaded = load_menu_directory(directory_, version);
     if (!loaded) {
-        const auto& e = loaded.error().front();
-        log::error("menus.reload_failed", "directory", directory_, "error", e.to_string());
-        return Unexpected<std::vector<MenuError>>{loaded.error()};
+        for (const auto& e : loaded.error())
+            log::error("menus.reload_failed", "directory", directory_, "error", e.what());
+        return Unexpected<std::vector<TomlError>>{loaded.error()};
     }
     std::lock_guard lock(mutex_);
     // A slower earlier reload must not replace a newer set.

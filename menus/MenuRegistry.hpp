@@ -17,7 +17,7 @@ class MenuRegistry {
     explicit MenuRegistry(std::string directory);
 
     // Loads the directory; on success the new set becomes current and its version is returned.
-    Result<std::uint64_t, std::vector<MenuError>> reload();
+    Result<std::uint64_t, std::vector<TomlError>> reload();
     // The current set (null before the first successful load).
     MenuSetPtr current() const;
     const std::string& directory() const { return directory_; }

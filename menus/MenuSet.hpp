@@ -9,16 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "engine/base/TomlError.hpp"
 #include "menus/DomainAction.hpp"
 
 namespace ussdgw::menus {
-
-// Where something was written, for errors found after parsing.
-struct SourcePos {
-    std::string file;
-    std::uint32_t line = 0;
-    std::string key;
-};
 
 // language -> UTF-8 text; every language of the set is present.
 using LocalText = std::map<std::string, std::string>;
@@ -57,7 +51,7 @@ struct Page {
 struct Screen {
     std::string id;
     ScreenKind kind = ScreenKind::final_screen;
-    SourcePos pos;
+    SourcePos pos;   // where its table is written
     LocalText text;  // menu header, input prompt or final text; may hold {placeholders}
 
     // menu

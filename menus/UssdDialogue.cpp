@@ -46,11 +46,23 @@ void UssdDialogue::arm(TimePoint now) {
     deadline_ = std::min(now + settings_.step_timeout, started_ + settings_.dialogue_timeout);
 }
 
-DialogueOutput UssdDialogue::quiet(TimePoint) const {
+std::optional<std::uint64_t> UssdDialogue::pending_action() const {
+    if (phase_ != DialoguePhase::awaiting_result) return std::nullopt;
+    return pending_id_;
+}
+
+// The answer to an event that changes nothing: the current state, the deadline while open.
+DialogueOutput UssdDialogue::quiet() const {
     DialogueOutput out;
-    out.end = ended_;
-    if (!ended_ && began_) out.deadline = deadline_;
+    out.end = phase_ == DialoguePhase::ended;
+    if (phase_ == DialoguePhase::awaiting_answer || phase_ == DialoguePhase::awaiting_result)
+        out.deadline = deadline_;
     return out;
+}
+
+void UssdDialogue::end() {
+    phase_ = DialoguePhase::ended;
+    secrets_.clear();
 }
 
 DialogueOutput UssdDialogue::screen_output(const std::string& text, bool end, TimePoint now) {
@@ -60,9 +72,9 @@ DialogueOutput UssdDialogue::screen_output(const std::string& text, bool end, Ti
     out.encoding = measure_screen(out.text).encoding;
     out.end = end;
     if (end) {
-        ended_ = true;
-        secrets_.clear();
+        this->end();
     } else {
+        phase_ = DialoguePhase::awaiting_answer;
         arm(now);
         out.deadline = deadline_;
     }
@@ -75,8 +87,8 @@ DialogueOutput UssdDialogue::finish(const LocalText& text, TimePoint now) {
 
 DialogueOutput UssdDialogue::begin(const std::string& msisdn, std::string_view ussd_string,
                                    const std::string& preferred_language, TimePoint now) {
-    if (began_) return quiet(now);
-    began_ = true;
+    if (phase_ != DialoguePhase::not_begun) return quiet();
+    phase_ = DialoguePhase::awaiting_answer;
     started_ = now;
     arm(now);
     msisdn_ = msisdn;
@@ -176,7 +188,8 @@ DialogueOutput UssdDialogue::request(const Screen& s, TimePoint now) {
         }
     }
     arm(now);
-    pending_ = req.id;
+    phase_ = DialoguePhase::awaiting_result;
+    pending_id_ = req.id;
     DialogueOutput out;
     out.action = std::move(req);
     out.deadline = deadline_;
@@ -190,9 +203,9 @@ DialogueOutput UssdDialogue::invalid_answer(TimePoint now) {
 }
 
 DialogueOutput UssdDialogue::answer(std::string_view text, TimePoint now) {
-    if (!began_ || ended_) return quiet(now);
+    if (phase_ == DialoguePhase::not_begun || phase_ == DialoguePhase::ended) return quiet();
     if (now >= deadline_) return timeout(now);
-    if (pending_) return quiet(now);
+    if (phase_ != DialoguePhase::awaiting_answer) return quiet();
     text = trim(text);
     const Screen* s = menus_->screen(screen_id_);
     if (s->kind == ScreenKind::menu) {
@@ -214,14 +227,14 @@ DialogueOutput UssdDialogue::answer(std::string_view text, TimePoint now) {
             vars_[s->save_as] = std::string(text);
         return enter(s->next, now);
     }
-    return quiet(now);
+    return quiet();
 }
 
 DialogueOutput UssdDialogue::action_result(std::uint64_t request_id, const ActionResult& result,
                                            TimePoint now) {
-    if (ended_ || !pending_ || *pending_ != request_id) return quiet(now);
+    if (phase_ != DialoguePhase::awaiting_result || pending_id_ != request_id) return quiet();
     if (now >= deadline_) return timeout(now);
-    pending_.reset();
+    phase_ = DialoguePhase::awaiting_answer;  // until enter() shows or asks for what is next
     const Screen* s = menus_->screen(screen_id_);
     std::string next;
     if (auto it = s->outcomes.find(result.outcome); it != s->outcomes.end())
@@ -239,28 +252,25 @@ DialogueOutput UssdDialogue::action_result(std::uint64_t request_id, const Actio
 }
 
 DialogueOutput UssdDialogue::timeout(TimePoint now) {
-    if (!began_ || ended_) return quiet(now);
-    if (now < deadline_) return quiet(now);
-    auto annul = pending_;
-    pending_.reset();
+    if (phase_ == DialoguePhase::not_begun || phase_ == DialoguePhase::ended) return quiet();
+    if (now < deadline_) return quiet();
+    auto annul = pending_action();
     auto out = finish(menus_->messages.timeout, now);
     out.annul_action = annul;
     return out;
 }
 
-DialogueOutput UssdDialogue::await_result(TimePoint now, TimePoint until) {
-    if (!began_ || ended_ || !pending_) return quiet(now);
+DialogueOutput UssdDialogue::await_result(TimePoint, TimePoint until) {
+    if (phase_ != DialoguePhase::awaiting_result) return quiet();
     deadline_ = std::max(deadline_, until);
-    return quiet(now);
+    return quiet();
 }
 
-DialogueOutput UssdDialogue::release(TimePoint now) {
-    if (ended_) return quiet(now);
+DialogueOutput UssdDialogue::release(TimePoint) {
+    if (phase_ == DialoguePhase::ended) return quiet();
     DialogueOutput out;
-    out.annul_action = pending_;
-    pending_.reset();
-    ended_ = true;
-    secrets_.clear();
+    out.annul_action = pending_action();
+    end();
     out.end = true;
     return out;
 }

@@ -15,6 +15,10 @@
 // When the caller could not annul a pending action in time (storage had begun writing it),
 // it calls `await_result` instead of `timeout`: the dialogue waits a little longer for the
 // result and shows what was done, never a timeout that would suggest nothing was.
+//
+// Lifecycle (DialoguePhase): not_begun -> awaiting_answer (a screen is shown) <->
+// awaiting_result (an action is pending) -> ended. Each event is taken only in the phases
+// where it means something; anywhere else it changes nothing and returns the current state.
 #pragma once
 
 #include <chrono>
@@ -45,6 +49,13 @@ struct DialogueOutput {
     std::optional<TimePoint> deadline;          // call timeout() then; none once ended
 };
 
+enum class DialoguePhase {
+    not_begun,        // before begin()
+    awaiting_answer,  // a screen is shown; answer() moves on
+    awaiting_result,  // an action is pending; action_result() with its id moves on
+    ended,            // the final screen was sent, or the dialogue timed out or was released
+};
+
 class UssdDialogue {
   public:
     UssdDialogue(MenuSetPtr menus, DialogueSettings settings);
@@ -60,19 +71,22 @@ class UssdDialogue {
     // annulled: wait for its result until `until` (then `timeout` applies as usual).
     DialogueOutput await_result(TimePoint now, TimePoint until);
 
-    bool ended() const { return ended_; }
+    DialoguePhase phase() const { return phase_; }
+    bool ended() const { return phase_ == DialoguePhase::ended; }
     const std::string& language() const { return language_; }
     const MenuSet& menus() const { return *menus_; }
     // The screen the dialogue is on ("" before begin or after a set-level message).
     const std::string& screen_id() const { return screen_id_; }
-    std::optional<std::uint64_t> pending_action() const { return pending_; }
+    // The request the dialogue waits for (in awaiting_result only).
+    std::optional<std::uint64_t> pending_action() const;
 
   private:
     DialogueOutput enter(const std::string& screen_id, TimePoint now);
     DialogueOutput show_current(TimePoint now, bool invalid);
     DialogueOutput finish(const LocalText& text, TimePoint now);
     DialogueOutput screen_output(const std::string& text, bool end, TimePoint now);
-    DialogueOutput quiet(TimePoint now) const;
+    DialogueOutput quiet() const;
+    void end();
     DialogueOutput request(const Screen& s, TimePoint now);
     DialogueOutput invalid_answer(TimePoint now);
     void arm(TimePoint now);
@@ -85,12 +99,11 @@ class UssdDialogue {
     std::string screen_id_;
     std::size_t page_ = 0;
     int invalid_count_ = 0;
-    bool ended_ = false;
-    bool began_ = false;
+    DialoguePhase phase_ = DialoguePhase::not_begun;
     std::map<std::string, std::string> vars_;
     std::map<std::string, Secret> secrets_;
     std::deque<std::string> shortcut_;
-    std::optional<std::uint64_t> pending_;
+    std::uint64_t pending_id_ = 0;  // meaningful in awaiting_result only
     std::uint64_t next_action_id_ = 1;
     TimePoint started_{};
     TimePoint deadline_{};

@@ -42,12 +42,12 @@ void print_screen(const menus::DialogueOutput& out) {
                 out.end ? "end" : "continue", out.text.c_str());
 }
 
-// Loads a menu directory; on errors prints each (file:line:key) and sets exit code 2.
+// Loads a menu directory; on errors prints every one (file:line: key) and sets exit code 2.
 menus::MenuSetPtr load_or_report(const std::string& dir, CliContext& ctx) {
     auto set = menus::load_menu_directory(dir);
     if (set) return *set;
     for (const auto& e : set.error())
-        std::fprintf(stderr, "%s\n", e.to_string().c_str());
+        std::fprintf(stderr, "%s\n", e.what());
     ctx.exit_code = 2;
     return nullptr;
 }

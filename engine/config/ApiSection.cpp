@@ -20,7 +20,7 @@ bool is_code(const std::string& s) {
 }
 
 // [api.sms.<purpose>]: ru, en and be, each with {code}.
-api::SmsTexts parse_texts(const ConfigTable& sms, std::string_view purpose,
+api::SmsTexts parse_texts(const TomlTable& sms, std::string_view purpose,
                           const api::SmsTexts& fallback) {
     auto t = sms.table(purpose);
     if (!t) return fallback;
@@ -37,7 +37,7 @@ api::SmsTexts parse_texts(const ConfigTable& sms, std::string_view purpose,
 
 }  // namespace
 
-api::ApiConfig parse_api_section(const ConfigTable& t) {
+api::ApiConfig parse_api_section(const TomlTable& t) {
     api::ApiConfig c;
     c.enabled = t.boolean("enabled", c.enabled);
     c.session_idle_timeout = t.duration("session_idle_timeout", c.session_idle_timeout, 1s, 24h);
@@ -100,10 +100,7 @@ api::ApiConfig parse_api_section(const ConfigTable& t) {
         if (!codes.insert(o.code).second) s.fail("code", "'" + o.code + "' is listed twice");
         o.name_ru = s.string("name_ru");
         o.name_en = s.string("name_en");
-        o.name_be = s.string("name_be");
-        for (auto [key, v] : {std::pair{"name_ru", &o.name_ru}, std::pair{"name_en", &o.name_en},
-                              std::pair{"name_be", &o.name_be}})
-            if (v->empty()) s.fail(key, "must not be empty");
+        o.name_be = s.string("name_be");  // (a required string is never empty)
         o.price = s.integer("price", 0, 100'000'000);
         s.finish();
         c.services.push_back(std::move(o));
@@ -134,7 +131,7 @@ api::ApiConfig parse_api_section(const ConfigTable& t) {
     return c;
 }
 
-api::WebConfig parse_web_section(const ConfigTable& t) {
+api::WebConfig parse_web_section(const TomlTable& t) {
     api::WebConfig c;
     c.directory = t.string("directory", c.directory);
     t.finish();

@@ -4,12 +4,12 @@
 #pragma once
 
 #include "engine/api/ApiConfig.hpp"
-#include "engine/config/ConfigReader.hpp"
+#include "engine/base/TomlReader.hpp"
 
 namespace ussdgw::config {
 
-// Throws ConfigError (file, line, key) for unknown keys and bad values.
-api::ApiConfig parse_api_section(const ConfigTable& table);
-api::WebConfig parse_web_section(const ConfigTable& table);
+// Throws TomlError (file, line, key) for unknown keys and bad values.
+api::ApiConfig parse_api_section(const TomlTable& table);
+api::WebConfig parse_web_section(const TomlTable& table);
 
 }  // namespace ussdgw::config

@@ -11,7 +11,7 @@
 namespace ussdgw::config {
 
 namespace {
-LogConfig parse_log(const ConfigTable& t) {
+LogConfig parse_log(const TomlTable& t) {
     LogConfig c;
     std::string level = t.choice("level", {"debug", "info", "warn", "error", "off"}, "info");
     log::parse_level(level, c.level);
@@ -21,7 +21,7 @@ LogConfig parse_log(const ConfigTable& t) {
 // Settings of [storage] whose one owner is another section: the SMS default language is
 // [menus] default_language, and the outbox claim lease follows the SMS link's response
 // timeout (a little over it) unless [storage] sets a longer one.
-void derive_storage_settings(EngineConfig& c, const std::optional<ConfigTable>& storage) {
+void derive_storage_settings(EngineConfig& c, const std::optional<TomlTable>& storage) {
     const std::string& menus_default = c.menus.dialogue.default_language;
     c.storage.sms_default_language = menus_default.empty() ? "ru" : menus_default;
     if (!c.storage.password_sms_text.contains(c.storage.sms_default_language) && storage)
@@ -44,8 +44,8 @@ void derive_storage_settings(EngineConfig& c, const std::optional<ConfigTable>& 
 
 }  // namespace
 
-EngineConfig parse_engine_config(const ConfigDocument& doc) {
-    ConfigTable root = ConfigTable::root(doc);
+EngineConfig parse_engine_config(const TomlDocument& doc) {
+    TomlTable root = TomlTable::root(doc);
     EngineConfig c;
     c.file = doc.file;
     if (auto t = root.table("log")) c.log = parse_log(*t);
@@ -74,7 +74,7 @@ EngineConfig parse_engine_config(const ConfigDocument& doc) {
     if (sms) c.sms = parse_sms_section(*sms);
     if (!c.smpp.clients.empty() && !is_client_link(c.sms.link)) {
         if (sms) sms->fail("link", no_such_link(c.sms.link));
-        throw ConfigError(doc.file, 0, "sms.link", no_such_link(c.sms.link) + " (the default)");
+        throw TomlError({doc.file, 0, "sms.link"}, no_such_link(c.sms.link) + " (the default)");
     }
     derive_storage_settings(c, root.table("storage"));
     root.finish();
@@ -82,7 +82,7 @@ EngineConfig parse_engine_config(const ConfigDocument& doc) {
 }
 
 EngineConfig load_engine_config(const std::string& path) {
-    return parse_engine_config(load_document(path));
+    return parse_engine_config(load_toml_file(path));
 }
 
 }  // namespace ussdgw::config

@@ -1,5 +1,5 @@
 // The engine's configuration: one TOML file (conf/ussdgw.toml by default), one section
-// per layer. `load_engine_config` validates everything at start-up and throws ConfigError
+// per layer. `load_engine_config` validates everything at start-up and throws TomlError
 // naming file, line and key; unknown keys are errors. Each layer owns a plain struct for
 // its section and a parse function in engine/config/<Layer>Section.cpp.
 #pragma once
@@ -9,7 +9,7 @@
 
 #include "engine/api/ApiConfig.hpp"
 #include "engine/base/Log.hpp"
-#include "engine/config/ConfigReader.hpp"
+#include "engine/base/TomlReader.hpp"
 #include "engine/config/GatewaySections.hpp"
 #include "engine/http/HttpConfig.hpp"
 #include "menus/MenuConfig.hpp"
@@ -42,6 +42,6 @@ struct EngineConfig {
 inline constexpr std::chrono::milliseconds kClaimLeaseMargin{5000};
 
 EngineConfig load_engine_config(const std::string& path);
-EngineConfig parse_engine_config(const ConfigDocument& doc);
+EngineConfig parse_engine_config(const TomlDocument& doc);
 
 }  // namespace ussdgw::config

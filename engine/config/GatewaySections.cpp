@@ -4,7 +4,7 @@ namespace ussdgw::config {
 
 namespace {
 
-ussd::UssdProfile parse_profile(const ConfigTable& t, const ussd::UssdProfile& base) {
+ussd::UssdProfile parse_profile(const TomlTable& t, const ussd::UssdProfile& base) {
     ussd::UssdProfile p = base;
     p.service_type = t.string("service_type", base.service_type);
     if (p.service_type.size() > 5) t.fail("service_type", "at most 5 characters");
@@ -49,10 +49,10 @@ ussd::UssdProfile parse_profile(const ConfigTable& t, const ussd::UssdProfile& b
 
 }  // namespace
 
-UssdConfig parse_ussd_section(const ConfigTable& t) {
+UssdConfig parse_ussd_section(const TomlTable& t) {
     UssdConfig c;
     c.defaults = parse_profile(t, ussd::UssdProfile{});
-    for (const ConfigTable& l : t.tables("link")) {
+    for (const TomlTable& l : t.tables("link")) {
         std::string name = l.string("name");
         if (c.links.contains(name)) l.fail("name", "'" + name + "' is listed twice");
         c.links.emplace(name, parse_profile(l, c.defaults));
@@ -62,7 +62,7 @@ UssdConfig parse_ussd_section(const ConfigTable& t) {
     return c;
 }
 
-sms::SmsConfig parse_sms_section(const ConfigTable& t) {
+sms::SmsConfig parse_sms_section(const TomlTable& t) {
     sms::SmsConfig c;
     c.link = t.string("link", c.link);
     c.source_address = t.string("source_address", c.source_address);

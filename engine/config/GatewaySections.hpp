@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "engine/config/ConfigReader.hpp"
+#include "engine/base/TomlReader.hpp"
 #include "engine/sms/SmsSender.hpp"
 #include "engine/ussd/UssdGateway.hpp"
 
@@ -20,7 +20,7 @@ struct UssdConfig {
     }
 };
 
-UssdConfig parse_ussd_section(const ConfigTable& t);
-sms::SmsConfig parse_sms_section(const ConfigTable& t);
+UssdConfig parse_ussd_section(const TomlTable& t);
+sms::SmsConfig parse_sms_section(const TomlTable& t);
 
 }  // namespace ussdgw::config

@@ -12,7 +12,7 @@ namespace {
 
 using Millis = std::chrono::milliseconds;
 
-http::HttpEndpoint parse_endpoint(const ConfigTable& t, std::string_view key,
+http::HttpEndpoint parse_endpoint(const TomlTable& t, std::string_view key,
                                   const std::string& text) {
     http::HttpEndpoint e;
     boost::system::error_code ec;
@@ -24,7 +24,7 @@ http::HttpEndpoint parse_endpoint(const ConfigTable& t, std::string_view key,
 
 }  // namespace
 
-http::HttpConfig parse_http_section(const ConfigTable& t) {
+http::HttpConfig parse_http_section(const TomlTable& t) {
     http::HttpConfig c;
     c.enabled = t.boolean("enabled", c.enabled);
     c.listen = parse_endpoint(t, "listen", t.string("listen", "127.0.0.1:8080"));

@@ -2,12 +2,12 @@
 // timeouts, parsed into http::HttpConfig. Every key is documented in conf/ussdgw.toml.
 #pragma once
 
-#include "engine/config/ConfigReader.hpp"
+#include "engine/base/TomlReader.hpp"
 #include "engine/http/HttpConfig.hpp"
 
 namespace ussdgw::config {
 
-// Throws ConfigError (file, line, key) for unknown keys and bad values.
-http::HttpConfig parse_http_section(const ConfigTable& table);
+// Throws TomlError (file, line, key) for unknown keys and bad values.
+http::HttpConfig parse_http_section(const TomlTable& table);
 
 }  // namespace ussdgw::config

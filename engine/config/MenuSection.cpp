@@ -2,7 +2,7 @@
 
 namespace ussdgw::config {
 
-menus::MenuConfig parse_menu_section(const ConfigTable& t) {
+menus::MenuConfig parse_menu_section(const TomlTable& t) {
     using std::chrono::milliseconds;
     using namespace std::chrono_literals;
     menus::MenuConfig c;

@@ -12,19 +12,19 @@ namespace {
 using smpp::BindType;
 using smpp::Millis;
 
-BindType parse_bind_type(const ConfigTable& t, std::string_view key, const std::string& v) {
+BindType parse_bind_type(const TomlTable& t, std::string_view key, const std::string& v) {
     if (v == "transmitter") return BindType::transmitter;
     if (v == "receiver") return BindType::receiver;
     if (v == "transceiver") return BindType::transceiver;
     t.fail(key, fmt::format("'{}' is not one of: transmitter, receiver, transceiver", v));
 }
 
-std::string bounded_string(const ConfigTable& t, std::string_view key, std::string_view fallback,
-                           std::size_t max, bool required_non_empty = false) {
-    std::string v = required_non_empty ? t.string(key) : t.string(key, fallback);
+// required: present and not empty (TomlTable::string), else `fallback` when absent.
+std::string bounded_string(const TomlTable& t, std::string_view key, std::string_view fallback,
+                           std::size_t max, bool required = false) {
+    std::string v = required ? t.string(key) : t.string(key, fallback);
     if (v.size() > max)
         t.fail(key, fmt::format("is {} characters long (at most {} allowed)", v.size(), max));
-    if (required_non_empty && v.empty()) t.fail(key, "must not be empty");
     return v;
 }
 
@@ -34,7 +34,7 @@ bool is_ip_address(const std::string& s) {
 }
 
 // Timers: each key falls back to the value inherited from the [smpp] level.
-smpp::LinkTimers parse_timers(const ConfigTable& t, const smpp::LinkTimers& base) {
+smpp::LinkTimers parse_timers(const TomlTable& t, const smpp::LinkTimers& base) {
     smpp::LinkTimers r;
     r.enquire_link_interval = t.duration("enquire_link_interval", base.enquire_link_interval,
                                          Millis(0), Millis(3'600'000));
@@ -56,14 +56,14 @@ struct Defaults {
     Millis reconnect_max{60'000};
 };
 
-std::uint8_t interface_version(const ConfigTable& t, std::uint8_t fallback) {
+std::uint8_t interface_version(const TomlTable& t, std::uint8_t fallback) {
     auto v = t.integer("interface_version", fallback, 0, 255);
     if (v != 0x33 && v != 0x34 && v != 0x50)
         t.fail("interface_version", fmt::format("{:#x} is not one of: 0x33, 0x34, 0x50", v));
     return static_cast<std::uint8_t>(v);
 }
 
-smpp::ClientLinkConfig parse_client(const ConfigTable& t, const Defaults& d) {
+smpp::ClientLinkConfig parse_client(const TomlTable& t, const Defaults& d) {
     smpp::ClientLinkConfig c;
     c.name = bounded_string(t, "name", "", 64, true);
     c.host = bounded_string(t, "host", "127.0.0.1", 255);
@@ -93,7 +93,7 @@ smpp::ClientLinkConfig parse_client(const ConfigTable& t, const Defaults& d) {
     return c;
 }
 
-smpp::AccountConfig parse_account(const ConfigTable& t) {
+smpp::AccountConfig parse_account(const TomlTable& t) {
     smpp::AccountConfig a;
     a.system_id = bounded_string(t, "system_id", "", 15, true);
     a.password = Secret(bounded_string(t, "password", "", 8));
@@ -120,7 +120,7 @@ smpp::AccountConfig parse_account(const ConfigTable& t) {
     return a;
 }
 
-smpp::ServerConfig parse_server(const ConfigTable& t, const Defaults& d) {
+smpp::ServerConfig parse_server(const TomlTable& t, const Defaults& d) {
     smpp::ServerConfig s;
     s.enabled = t.boolean("enabled", false);
     std::string listen = t.string("listen", "127.0.0.1:2776");
@@ -178,7 +178,7 @@ bool parse_host_port(std::string_view text, std::string& host, std::uint16_t& po
     return true;
 }
 
-smpp::SmppConfig parse_smpp_section(const ConfigTable& t) {
+smpp::SmppConfig parse_smpp_section(const TomlTable& t) {
     Defaults d;
     d.timers = parse_timers(t, smpp::LinkTimers{});
     d.window = static_cast<std::uint32_t>(t.integer("window", 100, 1, 10'000));

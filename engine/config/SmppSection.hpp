@@ -3,13 +3,13 @@
 // plain structs of smpp/SmppConfig.hpp. Every key is documented in conf/ussdgw.toml.
 #pragma once
 
-#include "engine/config/ConfigReader.hpp"
+#include "engine/base/TomlReader.hpp"
 #include "smpp/SmppConfig.hpp"
 
 namespace ussdgw::config {
 
-// Throws ConfigError (file, line, key) for unknown keys and bad values.
-smpp::SmppConfig parse_smpp_section(const ConfigTable& table);
+// Throws TomlError (file, line, key) for unknown keys and bad values.
+smpp::SmppConfig parse_smpp_section(const TomlTable& table);
 
 // "127.0.0.1:2776" -> host and port; false when malformed.
 bool parse_host_port(std::string_view text, std::string& host, std::uint16_t& port);

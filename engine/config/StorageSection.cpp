@@ -7,7 +7,7 @@
 
 namespace ussdgw::config {
 
-storage::StorageConfig parse_storage_section(const ConfigTable& t) {
+storage::StorageConfig parse_storage_section(const TomlTable& t) {
     using std::chrono::milliseconds;
     using namespace std::chrono_literals;
     storage::StorageConfig c;

@@ -3,11 +3,11 @@
 // and the SMS outbox retry policy. See conf/ussdgw.toml for every key.
 #pragma once
 
-#include "engine/config/ConfigReader.hpp"
+#include "engine/base/TomlReader.hpp"
 #include "storage/StorageConfig.hpp"
 
 namespace ussdgw::config {
 
-storage::StorageConfig parse_storage_section(const ConfigTable& table);
+storage::StorageConfig parse_storage_section(const TomlTable& table);
 
 }  // namespace ussdgw::config

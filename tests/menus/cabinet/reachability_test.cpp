@@ -5,7 +5,7 @@
 
 #include <set>
 
-#include "MenuTestSupport.hpp"
+#include "../MenuTestSupport.hpp"
 
 using namespace ussdgw;
 using namespace ussdgw::menus;

@@ -1,7 +1,7 @@
 // Every path of the cabinet menus (menus/cabinet), driven as dialogues through FakeDomain.
 #include <doctest/doctest.h>
 
-#include "MenuTestSupport.hpp"
+#include "../MenuTestSupport.hpp"
 
 using namespace ussdgw;
 using namespace ussdgw::menus;

@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "menus/UssdString.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace ussdgw::menus;
 

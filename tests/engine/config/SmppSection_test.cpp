@@ -1,24 +1,21 @@
-#include <doctest/doctest.h>
-
-#include "engine/config/EngineConfig.hpp"
 #include "engine/config/SmppSection.hpp"
 
+#include <doctest/doctest.h>
+
+#include "engine/config/ConfigTestSupport.hpp"
+
+using namespace ussdgw;
 using namespace ussdgw::config;
 using namespace std::chrono_literals;
 using ussdgw::smpp::BindType;
+using ussdgw::test::parse_config;
 
 namespace {
 ussdgw::smpp::SmppConfig parse(std::string_view text) {
-    auto doc = parse_document(text, "conf/t.toml");
-    return parse_engine_config(doc).smpp;
+    return parse_config(text).smpp;
 }
 std::string error_of(std::string_view text) {
-    try {
-        parse(text);
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return "";
+    return ussdgw::test::config_error_of(text);
 }
 constexpr const char* kClient = R"([smpp]
 [[smpp.client]]

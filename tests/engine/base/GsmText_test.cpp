@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "engine/base/GsmText.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace ussdgw::gsm;
 

@@ -1,18 +1,19 @@
 // The [storage] section of the configuration.
+#include "engine/config/StorageSection.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
 
 #include "engine/config/EngineConfig.hpp"
-#include "engine/config/StorageSection.hpp"
 
 using namespace ussdgw;
 using namespace ussdgw::config;
 
 namespace {
 storage::StorageConfig parse(const std::string& text) {
-    auto doc = parse_document(text, "test.toml");
-    ConfigTable root = ConfigTable::root(doc);
+    auto doc = parse_toml(text, "test.toml");
+    TomlTable root = TomlTable::root(doc);
     auto t = root.table("storage");
     REQUIRE(t.has_value());
     return parse_storage_section(*t);
@@ -20,7 +21,7 @@ storage::StorageConfig parse(const std::string& text) {
 std::string error_of(const std::string& text) {
     try {
         parse(text);
-    } catch (const ConfigError& e) {
+    } catch (const TomlError& e) {
         return e.what();
     }
     return "no error";
@@ -109,7 +110,7 @@ TEST_CASE("[storage] errors name file, line and key") {
     CHECK(error_of("[storage]\nunknown_key = 1\n").find("unknown_key") != std::string::npos);
 }
 
-TEST_CASE("[storage] password_sms_text per language; the default language is [menus]'s") {
+TEST_CASE("[storage] password_sms_text per language") {
     auto c = parse(R"([storage]
 password_sms_text = { ru = "Пароль: {password}", en = "Password: {password}" }
 )");
@@ -123,51 +124,6 @@ password_sms_text = { ru = "Пароль: {password}", en = "Password: {password
     auto d = parse("[storage]\n");
     CHECK(d.password_sms_text.size() == 3);
     CHECK(d.password_sms_text.at("ru").find("Личный кабинет") != std::string::npos);
-
-    auto engine = [](const std::string& text) {
-        return parse_engine_config(parse_document(text, "test.toml"));
-    };
-    CHECK(engine("[menus]\ndefault_language = \"be\"\n").storage.sms_default_language == "be");
-    CHECK(engine("").storage.sms_default_language == "ru");
-    try {
-        engine(
-            "[menus]\ndefault_language = \"en\"\n[storage]\npassword_sms_text = { ru = "
-            "\"{password}\" }\n");
-        FAIL("no text in the default language must be refused");
-    } catch (const ConfigError& e) {
-        CHECK(std::string(e.what()).find("storage.password_sms_text") != std::string::npos);
-        CHECK(std::string(e.what()).find("'en'") != std::string::npos);
-    }
-}
-
-TEST_CASE("the outbox claim lease follows the SMS link's response timeout") {
-    auto engine = [](const std::string& text) {
-        return parse_engine_config(parse_document(text, "test.toml"));
-    };
-    const std::string link = R"([[smpp.client]]
-name = "smsc"
-host = "127.0.0.1"
-port = 2775
-system_id = "ussdgw"
-password = "ussdgw"
-response_timeout = "20s"
-[sms]
-link = "smsc"
-)";
-    auto c = engine(link);
-    CHECK(c.storage.outbox_claim_lease == std::chrono::seconds(20) + kClaimLeaseMargin);
-    c = engine(link + "[storage]\noutbox_claim_lease = \"1m\"\n");
-    CHECK(c.storage.outbox_claim_lease == std::chrono::minutes(1));  // an explicit longer one
-    try {
-        engine(link + "[storage]\noutbox_claim_lease = \"15s\"\n");
-        FAIL("a lease shorter than the response timeout must be refused");
-    } catch (const ConfigError& e) {
-        CHECK(std::string(e.what()).find("test.toml:11") != std::string::npos);
-        CHECK(std::string(e.what()).find("storage.outbox_claim_lease") != std::string::npos);
-    }
-    // The shipped configuration: 10 s response timeout, 15 s lease.
-    auto shipped = load_engine_config(std::string(USSDGW_SOURCE_DIR) + "/conf/ussdgw.toml");
-    CHECK(shipped.storage.outbox_claim_lease == std::chrono::seconds(15));
 }
 
 TEST_CASE("the shipped conf/ussdgw.toml has a valid [storage] section") {

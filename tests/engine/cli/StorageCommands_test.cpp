@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/cli/Commands.hpp"
+#include "engine/cli/CliTestSupport.hpp"
 #include "storage/Storage.hpp"
 
 using namespace ussdgw;
@@ -31,16 +31,7 @@ struct CliFixture {
     }
     ~CliFixture() { fs::remove_all(dir); }
     int run(std::vector<std::string> args) {
-        CLI::App app{"test"};
-        CliContext ctx;
-        ctx.config_path = config;
-        register_storage_commands(app, ctx);
-        args.insert(args.begin(), "ussdgw");
-        std::vector<char*> argv;
-        for (auto& a : args)
-            argv.push_back(a.data());
-        app.parse(static_cast<int>(argv.size()), argv.data());
-        return ctx.exit_code;
+        return test::run_cli(register_storage_commands, config, std::move(args));
     }
     storage::SubscriberRecord record(const char* m) {
         storage::StorageConfig c;

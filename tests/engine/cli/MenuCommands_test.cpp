@@ -7,22 +7,14 @@
 #include <string>
 #include <vector>
 
-#include "engine/cli/Commands.hpp"
+#include "engine/cli/CliTestSupport.hpp"
 
 using namespace ussdgw::cli;
 
 namespace {
 int run(std::vector<std::string> args) {
-    CLI::App app{"test"};
-    CliContext ctx;
-    ctx.config_path = USSDGW_SOURCE_DIR "/conf/ussdgw.toml";
-    register_menu_commands(app, ctx);
-    args.insert(args.begin(), "ussdgw");
-    std::vector<char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.data());
-    app.parse(static_cast<int>(argv.size()), argv.data());
-    return ctx.exit_code;
+    return ussdgw::test::run_cli(register_menu_commands, USSDGW_SOURCE_DIR "/conf/ussdgw.toml",
+                                 std::move(args));
 }
 }  // namespace
 

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "MenuTestSupport.hpp"
+#include "../MenuTestSupport.hpp"
 
 using namespace ussdgw::menus;
 using namespace ussdgw::menus::test;

@@ -1,19 +1,15 @@
-// The dialogue state machine itself: timeouts, release, annulled actions, languages, paging,
-// and reload while dialogues are open.
+// menus/UssdDialogue, the dialogue state machine itself: its phases, timeouts, release,
+// annulled actions, languages, paging and the screen limits.
+#include "menus/UssdDialogue.hpp"
+
 #include <doctest/doctest.h>
-#include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 
 #include "FakeDomain.hpp"
-#include "MenuText.hpp"
+#include "SampleMenus.hpp"
 #include "menus/MenuLoader.hpp"
-#include "menus/MenuRegistry.hpp"
 #include "menus/ScreenText.hpp"
-#include "menus/UssdDialogue.hpp"
 
 using namespace ussdgw;
 using namespace ussdgw::menus;
@@ -23,7 +19,7 @@ using namespace std::chrono_literals;
 namespace {
 MenuSetPtr simple(const std::string& hello = "Hello") {
     auto r = load_menu_texts({{"simple.toml", simple_menus(hello)}});
-    if (!r) FAIL(r.error().front().to_string());
+    if (!r) FAIL(r.error().front().what());
     return *r;
 }
 const TimePoint t0 = TimePoint{} + 1h;
@@ -203,7 +199,7 @@ type = "final"
 text = "Done"
 )";
     auto r = load_menu_texts({{"list.toml", text}});
-    REQUIRE_MESSAGE(r.ok(), r.error().front().to_string());
+    REQUIRE_MESSAGE(r.ok(), r.error().front().what());
     for (const std::string lang : {"en", "ru"}) {
         CAPTURE(lang);
         UssdDialogue d(*r, DialogueSettings{});
@@ -231,53 +227,6 @@ text = "Done"
         out = d.answer("37", t0);  // a key from any page is accepted
         CHECK(out.text == "Done");
     }
-}
-
-TEST_CASE("reload while dialogues are open: old dialogues keep their version") {
-    namespace fs = std::filesystem;
-    fs::path dir = fs::temp_directory_path() / ("ussdgw-menus-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    auto write = [&](const std::string& text) {
-        std::ofstream(dir / "menus.toml", std::ios::trunc) << text;
-    };
-    write(simple_menus("Hello v1"));
-    MenuRegistry registry(dir.string());
-    CHECK_FALSE(registry.current());
-    auto v1 = registry.reload();
-    REQUIRE(v1.ok());
-    CHECK(*v1 == 1);
-
-    UssdDialogue old(registry.current(), DialogueSettings{});
-    CHECK(old.begin("1", "*100#", "", t0).text == "Hello v1\n1 PIN\n2 Bye");
-
-    write(simple_menus("Hello v2"));
-    auto v2 = registry.reload();
-    REQUIRE(v2.ok());
-    CHECK(*v2 == 2);
-    CHECK(registry.current()->version == 2);
-
-    // The open dialogue goes on with v1 texts; a new one gets v2.
-    CHECK(old.answer("9", t0).text == "Hello v1\n1 PIN\n2 Bye");
-    CHECK(old.menus().version == 1);
-    UssdDialogue fresh(registry.current(), DialogueSettings{});
-    CHECK(fresh.begin("1", "*100#", "", t0).text == "Hello v2\n1 PIN\n2 Bye");
-
-    // A broken file is reported and the current set stays.
-    write(simple_menus("Hello v3") + "\n[screens.oops]\ntype = \"menu\"\n");
-    auto bad = registry.reload();
-    REQUIRE_FALSE(bad.ok());
-    std::string v3 = simple_menus("Hello v3");
-    auto oops_line = 2 + std::count(v3.begin(), v3.end(), '\n');
-    CHECK(bad.error().front().to_string() ==
-          fmt::format("{}:{}: key 'screens.oops.text': is required (a text: a string or {{ ru = "
-                      "\"...\", ... }})",
-                      (dir / "menus.toml").string(), oops_line));
-    CHECK(registry.current()->version == 2);
-    UssdDialogue after(registry.current(), DialogueSettings{});
-    CHECK(after.begin("1", "*100#", "", t0).text == "Hello v2\n1 PIN\n2 Bye");
-    CHECK(old.answer("2", t0).text == "Bye");
-    fs::remove_all(dir);
 }
 
 TEST_CASE("screens at exactly 182 GSM 7-bit and 80 UCS2 characters go out whole") {
@@ -310,7 +259,7 @@ text = ")" + std::string(167, 'b') +
                        R"({target}"
 )";
     auto r = load_menu_texts({{"edge.toml", text}});
-    REQUIRE_MESSAGE(r.ok(), r.error().front().to_string());
+    REQUIRE_MESSAGE(r.ok(), r.error().front().what());
     UssdDialogue en(*r, DialogueSettings{});
     auto out = en.begin("1", "*7#", "en", t0);
     CHECK(out.encoding == gsm::Encoding::gsm7);
@@ -327,4 +276,61 @@ text = ")" + std::string(167, 'b') +
     CHECK(out.end);
     CHECK(out.text == std::string(167, 'b') + "123456789012345");
     CHECK(measure_screen(out.text).length == 182);
+}
+
+TEST_CASE("the phases: not begun, awaiting an answer, awaiting a result, ended") {
+    UssdDialogue d(simple(), DialogueSettings{30s, 180s, ""});
+    CHECK(d.phase() == DialoguePhase::not_begun);
+    // Before begin, only release means something.
+    CHECK_FALSE(d.answer("1", t0).has_screen);
+    CHECK_FALSE(d.timeout(t0 + 1h).has_screen);
+    CHECK_FALSE(d.action_result(1, ActionResult{"ok", {}}, t0).has_screen);
+    CHECK(d.phase() == DialoguePhase::not_begun);
+
+    CHECK(d.begin("375291234567", "*100#", "", t0).has_screen);
+    CHECK(d.phase() == DialoguePhase::awaiting_answer);
+    CHECK_FALSE(d.pending_action());
+    auto again = d.begin("375291234567", "*100#", "", t0);  // a second begin changes nothing
+    CHECK_FALSE(again.has_screen);
+    CHECK(*again.deadline == t0 + 30s);
+    CHECK_FALSE(d.action_result(1, ActionResult{"ok", {}}, t0).has_screen);  // none pending
+
+    d.answer("1", t0);
+    auto out = d.answer("12345", t0);
+    REQUIRE(out.action);
+    CHECK(d.phase() == DialoguePhase::awaiting_result);
+    CHECK(d.pending_action() == out.action->id);
+    // While the result is awaited, answers and other results change nothing.
+    auto ignored = d.answer("1", t0 + 1s);
+    CHECK_FALSE(ignored.has_screen);
+    CHECK_FALSE(ignored.end);
+    CHECK(*ignored.deadline == t0 + 30s);
+    CHECK_FALSE(d.action_result(out.action->id + 1, ActionResult{"ok", {}}, t0).has_screen);
+    CHECK(d.phase() == DialoguePhase::awaiting_result);
+
+    out = d.action_result(out.action->id, ActionResult{"ok", {}}, t0 + 2s);
+    CHECK(out.text == "Bye");
+    CHECK(out.end);
+    CHECK(d.phase() == DialoguePhase::ended);
+    CHECK(d.ended());
+    CHECK_FALSE(d.pending_action());
+    // Once ended, every event is answered with the end and no deadline.
+    auto check_ended = [](const DialogueOutput& o) {
+        CHECK_FALSE(o.has_screen);
+        CHECK(o.end);
+        CHECK_FALSE(o.deadline);
+        CHECK_FALSE(o.annul_action);
+    };
+    check_ended(d.answer("1", t0 + 3s));
+    check_ended(d.timeout(t0 + 1h));
+    check_ended(d.release(t0 + 3s));
+    check_ended(d.await_result(t0, t0 + 1h));
+}
+
+TEST_CASE("release before begin ends the dialogue") {
+    UssdDialogue d(simple(), DialogueSettings{});
+    auto out = d.release(t0);
+    CHECK(out.end);
+    CHECK(d.phase() == DialoguePhase::ended);
+    CHECK_FALSE(d.begin("1", "*100#", "", t0).has_screen);
 }
