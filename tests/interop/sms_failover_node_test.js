@@ -10,7 +10,6 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { spawnSync } = require('child_process');
 const h = require('./peers/harness');
 const { UssdCentre } = require('./peers/ussd_centre');
 const { smpp, text, check } = h;
@@ -59,20 +58,9 @@ system_id = "ussdc"
 password = "ussdc"
 roles = ["ussd"]
 
-[menus]
-directory = ${JSON.stringify(path.join(h.SOURCE_DIR, 'menus', 'cabinet'))}
-
-[http]
-listen = "127.0.0.1:0"
-
-[storage]
-database = ${JSON.stringify(path.join(dir, 'ussdgw.db'))}
-key_file = ${JSON.stringify(path.join(dir, 'storage.key'))}
-argon2_memlimit = 8388608
-outbox_backoff_initial = "100ms"
-
 [sms]
 poll_interval = "100ms"
+${h.engineSections(dir)}outbox_backoff_initial = "100ms"
 `;
 }
 
@@ -120,12 +108,8 @@ h.run('sms_failover_node', 90000, async () => {
   await new Promise((r) => b.server.listen(portB, '127.0.0.1', r));
 
   const toml = config(portA, portB, dir);
-  const conf = path.join(dir, 'import.toml');
-  fs.writeFileSync(conf, toml);
-  const imp = spawnSync(binary, ['--config', conf, 'subscribers', 'import',
-                                 path.join(h.SOURCE_DIR, 'conf', 'demo-subscribers.csv')],
-                        { encoding: 'utf8' });
-  check(imp.status === 0, 'demo subscribers imported');
+  const imp = h.importDemo(binary, toml, dir);
+  check(imp.ok, `demo subscribers imported (${imp.output.slice(-80)})`);
 
   const gw = h.startUssdgw(binary, toml);
   let centre = null;

@@ -14,7 +14,6 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { spawnSync } = require('child_process');
 const h = require('./peers/harness');
 const { UssdCentre } = require('./peers/ussd_centre');
 const { smpp, text, check } = h;
@@ -70,23 +69,7 @@ gsm7_data_coding = 0x0F
 system_id = "ussdd"
 reply_command = "data_sm"
 
-[menus]
-directory = ${JSON.stringify(path.join(h.SOURCE_DIR, 'menus', 'cabinet'))}
-
-[http]
-listen = "127.0.0.1:0"
-
-[storage]
-database = ${JSON.stringify(path.join(dir, 'ussdgw.db'))}
-key_file = ${JSON.stringify(path.join(dir, 'storage.key'))}
-argon2_memlimit = 8388608
-`;
-}
-
-function sql(db, query) {
-  const r = spawnSync('sqlite3', ['-readonly', db, query], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
-  return r.stdout.trim();
+${h.engineSections(dir)}`;
 }
 
 h.run('ussd_listener_node', 90000, async () => {
@@ -113,12 +96,8 @@ h.run('ussd_listener_node', 90000, async () => {
   await new Promise((resolve) => server.listen(smscPort, '127.0.0.1', resolve));
 
   const toml = config(smscPort, dir);
-  const conf = path.join(dir, 'import.toml');
-  fs.writeFileSync(conf, toml);
-  const imp = spawnSync(binary, ['--config', conf, 'subscribers', 'import',
-                                 path.join(h.SOURCE_DIR, 'conf', 'demo-subscribers.csv')],
-                        { encoding: 'utf8' });
-  check(imp.status === 0, `demo subscribers imported (${(imp.stdout + imp.stderr).trim().slice(-80)})`);
+  const imp = h.importDemo(binary, toml, dir);
+  check(imp.ok, `demo subscribers imported (${imp.output.slice(-80)})`);
 
   const gw = h.startUssdgw(binary, toml);
   const centres = [];
@@ -224,7 +203,7 @@ h.run('ussd_listener_node', 90000, async () => {
     const db = path.join(dir, 'ussdgw.db');
     let state = '';
     for (let i = 0; i < 50 && state !== 'delivered'; ++i) {
-      state = sql(db, "SELECT state FROM sms_outbox o WHERE msisdn = 375291000003");
+      state = h.sql(db, "SELECT state FROM sms_outbox o WHERE msisdn = 375291000003");
       if (state !== 'delivered') await new Promise((r) => setTimeout(r, 100));
     }
     check(state === 'delivered', `the outbox applied the receipt (state ${state})`);
