@@ -6,6 +6,7 @@
 
 #include "engine/EngineMetrics.hpp"
 #include "engine/base/Log.hpp"
+#include "engine/http/StaticFiles.hpp"
 
 namespace ussdgw {
 
@@ -125,6 +126,16 @@ void Engine::start() {
     add_engine_metrics(metrics_, *this);
     http::add_ops_routes(router_,
                          {[this] { return metrics_.render(); }, [this] { return readiness(); }});
+    if (cfg_.api.enabled) {
+        api_ =
+            std::make_unique<api::CabinetApi>(io_, cfg_.api, cfg_.menus.dialogue.default_language,
+                                              *storage_, post, [this] {
+                                                  if (sms_) sms_->kick();
+                                              });
+        api_->start();
+        api_->add_routes(router_);
+    }
+    http::add_static_routes(router_, cfg_.web.directory);
     if (cfg_.http.enabled) {
         http_ = std::make_unique<http::HttpServer>(io_, cfg_.http, router_, metrics_);
         http_->start();
@@ -138,6 +149,7 @@ void Engine::start() {
 void Engine::stop(std::function<void()> done) {
     if (stopping_) return;
     stopping_ = true;
+    if (api_) api_->stop();
     if (sms_) sms_->stop();
     if (ussd_) ussd_->shutdown();  // final screens go out before the links unbind
     // HTTP and SMPP close side by side; `done` runs after both.

@@ -5,7 +5,7 @@
 // SMPP one, SmppUssdIngress) with the cabinet bridge that performs menu actions on storage
 // (engine/cabinet), the SMS service that drains the outbox over the SMS links
 // (engine/sms), and the HTTP server (engine/http) with its router, where the operations
-// routes live and other layers add theirs. As the SMPP application it routes each request:
+// routes, the cabinet API (engine/api) and the web page's files live. As the SMPP application it routes each request:
 // delivery receipts to the SMS service, USSD to the SMPP ingress, anything else is accepted
 // and logged (client links) or refused (the listener). It owns the metrics registry;
 // EngineMetrics reads every layer's stats into it at scrape time. Configuration is
@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/api/CabinetApi.hpp"
 #include "engine/base/Metrics.hpp"
 #include "engine/cabinet/CabinetBridge.hpp"
 #include "engine/config/EngineConfig.hpp"
@@ -54,6 +55,7 @@ class Engine : public smpp::SmppApplication {
     // Routes added here before or after start() are served (on the loop thread only).
     http::Router& http_router() { return router_; }
     http::HttpServer* http() { return http_.get(); }  // null when [http] enabled = false
+    api::CabinetApi* api() { return api_.get(); }     // null when [api] enabled = false
     metrics::Registry& metrics() { return metrics_; }
     // What /readyz reports: database, menus, required SMPP links, not shutting down.
     std::vector<http::ReadinessCheck> readiness();
@@ -71,6 +73,9 @@ class Engine : public smpp::SmppApplication {
     config::EngineConfig cfg_;
     metrics::Registry metrics_{"ussdgw_"};
     http::Router router_;
+    // Before storage_: destroyed after it, so the storage's last changes (run as it closes)
+    // still find the API's storage facade.
+    std::unique_ptr<api::CabinetApi> api_;
     std::unique_ptr<storage::Storage> storage_;
     menus::MenuRegistry menus_;
     std::unique_ptr<cabinet::CabinetBridge> bridge_;

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     ussdgw::cli::register_smpp_commands(app, ctx);
     ussdgw::cli::register_storage_commands(app, ctx);
     ussdgw::cli::register_menu_commands(app, ctx);
+    ussdgw::cli::register_api_commands(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -4,24 +4,8 @@
 # ports, the SMPP link not required). Prints each run and min/median/max requests/s.
 #   scripts/bench-http.sh [RUNS] [SECONDS] [CONNECTIONS]     (default 3 runs, 10 s, 50)
 # Run it under the build lock on a shared machine: flock /work/.build.lock scripts/bench-http.sh
-set -euo pipefail
-cd "$(dirname "$0")/.."
-runs=${1:-3}; seconds=${2:-10}; conns=${3:-50}
-command -v wrk >/dev/null || { echo "bench-http: wrk is missing (scripts/setup.sh --test)" >&2; exit 1; }
-tmp=$(mktemp -d /tmp/ussdgw-bench-http-XXXXXX)
-conf=$(python3 - "$tmp" <<'PY'
-import sys
-sys.dont_write_bytecode = True
-sys.path.insert(0, "tests/interop/peers")
-import ussdgw_harness as h
-print(h.shipped_config(sys.argv[1], h.free_port(), subs=[("required = true", "required = false")]))
-PY
-)
-build/ussdgw -c "$conf" run --for $((runs * (seconds + 5) + 30)) >"$tmp/engine.log" 2>&1 &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
-for _ in $(seq 100); do grep -q 'event=http.listening listener=main' "$tmp/engine.log" && break; sleep 0.1; done
-port=$(grep -o 'listener=main address=[^ ]* port=[0-9]*' "$tmp/engine.log" | grep -o '[0-9]*$')
+source "$(dirname "$0")/bench-engine.sh"
+start_engine $((runs * (seconds + 5) + 30))
 rates=()
 for r in $(seq "$runs"); do
   out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency "http://127.0.0.1:$port/healthz")

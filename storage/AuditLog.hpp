@@ -18,7 +18,8 @@ struct AuditEntry {
     std::string action;  // "password.issued", "access.closed", "access.opened", "puk.wrong", ...
     Actor actor;
     Channel channel = Channel::ussd;
-    std::string detail;  // never a secret
+    std::string detail;   // never a secret
+    std::int64_t id = 0;  // set when read back
 };
 
 class AuditLog {
@@ -27,6 +28,8 @@ class AuditLog {
     Status append(const AuditEntry& e);
     // Newest first.
     Result<std::vector<AuditEntry>> recent(Msisdn msisdn, int limit);
+    // Newest first, entries with ids below `before` (0: from the newest): one page.
+    Result<std::vector<AuditEntry>> page(Msisdn msisdn, std::int64_t before, int limit);
 
   private:
     Database& db_;

@@ -1,6 +1,7 @@
 // The cabinet's domain actions as the menus and the HTTP API call them: look up the access
 // state, issue a password, verify PUK1, open and close access (by the subscriber, by an
-// administrator or supervisor of its client, by the operator), and the login check.
+// administrator or supervisor of its client, by the operator). The web login is the cabinet
+// API's (WebCabinet::login: sessions, no enumeration).
 // Every action is asynchronous. Lookups read the read connection on the calling thread (the
 // thread that owns the Storage; WAL readers never wait for the writer). Changes check the
 // rules of CabinetRules and write the change, its audit entry and (for a password) the SMS
@@ -10,8 +11,8 @@
 // Errors with the stable codes of CabinetRules ("access.closed_by_organisation",
 // "puk.locked", "sms.rate_limited", "service.suspended", "not_found", ...) and their data
 // (tries left, the end of a lockout) in the Error's fields.
-// Access changes and lookups are in CabinetService.cpp; the password flows (issue, login
-// check) in CabinetPasswords.cpp.
+// Access changes and lookups are in CabinetService.cpp; issuing a password in
+// CabinetPasswords.cpp.
 #pragma once
 
 #include <cstdint>
@@ -34,11 +35,6 @@ namespace ussdgw::storage {
 
 struct PasswordIssued {
     std::int64_t outbox_id = 0;  // the SMS carrying the password
-};
-
-enum class LoginMethod { password, puk };
-struct LoginOk {
-    LoginMethod method = LoginMethod::password;
 };
 
 class CabinetService {
@@ -98,17 +94,7 @@ class CabinetService {
                         Done<Ok> done);
     void operator_open(Msisdn msisdn, std::string staff, Channel channel, Done<Ok> done);
 
-    // The web cabinet's login check with the password or, where allowed, the PUK1.
-    // "password.wrong", "password.locked", "password.not_set", "access.closed_*".
-    void check_login(Msisdn msisdn, Secret credential, Channel channel, Done<LoginOk> done);
-
   private:
-    // What a login check knows before the Argon2id work.
-    struct LoginCheck {
-        bool puk_matched = false;
-        std::string password_hash;
-    };
-
     // A change in the next group-commit batch (domain refusals keep what the change wrote
     // before refusing, such as counters and audit entries; storage failures roll it back).
     template <typename T>
@@ -129,10 +115,6 @@ class CabinetService {
                            std::shared_ptr<Done<PasswordIssued>> done);
     Result<PasswordIssued> commit_password(Database& db, Msisdn msisdn, Channel channel,
                                            const Secret& password, const std::string& hash);
-    // check_login, step by step: check (closed, locked, PUK1), verify, record.
-    Result<LoginCheck> login_allowed(Database& db, Msisdn msisdn, const Secret& credential);
-    Result<LoginOk> record_login(Database& db, Msisdn msisdn, Channel channel, bool success,
-                                 LoginMethod method);
     // One PUK1 attempt inside a change: lockout, comparison, counter and audit.
     Status check_puk(Database& db, const SubscriberRecord& rec, const Secret& puk, Channel channel,
                      std::int64_t now);
@@ -151,22 +133,7 @@ class CabinetService {
 template <typename T>
 void CabinetService::run(std::function<Result<T>(Database&)> work, Done<T> done,
                          CancellationPtr cancellation) {
-    using Outer = Result<Result<T>>;
-    committer_.submit<Result<T>>(
-        [work = std::move(work)](Database& db) -> Outer {
-            Result<T> r = work(db);
-            // Storage failures fail the savepoint (rolled back); refusals keep their writes.
-            if (!r && r.error().code.rfind("storage.", 0) == 0) return Failure{r.error()};
-            return Outer(std::move(r));
-        },
-        post_,
-        [done = std::move(done)](Outer r) {
-            if (!r)
-                done(Result<T>(Failure{r.error()}));
-            else
-                done(std::move(*r));
-        },
-        std::move(cancellation));
+    committer_.submit_change<T>(std::move(work), post_, std::move(done), std::move(cancellation));
 }
 
 template <typename T>

@@ -1,13 +1,30 @@
 #include "storage/CredentialHasher.hpp"
 
+#include <pthread.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace ussdgw::storage {
+
+namespace {
+// The hash workers' nice value where SCHED_IDLE is refused (the engine's threads run at 0).
+constexpr int kWorkerNice = 10;
+}  // namespace
 
 CredentialHasher::CredentialHasher(std::size_t workers, std::size_t queue_limit,
                                    Argon2Params params)
     : params_(params), queue_limit_(queue_limit) {
     if (workers == 0) workers = 1;
     for (std::size_t i = 0; i < workers; ++i)
-        threads_.emplace_back([this] { run(); });
+        threads_.emplace_back([this] {
+            // Below the event loop: while hashes saturate the cores, the loop still answers
+            // at once (logins wait for spare CPU, other requests do not).
+            sched_param none{};
+            if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &none) != 0)
+                (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kWorkerNice);
+            run();
+        });
 }
 
 CredentialHasher::~CredentialHasher() {

@@ -21,7 +21,10 @@
 namespace ussdgw::storage {
 
 // A pool of `workers` threads for Argon2id work; at most `workers` hashes run at once and
-// at most `queue_limit` wait. Destruction finishes queued work and joins the threads.
+// at most `queue_limit` wait. The workers run as SCHED_IDLE threads (nice 10 where that is
+// refused): while hashes saturate the cores, the event loop still answers at once; logins
+// wait for spare CPU, other requests do not. Destruction finishes queued work and joins the
+// threads.
 class CredentialHasher {
   public:
     CredentialHasher(std::size_t workers, std::size_t queue_limit, Argon2Params params);

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <vector>
 
+#include "storage/CabinetApiSchema.hpp"
+
 namespace ussdgw::storage {
 
 namespace {
@@ -130,9 +132,11 @@ CREATE TABLE sms_receipts_held (
 CREATE INDEX sms_receipts_held_id ON sms_receipts_held(smpp_message_id);
 CREATE INDEX sms_receipts_held_expiry ON sms_receipts_held(expires_at);
 )sql"},
-        // 5: sms_outbox.link is gone: nothing ever read it (the SMS service chooses the link
+        // 5: the cabinet API (storage/CabinetApiSchema.hpp).
+        {5, kCabinetApiMigration},
+        // 6: sms_outbox.link is gone: nothing ever read it (the SMS service chooses the link
         // each time a message is sent, among the bound links with the sms role).
-        {5, R"sql(
+        {6, R"sql(
 ALTER TABLE sms_outbox DROP COLUMN link;
 )sql"},
     };

@@ -43,6 +43,13 @@ class GroupCommitter {
     void submit(std::function<Result<T>(Database&)> work, Post post,
                 std::function<void(Result<T>)> done, CancellationPtr cancellation = nullptr);
 
+    // A domain change: like submit, but a refusal (an error whose code is not "storage.*")
+    // keeps what `work` wrote before refusing (counters, audit entries) and is handed to
+    // `done` as the result; a storage failure rolls the change's savepoint back.
+    template <typename T>
+    void submit_change(std::function<Result<T>(Database&)> work, Post post,
+                       std::function<void(Result<T>)> done, CancellationPtr cancellation = nullptr);
+
     // Blocks the calling thread until `work` is committed (CLI and tests, never the loop).
     template <typename T>
     Result<T> run_sync(std::function<Result<T>(Database&)> work);
@@ -107,6 +114,27 @@ void GroupCommitter::submit(std::function<Result<T>(Database&)> work, Post post,
             deliver();
     };
     enqueue(std::move(job));
+}
+
+template <typename T>
+void GroupCommitter::submit_change(std::function<Result<T>(Database&)> work, Post post,
+                                   std::function<void(Result<T>)> done,
+                                   CancellationPtr cancellation) {
+    using Outer = Result<Result<T>>;
+    submit<Result<T>>(
+        [work = std::move(work)](Database& db) -> Outer {
+            Result<T> r = work(db);
+            if (!r && r.error().code.rfind("storage.", 0) == 0) return Failure{r.error()};
+            return Outer(std::move(r));
+        },
+        std::move(post),
+        [done = std::move(done)](Outer r) {
+            if (!r)
+                done(Result<T>(Failure{r.error()}));
+            else
+                done(std::move(*r));
+        },
+        std::move(cancellation));
 }
 
 template <typename T>

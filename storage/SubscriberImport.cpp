@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "storage/CabinetRules.hpp"
+#include "storage/CsvFields.hpp"
 #include "storage/SubscriberStore.hpp"
 
 namespace ussdgw::storage {
@@ -20,70 +21,62 @@ constexpr std::array<std::string_view, kColumns> kNames = {
     "msisdn",    "client_id",     "client_kind", "role",    "tariff_plan", "puk1",
     "puk_login", "service_state", "payment",     "balance", "language"};
 
-// Splits a CSV line; fields may be double-quoted ("" is a quote inside).
-Result<std::vector<std::string>> split_csv(std::string_view line) {
-    std::vector<std::string> out;
-    std::string cur;
-    std::size_t i = 0;
-    bool quoted = false, was_quoted = false;
-    while (i < line.size()) {
-        char c = line[i];
-        if (quoted) {
-            if (c == '"') {
-                if (i + 1 < line.size() && line[i + 1] == '"') {
-                    cur += '"';
-                    ++i;
-                } else {
-                    quoted = false;
-                }
-            } else {
-                cur += c;
-            }
-        } else if (c == '"' && cur.empty() && !was_quoted) {
-            quoted = was_quoted = true;
-        } else if (c == ',') {
-            out.push_back(std::move(cur));
-            cur.clear();
-            was_quoted = false;
-        } else {
-            cur += c;
-        }
-        ++i;
-    }
-    if (quoted) return fail("csv.syntax", "unterminated quoted field");
-    out.push_back(std::move(cur));
-    for (auto& f : out) {
-        auto b = f.find_first_not_of(" \t");
-        auto e = f.find_last_not_of(" \t");
-        f = b == std::string::npos ? std::string() : f.substr(b, e - b + 1);
-    }
-    return out;
-}
-
-Result<std::int64_t> parse_balance(const std::string& t) {
-    std::size_t i = 0;
-    bool neg = false;
-    if (i < t.size() && (t[i] == '-' || t[i] == '+')) neg = t[i++] == '-';
-    std::int64_t whole = 0, frac = 0;
-    int digits = 0, frac_digits = 0;
-    for (; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i, ++digits) {
-        if (digits >= 12) return fail("csv.value", "balance is too large");
-        whole = whole * 10 + (t[i] - '0');
-    }
-    if (i < t.size() && t[i] == '.') {
-        for (++i; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i, ++frac_digits) {
-            if (frac_digits >= 2) return fail("csv.value", "balance has more than 2 decimals");
-            frac = frac * 10 + (t[i] - '0');
-        }
-        if (frac_digits == 1) frac *= 10;
-    }
-    if (digits == 0 || i != t.size())
-        return fail("csv.value", fmt::format("balance '{}' is not a number like 12.50", t));
-    std::int64_t v = whole * 100 + frac;
-    return neg ? -v : v;
-}
-
 }  // namespace
+
+WriteScope::WriteScope(Database& db) : db_(db) {
+    // Inside a transaction (a group-commit batch): a savepoint of its own; else BEGIN
+    // IMMEDIATE, as a writer that must not wait to upgrade.
+    nested_ = sqlite3_get_autocommit(db.handle()) == 0;
+    begun_ = db.exec(nested_ ? "SAVEPOINT import" : "BEGIN IMMEDIATE");
+    open_ = begun_.ok();
+}
+
+WriteScope::~WriteScope() {
+    if (!open_) return;
+    if (nested_) {
+        (void)db_.exec("ROLLBACK TO import");
+        (void)db_.exec("RELEASE import");
+    } else {
+        (void)db_.exec("ROLLBACK");
+    }
+}
+
+Status WriteScope::commit() {
+    if (!open_) return fail("storage.sqlite", "no transaction");
+    auto s = db_.exec(nested_ ? "RELEASE import" : "COMMIT");
+    if (s) open_ = false;
+    return s;
+}
+
+Status check_client_id(const std::string& id) {
+    if (id.empty() || id.size() > 64)
+        return fail("client_id", "client_id must be 1 to 64 characters");
+    return ok_status();
+}
+
+Status check_tariff_plan(const std::string& plan, const StorageConfig& cfg) {
+    if (plan.empty()) return fail("tariff_plan", "tariff_plan is empty");
+    if (!cfg.tariff_plans.empty() &&
+        std::find(cfg.tariff_plans.begin(), cfg.tariff_plans.end(), plan) == cfg.tariff_plans.end())
+        return fail("tariff_plan",
+                    fmt::format("tariff_plan '{}' is not in storage.tariff_plans", plan));
+    return ok_status();
+}
+
+Status check_language(const std::string& lang) {
+    bool ok = lang.empty() ||
+              (lang.size() == 2 &&
+               std::all_of(lang.begin(), lang.end(), [](char c) { return c >= 'a' && c <= 'z'; }));
+    if (!ok)
+        return fail("language",
+                    fmt::format("language '{}' is not a two-letter code such as ru, en, be", lang));
+    return ok_status();
+}
+
+bool is_puk1(std::string_view text) {
+    return text.size() == 8 &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
 
 Result<ImportRow> parse_import_line(std::string_view line, const StorageConfig& cfg) {
     auto fields = split_csv(line);
@@ -98,8 +91,7 @@ Result<ImportRow> parse_import_line(std::string_view line, const StorageConfig& 
     auto m = Msisdn::parse(f[0]);
     if (!m) return fail("csv.msisdn", fmt::format("msisdn '{}': {}", f[0], m.error().message));
     s.msisdn = *m;
-    if (f[1].empty() || f[1].size() > 64)
-        return fail("csv.client_id", "client_id must be 1 to 64 characters");
+    if (auto st = check_client_id(f[1]); !st) return fail("csv.client_id", st.error().message);
     s.client_id = f[1];
     auto kind = client_kind_from_text(f[2]);
     if (!kind)
@@ -113,14 +105,10 @@ Result<ImportRow> parse_import_line(std::string_view line, const StorageConfig& 
     s.role = *role;
     if (auto st = rules::check_role(s.client_kind, s.role); !st)
         return fail("csv.role", fmt::format("role '{}': {}", f[3], st.error().message));
-    if (f[4].empty()) return fail("csv.tariff_plan", "tariff_plan is empty");
-    if (!cfg.tariff_plans.empty() &&
-        std::find(cfg.tariff_plans.begin(), cfg.tariff_plans.end(), f[4]) == cfg.tariff_plans.end())
-        return fail("csv.tariff_plan",
-                    fmt::format("tariff_plan '{}' is not in storage.tariff_plans", f[4]));
+    if (auto st = check_tariff_plan(f[4], cfg); !st)
+        return fail("csv.tariff_plan", st.error().message);
     s.tariff_plan = f[4];
-    if (f[5].size() != 8 ||
-        !std::all_of(f[5].begin(), f[5].end(), [](char c) { return c >= '0' && c <= '9'; }))
+    if (!is_puk1(f[5]))
         return fail("csv.puk1", "puk1 must be exactly 8 digits");  // never echo the value
     row.puk = Secret(f[5]);
     if (f[6] == "yes" || f[6] == "1" || f[6] == "true")
@@ -138,19 +126,12 @@ Result<ImportRow> parse_import_line(std::string_view line, const StorageConfig& 
     if (!pay)
         return fail("csv.payment", fmt::format("payment '{}' is not prepaid or postpaid", f[8]));
     s.payment = *pay;
-    auto bal = parse_balance(f[9].empty() ? "0" : f[9]);
+    auto bal = parse_money("balance", f[9].empty() ? "0" : f[9]);
     if (!bal) return fail("csv.balance", bal.error().message);
     s.balance_minor = *bal;
     if (f.size() == kColumns) {
-        const std::string& lang = f[10];
-        bool ok = lang.empty() ||
-                  (lang.size() == 2 && std::all_of(lang.begin(), lang.end(),
-                                                   [](char c) { return c >= 'a' && c <= 'z'; }));
-        if (!ok)
-            return fail(
-                "csv.language",
-                fmt::format("language '{}' is not a two-letter code such as ru, en, be", lang));
-        s.language = lang;
+        if (auto st = check_language(f[10]); !st) return fail("csv.language", st.error().message);
+        s.language = f[10];
     }
     for (auto& x : f)
         std::fill(x.begin(), x.end(), '\0');
@@ -177,13 +158,8 @@ Result<ImportSummary> import_subscribers(Database& db, const StorageKey& key,
     std::unordered_map<std::int64_t, std::size_t> seen;
     std::string line;
     std::size_t n = 0;
-    while (std::getline(in, line)) {
-        ++n;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (n == 1 && line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
-        auto first = line.find_first_not_of(" \t");
-        if (first == std::string::npos || line[first] == '#') continue;
-        if (line.compare(first, 6, "msisdn") == 0) continue;  // header
+    CsvDataLines lines(in);
+    while (lines.next(line, n)) {
         ++sum.rows;
         auto r = parse_import_line(line, cfg);
         if (!r) {
@@ -206,13 +182,13 @@ Result<ImportSummary> import_subscribers(Database& db, const StorageKey& key,
         std::string hash = key.hash_puk(s.msisdn.text(), r->puk.reveal());
         rows.push_back({n, std::move(s), std::move(hash)});
     }
-    if (in.bad()) return fail("import.read", "error reading the input");
+    if (lines.failed()) return fail("import.read", "error reading the input");
     if (sum.rejected > 0 && !options.partial) return sum;
 
     // Pass 2: one transaction; a database-level conflict is a line error too. A large
     // page cache keeps a big import from spilling pages to the WAL before COMMIT.
     if (rows.size() > 10000) (void)db.exec("PRAGMA cache_size = -524288");
-    Transaction tx(db);
+    WriteScope tx(db);
     if (!tx.begun()) return Failure{tx.begun().error()};
     SubscriberStore store(db, cfg.puk_login_tariff_plans);
     std::unordered_map<std::string, bool> clients_ok;

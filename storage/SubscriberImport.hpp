@@ -30,6 +30,14 @@ struct ImportRow {
     Secret puk;
 };
 
+// The field rules every subscriber obeys however it arrives (this import, the staff's JSON
+// through the API): the Error's code names the field ("client_id", "tariff_plan", ...).
+// The role against the client kind is rules::check_role.
+Status check_client_id(const std::string& id);
+Status check_tariff_plan(const std::string& plan, const StorageConfig& cfg);
+Status check_language(const std::string& lang);
+bool is_puk1(std::string_view text);  // exactly 8 digits
+
 // Parses one data line; errors name the column ("msisdn '+3752...' is not ...").
 Result<ImportRow> parse_import_line(std::string_view line, const StorageConfig& cfg);
 
@@ -52,8 +60,27 @@ struct ImportOptions {
     bool partial = false;  // write the good lines even when some lines are bad
 };
 
-// Reads `in` and upserts in one transaction. A storage failure is a failed Result; bad
-// lines are in the summary.
+// The import's writes: a transaction of its own (BEGIN IMMEDIATE), or a savepoint when the
+// caller's transaction is open (the API's upload runs in a group-commit batch). Rolled back
+// unless committed.
+class WriteScope {
+  public:
+    explicit WriteScope(Database& db);
+    ~WriteScope();
+    WriteScope(const WriteScope&) = delete;
+    WriteScope& operator=(const WriteScope&) = delete;
+    const Status& begun() const { return begun_; }
+    Status commit();
+
+  private:
+    Database& db_;
+    Status begun_ = ok_status();
+    bool nested_ = false;
+    bool open_ = false;
+};
+
+// Reads `in` and upserts in one transaction (or savepoint, see WriteScope). A storage failure is a
+// failed Result; bad lines are in the summary.
 Result<ImportSummary> import_subscribers(Database& db, const StorageKey& key,
                                          const StorageConfig& cfg, std::istream& in,
                                          const ImportOptions& options, std::int64_t now_ms);

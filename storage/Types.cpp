@@ -48,8 +48,10 @@ constexpr std::array<std::pair<ClosedBy, std::string_view>, 4> kClosedBy{
      {ClosedBy::organisation, "organisation"},
      {ClosedBy::operator_lost_sim, "operator_lost_sim"},
      {ClosedBy::operator_restriction, "operator_restriction"}}};
-constexpr std::array<std::pair<Channel, std::string_view>, 3> kChannels{
-    {{Channel::ussd, "ussd"}, {Channel::http, "http"}, {Channel::cli, "cli"}}};
+constexpr std::array<std::pair<Channel, std::string_view>, 4> kChannels{{{Channel::ussd, "ussd"},
+                                                                         {Channel::http, "http"},
+                                                                         {Channel::web, "web"},
+                                                                         {Channel::cli, "cli"}}};
 constexpr std::array<std::pair<ActorKind, std::string_view>, 3> kActorKinds{
     {{ActorKind::subscriber, "subscriber"},
      {ActorKind::manager, "manager"},

@@ -32,7 +32,11 @@ enum class ServiceState { active, suspended };
 enum class Payment { prepaid, postpaid };
 // Who closed cabinet access (SPEC 2.4-2.6); nullopt while access is open.
 enum class ClosedBy { subscriber, organisation, operator_lost_sim, operator_restriction };
-enum class Channel { ussd, http, cli };
+// Through which channel an action came (the audit log, SPEC 2.10): `ussd` USSD over SMPP,
+// `http` USSD over HTTP (the aggregator convention: a form POST per screen), `web` the
+// cabinet's JSON API (engine/api: the web page, API clients, the operator's staff tokens),
+// `cli` the `ussdgw` command line.
+enum class Channel { ussd, http, web, cli };
 // Who acts: the subscriber on its own number, an administrator or supervisor of the
 // client, or the operator's staff (help line, sales centre, CLI).
 enum class ActorKind { subscriber, manager, operator_staff };

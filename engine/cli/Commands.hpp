@@ -17,5 +17,6 @@ void register_smpp_commands(CLI::App& app, CliContext& ctx);  // bench smpp, ...
 void register_storage_commands(CLI::App& app,
                                CliContext& ctx);              // subscribers, access, bench storage
 void register_menu_commands(CLI::App& app, CliContext& ctx);  // menus check, menus try
+void register_api_commands(CLI::App& app, CliContext& ctx);   // api token, api routes, calls
 
 }  // namespace ussdgw::cli

@@ -9,7 +9,6 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -17,6 +16,7 @@
 #include <random>
 
 #include "engine/base/Log.hpp"
+#include "engine/base/UtcTime.hpp"
 #include "engine/cli/Commands.hpp"
 #include "engine/config/EngineConfig.hpp"
 #include "storage/Storage.hpp"
@@ -29,13 +29,7 @@ namespace fs = std::filesystem;
 using namespace storage;
 
 std::string iso_time(std::int64_t ms) {
-    if (ms <= 0) return "-";
-    std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return ms <= 0 ? "-" : utc_rfc3339(ms);
 }
 
 std::string money(std::int64_t minor) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "engine/config/ApiSection.hpp"
 #include "engine/config/HttpSection.hpp"
 #include "engine/config/MenuSection.hpp"
 #include "engine/config/SmppSection.hpp"
@@ -67,6 +68,8 @@ EngineConfig parse_engine_config(const ConfigDocument& doc) {
     if (auto t = root.table("menus")) c.menus = parse_menu_section(*t);
     if (auto t = root.table("storage")) c.storage = parse_storage_section(*t);
     if (auto t = root.table("http")) c.http = parse_http_section(*t);
+    if (auto t = root.table("api")) c.api = parse_api_section(*t);
+    if (auto t = root.table("web")) c.web = parse_web_section(*t);
     auto is_client_link = [&c](const std::string& name) {
         for (const auto& link : c.smpp.clients)
             if (link.name == name) return true;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <string>
 
+#include "engine/api/ApiConfig.hpp"
 #include "engine/base/Log.hpp"
 #include "engine/config/ConfigReader.hpp"
 #include "engine/config/GatewaySections.hpp"
@@ -30,7 +31,9 @@ struct EngineConfig {
     storage::StorageConfig storage;
     UssdConfig ussd;        // [ussd]: the USSD-over-SMPP profile, per link and account
     sms::SmsConfig sms;     // [sms]: how the SMS outbox is sent
-    http::HttpConfig http;  // [http]: the HTTP server (operations routes, later the API)
+    http::HttpConfig http;  // [http]: the HTTP server (operations routes, the API, the page)
+    api::ApiConfig api;     // [api]: the cabinet API (sessions, limits, codes, services, staff)
+    api::WebConfig web;     // [web]: the cabinet page's files
 };
 
 // The default outbox claim lease is the longest response_timeout of the SMS links plus this: long

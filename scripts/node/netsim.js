@@ -29,6 +29,8 @@ usage: node scripts/node/netsim.js [options]
   --receipt-delay MS  delay before delivery receipts (default 200)
   --json              also print every event as one JSON line on stdout ("@json {...}")
   --quiet             no help banner
+  --note TEXT         interactive: print TEXT under the banner (scripts/run.sh: the page's
+                      address and the first steps)
 
 Type lines as the subscriber:
   375291234567 *141*0#     dial a USSD string (deliver_sm, ussd_service_op 1 = new dialogue)
@@ -52,6 +54,7 @@ const opts = {
   receiptDelay: 200,
   json: false,
   quiet: false,
+  note: '',
   serviceNumber: '141',
 };
 {
@@ -70,6 +73,7 @@ const opts = {
       case '--script': opts.script = need(); break;
       case '--json': opts.json = true; break;
       case '--quiet': opts.quiet = true; break;
+      case '--note': opts.note = need(); break;
       case '--dial': {
         const msisdn = need();
         const code = need();
@@ -443,6 +447,7 @@ server.listen(opts.port, '127.0.0.1', () => {
   const port = server.address().port;
   if (!opts.quiet && interactive) process.stdout.write(HELP + '\n');
   say(`netsim: listening on 127.0.0.1:${port} (system_id "${opts.systemId}")`);
+  if (interactive && opts.note) say(opts.note);
   event('listening', { port });
   if (interactive) {
     const rl = readline.createInterface({ input: subscriberInput(), terminal: false });

@@ -129,4 +129,19 @@ inline ImportSummary import_csv(const StorageConfig& cfg, const std::string& csv
     return *r;
 }
 
+// The sample subscribers in a real database file, opened with a clock the test moves.
+struct SampleStorage {
+    TempDir dir;
+    StorageConfig cfg = test_config(dir);
+    ManualClock clock;
+    std::unique_ptr<Storage> st;
+
+    SampleStorage() {
+        import_csv(cfg, kSampleCsv);
+        auto s = Storage::open(cfg, nullptr, clock.fn());
+        if (!s) throw std::runtime_error(s.error().message);
+        st = std::move(*s);
+    }
+};
+
 }  // namespace ussdgw::storage::test

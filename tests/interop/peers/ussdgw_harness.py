@@ -39,10 +39,27 @@ def free_port():
         return s.getsockname()[1]
 
 
-def shipped_config(tmp, smsc_port, http_keys=None, subs=()):
+def set_keys(conf, section, keys):
+    """`conf` with the keys of [section] replaced (the first such line after its header) or
+    added right under the header."""
+    header = "\n[%s]\n" % section
+    for key, value in (keys or {}).items():
+        start = conf.index(header)
+        rest = conf[start:]
+        pattern = re.compile(r"(?m)^%s = .*$" % re.escape(key))
+        if pattern.search(rest):
+            rest = pattern.sub(lambda _m: "%s = %s" % (key, value), rest, count=1)
+        else:
+            rest = rest.replace(header, header + "%s = %s\n" % (key, value), 1)
+        conf = conf[:start] + rest
+    return conf
+
+
+def shipped_config(tmp, smsc_port, http_keys=None, subs=(), sections=None):
     """conf/ussdgw.toml with its files in `tmp`, the client link on `smsc_port`, the SMPP
-    listener and HTTP on free ports, cheap Argon2, [http] keys replaced or added, and the
-    exact text replacements `subs` ((old, new) pairs, each of which must apply)."""
+    listener and HTTP on free ports, cheap Argon2, [http] keys replaced or added (and the keys
+    of other sections: sections={"api": {...}}), and the exact text replacements `subs`
+    ((old, new) pairs, each of which must apply)."""
     conf = open(os.path.join(ROOT, "conf", "ussdgw.toml"), encoding="utf-8").read()
     conf = conf.replace('"var/ussdgw.db"', json.dumps(os.path.join(tmp, "ussdgw.db")))
     conf = conf.replace('"var/storage.key"', json.dumps(os.path.join(tmp, "storage.key")))
@@ -52,14 +69,9 @@ def shipped_config(tmp, smsc_port, http_keys=None, subs=()):
     conf = conf.replace('listen = "127.0.0.1:2776"', 'listen = "127.0.0.1:0"')
     conf = conf.replace('listen = "127.0.0.1:8080"', 'listen = "127.0.0.1:0"')
     conf = re.sub(r"(?m)^argon2_memlimit = \d+$", "argon2_memlimit = 8388608", conf)
-    for key, value in (http_keys or {}).items():
-        section = conf[conf.index("\n[http]\n"):]
-        pattern = re.compile(r"(?m)^%s = .*$" % re.escape(key))
-        if pattern.search(section):
-            section = pattern.sub(lambda _m: "%s = %s" % (key, value), section, count=1)
-        else:
-            section = section.replace("\n[http]\n", "\n[http]\n%s = %s\n" % (key, value), 1)
-        conf = conf[:conf.index("\n[http]\n")] + section
+    conf = set_keys(conf, "http", http_keys)
+    for section, keys in (sections or {}).items():
+        conf = set_keys(conf, section, keys)
     for old, new in subs:
         assert old in conf, "config text not found: " + old
         conf = conf.replace(old, new)
