@@ -127,11 +127,10 @@ void Engine::start() {
     http::add_ops_routes(router_,
                          {[this] { return metrics_.render(); }, [this] { return readiness(); }});
     if (cfg_.api.enabled) {
-        api_ =
-            std::make_unique<api::CabinetApi>(io_, cfg_.api, cfg_.menus.dialogue.default_language,
-                                              *storage_, post, [this] {
-                                                  if (sms_) sms_->kick();
-                                              });
+        api_ = std::make_unique<api::CabinetApi>(
+            io_, cfg_.api, cfg_.menus.dialogue.default_language, *storage_, post, [this] {
+                if (sms_) sms_->kick();
+            });
         api_->start();
         api_->add_routes(router_);
     }
