@@ -5,9 +5,10 @@
 // SMPP one, SmppUssdIngress) with the cabinet bridge that performs menu actions on storage
 // (engine/cabinet), the SMS service that drains the outbox over the SMS links
 // (engine/sms), and the HTTP server (engine/http) with its router, where the operations
-// routes, the cabinet API (engine/api) and the web page's files live. As the SMPP application it routes each request:
-// delivery receipts to the SMS service, USSD to the SMPP ingress, anything else is accepted
-// and logged (client links) or refused (the listener). It owns the metrics registry;
+// routes, the cabinet API (engine/api) and the web page's files live. As the SMPP
+// application it routes each request: delivery receipts to the SMS service, USSD to the
+// SMPP ingress, anything else is accepted and logged (client links) or refused (the
+// listener). It owns the metrics registry;
 // EngineMetrics reads every layer's stats into it at scrape time. Configuration is
 // engine/config; the command line is engine/cli.
 #pragma once
