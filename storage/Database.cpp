@@ -134,6 +134,11 @@ CREATE INDEX sms_receipts_held_expiry ON sms_receipts_held(expires_at);
 )sql"},
         // 5: the cabinet API (storage/CabinetApiSchema.hpp).
         {5, kCabinetApiMigration},
+        // 6: sms_outbox.link is gone: nothing ever read it (the SMS service chooses the link
+        // each time a message is sent, among the bound links with the sms role).
+        {6, R"sql(
+ALTER TABLE sms_outbox DROP COLUMN link;
+)sql"},
     };
     return m;
 }

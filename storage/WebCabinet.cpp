@@ -277,7 +277,7 @@ void WebCabinet::send_code(Msisdn msisdn, CodePurpose purpose, std::optional<std
         std::string text =
             render_code(policy_.code_text(purpose, rec->subscriber.language), code.reveal());
         SmsOutbox outbox(db, storage_.key(), OutboxPolicy{});
-        auto id = outbox.enqueue(msisdn, "code", text, policy_.sms_link, t);
+        auto id = outbox.enqueue(msisdn, "code", text, t);
         sodium_memzero(text.data(), text.size());
         if (!id) return Failure{id.error()};
         auto stored = codes.store(msisdn, purpose, session, code, *id, t);

@@ -45,7 +45,6 @@ struct WebPolicy {
     // Code SMS texts by purpose (register, recover, step_up) and language; "{code}" is
     // replaced. `default_language` picks the text when the subscriber has none.
     std::function<std::string(CodePurpose, const std::string& language)> code_text;
-    std::string sms_link;
 };
 
 // A live session with its subscriber, as a request finds it.

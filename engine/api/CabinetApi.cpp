@@ -26,7 +26,6 @@ storage::WebPolicy web_policy(const ApiConfig& c, const storage::StorageConfig& 
     p.codes.sms_per_day = s.password_sms_per_day;
     p.step_up_ms = c.step_up_validity.count();
     p.apply_delay_ms = c.service_apply_delay.count();
-    p.sms_link = s.outbox_link;
     p.code_text = [c, default_language](storage::CodePurpose purpose, const std::string& lang) {
         const std::string& l = lang.empty() ? default_language : lang;
         switch (purpose) {

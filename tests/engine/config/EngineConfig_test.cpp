@@ -45,7 +45,7 @@ TEST_CASE("the SMS default language is [menus]'s; [storage] must have a text in 
     }
 }
 
-TEST_CASE("the outbox claim lease follows the SMS link's response timeout") {
+TEST_CASE("the outbox claim lease follows the longest response timeout of the SMS links") {
     const std::string link = R"([[smpp.client]]
 name = "smsc"
 host = "127.0.0.1"
@@ -53,8 +53,12 @@ port = 2775
 system_id = "ussdgw"
 password = "ussdgw"
 response_timeout = "20s"
-[sms]
-link = "smsc"
+roles = ["sms"]
+[[smpp.client]]
+name = "ussd-only"
+system_id = "ussdgw"
+response_timeout = "40s"
+roles = ["ussd"]
 )";
     auto c = parse_config(link);
     CHECK(c.storage.outbox_claim_lease == std::chrono::seconds(20) + kClaimLeaseMargin);
@@ -64,7 +68,7 @@ link = "smsc"
         parse_config(link + "[storage]\noutbox_claim_lease = \"15s\"\n");
         FAIL("a lease shorter than the response timeout must be refused");
     } catch (const TomlError& e) {
-        CHECK(std::string(e.what()).find("conf/t.toml:11") != std::string::npos);
+        CHECK(std::string(e.what()).find("conf/t.toml:15") != std::string::npos);
         CHECK(std::string(e.what()).find("storage.outbox_claim_lease") != std::string::npos);
     }
     // The shipped configuration: 10 s response timeout, 15 s lease.

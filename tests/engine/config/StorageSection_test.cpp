@@ -63,7 +63,6 @@ outbox_max_attempts = 7
 outbox_backoff_initial = "2s"
 outbox_backoff_max = "5m"
 outbox_claim_lease = "30s"
-outbox_link = "smsc"
 )");
     CHECK(c.database_path == "/tmp/x.db");
     CHECK(c.key_file == "/tmp/x.key");
@@ -90,10 +89,12 @@ outbox_link = "smsc"
     CHECK(c.outbox_backoff_initial.count() == 2000);
     CHECK(c.outbox_backoff_max.count() == 300000);
     CHECK(c.outbox_claim_lease.count() == 30000);
-    CHECK(c.outbox_link == "smsc");
 }
 
 TEST_CASE("[storage] errors name file, line and key") {
+    // outbox_link was removed (nothing read it): an old configuration is told so.
+    CHECK(error_of("[storage]\noutbox_link = \"\"\n")
+              .find("test.toml:2: key 'storage.outbox_link'") != std::string::npos);
     CHECK(error_of("[storage]\nsynchronous = \"off\"\n").find("test.toml:2") != std::string::npos);
     CHECK(error_of("[storage]\nsynchronous = \"off\"\n").find("storage.synchronous") !=
           std::string::npos);

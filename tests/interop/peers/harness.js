@@ -160,6 +160,26 @@ function startUssdgw(binary, tomlText, args) {
   };
 }
 
+// A fresh directory with the demo subscribers imported into the database that
+// `engineSections(dir)` names (the config text `tomlText` must use those sections).
+function importDemo(binary, tomlText, dir) {
+  const { spawnSync } = require('child_process');
+  const conf = path.join(dir, 'import.toml');
+  fs.writeFileSync(conf, tomlText);
+  const r = spawnSync(binary, ['--config', conf, 'subscribers', 'import',
+                              path.join(SOURCE_DIR, 'conf', 'demo-subscribers.csv')],
+                      { encoding: 'utf8' });
+  return { ok: r.status === 0, output: (r.stdout + r.stderr).trim() };
+}
+
+// The rows of a read-only sqlite3 query, as text.
+function sql(db, query) {
+  const { spawnSync } = require('child_process');
+  const r = spawnSync('sqlite3', ['-readonly', db, query], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
 // Runs main() with an overall bound; prints a summary, exits non-zero on any failure.
 function run(name, limitMs, main) {
   const timer = setTimeout(() => {
@@ -178,4 +198,4 @@ function run(name, limitMs, main) {
 }
 
 module.exports = { smpp, text, SOURCE_DIR, NODE_DIR, check, freePort, within, next, request,
-                   connect, startUssdgw, run };
+                   connect, engineSections, importDemo, sql, startUssdgw, run };
