@@ -11,6 +11,7 @@
 #include "engine/config/ConfigReader.hpp"
 #include "engine/config/GatewaySections.hpp"
 #include "engine/http/HttpConfig.hpp"
+#include "engine/http/ussd/HttpUssdConfig.hpp"
 #include "menus/MenuConfig.hpp"
 #include "smpp/SmppConfig.hpp"
 #include "storage/StorageConfig.hpp"
@@ -31,6 +32,8 @@ struct EngineConfig {
     UssdConfig ussd;        // [ussd]: the USSD-over-SMPP profile, per link
     sms::SmsConfig sms;     // [sms]: how the SMS outbox is sent
     http::HttpConfig http;  // [http]: the HTTP server (operations routes, later the API)
+    // [[ussd.http]]: aggregator accounts of USSD over HTTP
+    std::vector<http::HttpUssdAccount> ussd_http;
 };
 
 // The default outbox claim lease is the SMS link's response_timeout plus this: long enough
