@@ -226,6 +226,9 @@ HttpUssdIngress::Account* HttpUssdIngress::authenticate(const std::vector<Accoun
 
 void HttpUssdIngress::handle(const std::vector<Account*>& candidates, const HttpRequest& req,
                              HttpResponder respond) {
+    if (!started_)  // stopping: the USSD core takes no new steps
+        return respond.send_error(HttpStatus::service_unavailable, "shutting_down",
+                                  "the gateway is shutting down; try again later");
     Refusal refusal = Refusal::none;
     Account* a = authenticate(candidates, req, refusal);
     if (refusal != Refusal::none) {
