@@ -1,5 +1,6 @@
 #include "engine/Engine.hpp"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <stdexcept>
 
@@ -38,11 +39,7 @@ std::string join_errors(const std::vector<menus::MenuError>& errors) {
 }  // namespace
 
 Engine::Engine(asio::io_context& io, config::EngineConfig cfg)
-    : io_(io),
-      cfg_(std::move(cfg)),
-      menus_(cfg_.menus.directory),
-      ussd_timer_(io),
-      sms_timer_(io) {}
+    : io_(io), cfg_(std::move(cfg)), menus_(cfg_.menus.directory) {}
 
 Engine::~Engine() {
     *alive_ = false;
@@ -65,25 +62,66 @@ void Engine::start() {
                                  opened.error().message);
     storage_ = std::move(*opened);
     bridge_ = std::make_unique<cabinet::CabinetBridge>(storage_->cabinet(), storage::Channel::ussd);
-    gateway_ = std::make_unique<ussd::UssdGateway>(
-        [this] { return menus_.current(); }, cfg_.menus.dialogue,
-        [this](const std::string& link) -> const ussd::UssdProfile& {
-            return cfg_.ussd.profile(link);
+    ussd::UssdDialogues dialogues([this] { return menus_.current(); }, cfg_.menus.dialogue,
+                                  [this](const std::string& msisdn) -> std::string {
+                                      // A read on the loop thread's own connection: a few
+                                      // microseconds.
+                                      auto m = storage::Msisdn::parse(msisdn);
+                                      if (!m) return {};
+                                      auto rec = storage_->find(*m);
+                                      return rec && *rec ? (*rec)->subscriber.language
+                                                         : std::string();
+                                  });
+    ussd_ = std::make_unique<ussd::UssdService>(
+        io_, std::move(dialogues),
+        [this](const menus::ActionRequest& r, std::function<void(menus::ActionResult)> done) {
+            bridge_->perform(r, std::move(done));
         },
-        [this](const std::string& msisdn) -> std::string {
-            // A read on the loop thread's own connection: a few microseconds.
-            auto m = storage::Msisdn::parse(msisdn);
-            if (!m) return {};
-            auto rec = storage_->find(*m);
-            return rec && *rec ? (*rec)->subscriber.language : std::string();
+        [this] {
+            if (sms_) sms_->kick();
         });
-    sms_ = std::make_unique<sms::SmsSender>(
-        cfg_.sms, *storage_,
-        [this](smpp::SubmitSm sm, std::function<void(sms::PartOutcome)> done) {
-            submit_sms_part(std::move(sm), std::move(done));
-        },
-        [] { return Clock::now(); });
     smpp_ = std::make_unique<smpp::SmppService>(io_, cfg_.smpp, *this);
+    ussd::SmppUssdIngress::Transport transport;
+    transport.to_link = [this](const std::string& name, smpp::SubmitSm sm) {
+        smpp::SmppClientLink* link = smpp_->link(name);
+        if (!link) {
+            log::error("ussd.no_link", "link", name);
+            return;
+        }
+        link->submit(std::move(sm), [name](smpp::RequestOutcome& o) {
+            if (!o.ok())
+                log::warn("ussd.reply_failed", "link", name, "kind",
+                          o.kind == smpp::RequestOutcome::Kind::response  ? "refused"
+                          : o.kind == smpp::RequestOutcome::Kind::timeout ? "timeout"
+                                                                          : "not_sent",
+                          "status", o.status);
+        });
+    };
+    transport.to_account = [this](const std::string& account, std::uint64_t connection,
+                                  smpp::PduBody body) {
+        smpp::SmppServer* server = smpp_->server();
+        if (!server) return false;
+        auto sent = server->send_to(
+            account, std::move(body),
+            [account](smpp::RequestOutcome& o) {
+                if (!o.ok()) log::warn("ussd.reply_failed", "account", account, "status", o.status);
+            },
+            connection);
+        if (!sent.ok())
+            log::warn("ussd.reply_not_sent", "account", account, "error",
+                      smpp::send_error_name(sent.error));
+        return sent.ok();
+    };
+    smpp_ussd_ = std::make_unique<ussd::SmppUssdIngress>(*ussd_, cfg_.ussd, std::move(transport));
+    auto has = [](const std::vector<std::string>& roles, const char* role) {
+        return std::find(roles.begin(), roles.end(), role) != roles.end();
+    };
+    for (const auto& link : cfg_.smpp.clients)
+        if (has(link.roles, "ussd")) smpp_ussd_->add_link(link.name);
+    if (cfg_.smpp.server.enabled)
+        for (const auto& account : cfg_.smpp.server.accounts)
+            if (has(account.roles, "ussd")) smpp_ussd_->add_account(account.system_id);
+    sms_ = std::make_unique<sms::SmsService>(io_, cfg_.sms, *storage_, *smpp_);
     add_engine_metrics(metrics_, *this);
     http::add_ops_routes(router_,
                          {[this] { return metrics_.render(); }, [this] { return readiness(); }});
@@ -92,21 +130,16 @@ void Engine::start() {
         http_->start();
     }
     smpp_->start();
-    schedule_sms_poll();
-    log::info("engine.ready", "database", cfg_.storage.database_path, "sms_link", cfg_.sms.link);
+    sms_->start();
+    log::info("engine.ready", "database", cfg_.storage.database_path, "sms_routes",
+              sms_->routes().size());
 }
 
 void Engine::stop(std::function<void()> done) {
     if (stopping_) return;
     stopping_ = true;
-    ussd_timer_.cancel();
-    sms_timer_.cancel();
-    if (gateway_) {
-        ussd::UssdGateway::Actions actions;
-        gateway_->shutdown(Clock::now(), actions);
-        actions.performs.clear();
-        run(actions);
-    }
+    if (sms_) sms_->stop();
+    if (ussd_) ussd_->shutdown();  // final screens go out before the links unbind
     // HTTP and SMPP close side by side; `done` runs after both.
     auto pending = std::make_shared<int>(2);
     auto one_closed = [pending, done = std::move(done)] {
@@ -157,134 +190,78 @@ Status Engine::reload_menus() {
 
 void Engine::on_link_state(const std::string& link, bool bound) {
     log::info(bound ? "engine.link_up" : "engine.link_down", "link", link);
-    if (bound && link == cfg_.sms.link) poll_sms();
+    if (bound && sms_) sms_->kick();
 }
+
+void Engine::on_server_bind(const smpp::PeerInfo& peer, smpp::BindType, bool bound) {
+    if (bound && sms_ && sms_->serves_account(peer.link)) sms_->kick();
+    // The account's last session that could take a reply is gone: its dialogues end.
+    smpp::SmppServer* server = smpp_ ? smpp_->server() : nullptr;
+    if (!bound && server && smpp_ussd_ && server->receivers(peer.link) == 0)
+        smpp_ussd_->on_account_unbound(peer.link);
+}
+
+namespace {
+// deliver_sm / submit_sm are read in place; a data_sm is first put in the same shape.
+const smpp::ShortMessage* short_message_of(const smpp::Pdu& request, smpp::ShortMessage& buffer) {
+    if (const auto* d = std::get_if<smpp::DeliverSm>(&request.body)) return d;
+    if (const auto* s = std::get_if<smpp::SubmitSm>(&request.body)) return s;
+    if (const auto* ds = std::get_if<smpp::DataSm>(&request.body)) {
+        buffer = as_short_message(*ds);
+        return &buffer;
+    }
+    return nullptr;
+}
+}  // namespace
 
 void Engine::on_link_request(const smpp::PeerInfo& peer, const smpp::Pdu& request,
                              smpp::SmppReply reply) {
-    // deliver_sm is read in place; a data_sm is first put in the same shape.
-    smpp::ShortMessage from_data_sm;
-    const smpp::ShortMessage* found = std::get_if<smpp::DeliverSm>(&request.body);
-    if (const auto* ds = std::get_if<smpp::DataSm>(&request.body)) {
-        from_data_sm = as_short_message(*ds);
-        found = &from_data_sm;
-    }
-    if (!found) {
+    smpp::ShortMessage buffer;
+    const smpp::ShortMessage* sm = short_message_of(request, buffer);
+    if (!sm) {
         reply.accept();
         return;
     }
-    const smpp::ShortMessage& sm = *found;
     // Receipts for the SMS we sent.
-    if (sms_ && sms_->on_receipt(sm)) {
+    if (sms_ && sms_->on_receipt(*sm)) {
         reply.accept();
         return;
     }
-    if (!sm.tlvs.ussd_service_op) {
+    if (!sm->tlvs.ussd_service_op) {
         // A mobile-originated SMS: nothing here serves it; accepted so the SMSC does not retry.
-        log::info("sms.mo_ignored", "link", peer.link, "from", sm.source.address);
+        log::info("sms.mo_ignored", "link", peer.link, "from", sm->source.address);
         reply.accept();
         return;
     }
     reply.accept();  // deliver_sm_resp first; the dialogue's answer follows as submit_sm
-    if (stopping_ || !gateway_) return;
-    ussd::UssdGateway::Actions actions;
-    auto st = gateway_->on_request(peer.link, sm, Clock::now(), actions);
-    if (!st) log::warn("ussd.bad_request", "link", peer.link, "error", st.error().message);
-    run(actions);
+    if (stopping_ || !smpp_ussd_) return;
+    if (!smpp_ussd_->on_link_request(peer.link, *sm))
+        log::limited(log::Level::warn, "ussd.not_served", "link", peer.link, "reason",
+                     "the link has no ussd role");
 }
 
 void Engine::on_server_request(const smpp::PeerInfo& peer, const smpp::Pdu& request,
                                smpp::SmppReply reply) {
-    // The listener's accounts get their USSD and SMS service later; until then every request
-    // is refused for good rather than accepted and dropped (see [[smpp.server.account]] roles).
+    smpp::ShortMessage buffer;
+    const smpp::ShortMessage* sm = short_message_of(request, buffer);
+    if (sm && smpp::carries_receipt(request) && sms_ && sms_->serves_account(peer.link) &&
+        sms_->on_receipt(*sm)) {
+        reply.accept();
+        return;
+    }
+    if (sm && sm->tlvs.ussd_service_op && smpp_ussd_ && !stopping_) {
+        // The server let it through: the account has the ussd role. The answer follows as
+        // deliver_sm (or data_sm) on this session.
+        reply.accept();
+        smpp_ussd_->on_account_request(peer.link, peer.connection_id, *sm);
+        return;
+    }
+    // The listener's SMS role (integrators' submit_sm) is not served yet: refused for good
+    // rather than accepted and dropped.
     log::limited(log::Level::warn, "smpp.request_refused", "account", peer.link, "peer",
                  peer.address, "command", smpp::command_name(request.command_id()), "needs",
                  smpp::required_role(request), "reason", "not_served");
     reply.reject(smpp::kNotServed);
-}
-
-void Engine::run(ussd::UssdGateway::Actions& actions) {
-    for (auto& r : actions.replies) {
-        smpp::SmppClientLink* link = smpp_ ? smpp_->link(r.link) : nullptr;
-        if (!link) {
-            log::error("ussd.no_link", "link", r.link);
-            continue;
-        }
-        link->submit(std::move(r.pdu), [name = r.link](smpp::RequestOutcome& o) {
-            if (!o.ok())
-                log::warn("ussd.reply_failed", "link", name, "kind",
-                          o.kind == smpp::RequestOutcome::Kind::response  ? "refused"
-                          : o.kind == smpp::RequestOutcome::Kind::timeout ? "timeout"
-                                                                          : "not_sent",
-                          "status", o.status);
-        });
-    }
-    for (auto& p : actions.performs) {
-        bool kicks_sms = p.request.kind == menus::ActionKind::issue_password;
-        bridge_->perform(p.request, [this, dialogue = p.dialogue, id = p.request.id,
-                                     kicks_sms](menus::ActionResult result) {
-            if (kicks_sms && result.outcome == menus::outcome::ok) poll_sms();
-            ussd::UssdGateway::Actions next;
-            gateway_->on_action_result(dialogue, id, result, Clock::now(), next);
-            run(next);
-        });
-    }
-    arm_ussd_timer();
-}
-
-void Engine::arm_ussd_timer() {
-    auto next = gateway_ ? gateway_->next_deadline() : std::nullopt;
-    if (!next || stopping_) return;
-    ussd_timer_.expires_at(*next);
-    ussd_timer_.async_wait(
-        [this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
-            if (ec || !alive.lock() || stopping_) return;
-            ussd::UssdGateway::Actions actions;
-            gateway_->on_timer(Clock::now(), actions);
-            run(actions);
-        });
-}
-
-void Engine::schedule_sms_poll() {
-    if (stopping_) return;
-    sms_timer_.expires_after(cfg_.sms.poll_interval);
-    sms_timer_.async_wait(
-        [this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
-            if (ec || !alive.lock() || stopping_) return;
-            poll_sms();
-            schedule_sms_poll();
-        });
-}
-
-void Engine::poll_sms() {
-    // Messages are claimed only while their link is bound, so an outage costs no attempts.
-    smpp::SmppClientLink* link = smpp_ ? smpp_->link(cfg_.sms.link) : nullptr;
-    if (sms_ && link && link->bound() && !stopping_) sms_->poll();
-}
-
-void Engine::submit_sms_part(smpp::SubmitSm sm, std::function<void(sms::PartOutcome)> done) {
-    smpp::SmppClientLink* link = smpp_ ? smpp_->link(cfg_.sms.link) : nullptr;
-    if (!link) {
-        done({sms::PartOutcome::Kind::no_answer, 0, {}, "no link " + cfg_.sms.link});
-        return;
-    }
-    link->submit(std::move(sm), [done = std::move(done)](smpp::RequestOutcome& o) {
-        sms::PartOutcome out;
-        if (o.kind == smpp::RequestOutcome::Kind::response) {
-            if (o.status == smpp::status::ok) {
-                out.kind = sms::PartOutcome::Kind::accepted;
-                out.message_id = o.message_id();
-            } else {
-                out.kind = sms::PartOutcome::Kind::refused;
-                out.status = o.status;
-            }
-        } else if (o.kind == smpp::RequestOutcome::Kind::timeout) {
-            out.detail = "response timeout";
-        } else {
-            out.detail = std::string("not sent: ") + smpp::send_error_name(o.send_error);
-        }
-        done(std::move(out));
-    });
 }
 
 }  // namespace ussdgw

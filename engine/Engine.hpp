@@ -1,13 +1,15 @@
-// engine/: the running gateway. `Engine` owns every layer on one Asio event loop: the
-// storage (completions posted back to the loop), the menu registry (reloaded on SIGHUP),
-// the SMPP links and listener (smpp::SmppService), the USSD gateway (engine/ussd) with the
-// cabinet bridge that performs menu actions on storage (engine/cabinet), and the SMS sender
-// that drains the outbox (engine/sms), and the HTTP server (engine/http) with its router,
-// where the operations routes live and other layers add theirs. As the SMPP application it
-// routes each deliver_sm: delivery receipts to the SMS sender, USSD to the gateway, anything
-// else is accepted and logged. It owns the metrics registry; EngineMetrics reads every
-// layer's stats into it at scrape time. Configuration is engine/config; the command line is
-// engine/cli.
+// engine/: the running gateway. `Engine` owns every layer on one Asio event loop and wires
+// them; it keeps routing and lifetimes only. The layers: the storage (completions posted
+// back to the loop), the menu registry (reloaded on SIGHUP), the SMPP links and listener
+// (smpp::SmppService), the USSD core (engine/ussd: UssdService with its ingresses, here the
+// SMPP one, SmppUssdIngress) with the cabinet bridge that performs menu actions on storage
+// (engine/cabinet), the SMS service that drains the outbox over the SMS links
+// (engine/sms), and the HTTP server (engine/http) with its router, where the operations
+// routes live and other layers add theirs. As the SMPP application it routes each request:
+// delivery receipts to the SMS service, USSD to the SMPP ingress, anything else is accepted
+// and logged (client links) or refused (the listener). It owns the metrics registry;
+// EngineMetrics reads every layer's stats into it at scrape time. Configuration is
+// engine/config; the command line is engine/cli.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -22,8 +24,9 @@
 #include "engine/http/HttpServer.hpp"
 #include "engine/http/OpsRoutes.hpp"
 #include "engine/http/Router.hpp"
-#include "engine/sms/SmsSender.hpp"
-#include "engine/ussd/UssdGateway.hpp"
+#include "engine/sms/SmsService.hpp"
+#include "engine/ussd/SmppUssdIngress.hpp"
+#include "engine/ussd/UssdService.hpp"
 #include "menus/MenuRegistry.hpp"
 #include "smpp/SmppService.hpp"
 #include "storage/Storage.hpp"
@@ -46,8 +49,8 @@ class Engine : public smpp::SmppApplication {
 
     smpp::SmppService& smpp() { return *smpp_; }
     storage::Storage& storage() { return *storage_; }
-    ussd::UssdGateway& ussd() { return *gateway_; }
-    sms::SmsSender& sms() { return *sms_; }
+    ussd::UssdService& ussd() { return *ussd_; }
+    sms::SmsService& sms() { return *sms_; }
     // Routes added here before or after start() are served (on the loop thread only).
     http::Router& http_router() { return router_; }
     http::HttpServer* http() { return http_.get(); }  // null when [http] enabled = false
@@ -61,14 +64,9 @@ class Engine : public smpp::SmppApplication {
     void on_link_state(const std::string& link, bool bound) override;
     void on_server_request(const smpp::PeerInfo& peer, const smpp::Pdu& request,
                            smpp::SmppReply reply) override;
+    void on_server_bind(const smpp::PeerInfo& peer, smpp::BindType type, bool bound) override;
 
   private:
-    void run(ussd::UssdGateway::Actions& actions);
-    void arm_ussd_timer();
-    void schedule_sms_poll();
-    void poll_sms();
-    void submit_sms_part(smpp::SubmitSm sm, std::function<void(sms::PartOutcome)> done);
-
     boost::asio::io_context& io_;
     config::EngineConfig cfg_;
     metrics::Registry metrics_{"ussdgw_"};
@@ -76,12 +74,11 @@ class Engine : public smpp::SmppApplication {
     std::unique_ptr<storage::Storage> storage_;
     menus::MenuRegistry menus_;
     std::unique_ptr<cabinet::CabinetBridge> bridge_;
-    std::unique_ptr<ussd::UssdGateway> gateway_;
-    std::unique_ptr<sms::SmsSender> sms_;
+    std::unique_ptr<ussd::UssdService> ussd_;
     std::unique_ptr<smpp::SmppService> smpp_;
+    std::unique_ptr<ussd::SmppUssdIngress> smpp_ussd_;
+    std::unique_ptr<sms::SmsService> sms_;
     std::unique_ptr<http::HttpServer> http_;
-    boost::asio::steady_timer ussd_timer_;
-    boost::asio::steady_timer sms_timer_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     bool stopping_ = false;
 };

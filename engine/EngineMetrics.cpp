@@ -14,30 +14,61 @@ namespace {
 using metrics::Exposition;
 using metrics::Labels;
 
-// Every dialogue comes over SMPP for now; the HTTP ingress will add its own label value.
-constexpr const char* kSmppIngress = "smpp";
+// The ingress label is the kind of ingress ("smpp" for client links, "smpp-server" for the
+// listener's accounts, "http"): the part of the ingress name before ':'.
+std::string ingress_kind(const std::string& name) {
+    return name.substr(0, name.find(':'));
+}
 
-void ussd_metrics(Exposition& out, const ussd::UssdGateway& gw) {
-    const auto& s = gw.stats();
-    out.counter("ussd_dialogues_begun_total", "USSD dialogues begun, by ingress.",
-                {{"ingress", kSmppIngress}}, static_cast<double>(s.begun));
+void ussd_metrics(Exposition& out, const ussd::UssdService& service) {
+    struct Sums {
+        ussd::UssdDialogues::IngressStats stats;
+        metrics::Histogram::Snapshot steps;
+        bool has_steps = false;
+    };
+    std::map<std::string, Sums> by_kind;
+    for (const auto& name : service.ingresses())
+        by_kind[ingress_kind(name)];
+    for (const auto& [name, s] : service.dialogues().stats()) {
+        auto& sum = by_kind[ingress_kind(name)].stats;
+        sum.begun += s.begun;
+        sum.active += s.active;
+        for (std::size_t i = 0; i < s.ended.size(); ++i)
+            sum.ended[i] += s.ended[i];
+    }
+    for (const auto& [name, h] : service.dialogues().step_seconds()) {
+        auto& sum = by_kind[ingress_kind(name)];
+        auto snap = h.snapshot();
+        if (!sum.has_steps) {
+            sum.steps = snap;
+            sum.has_steps = true;
+        } else {  // the same buckets (latency_buckets) for every ingress
+            for (std::size_t i = 0; i < snap.cumulative.size(); ++i)
+                sum.steps.cumulative[i] += snap.cumulative[i];
+            sum.steps.sum += snap.sum;
+        }
+    }
     const char* ended_help =
         "USSD dialogues ended, by ingress and outcome (completed: the menu ended it; "
-        "timeout, released by the network, shutdown).";
-    std::uint64_t abnormal = s.ended_timeout + s.released + s.ended_shutdown;
-    std::uint64_t completed = s.ended >= abnormal ? s.ended - abnormal : 0;
-    for (auto [outcome, n] : {std::pair{"completed", completed},
-                              {"timeout", s.ended_timeout},
-                              {"released", s.released},
-                              {"shutdown", s.ended_shutdown}})
-        out.counter("ussd_dialogues_ended_total", ended_help,
-                    {{"ingress", kSmppIngress}, {"outcome", outcome}}, static_cast<double>(n));
-    out.gauge("ussd_dialogues_active", "USSD dialogues open now, by ingress.",
-              {{"ingress", kSmppIngress}}, static_cast<double>(gw.active()));
-    out.histogram("ussd_step_duration_seconds",
-                  "Time from a USSD request (dial or answer) to the screen answering it, by "
-                  "ingress.",
-                  {{"ingress", kSmppIngress}}, gw.step_seconds().snapshot());
+        "timeout; released by the network, a new dial or the ingress; shutdown; ingress_gone).";
+    for (auto& [kind, sum] : by_kind) {
+        out.counter("ussd_dialogues_begun_total", "USSD dialogues begun, by ingress.",
+                    {{"ingress", kind}}, static_cast<double>(sum.stats.begun));
+        for (auto outcome : ussd::kDialogueOutcomes)
+            out.counter("ussd_dialogues_ended_total", ended_help,
+                        {{"ingress", kind}, {"outcome", ussd::outcome_name(outcome)}},
+                        static_cast<double>(sum.stats.ended_as(outcome)));
+        out.gauge("ussd_dialogues_active", "USSD dialogues open now, by ingress.",
+                  {{"ingress", kind}}, static_cast<double>(sum.stats.active));
+        if (!sum.has_steps) {
+            sum.steps.bounds = metrics::latency_buckets();
+            sum.steps.cumulative.assign(sum.steps.bounds.size() + 1, 0);
+        }
+        out.histogram("ussd_step_duration_seconds",
+                      "Time from a USSD request (dial or answer) to the screen answering it, by "
+                      "ingress.",
+                      {{"ingress", kind}}, sum.steps);
+    }
 }
 
 // PDUs of one link or listener, summed by their labels (several unknown command_ids all
@@ -74,8 +105,17 @@ void smpp_metrics(Exposition& out, smpp::SmppService& smpp) {
     }
 }
 
-void sms_metrics(Exposition& out, const sms::SmsSender& sender, storage::Storage& storage) {
-    const auto& s = sender.stats();
+void sms_metrics(Exposition& out, const sms::SmsService& service, storage::Storage& storage) {
+    const auto& s = service.sender().stats();
+    for (const auto& [route, n] : service.parts_sent())
+        out.counter("sms_parts_answered_total",
+                    "SMS parts sent and answered (or given up on), by the way they left.",
+                    {{"via", sms::route_kind_name(route.kind)}, {"name", route.name}},
+                    static_cast<double>(n));
+    out.counter("sms_parts_held_total",
+                "SMS parts whose connection was lost while awaiting their answer, held until "
+                "their response timeout before being sent again.",
+                {}, static_cast<double>(service.stats().held));
     out.counter("sms_submitted_total", "SMS whose every part the SMSC accepted.", {},
                 static_cast<double>(s.submitted));
     out.counter("sms_delivered_total", "SMS that delivery receipts reported delivered.", {},

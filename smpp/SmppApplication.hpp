@@ -19,6 +19,8 @@ constexpr std::uint32_t kNotServed = status::invsertyp;
 // The account role a received request needs: "ussd" when it carries ussd_service_op, else
 // "sms".
 const char* required_role(const Pdu& request);
+// Whether a received submit_sm / deliver_sm / data_sm is a delivery receipt (esm_class).
+bool carries_receipt(const Pdu& request);
 
 class SmppApplication {
   public:
@@ -28,7 +30,8 @@ class SmppApplication {
     // Client link `link` bound (true) or lost its bind (false).
     virtual void on_link_state(const std::string& link, bool bound);
     // submit_sm / data_sm / deliver_sm received by the server from account `peer.link`, when
-    // the account has the role the request needs (else the server refused it already).
+    // the account has the role the request needs, or it is a delivery receipt from an
+    // account with outgoing_sms (else the server refused it already).
     virtual void on_server_request(const PeerInfo& peer, const Pdu& request, SmppReply reply);
     // A server session of account `peer.link` bound (true) or closed (false).
     virtual void on_server_bind(const PeerInfo& peer, BindType type, bool bound);

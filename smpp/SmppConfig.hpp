@@ -45,7 +45,7 @@ struct ClientLinkConfig {
     Millis reconnect_min{1'000};
     Millis reconnect_max{60'000};
     LinkTimers timers;
-    std::vector<std::string> roles;  // free tags for the application ("ussd", "sms")
+    std::vector<std::string> roles;  // what the application uses it for: "ussd", "sms"
     bool required = true;            // the engine is not ready (/readyz) while this link is unbound
 };
 
@@ -58,6 +58,10 @@ struct AccountConfig {
     double throughput = 0;                       // incoming requests per second, 0 = unlimited
     std::vector<std::string> roles;  // what its requests may ask for: "ussd", "sms"; a request
                                      // needing a role the account lacks is refused
+    // The engine's own SMS (password SMS) may leave as deliver_sm on this account's bound
+    // receiver / transceiver sessions (a peer that delivers them on); its delivery receipts
+    // are then accepted from it whatever its roles.
+    bool outgoing_sms = false;
 };
 
 // Repeated bind failures, counted per peer address and per account (see BindGuard).

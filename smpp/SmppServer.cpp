@@ -167,7 +167,8 @@ void SmppServer::on_request(SmppConnection& c, const Pdu& request, SmppReply rep
     auto a = std::find_if(config_.accounts.begin(), config_.accounts.end(),
                           [&](const AccountConfig& x) { return x.system_id == peer.link; });
     if (a != config_.accounts.end() &&
-        std::find(a->roles.begin(), a->roles.end(), role) != a->roles.end())
+        (std::find(a->roles.begin(), a->roles.end(), role) != a->roles.end() ||
+         (a->outgoing_sms && carries_receipt(request))))
         return app_.on_server_request(peer, request, std::move(reply));
     log::limited(log::Level::warn, "smpp.request_refused", "account", peer.link, "peer",
                  peer.address, "command", command_name(request.command_id()), "needs", role,
@@ -299,18 +300,33 @@ void SmppServer::stop(std::function<void()> done) {
     });
 }
 
+namespace {
+bool can_receive(const SmppConnection& c) {
+    auto st = c.state();
+    return st == SessionState::bound_rx || st == SessionState::bound_trx;
+}
+}  // namespace
+
 SendResult SmppServer::send_to(const std::string& system_id, PduBody body,
-                               ResponseCallback callback) {
+                               ResponseCallback callback, std::uint64_t prefer) {
+    if (auto it = connections_.find(prefer); prefer != 0 && it != connections_.end() &&
+                                             it->second.conn->peer().link == system_id &&
+                                             can_receive(*it->second.conn))
+        return it->second.conn->send(std::move(body), std::move(callback));
     std::vector<SmppConnection*> candidates;  // in id order (connections_ is ordered)
-    for (auto& [id, e] : connections_) {
-        auto st = e.conn->state();
-        if (e.conn->peer().link == system_id &&
-            (st == SessionState::bound_rx || st == SessionState::bound_trx))
+    for (auto& [id, e] : connections_)
+        if (e.conn->peer().link == system_id && can_receive(*e.conn))
             candidates.push_back(e.conn.get());
-    }
     if (candidates.empty()) return SendResult{SendError::not_bound, 0};
     SmppConnection* c = candidates[round_robin_++ % candidates.size()];
     return c->send(std::move(body), std::move(callback));
+}
+
+std::size_t SmppServer::receivers(const std::string& system_id) const {
+    std::size_t n = 0;
+    for (const auto& [id, e] : connections_)
+        if (e.conn->peer().link == system_id && can_receive(*e.conn)) ++n;
+    return n;
 }
 
 std::size_t SmppServer::bound_count(const std::string& system_id) const {

@@ -65,9 +65,14 @@ class SmppServer final : public std::enable_shared_from_this<SmppServer>,
     // connections are closed (bounded by the unbind timeout plus a grace period).
     void stop(std::function<void()> done = {});
 
-    // Sends deliver_sm / data_sm to a bound receiver/transceiver of account `system_id`
-    // (round robin over its sessions). Errors: not_bound (no such session), window_full, ...
-    SendResult send_to(const std::string& system_id, PduBody body, ResponseCallback callback);
+    // Sends deliver_sm / data_sm to a bound receiver/transceiver of account `system_id`:
+    // session `prefer` (a connection id) while it is one of them, else round robin over its
+    // sessions. Errors: not_bound (no such session), window_full, ...; the callback runs only
+    // for a request that was sent.
+    SendResult send_to(const std::string& system_id, PduBody body, ResponseCallback callback,
+                       std::uint64_t prefer = 0);
+    // Bound receiver / transceiver sessions of account `system_id` (those send_to can use).
+    std::size_t receivers(const std::string& system_id) const;
 
     std::size_t connection_count() const { return connections_.size(); }
     std::size_t unbound_count() const { return unbound_.size(); }

@@ -84,8 +84,7 @@ Result<PasswordIssued> CabinetService::commit_password(Database& db, Msisdn msis
     std::int64_t t = now();
     if (auto st = store.set_password_hash(msisdn, hash, t); !st) return Failure{st.error()};
     std::string text = render_sms(cfg_, rec->subscriber.language, password.reveal());
-    auto id = SmsOutbox(db, key_, outbox_policy(cfg_))
-                  .enqueue(msisdn, "password", text, cfg_.outbox_link, t);
+    auto id = SmsOutbox(db, key_, outbox_policy(cfg_)).enqueue(msisdn, "password", text, t);
     sodium_memzero(text.data(), text.size());
     if (!id) return Failure{id.error()};
     if (auto st = AuditLog(db).append({t, msisdn, "password.issued", Actor::subscriber(msisdn),

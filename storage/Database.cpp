@@ -130,6 +130,11 @@ CREATE TABLE sms_receipts_held (
 CREATE INDEX sms_receipts_held_id ON sms_receipts_held(smpp_message_id);
 CREATE INDEX sms_receipts_held_expiry ON sms_receipts_held(expires_at);
 )sql"},
+        // 5: sms_outbox.link is gone: nothing ever read it (the SMS service chooses the link
+        // each time a message is sent, among the bound links with the sms role).
+        {5, R"sql(
+ALTER TABLE sms_outbox DROP COLUMN link;
+)sql"},
     };
     return m;
 }

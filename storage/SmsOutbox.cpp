@@ -44,17 +44,16 @@ std::chrono::milliseconds outbox_backoff(const OutboxPolicy& p, int attempts) {
 }
 
 Result<std::int64_t> SmsOutbox::enqueue(Msisdn msisdn, std::string_view kind, std::string_view text,
-                                        std::string_view link, std::int64_t now_ms) {
+                                        std::int64_t now_ms) {
     std::string sealed = key_.seal(text);
     auto q = db_.query(
-        "INSERT INTO sms_outbox (msisdn, kind, body, link, state, next_attempt_at, created_at, "
-        "updated_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5, ?5)");
+        "INSERT INTO sms_outbox (msisdn, kind, body, state, next_attempt_at, created_at, "
+        "updated_at) VALUES (?1, ?2, ?3, 'pending', ?4, ?4, ?4)");
     if (!q) return Failure{q.error()};
     q->bind(1, msisdn.number())
         .bind(2, kind)
         .bind_blob(3, sealed.data(), sealed.size())
-        .bind(4, link)
-        .bind(5, now_ms);
+        .bind(4, now_ms);
     if (auto st = q->run(); !st) return Failure{st.error()};
     return db_.last_insert_rowid();
 }
@@ -63,7 +62,7 @@ Result<std::vector<OutboxMessage>> SmsOutbox::claim_due(std::int64_t now_ms, int
     std::vector<OutboxMessage> out;
     {
         auto q = db_.query(
-            "SELECT id, msisdn, kind, body, link, attempts FROM sms_outbox "
+            "SELECT id, msisdn, kind, body, attempts FROM sms_outbox "
             "WHERE state IN ('pending', 'sending') AND next_attempt_at <= ? "
             "ORDER BY next_attempt_at, id LIMIT ?");
         if (!q) return Failure{q.error()};
@@ -79,8 +78,7 @@ Result<std::vector<OutboxMessage>> SmsOutbox::claim_due(std::int64_t now_ms, int
             auto text = key_.unseal(q->blob(3));
             if (!text) return Failure{text.error()};
             m.text = std::move(*text);
-            m.link = q->text(4);
-            m.attempts = static_cast<int>(q->int64(5));
+            m.attempts = static_cast<int>(q->int64(4));
             out.push_back(std::move(m));
         }
     }

@@ -43,7 +43,6 @@ struct OutboxMessage {
     Msisdn msisdn = Msisdn::from_number(0);
     std::string kind;
     std::string text;  // decrypted; holds a password for "password" messages: do not log
-    std::string link;
     int attempts = 0;
 };
 
@@ -82,7 +81,7 @@ class SmsOutbox {
 
     // A new pending message, due now. Returns its id.
     Result<std::int64_t> enqueue(Msisdn msisdn, std::string_view kind, std::string_view text,
-                                 std::string_view link, std::int64_t now_ms);
+                                 std::int64_t now_ms);
     // Up to `limit` due messages, marked "sending" with a lease until now + claim_lease.
     Result<std::vector<OutboxMessage>> claim_due(std::int64_t now_ms, int limit);
     // Part `part_no` (1-based) of `parts` of a message being sent was accepted by the SMSC

@@ -62,11 +62,9 @@ struct StorageConfig {
     std::chrono::milliseconds outbox_backoff_initial{std::chrono::seconds(5)};
     std::chrono::milliseconds outbox_backoff_max{std::chrono::minutes(10)};
     // A claimed message not reported back within this time is claimed again (after a
-    // crash mid-send). engine/config derives it from the SMS link's response timeout (a
-    // little over it) unless [storage] outbox_claim_lease sets a longer one.
+    // crash mid-send). engine/config derives it from the SMS links' response timeout (a
+    // little over the longest) unless [storage] outbox_claim_lease sets a longer one.
     std::chrono::milliseconds outbox_claim_lease{std::chrono::seconds(15)};
-    // SMS link name for password messages ("" lets the sender pick).
-    std::string outbox_link;
 };
 
 }  // namespace ussdgw::storage

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "engine/config/HttpSection.hpp"
 #include "engine/config/MenuSection.hpp"
 #include "engine/config/SmppSection.hpp"
@@ -19,8 +21,8 @@ LogConfig parse_log(const ConfigTable& t) {
     return c;
 }
 // Settings of [storage] whose one owner is another section: the SMS default language is
-// [menus] default_language, and the outbox claim lease follows the SMS link's response
-// timeout (a little over it) unless [storage] sets a longer one.
+// [menus] default_language, and the outbox claim lease follows the longest response timeout
+// of the ways SMS leave on (a little over it) unless [storage] sets a longer one.
 void derive_storage_settings(EngineConfig& c, const std::optional<ConfigTable>& storage) {
     const std::string& menus_default = c.menus.dialogue.default_language;
     c.storage.sms_default_language = menus_default.empty() ? "ru" : menus_default;
@@ -28,17 +30,30 @@ void derive_storage_settings(EngineConfig& c, const std::optional<ConfigTable>& 
         storage->fail("password_sms_text", "has no text in the default language '" +
                                                c.storage.sms_default_language +
                                                "' ([menus] default_language)");
-    for (const auto& link : c.smpp.clients) {
-        if (link.name != c.sms.link) continue;
-        if (storage && storage->has("outbox_claim_lease")) {
-            if (c.storage.outbox_claim_lease <= link.timers.response_timeout)
-                storage->fail("outbox_claim_lease",
-                              fmt::format("must be longer than the response_timeout of the SMS "
-                                          "link '{}' ({} ms)",
-                                          link.name, link.timers.response_timeout.count()));
-        } else {
-            c.storage.outbox_claim_lease = link.timers.response_timeout + kClaimLeaseMargin;
+    std::optional<smpp::Millis> longest;
+    std::string owner;
+    auto consider = [&](smpp::Millis t, const std::string& what) {
+        if (!longest || t > *longest) {
+            longest = t;
+            owner = what;
         }
+    };
+    for (const auto& link : c.smpp.clients)
+        if (std::find(link.roles.begin(), link.roles.end(), "sms") != link.roles.end())
+            consider(link.timers.response_timeout, "SMS link '" + link.name + "'");
+    if (c.smpp.server.enabled)
+        for (const auto& a : c.smpp.server.accounts)
+            if (a.outgoing_sms)
+                consider(c.smpp.server.timers.response_timeout,
+                         "listener account '" + a.system_id + "'");
+    if (!longest) return;
+    if (storage && storage->has("outbox_claim_lease")) {
+        if (c.storage.outbox_claim_lease <= *longest)
+            storage->fail("outbox_claim_lease",
+                          fmt::format("must be longer than the response_timeout of the {} ({} ms)",
+                                      owner, longest->count()));
+    } else {
+        c.storage.outbox_claim_lease = *longest + kClaimLeaseMargin;
     }
 }
 
@@ -71,13 +86,19 @@ EngineConfig parse_engine_config(const ConfigDocument& doc) {
             std::string name = l.string("name");
             if (!is_client_link(name)) l.fail("name", no_such_link(name));
         }
+        for (const auto& a : t->tables("account")) {
+            std::string id = a.string("system_id");
+            auto& accounts = c.smpp.server.accounts;
+            auto it = std::find_if(accounts.begin(), accounts.end(),
+                                   [&](const smpp::AccountConfig& x) { return x.system_id == id; });
+            if (it == accounts.end())
+                a.fail("system_id", "no [[smpp.server.account]] has system_id '" + id + "'");
+            if (std::find(it->roles.begin(), it->roles.end(), "ussd") == it->roles.end())
+                a.fail("system_id",
+                       "the [[smpp.server.account]] '" + id + "' has no \"ussd\" in its roles");
+        }
     }
-    auto sms = root.table("sms");
-    if (sms) c.sms = parse_sms_section(*sms);
-    if (!c.smpp.clients.empty() && !is_client_link(c.sms.link)) {
-        if (sms) sms->fail("link", no_such_link(c.sms.link));
-        throw ConfigError(doc.file, 0, "sms.link", no_such_link(c.sms.link) + " (the default)");
-    }
+    if (auto sms = root.table("sms")) c.sms = parse_sms_section(*sms);
     derive_storage_settings(c, root.table("storage"));
     root.finish();
     return c;

@@ -29,15 +29,15 @@ struct EngineConfig {
     menus::MenuConfig menus;  // [menus]: menu files, dialogue timeouts, default language
     // [storage]: the SQLite file, durability, hashing, limits, the SMS outbox
     storage::StorageConfig storage;
-    UssdConfig ussd;        // [ussd]: the USSD-over-SMPP profile, per link
+    UssdConfig ussd;        // [ussd]: the USSD-over-SMPP profile, per link and account
     sms::SmsConfig sms;     // [sms]: how the SMS outbox is sent
     http::HttpConfig http;  // [http]: the HTTP server (operations routes, later the API)
     // [[ussd.http]]: aggregator accounts of USSD over HTTP
     std::vector<http::HttpUssdAccount> ussd_http;
 };
 
-// The default outbox claim lease is the SMS link's response_timeout plus this: long enough
-// for the last part's response to arrive and be recorded, short enough that an SMS whose
+// The default outbox claim lease is the longest response_timeout of the SMS links plus this: long
+// enough for the last part's response to arrive and be recorded, short enough that an SMS whose
 // submit was in flight during a crash goes out again before the subscriber dials again.
 inline constexpr std::chrono::milliseconds kClaimLeaseMargin{5000};
 

@@ -4,7 +4,7 @@ namespace ussdgw::config {
 
 namespace {
 
-ussd::UssdProfile parse_profile(const ConfigTable& t, const ussd::UssdProfile& base) {
+ussd::UssdProfile parse_profile(const ConfigTable& t, const ussd::UssdProfile& base, bool account) {
     ussd::UssdProfile p = base;
     p.service_type = t.string("service_type", base.service_type);
     if (p.service_type.size() > 5) t.fail("service_type", "at most 5 characters");
@@ -44,6 +44,11 @@ ussd::UssdProfile parse_profile(const ConfigTable& t, const ussd::UssdProfile& b
         static_cast<std::uint8_t>(t.integer("gsm7_data_coding", base.gsm7_data_coding, 0, 255));
     if (p.gsm7_data_coding != 0x00 && p.gsm7_data_coding != 0x0F && p.gsm7_data_coding != 0x01)
         t.fail("gsm7_data_coding", "must be 0x00, 0x0F or 0x01");
+    if (account) {
+        std::string reply = t.choice("reply_command", {"deliver_sm", "data_sm"}, "deliver_sm");
+        p.reply_command =
+            reply == "data_sm" ? ussd::ReplyCommand::data_sm : ussd::ReplyCommand::deliver_sm;
+    }
     return p;
 }
 
@@ -51,12 +56,18 @@ ussd::UssdProfile parse_profile(const ConfigTable& t, const ussd::UssdProfile& b
 
 UssdConfig parse_ussd_section(const ConfigTable& t) {
     UssdConfig c;
-    c.defaults = parse_profile(t, ussd::UssdProfile{});
+    c.defaults = parse_profile(t, ussd::UssdProfile{}, false);
     for (const ConfigTable& l : t.tables("link")) {
         std::string name = l.string("name");
         if (c.links.contains(name)) l.fail("name", "'" + name + "' is listed twice");
-        c.links.emplace(name, parse_profile(l, c.defaults));
+        c.links.emplace(name, parse_profile(l, c.defaults, false));
         l.finish();
+    }
+    for (const ConfigTable& a : t.tables("account")) {
+        std::string id = a.string("system_id");
+        if (c.accounts.contains(id)) a.fail("system_id", "'" + id + "' is listed twice");
+        c.accounts.emplace(id, parse_profile(a, c.defaults, true));
+        a.finish();
     }
     t.finish();
     return c;
@@ -64,7 +75,10 @@ UssdConfig parse_ussd_section(const ConfigTable& t) {
 
 sms::SmsConfig parse_sms_section(const ConfigTable& t) {
     sms::SmsConfig c;
-    c.link = t.string("link", c.link);
+    if (t.has("link"))
+        t.fail("link",
+               "was removed: SMS leave on every [[smpp.client]] with \"sms\" in its roles and "
+               "every [[smpp.server.account]] with outgoing_sms = true");
     c.source_address = t.string("source_address", c.source_address);
     if (c.source_address.empty() || c.source_address.size() > 20)
         t.fail("source_address", "1 to 20 characters");

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 
@@ -88,6 +89,12 @@ smpp::ClientLinkConfig parse_client(const ConfigTable& t, const Defaults& d) {
         t.fail("reconnect_max", "must not be shorter than reconnect_min");
     c.timers = parse_timers(t, d.timers);
     c.roles = t.string_list("roles", {});
+    std::set<std::string> seen;
+    for (const auto& r : c.roles) {
+        if (r != "ussd" && r != "sms")
+            t.fail("roles", fmt::format("'{}' is not one of: ussd, sms", r));
+        if (!seen.insert(r).second) t.fail("roles", fmt::format("'{}' is listed twice", r));
+    }
     c.required = t.boolean("required", c.required);
     t.finish();
     return c;
@@ -116,6 +123,12 @@ smpp::AccountConfig parse_account(const ConfigTable& t) {
             t.fail("roles", fmt::format("'{}' is not one of: ussd, sms", r));
         if (!seen.insert(r).second) t.fail("roles", fmt::format("'{}' is listed twice", r));
     }
+    a.outgoing_sms = t.boolean("outgoing_sms", false);
+    if (a.outgoing_sms && !a.bind_types.empty() &&
+        std::find(a.bind_types.begin(), a.bind_types.end(), BindType::transmitter) !=
+            a.bind_types.end() &&
+        a.bind_types.size() == 1)
+        t.fail("outgoing_sms", "needs a receiver or transceiver among bind_types");
     t.finish();
     return a;
 }

@@ -102,7 +102,10 @@ storage::StorageConfig parse_storage_section(const ConfigTable& t) {
     if (c.outbox_backoff_max < c.outbox_backoff_initial)
         t.fail("outbox_backoff_max", "must not be shorter than outbox_backoff_initial");
     c.outbox_claim_lease = t.duration("outbox_claim_lease", c.outbox_claim_lease, 1s, 1h);
-    c.outbox_link = t.string("outbox_link", c.outbox_link);
+    if (t.has("outbox_link"))
+        t.fail("outbox_link",
+               "was removed: SMS leave on every [[smpp.client]] with \"sms\" in its roles and "
+               "every [[smpp.server.account]] with outgoing_sms = true");
     t.finish();
     return c;
 }

@@ -174,7 +174,7 @@ void SmsSender::send(storage::OutboxMessage m) {
     log::info("sms.submit", "outbox_id", m.id, "kind", m.kind, "parts", parts.size(), "attempt",
               m.attempts + 1);
     for (std::size_t i = 0; i < parts.size(); ++i) {
-        submit_(std::move(parts[i]),
+        submit_(m.id, std::move(parts[i]),
                 [this, id = m.id, i](PartOutcome o) { part_done(id, i, std::move(o)); });
     }
 }

@@ -1,4 +1,4 @@
-// engine/sms: sends the SMS outbox over an SMPP link and applies delivery receipts (SPEC 4).
+// engine/sms: sends the SMS outbox over SMPP and applies delivery receipts (SPEC 4).
 //
 // `SmsSender` claims due messages from the outbox (a lease: a sender that dies leaves them
 // to be claimed again), splits each text into parts (GSM 7-bit or UCS2, concatenated with a
@@ -22,23 +22,11 @@
 #include <vector>
 
 #include "engine/base/Result.hpp"
+#include "engine/sms/SmsConfig.hpp"
 #include "smpp/Pdu.hpp"
 #include "storage/Storage.hpp"
 
 namespace ussdgw::sms {
-
-struct SmsConfig {
-    std::string link = "ussdc";         // the client link SMS go out on
-    std::string source_address = "A1";  // alphanumeric (TON 5) or digits (TON 1)
-    std::string service_type;
-    bool request_receipts = true;
-    // Relative validity_period of every SMS (SMPP 3.4 7.1.1); 0 = the SMSC's default.
-    std::chrono::seconds validity_period{std::chrono::hours(4)};
-    std::chrono::milliseconds poll_interval{1000};
-    int batch = 50;                                  // messages claimed per poll
-    int max_in_flight = 200;                         // messages being submitted at once
-    std::chrono::milliseconds throttle_pause{2000};  // after ESME_RTHROTTLED / RMSGQFUL
-};
 
 // What the link said about one submitted part.
 struct PartOutcome {
@@ -67,7 +55,9 @@ bool is_permanent(std::uint32_t status);
 
 class SmsSender {
   public:
-    using Submit = std::function<void(smpp::SubmitSm, std::function<void(PartOutcome)>)>;
+    // Sends part of outbox message `outbox_id` (parts of one message come one after another).
+    using Submit = std::function<void(std::int64_t outbox_id, smpp::SubmitSm,
+                                      std::function<void(PartOutcome)>)>;
     using Now = std::function<std::chrono::steady_clock::time_point()>;
     struct Stats {
         std::uint64_t claimed = 0, submitted = 0, deferred = 0, failed = 0, receipts = 0;

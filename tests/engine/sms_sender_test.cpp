@@ -25,7 +25,7 @@ struct Sender : test::StorageHarness {
         cfg.source_address = "A1";
         sender = std::make_unique<sms::SmsSender>(
             cfg, *st,
-            [this](SubmitSm sm, std::function<void(sms::PartOutcome)> done) {
+            [this](std::int64_t, SubmitSm sm, std::function<void(sms::PartOutcome)> done) {
                 sent.push_back({std::move(sm), std::move(done)});
             },
             [this] { return now; });
@@ -33,8 +33,7 @@ struct Sender : test::StorageHarness {
 
     std::int64_t enqueue(const std::string& text) {
         auto id = outbox<std::int64_t>([text](storage::SmsOutbox& o, std::int64_t now_ms) {
-            return o.enqueue(storage::test::msisdn("375291000001"), "password", text, "ussdc",
-                             now_ms);
+            return o.enqueue(storage::test::msisdn("375291000001"), "password", text, now_ms);
         });
         REQUIRE(id.ok());
         return *id;

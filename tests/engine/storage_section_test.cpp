@@ -62,7 +62,6 @@ outbox_max_attempts = 7
 outbox_backoff_initial = "2s"
 outbox_backoff_max = "5m"
 outbox_claim_lease = "30s"
-outbox_link = "smsc"
 )");
     CHECK(c.database_path == "/tmp/x.db");
     CHECK(c.key_file == "/tmp/x.key");
@@ -89,10 +88,12 @@ outbox_link = "smsc"
     CHECK(c.outbox_backoff_initial.count() == 2000);
     CHECK(c.outbox_backoff_max.count() == 300000);
     CHECK(c.outbox_claim_lease.count() == 30000);
-    CHECK(c.outbox_link == "smsc");
 }
 
 TEST_CASE("[storage] errors name file, line and key") {
+    // outbox_link was removed (nothing read it): an old configuration is told so.
+    CHECK(error_of("[storage]\noutbox_link = \"\"\n")
+              .find("test.toml:2: key 'storage.outbox_link'") != std::string::npos);
     CHECK(error_of("[storage]\nsynchronous = \"off\"\n").find("test.toml:2") != std::string::npos);
     CHECK(error_of("[storage]\nsynchronous = \"off\"\n").find("storage.synchronous") !=
           std::string::npos);
@@ -140,7 +141,7 @@ password_sms_text = { ru = "Пароль: {password}", en = "Password: {password
     }
 }
 
-TEST_CASE("the outbox claim lease follows the SMS link's response timeout") {
+TEST_CASE("the outbox claim lease follows the longest response timeout of the SMS links") {
     auto engine = [](const std::string& text) {
         return parse_engine_config(parse_document(text, "test.toml"));
     };
@@ -151,8 +152,12 @@ port = 2775
 system_id = "ussdgw"
 password = "ussdgw"
 response_timeout = "20s"
-[sms]
-link = "smsc"
+roles = ["sms"]
+[[smpp.client]]
+name = "ussd-only"
+system_id = "ussdgw"
+response_timeout = "40s"
+roles = ["ussd"]
 )";
     auto c = engine(link);
     CHECK(c.storage.outbox_claim_lease == std::chrono::seconds(20) + kClaimLeaseMargin);
@@ -162,7 +167,7 @@ link = "smsc"
         engine(link + "[storage]\noutbox_claim_lease = \"15s\"\n");
         FAIL("a lease shorter than the response timeout must be refused");
     } catch (const ConfigError& e) {
-        CHECK(std::string(e.what()).find("test.toml:11") != std::string::npos);
+        CHECK(std::string(e.what()).find("test.toml:15") != std::string::npos);
         CHECK(std::string(e.what()).find("storage.outbox_claim_lease") != std::string::npos);
     }
     // The shipped configuration: 10 s response timeout, 15 s lease.

@@ -2,8 +2,9 @@
 // interface_version 0x34 and 0x50, submit_sm in GSM and UCS2 with TLVs, enquire_link,
 // clean unbind; refused binds (wrong password, unknown system_id, bind type not allowed);
 // and the engine's own unbind when it is stopped with a session bound. The listener does
-// not serve submit_sm yet: every one is refused for good (ESME_RINVSERTYP), never accepted
-// and dropped, whether the account has the role it needs or not.
+// not serve integrators' SMS yet and this account has no ussd role: every submit_sm is
+// refused for good (ESME_RINVSERTYP), never accepted and dropped, whether the account has
+// the role it needs or not. (USSD centres on the listener: ussd_listener_node_test.js.)
 //   node esme_node_test.js /path/to/ussdgw
 'use strict';
 
@@ -32,7 +33,7 @@ system_id = "ussdgw"
 system_id = "esme"
 password = "secret1"
 allowed_addresses = ["127.0.0.1"]
-roles = ["sms", "ussd"]
+roles = ["sms"]
 
 [[smpp.server.account]]
 system_id = "txonly"

@@ -7,8 +7,10 @@
 - 50 wrong-password binds are slowed down, then refused (the right password too);
 - an unknown system_id and a wrong password get the same answer;
 - the log stays bounded through all that (repeated lines are rate-limited and summed up);
-- submit_sm is refused for good (ESME_RINVSERTYP), never accepted and dropped: the listener
-  does not serve it yet, whether the account has the role it needs or not.
+- submit_sm is refused for good (ESME_RINVSERTYP), never accepted and dropped: an SMS
+  because the listener does not serve integrators' SMS yet, whether the account has the role
+  or not, and a USSD request from an account without the ussd role (USSD centres that bind to
+  the listener are tested in ussd_listener_node_test.js).
 
 usage: listener_test.py PATH/TO/ussdgw
 """
@@ -141,7 +143,7 @@ account_lockout_after = 30
 [[smpp.server.account]]
 system_id = "esme"
 password = "secret"
-roles = ["sms", "ussd"]
+roles = ["sms"]
 
 [[smpp.server.account]]
 system_id = "victim"

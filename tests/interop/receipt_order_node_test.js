@@ -41,6 +41,7 @@ port = ${port}
 bind = "transceiver"
 system_id = "ussdgw"
 password = "ussdgw"
+roles = ["ussd", "sms"]
 
 [menus]
 directory = ${JSON.stringify(path.join(h.SOURCE_DIR, 'menus', 'cabinet'))}

@@ -55,7 +55,7 @@ std::size_t thread_count() {
                 if (auto r = q->run(); !r) return r;
                 SmsOutbox box(db, s.key(), outbox_policy(s.config()));
                 auto id = box.enqueue(Msisdn::from_number(375290000000 + i), "test",
-                                      "message " + std::to_string(i), "", s.now());
+                                      "message " + std::to_string(i), s.now());
                 if (!id) return Failure{id.error()};
                 return ok_status();
             },

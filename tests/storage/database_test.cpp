@@ -117,7 +117,7 @@ TEST_CASE("keyed PUK1 hashes and sealed SMS bodies") {
     CHECK_FALSE(kb.unseal(sealed).ok());
 }
 
-TEST_CASE("migrations 2 to 4 bring a version 1 database up to date and keep its data") {
+TEST_CASE("migrations 2 to 5 bring a version 1 database up to date and keep its data") {
     TempDir dir;
     StorageConfig cfg = test_config(dir);
     import_csv(cfg, kSampleCsv);
@@ -130,6 +130,8 @@ TEST_CASE("migrations 2 to 4 bring a version 1 database up to date and keep its 
         REQUIRE((*db)->exec("ALTER TABLE sms_outbox DROP COLUMN parts").ok());
         REQUIRE((*db)->exec("ALTER TABLE subscribers DROP COLUMN language").ok());
         REQUIRE((*db)->exec("ALTER TABLE subscribers DROP COLUMN client_kind").ok());
+        REQUIRE(
+            (*db)->exec("ALTER TABLE sms_outbox ADD COLUMN link TEXT NOT NULL DEFAULT ''").ok());
         REQUIRE((*db)->exec("PRAGMA user_version = 1").ok());
     }
     auto st = Storage::open(cfg);
@@ -144,6 +146,6 @@ TEST_CASE("migrations 2 to 4 bring a version 1 database up to date and keep its 
     auto v = (*st)->committer().run_sync<int>(
         [](Database& db) -> Result<int> { return db.schema_version(); });
     CHECK(*v == kSchemaVersion);
-    CHECK(kSchemaVersion == 4);
+    CHECK(kSchemaVersion == 5);
     CHECK((*person)->subscriber.language.empty());
 }

@@ -45,7 +45,7 @@ TEST_CASE("backoff doubles up to the cap") {
 TEST_CASE("a message goes pending -> sending -> submitted -> delivered") {
     OutboxFixture f;
     auto box = f.box();
-    auto id = box.enqueue(msisdn("375291000001"), "password", "Пароль: k3x9", "smsc1", f.t);
+    auto id = box.enqueue(msisdn("375291000001"), "password", "Пароль: k3x9", f.t);
     REQUIRE(id.ok());
     CHECK(f.status(*id).state == OutboxState::pending);
     // the body is not stored in clear
@@ -58,7 +58,6 @@ TEST_CASE("a message goes pending -> sending -> submitted -> delivered") {
     REQUIRE(claimed.ok());
     REQUIRE(claimed->size() == 1);
     CHECK(claimed->front().text == "Пароль: k3x9");
-    CHECK(claimed->front().link == "smsc1");
     CHECK(box.claim_due(f.t + 1, 10)->empty());  // leased
     REQUIRE(box.mark_submitted(*id, {"abc1", "abc2"}, f.t + 10).ok());
     auto s = f.status(*id);
@@ -83,7 +82,7 @@ TEST_CASE("a message goes pending -> sending -> submitted -> delivered") {
 TEST_CASE("a receipt that overtakes its part's response is held, then applied") {
     OutboxFixture f;
     auto box = f.box();
-    auto id = *box.enqueue(msisdn("375291000001"), "password", "two parts", "", f.t);
+    auto id = *box.enqueue(msisdn("375291000001"), "password", "two parts", f.t);
     REQUIRE(box.claim_due(f.t, 1)->size() == 1);
     // Part 1 answered and recorded at once; its receipt comes before part 2 is answered.
     REQUIRE(box.record_part(id, 1, 2, "p1", f.t + 1).ok());
@@ -111,7 +110,7 @@ TEST_CASE("a receipt that overtakes its part's response is held, then applied") 
 TEST_CASE("a claim whose lease runs out mid-send keeps the parts and receipts recorded") {
     OutboxFixture f;
     auto box = f.box();
-    auto id = *box.enqueue(msisdn("375291000001"), "password", "two parts", "", f.t);
+    auto id = *box.enqueue(msisdn("375291000001"), "password", "two parts", f.t);
     REQUIRE(box.claim_due(f.t, 1)->size() == 1);
     REQUIRE(box.record_part(id, 1, 2, "p1", f.t + 1).ok());
     REQUIRE(box.apply_receipt("p1", "DELIVRD", f.t + 2).ok());
@@ -130,7 +129,7 @@ TEST_CASE("held receipts expire after the claim lease; a new attempt forgets old
     REQUIRE(box.apply_receipt("stray", "DELIVRD", f.t)->held);
     CHECK(*box.count_held_receipts(f.t + 59'999) == 1);
     CHECK(*box.count_held_receipts(f.t + 60'000) == 0);  // lease = 60 s in this fixture
-    auto id = *box.enqueue(msisdn("375291000001"), "password", "x", "", f.t);
+    auto id = *box.enqueue(msisdn("375291000001"), "password", "x", f.t);
     REQUIRE(box.claim_due(f.t + 60'000, 1)->size() == 1);
     REQUIRE(box.record_part(id, 1, 1, "stray", f.t + 60'001).ok());
     CHECK(f.status(id).parts_delivered == 0);  // the expired receipt was not applied
@@ -149,7 +148,7 @@ TEST_CASE("held receipts expire after the claim lease; a new attempt forgets old
 TEST_CASE("an undeliverable receipt fails the message") {
     OutboxFixture f;
     auto box = f.box();
-    auto id = *box.enqueue(msisdn("375291000001"), "password", "x", "", f.t);
+    auto id = *box.enqueue(msisdn("375291000001"), "password", "x", f.t);
     REQUIRE(box.claim_due(f.t, 1)->size() == 1);
     REQUIRE(box.mark_submitted(id, {"m1"}, f.t).ok());
     CHECK(box.apply_receipt("m1", "ENROUTE", f.t)->message_state == OutboxState::submitted);
@@ -160,7 +159,7 @@ TEST_CASE("an undeliverable receipt fails the message") {
 TEST_CASE("failed attempts retry with backoff, then fail; throttling is not an attempt") {
     OutboxFixture f;
     auto box = f.box();
-    auto id = *box.enqueue(msisdn("375291000001"), "password", "x", "", f.t);
+    auto id = *box.enqueue(msisdn("375291000001"), "password", "x", f.t);
     REQUIRE(box.claim_due(f.t, 1)->size() == 1);
     REQUIRE(box.defer(id, std::chrono::milliseconds(500), f.t).ok());
     auto s = f.status(id);
@@ -184,7 +183,7 @@ TEST_CASE("failed attempts retry with backoff, then fail; throttling is not an a
     CHECK_FALSE(s.has_body);
     CHECK(box.claim_due(f.t + 100000, 1)->empty());
     // a permanent error fails at once
-    auto id2 = *box.enqueue(msisdn("375291000001"), "password", "x", "", f.t);
+    auto id2 = *box.enqueue(msisdn("375291000001"), "password", "x", f.t);
     REQUIRE(box.claim_due(f.t, 1)->size() == 1);
     REQUIRE(box.mark_failed(id2, "ESME_RINVDSTADR", true, f.t).ok());
     CHECK(f.status(id2).state == OutboxState::failed);
@@ -193,7 +192,7 @@ TEST_CASE("failed attempts retry with backoff, then fail; throttling is not an a
 TEST_CASE("a claim whose sender died is claimed again after the lease") {
     OutboxFixture f;
     auto box = f.box();
-    auto id = *box.enqueue(msisdn("375291000001"), "password", "x", "", f.t);
+    auto id = *box.enqueue(msisdn("375291000001"), "password", "x", f.t);
     REQUIRE(box.claim_due(f.t, 1)->size() == 1);
     CHECK(box.claim_due(f.t + 59999, 1)->empty());
     auto again = box.claim_due(f.t + 60000, 1);

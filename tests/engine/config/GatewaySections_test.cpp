@@ -37,15 +37,50 @@ name = "other"
 gsm7_data_coding = 0x01
 reply_in_payload = true
 )");
-    const auto& d = c.ussd.profile("ussdc");
+    const auto& d = c.ussd.link_profile("ussdc");
     CHECK(d.service_type == "USS");
     CHECK(d.op_continue == 0x22);
     CHECK(d.gsm7_data_coding == 0x0F);
-    const auto& o = c.ussd.profile("other");
+    const auto& o = c.ussd.link_profile("other");
     CHECK(o.service_type == "USS");  // from [ussd]
     CHECK(o.gsm7_data_coding == 0x01);
     CHECK(o.reply_in_payload);
-    CHECK(parse("").ussd.profile("ussdc").gsm7_data_coding == 0x00);
+    CHECK(parse("").ussd.link_profile("ussdc").gsm7_data_coding == 0x00);
+}
+
+TEST_CASE("[[ussd.account]]: the profile of a listener account with the ussd role") {
+    const std::string server = R"([smpp.server]
+enabled = true
+[[smpp.server.account]]
+system_id = "ussdc"
+password = "pw"
+roles = ["ussd"]
+[[smpp.server.account]]
+system_id = "plain"
+password = "pw"
+)";
+    auto c = parse(server + R"([ussd]
+service_type = "USS"
+[[ussd.account]]
+system_id = "ussdc"
+reply_command = "data_sm"
+session_key = "msisdn"
+)");
+    const auto& a = c.ussd.account_profile("ussdc");
+    CHECK(a.reply_command == ussd::ReplyCommand::data_sm);
+    CHECK(a.session_key == ussd::SessionKeyMode::msisdn);
+    CHECK(a.service_type == "USS");  // from [ussd]
+    CHECK(c.ussd.account_profile("other").reply_command == ussd::ReplyCommand::deliver_sm);
+    CHECK(error_of(server + "[ussd]\n[[ussd.account]]\nsystem_id = \"nope\"\n")
+              .find("no [[smpp.server.account]] has system_id 'nope'") != std::string::npos);
+    CHECK(error_of(server + "[ussd]\n[[ussd.account]]\nsystem_id = \"plain\"\n")
+              .find("has no \"ussd\" in its roles") != std::string::npos);
+    CHECK(error_of(server + "[ussd]\n[[ussd.account]]\nsystem_id = \"ussdc\"\nreply_command = "
+                            "\"submit_sm\"\n")
+              .find("ussd.account[0].reply_command") != std::string::npos);
+    // reply_command is a listener account's key only.
+    CHECK(error_of("[ussd]\nreply_command = \"data_sm\"\n").find("ussd.reply_command") !=
+          std::string::npos);
 }
 
 TEST_CASE("[ussd] errors name file, line and key") {
@@ -62,7 +97,6 @@ TEST_CASE("[ussd] errors name file, line and key") {
 
 TEST_CASE("[sms] every key, validity_period and its limits") {
     auto c = parse(R"([sms]
-link = "other"
 source_address = "411"
 service_type = "CMT"
 request_receipts = false
@@ -72,7 +106,6 @@ batch = 10
 max_in_flight = 20
 throttle_pause = "3s"
 )");
-    CHECK(c.sms.link == "other");
     CHECK(c.sms.source_address == "411");
     CHECK(c.sms.service_type == "CMT");
     CHECK_FALSE(c.sms.request_receipts);
@@ -87,7 +120,11 @@ throttle_pause = "3s"
           std::string::npos);
     CHECK(error_of("[sms]\nvalidity_period = \"31d\"\n").find("sms.validity_period") !=
           std::string::npos);
-    CHECK(error_of("[sms]\nlink = \"nope\"\n").find("sms.link") != std::string::npos);
+    // [sms] link was removed (the SMS links are the client links with the sms role): an old
+    // configuration says so, naming file, line and key.
+    auto removed = error_of("[sms]\nlink = \"ussdc\"\n");
+    CHECK(removed.find("conf/t.toml:8: key 'sms.link'") != std::string::npos);
+    CHECK(removed.find("was removed") != std::string::npos);
     CHECK(error_of("[sms]\nsource_address = \"TOOLONGSENDER\"\n").find("sms.source_address") !=
           std::string::npos);
 }

@@ -83,13 +83,11 @@ system_id = "gw"
 name = "b"
 system_id = "gw"
 required = false
-[sms]
-link = "a"
 )");
     REQUIRE(c.smpp.clients.size() == 2);
     CHECK(c.smpp.clients[0].required);
     CHECK_FALSE(c.smpp.clients[1].required);
     CHECK(config_error_of("[[smpp.client]]\nname = \"a\"\nsystem_id = \"gw\"\nrequired = "
-                          "\"yes\"\n[sms]\nlink = \"a\"\n")
+                          "\"yes\"\n")
               .starts_with("conf/t.toml:4: key 'smpp.client[0].required'"));
 }

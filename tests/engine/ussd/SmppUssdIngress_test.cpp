@@ -1,31 +1,55 @@
-// The USSD gateway driven as the network drives it: deliver_sm in, submit_sm out, with the
-// real cabinet menus (menus/cabinet), the real storage (a temporary SQLite file) behind
-// the cabinet bridge, and time passed in by the test.
+// The SMPP ingress and the USSD core driven as the network drives them: deliver_sm in,
+// submit_sm out, with the real cabinet menus (menus/cabinet), the real storage (a temporary
+// SQLite file) behind the cabinet bridge, and time passed in by the test (the service's
+// timer is never run: `tick` is called with the test's clock).
+#include "engine/ussd/SmppUssdIngress.hpp"
+
 #include <doctest/doctest.h>
 
-#include "EngineTestSupport.hpp"
+#include <boost/asio/io_context.hpp>
+
+#include "engine/EngineTestSupport.hpp"
 #include "engine/cabinet/CabinetBridge.hpp"
-#include "engine/ussd/UssdGateway.hpp"
 #include "menus/MenuRegistry.hpp"
+#include "smpp/SmppText.hpp"
 
 using namespace ussdgw;
 using namespace ussdgw::smpp;
-using ussd::UssdGateway;
 using Clock = std::chrono::steady_clock;
 using ussd::TimePoint;
 
 namespace {
 
+struct Reply {
+    std::string link;
+    SubmitSm pdu;
+    bool final = false;
+};
+
 struct Gateway : test::StorageHarness {
+    boost::asio::io_context io;  // never run: time is fed through tick()
     menus::MenuRegistry registry{USSDGW_SOURCE_DIR "/menus/cabinet"};
-    ussd::UssdProfile profile;
+    ussd::UssdConfig config;
+    ussd::UssdProfile& profile = config.defaults;
     std::unique_ptr<cabinet::CabinetBridge> bridge;
-    std::unique_ptr<UssdGateway> gw;
-    std::vector<UssdGateway::Reply> replies;
-    std::vector<std::uint64_t> annulled;
-    std::vector<UssdGateway::Perform> held;  // performs kept back while hold_performs
+    std::unique_ptr<ussd::UssdService> service;
+    std::unique_ptr<ussd::SmppUssdIngress> ingress;
+    std::vector<Reply> replies;
+    struct AccountReply {
+        std::string account;
+        std::uint64_t connection = 0;
+        PduBody body;
+    };
+    std::vector<AccountReply> account_replies;  // to listener account "centre"
+    bool account_up = true;                     // whether a session of it can take a reply
+    struct Held {
+        menus::ActionRequest request;
+        std::function<void(menus::ActionResult)> done;
+    };
+    std::vector<Held> held;  // performs kept back while hold_performs
     bool hold_performs = false;
     int in_flight = 0;
+    int passwords_issued = 0;
     Clock::time_point now = Clock::now();
 
     Gateway() {
@@ -34,33 +58,48 @@ struct Gateway : test::StorageHarness {
         menus::DialogueSettings settings;
         settings.step_timeout = std::chrono::seconds(30);
         settings.dialogue_timeout = std::chrono::seconds(180);
-        gw = std::make_unique<UssdGateway>(
+        ussd::UssdDialogues dialogues(
             [this] { return registry.current(); }, settings,
-            [this](const std::string&) -> const ussd::UssdProfile& { return profile; },
             [this](const std::string& msisdn) {
                 auto rec = st->find(storage::test::msisdn(msisdn.c_str()));
                 return rec.ok() && rec->has_value() ? (*rec)->subscriber.language : std::string();
             });
+        service = std::make_unique<ussd::UssdService>(
+            io, std::move(dialogues),
+            [this](const menus::ActionRequest& r, std::function<void(menus::ActionResult)> done) {
+                if (hold_performs) {
+                    held.push_back({r, std::move(done)});
+                    return;
+                }
+                ++in_flight;
+                bridge->perform(r, [this, done = std::move(done)](menus::ActionResult res) {
+                    --in_flight;
+                    done(std::move(res));
+                });
+            },
+            [this] { ++passwords_issued; }, [this] { return now; });
+        make_ingress();
     }
-
-    void process(UssdGateway::Actions& a) {
-        for (auto& r : a.replies)
-            replies.push_back(std::move(r));
-        for (auto id : a.annulled)
-            annulled.push_back(id);
-        for (auto& p : a.performs) {
-            if (hold_performs) {
-                held.push_back(std::move(p));
-                continue;
-            }
-            ++in_flight;
-            bridge->perform(p.request, [this, d = p.dialogue, id = p.request.id](auto res) {
-                --in_flight;
-                UssdGateway::Actions next;
-                gw->on_action_result(d, id, res, now, next);
-                process(next);
-            });
-        }
+    // (Again) after the profile changed: the ingress keeps its own copy of the config.
+    void make_ingress() {
+        ingress.reset();
+        ussd::SmppUssdIngress::Transport t;
+        t.to_link = [this](const std::string& link, SubmitSm sm) {
+            bool final = sm.tlvs.ussd_service_op == profile.op_end;
+            replies.push_back({link, std::move(sm), final});
+        };
+        t.to_account = [this](const std::string& account, std::uint64_t connection, PduBody b) {
+            if (!account_up) return false;
+            account_replies.push_back({account, connection, std::move(b)});
+            return true;
+        };
+        ingress = std::make_unique<ussd::SmppUssdIngress>(*service, config, std::move(t));
+        ingress->add_link("ussdc");
+        ingress->add_account("centre");
+    }
+    std::size_t active() const { return service->dialogues().active(); }
+    const ussd::UssdDialogues::IngressStats& stats() const {
+        return service->dialogues().stats().at("smpp:ussdc");
     }
 
     static DeliverSm request(const std::string& msisdn, const std::string& text, std::uint8_t op,
@@ -76,34 +115,28 @@ struct Gateway : test::StorageHarness {
     }
 
     // Sends one request and returns the reply it leads to (after any domain action).
-    UssdGateway::Reply send(const DeliverSm& sm) {
+    Reply send(const DeliverSm& sm) {
         std::size_t before = replies.size();
-        UssdGateway::Actions a;
-        REQUIRE(gw->on_request("ussdc", sm, now, a).ok());
-        process(a);
+        REQUIRE(ingress->on_link_request("ussdc", sm));
         REQUIRE(loop.run_until([&] { return replies.size() > before && in_flight == 0; }));
         REQUIRE(replies.size() == before + 1);
         return replies.back();
     }
-    UssdGateway::Reply dial(const std::string& msisdn, const std::string& code,
-                            std::optional<std::array<std::uint8_t, 2>> its = std::nullopt) {
+    Reply dial(const std::string& msisdn, const std::string& code,
+               std::optional<std::array<std::uint8_t, 2>> its = std::nullopt) {
         return send(request(msisdn, code, ussd_op::pssr_indication, its));
     }
-    UssdGateway::Reply answer(const std::string& msisdn, const std::string& text,
-                              std::optional<std::array<std::uint8_t, 2>> its = std::nullopt) {
+    Reply answer(const std::string& msisdn, const std::string& text,
+                 std::optional<std::array<std::uint8_t, 2>> its = std::nullopt) {
         return send(request(msisdn, text, ussd_op::ussr_confirm, its));
     }
     // Sends one request whose handling is not awaited (the reply may never come).
-    void push(const DeliverSm& sm) {
-        UssdGateway::Actions a;
-        REQUIRE(gw->on_request("ussdc", sm, now, a).ok());
-        process(a);
-    }
+    void push(const DeliverSm& sm) { REQUIRE(ingress->on_link_request("ussdc", sm)); }
     void timer(TimePoint at) {
-        UssdGateway::Actions a;
-        gw->on_timer(at, a);
-        process(a);
+        now = at;
+        service->tick();
     }
+    std::uint64_t annulled() const { return stats().annulled; }
     bool access_open(const char* m) {
         return st->find(storage::test::msisdn(m))->value().cabinet.access_open;
     }
@@ -112,7 +145,7 @@ struct Gateway : test::StorageHarness {
 std::string text_of(const SubmitSm& sm) {
     const std::string& octets =
         sm.tlvs.message_payload ? *sm.tlvs.message_payload : sm.short_message;
-    auto t = ussd::decode_text(sm.data_coding, octets);
+    auto t = smpp::decode_text(sm.data_coding, octets);
     REQUIRE(t.ok());
     return *t;
 }
@@ -123,27 +156,27 @@ bool contains(const std::string& hay, const std::string& needle) {
 
 }  // namespace
 
-TEST_CASE("decode_text reads the data codings networks use for USSD strings") {
-    CHECK(*ussd::decode_text(0x00, "*141*0#") == "*141*0#");
-    CHECK(*ussd::decode_text(0x0F, "*141#") == "*141#");
-    CHECK(*ussd::decode_text(0x01, "*141#") == "*141#");
-    CHECK(*ussd::decode_text(0x08, std::string("\x00*\x00"
-                                               "1\x00#",
-                                               6)) == "*1#");
-    CHECK(*ussd::decode_text(0x03, "caf\xe9") == "caf\xc3\xa9");
-    CHECK_FALSE(ussd::decode_text(0x08, std::string("\x00", 1)).ok());  // odd UCS2 length
-    CHECK_FALSE(ussd::decode_text(0x02, "x").ok());
-}
-
 TEST_CASE("parse_ussd prefers message_payload and trims trailing padding") {
     DeliverSm sm = Gateway::request("375291000001", "ignored", 1);
     sm.tlvs.message_payload = "*141*3*6#\r";
-    auto in = ussd::parse_ussd("ussdc", sm);
+    auto in = ussd::parse_ussd(sm);
     REQUIRE(in.ok());
     CHECK(in->text == "*141*3*6#");
     CHECK(in->op == 1);
     sm.tlvs.ussd_service_op.reset();
-    CHECK(ussd::parse_ussd("ussdc", sm).error().code == "ussd.not_ussd");
+    CHECK(ussd::parse_ussd(sm).error().code == "ussd.not_ussd");
+}
+
+TEST_CASE("the session key follows the profile's mode") {
+    ussd::InboundUssd in;
+    in.subscriber.address = "375291000001";
+    in.its_session_info = std::array<std::uint8_t, 2>{7, 0};
+    in.user_message_reference = 9;
+    CHECK(ussd::session_key(in, ussd::SessionKeyMode::automatic) == "375291000001|i7");
+    CHECK(ussd::session_key(in, ussd::SessionKeyMode::user_message_reference) == "375291000001|u9");
+    CHECK(ussd::session_key(in, ussd::SessionKeyMode::msisdn) == "375291000001");
+    in.its_session_info.reset();
+    CHECK(ussd::session_key(in, ussd::SessionKeyMode::automatic) == "375291000001|u9");
 }
 
 TEST_CASE("*141*0# sends a password SMS and ends the dialogue, echoing its_session_info") {
@@ -162,7 +195,7 @@ TEST_CASE("*141*0# sends a password SMS and ends the dialogue, echoing its_sessi
     CHECK(sm.source.address == "141");
     CHECK(sm.data_coding == 8);  // Cyrillic: UCS2
     CHECK(contains(text_of(sm), "SMS"));
-    CHECK(g.gw->active() == 0);
+    CHECK(g.active() == 0);
     // The SMS is in the outbox, committed before the reply was built.
     auto due = g.outbox<std::vector<storage::OutboxMessage>>(
         [](storage::SmsOutbox& o, std::int64_t now) { return o.claim_due(now, 10); });
@@ -180,7 +213,7 @@ TEST_CASE("*141*3*6#: close with confirmation, then reopen with PUK1; wrong PUK1
     CHECK(r.pdu.tlvs.ussd_service_op == ussd_op::ussr_request);
     CHECK(((*r.pdu.tlvs.its_session_info)[1] & 0x01) == 0);  // dialogue goes on
     CHECK(contains(text_of(r.pdu), "открыт"));
-    CHECK(g.gw->active() == 1);
+    CHECK(g.active() == 1);
 
     r = g.answer("375291000001", "1", its);  // close
     CHECK_FALSE(r.final);
@@ -205,28 +238,32 @@ TEST_CASE("*141*3*6#: close with confirmation, then reopen with PUK1; wrong PUK1
 
 TEST_CASE("dialogues are keyed by session number; user_message_reference is echoed") {
     Gateway g;
-    auto a = g.dial("375291000001", "*141#", std::array<std::uint8_t, 2>{1, 0});
-    auto b = g.dial("375291000001", "*141#", std::array<std::uint8_t, 2>{2, 0});
+    auto a = g.dial("375291000001", "*141*3*6#", std::array<std::uint8_t, 2>{1, 0});
     CHECK_FALSE(a.final);
+    // A new session number is a new dialogue; the phone has left the old one.
+    auto b = g.dial("375291000001", "*141*3*6#", std::array<std::uint8_t, 2>{2, 0});
     CHECK_FALSE(b.final);
-    CHECK(g.gw->active() == 2);
+    CHECK(g.active() == 1);
+    CHECK(g.answer("375291000001", "1", std::array<std::uint8_t, 2>{1, 0}).final);  // gone
+    CHECK_FALSE(g.answer("375291000001", "1", std::array<std::uint8_t, 2>{2, 0}).final);
+    CHECK(g.stats().orphan_answers == 1);
 
     DeliverSm sm = Gateway::request("375291000003", "*141#", ussd_op::pssr_indication);
     sm.tlvs.user_message_reference = 0x1234;
     auto r = g.send(sm);
     CHECK(r.pdu.tlvs.user_message_reference == 0x1234);
     CHECK_FALSE(r.pdu.tlvs.its_session_info.has_value());
-    CHECK(g.gw->active() == 3);
+    CHECK(g.active() == 2);
 }
 
 TEST_CASE("a new dialogue from the same subscriber replaces the old one") {
     Gateway g;
     g.dial("375291000001", "*141#");
-    CHECK(g.gw->active() == 1);
+    CHECK(g.active() == 1);
     auto r = g.dial("375291000001", "*141*3*6#");
-    CHECK(g.gw->active() == 1);
+    CHECK(g.active() == 1);
     CHECK(contains(text_of(r.pdu), "Доступ"));
-    CHECK(g.gw->stats().released == 1);
+    CHECK(g.stats().ended_as(ussd::DialogueOutcome::released) == 1);
 }
 
 TEST_CASE("an answer with no open dialogue gets a final screen") {
@@ -234,51 +271,53 @@ TEST_CASE("an answer with no open dialogue gets a final screen") {
     auto r = g.answer("375291000001", "1");
     CHECK(r.final);
     CHECK(r.pdu.tlvs.ussd_service_op == ussd_op::pssr_response);
-    CHECK(g.gw->stats().orphan_answers == 1);
+    CHECK(g.stats().orphan_answers == 1);
 }
 
 TEST_CASE("a release from the network ends the dialogue without a reply") {
     Gateway g;
     g.dial("375291000001", "*141#");
-    UssdGateway::Actions a;
-    REQUIRE(g.gw->on_request("ussdc", Gateway::request("375291000001", "", 0x81), g.now, a).ok());
-    CHECK(a.replies.empty());
-    CHECK(g.gw->active() == 0);
-    CHECK_FALSE(g.gw->next_deadline().has_value());
+    std::size_t shown = g.replies.size();
+    g.push(Gateway::request("375291000001", "", 0x81));
+    CHECK(g.replies.size() == shown);
+    CHECK(g.ingress->open_sessions() == 0);
+    CHECK(g.active() == 0);
+    CHECK_FALSE(g.service->dialogues().next_deadline().has_value());
 }
 
 TEST_CASE("the step timeout ends the dialogue with the timeout screen") {
     Gateway g;
     g.dial("375291000001", "*141#");
-    REQUIRE(g.gw->next_deadline());
-    CHECK(*g.gw->next_deadline() == g.now + std::chrono::seconds(30));
-    UssdGateway::Actions a;
-    g.gw->on_timer(g.now + std::chrono::seconds(29), a);
-    CHECK(a.replies.empty());
-    g.gw->on_timer(g.now + std::chrono::seconds(31), a);
-    REQUIRE(a.replies.size() == 1);
-    CHECK(a.replies[0].final);
-    CHECK(contains(text_of(a.replies[0].pdu), "Время ожидания"));
-    CHECK(g.gw->active() == 0);
+    REQUIRE(g.service->dialogues().next_deadline());
+    CHECK(*g.service->dialogues().next_deadline() == g.now + std::chrono::seconds(30));
+    TimePoint start = g.now;
+    std::size_t shown = g.replies.size();
+    g.timer(start + std::chrono::seconds(29));
+    CHECK(g.replies.size() == shown);
+    g.timer(start + std::chrono::seconds(31));
+    REQUIRE(g.replies.size() == shown + 1);
+    CHECK(g.replies.back().final);
+    CHECK(contains(text_of(g.replies.back().pdu), "Время ожидания"));
+    CHECK(g.stats().ended_as(ussd::DialogueOutcome::timeout) == 1);
+    CHECK(g.active() == 0);
 }
 
 TEST_CASE("a deliver_sm without ussd_service_op is not USSD") {
     Gateway g;
     DeliverSm sm = Gateway::request("375291000001", "hello", 1);
     sm.tlvs.ussd_service_op.reset();
-    UssdGateway::Actions a;
-    CHECK(g.gw->on_request("ussdc", sm, g.now, a).error().code == "ussd.not_ussd");
-    CHECK(a.replies.empty());
+    CHECK_FALSE(g.ingress->on_link_request("ussdc", sm));
+    CHECK(g.replies.empty());
 }
 
 TEST_CASE("a USSD request whose text cannot be decoded is answered with a final screen") {
     Gateway g;
     DeliverSm sm = Gateway::request("375291000001", "x", 1);
     sm.data_coding = 0x02;
-    UssdGateway::Actions a;
-    CHECK_FALSE(g.gw->on_request("ussdc", sm, g.now, a).ok());
-    REQUIRE(a.replies.size() == 1);
-    CHECK(a.replies[0].final);
+    CHECK(g.ingress->on_link_request("ussdc", sm));
+    REQUIRE(g.replies.size() == 1);
+    CHECK(g.replies[0].final);
+    CHECK(g.stats().refused == 1);
 }
 
 TEST_CASE("the profile's op codes, service_type and reply address are applied") {
@@ -287,6 +326,7 @@ TEST_CASE("the profile's op codes, service_type and reply address are applied") 
     g.profile.service_type = "USS";
     g.profile.reply_source_address = "1410";
     g.profile.reply_in_payload = true;
+    g.make_ingress();
     auto r = g.dial("375291000001", "*141#");
     CHECK(r.pdu.tlvs.ussd_service_op == 0x22);
     CHECK(r.pdu.service_type == "USS");
@@ -317,8 +357,8 @@ TEST_CASE("a release annuls a confirmed change that storage has not begun writin
     g.push(Gateway::request("375291000001", "1", ussd_op::ussr_confirm));  // yes: close
     REQUIRE(g.in_flight == 1);
     g.push(Gateway::request("375291000001", "", 0x81));  // the network releases at once
-    CHECK(g.annulled.size() == 1);
-    CHECK(g.gw->active() == 0);
+    CHECK(g.annulled() == 1);
+    CHECK(g.active() == 0);
     writer.release();
     REQUIRE(g.loop.run_until([&] { return g.in_flight == 0; }));
     CHECK(g.access_open("375291000001"));
@@ -337,7 +377,7 @@ TEST_CASE("a release annuls a confirmed change that storage has not begun writin
     again.release();
     REQUIRE(g.loop.run_until([&] { return g.in_flight == 0; }));
     CHECK_FALSE(g.access_open("375291000001"));
-    CHECK(g.annulled.size() == 2);
+    CHECK(g.annulled() == 2);
 }
 
 TEST_CASE("a new dial of the same subscriber annuls the change its other dialogue waits for") {
@@ -350,8 +390,8 @@ TEST_CASE("a new dial of the same subscriber annuls the change its other dialogu
     // Another session number: a new dialogue, and the old one's change is called off.
     g.push(Gateway::request("375291000001", "*141#", ussd_op::pssr_indication,
                             std::array<std::uint8_t, 2>{2, 0}));
-    CHECK(g.annulled.size() == 1);
-    CHECK(g.gw->active() == 1);
+    CHECK(g.annulled() == 1);
+    CHECK(g.active() == 1);
     writer.release();
     REQUIRE(g.loop.run_until([&] { return g.in_flight == 0; }));
     CHECK(g.access_open("375291000001"));
@@ -370,20 +410,18 @@ TEST_CASE("a timeout annuls a change not yet begun, but shows one already being 
 
     // Storage has begun writing the change when the step deadline passes.
     REQUIRE(close.request.cancellation->begin_write());
-    TimePoint deadline = *g.gw->next_deadline();
+    TimePoint deadline = *g.service->dialogues().next_deadline();
     std::size_t shown = g.replies.size();
     g.timer(deadline);
     CHECK(g.replies.size() == shown);  // no timeout screen: the outcome is awaited
-    CHECK(g.annulled.empty());
-    CHECK(g.gw->next_deadline() == deadline + ussd::kOutcomeWait);
-    UssdGateway::Actions a;
-    g.gw->on_action_result(close.dialogue, close.request.id, {"ok", {}},
-                           deadline + std::chrono::milliseconds(20), a);
-    g.process(a);
+    CHECK(g.annulled() == 0);
+    CHECK(g.service->dialogues().next_deadline() == deadline + ussd::kOutcomeWait);
+    g.now = deadline + std::chrono::milliseconds(20);
+    close.done({"ok", {}});
     REQUIRE(g.replies.size() == shown + 1);
     CHECK(g.replies.back().final);
     CHECK(contains(text_of(g.replies.back().pdu), "закрыт"));  // what storage holds
-    CHECK(g.gw->active() == 0);
+    CHECK(g.active() == 0);
 
     // Not begun when the deadline passes: annulled, the timeout screen, the late result
     // ignored.
@@ -394,14 +432,14 @@ TEST_CASE("a timeout annuls a change not yet begun, but shows one already being 
     g.push(Gateway::request("375291000002", "1", ussd_op::ussr_confirm));
     REQUIRE(g.held.size() == 1);
     auto second = std::move(g.held.front());
-    deadline = *g.gw->next_deadline();
+    deadline = *g.service->dialogues().next_deadline();
     shown = g.replies.size();
     g.timer(deadline);
     REQUIRE(g.replies.size() == shown + 1);
     CHECK(contains(text_of(g.replies.back().pdu), "Время ожидания"));
-    CHECK(g.annulled == std::vector<std::uint64_t>{second.request.id});
+    CHECK(g.annulled() == 1);
     CHECK_FALSE(second.request.cancellation->begin_write());  // storage will write nothing
-    CHECK(g.gw->active() == 0);
+    CHECK(g.active() == 0);
 }
 
 TEST_CASE("a suspended subscriber is refused at *141*3*6# and cannot close its access") {
@@ -418,15 +456,91 @@ TEST_CASE("GSM 7-bit screens use the link profile's data_coding; Cyrillic stays 
                               "375291000002,P2,individual,subscriber,Видеонаблюдение,22222222,no,"
                               "active,postpaid,0,en\n");
     g.profile.gsm7_data_coding = 0x0F;
+    g.make_ingress();
     auto r = g.dial("375291000002", "*141*3*6#");
     CHECK(r.pdu.data_coding == 0x0F);
     CHECK(text_of(r.pdu) == "Cabinet access is open\n1 Close access");
     CHECK(g.dial("375291000001", "*141*3*6#").pdu.data_coding == 8);
 
     g.profile.gsm7_data_coding = 0x01;  // IA5: the ASCII bytes
+    g.make_ingress();
     r = g.dial("375291000002", "*141*3*6#");
     CHECK(r.pdu.data_coding == 0x01);
     CHECK(r.pdu.short_message == "Cabinet access is open\n1 Close access");
     g.profile.gsm7_data_coding = 0x00;
+    g.make_ingress();
     CHECK(g.dial("375291000002", "*141*3*6#").pdu.data_coding == 0x00);
+}
+
+TEST_CASE(
+    "a listener account's dialogue: submit_sm in, deliver_sm (or data_sm) out on its session") {
+    Gateway g;
+    SubmitSm sm;
+    static_cast<ShortMessage&>(sm) = Gateway::request(
+        "375291000001", "*141#", ussd_op::pssr_indication, std::array<std::uint8_t, 2>{4, 0});
+    REQUIRE(g.ingress->on_account_request("centre", 17, sm));
+    REQUIRE(g.account_replies.size() == 1);
+    CHECK(g.account_replies[0].account == "centre");
+    CHECK(g.account_replies[0].connection == 17);  // the session it came from
+    const auto* d = std::get_if<DeliverSm>(&g.account_replies[0].body);
+    REQUIRE(d);
+    CHECK(d->tlvs.ussd_service_op == ussd_op::ussr_request);
+    CHECK((*d->tlvs.its_session_info)[0] == 4);
+    CHECK(d->destination.address == "375291000001");
+    CHECK(g.service->dialogues().stats().at("smpp-server:centre").begun == 1);
+    // An account and a client link are two ingresses: the same subscriber has one on each.
+    g.dial("375291000001", "*141#", std::array<std::uint8_t, 2>{4, 0});
+    CHECK(g.active() == 2);
+
+    // data_sm replies: the text in message_payload.
+    g.config.accounts["centre"].reply_command = ussd::ReplyCommand::data_sm;
+    g.make_ingress();
+    REQUIRE(g.ingress->on_account_request("centre", 18, sm));
+    const auto* ds = std::get_if<DataSm>(&g.account_replies.back().body);
+    REQUIRE(ds);
+    REQUIRE(ds->tlvs.message_payload);
+    auto shown = smpp::decode_text(ds->data_coding, *ds->tlvs.message_payload);
+    REQUIRE(shown.ok());
+    CHECK(contains(*shown, "кабинет"));
+    CHECK(ds->tlvs.ussd_service_op == ussd_op::ussr_request);
+    CHECK(g.account_replies.back().connection == 18);
+}
+
+TEST_CASE("no session of the account left: its dialogues end, their unfinished changes annulled") {
+    Gateway g;
+    auto account_request = [&](const std::string& text, std::uint8_t op) {
+        SubmitSm sm;
+        static_cast<ShortMessage&>(sm) = Gateway::request("375291000001", text, op);
+        REQUIRE(g.ingress->on_account_request("centre", 3, sm));
+    };
+    account_request("*141*3*6#", ussd_op::pssr_indication);
+    REQUIRE(g.loop.run_until([&] { return g.account_replies.size() == 1 && g.in_flight == 0; }));
+    account_request("1", ussd_op::ussr_confirm);  // close?
+    REQUIRE(g.account_replies.size() == 2);
+    g.hold_performs = true;
+    account_request("1", ussd_op::ussr_confirm);  // yes: the change is on its way
+    REQUIRE(g.held.size() == 1);
+    // The account's last session closes while the change waits for storage.
+    g.account_up = false;
+    g.ingress->on_account_unbound("centre");
+    CHECK(g.active() == 0);
+    CHECK(g.ingress->open_sessions() == 0);
+    const auto& stats = g.service->dialogues().stats().at("smpp-server:centre");
+    CHECK(stats.annulled == 1);
+    CHECK(stats.ended_as(ussd::DialogueOutcome::released) == 1);
+    CHECK_FALSE(g.held.front().request.cancellation->begin_write());  // nothing is written
+
+    // A screen that finds no session (it closed between the request and the screen): the
+    // ingress releases the dialogue.
+    g.hold_performs = false;
+    g.held.clear();
+    g.account_up = true;
+    account_request("*141*3*6#", ussd_op::pssr_indication);
+    REQUIRE(g.loop.run_until([&] { return g.account_replies.size() == 3 && g.in_flight == 0; }));
+    g.account_up = false;
+    account_request("1", ussd_op::ussr_confirm);  // "close?" cannot be shown
+    CHECK(g.active() == 0);
+    CHECK(stats.ended_as(ussd::DialogueOutcome::released) == 2);
+    CHECK(g.ingress->open_sessions() == 0);
+    CHECK(g.access_open("375291000001"));
 }

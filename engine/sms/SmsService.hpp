@@ -1,0 +1,83 @@
+// engine/sms: SmsService, the SMS sender's shell on the engine's event loop.
+//
+// It owns `SmsSender` (the outbox logic) and its poll timer, chooses the way each message
+// leaves (SmsLinks.hpp: round robin over the bound client links with the "sms" role and the
+// listener accounts with outgoing_sms; the parts of one message take the same way), sends
+// its parts there (submit_sm on a link, deliver_sm to an account's session), and maps each
+// part's SMPP outcome to the sender's `PartOutcome`. A part whose connection was lost while
+// it waited for its answer is reported only once its response timeout has passed, so the
+// outbox sends it again (on another way, when its own is down) only when the first send can
+// no longer be answered. Messages are claimed only while some way is up, so an outage
+// costs no attempts. Single-threaded: use it on the loop's thread.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/sms/SmsLinks.hpp"
+#include "engine/sms/SmsSender.hpp"
+#include "smpp/SmppService.hpp"
+
+namespace ussdgw::sms {
+
+class SmsService {
+  public:
+    struct Stats {
+        std::uint64_t held = 0;  // parts whose connection was lost, held to their timeout
+    };
+
+    SmsService(boost::asio::io_context& io, SmsConfig config, storage::Storage& storage,
+               smpp::SmppService& smpp);
+    ~SmsService();
+    SmsService(const SmsService&) = delete;
+    SmsService& operator=(const SmsService&) = delete;
+
+    void start();
+    void stop();
+    // Sends what is due now (a password was issued, a way came up).
+    void kick();
+    // A deliver_sm (or a listener request) that may be a delivery receipt: true when it was
+    // one (applied durably).
+    bool on_receipt(const smpp::ShortMessage& sm) { return sender_.on_receipt(sm); }
+    // Whether account `system_id` of the listener takes SMS (its receipts come back too).
+    bool serves_account(const std::string& system_id) const;
+
+    const SmsSender& sender() const { return sender_; }
+    const std::vector<SmsRoute>& routes() const { return routes_; }
+    const Stats& stats() const { return stats_; }
+    // Parts answered per route (any answer), for metrics.
+    const std::map<SmsRoute, std::uint64_t>& parts_sent() const { return parts_sent_; }
+
+  private:
+    struct Pin {
+        SmsRoute route;
+        int parts = 0;  // parts of the message on their way
+    };
+    void submit_part(std::int64_t outbox_id, smpp::SubmitSm sm,
+                     std::function<void(PartOutcome)> done);
+    std::vector<RouteState> states() const;
+    bool any_up() const;
+    std::chrono::milliseconds response_timeout(const SmsRoute& r) const;
+    void schedule_poll();
+    void part_answered(std::int64_t outbox_id, const SmsRoute& route);
+
+    boost::asio::io_context& io_;
+    smpp::SmppService& smpp_;
+    SmsConfig config_;
+    SmsSender sender_;
+    std::vector<SmsRoute> routes_;
+    SmsLinkChooser chooser_;
+    std::map<std::int64_t, Pin> pinned_;
+    std::map<SmsRoute, std::size_t> busy_;
+    std::map<SmsRoute, std::uint64_t> parts_sent_;
+    boost::asio::steady_timer poll_timer_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    bool stopped_ = false;
+    Stats stats_;
+};
+
+}  // namespace ussdgw::sms
