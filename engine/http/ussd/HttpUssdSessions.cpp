@@ -122,7 +122,8 @@ void HttpUssdSessions::on_request(RequestId id, HttpUssdRequest r, UssdTime now,
                                        r.text[s.text.size()] == '*'));
     // The answer is all that follows the previous text and its '*' ('*'s included: one
     // request is one step, and an answer may contain '*').
-    std::string answer = s.text.empty() ? r.text : r.text.substr(s.text.size() + 1);
+    std::string answer;
+    if (extends) answer = s.text.empty() ? r.text : r.text.substr(s.text.size() + 1);
     s.text = std::move(r.text);
     s.waiting.push_back({id, false});
     if (!extends)

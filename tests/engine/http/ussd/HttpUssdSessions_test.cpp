@@ -196,6 +196,14 @@ TEST_CASE("http ussd: a text that does not extend the last one ends the session"
     f.send(req("s1", "2*1"));  // its repeat: the same END
     CHECK(f.take().replies.at(0).outcome == Outcome::repeated);
 
+    // A shorter text than the last one: END as well.
+    f.send(req("s3", "", "375291000003"));
+    f.screen("s3", "menu");
+    f.send(req("s3", "1", "375291000003"));
+    f.screen("s3", "sub");
+    f.take();
+    f.send(req("s3", "2", "375291000003"));  // not "1*..." and no longer than "1"
+    CHECK(f.take().replies.at(0).outcome == Outcome::out_of_order);
     // A new step while the previous one is pending: both requests get the END.
     f.send(req("s2", "", "375291000002"));
     auto p = f.send(req("s2", "1", "375291000002"));
