@@ -63,16 +63,9 @@ void Engine::start() {
                                  opened.error().message);
     storage_ = std::move(*opened);
     bridge_ = std::make_unique<cabinet::CabinetBridge>(storage_->cabinet(), storage::Channel::ussd);
-    ussd::UssdDialogues dialogues([this] { return menus_.current(); }, cfg_.menus.dialogue,
-                                  [this](const std::string& msisdn) -> std::string {
-                                      // A read on the loop thread's own connection: a few
-                                      // microseconds.
-                                      auto m = storage::Msisdn::parse(msisdn);
-                                      if (!m) return {};
-                                      auto rec = storage_->find(*m);
-                                      return rec && *rec ? (*rec)->subscriber.language
-                                                         : std::string();
-                                  });
+    ussd::UssdDialogues dialogues(
+        [this] { return menus_.current(); }, cfg_.menus.dialogue,
+        [this](const std::string& msisdn) { return subscriber_language(msisdn); });
     ussd_ = std::make_unique<ussd::UssdService>(
         io_, std::move(dialogues),
         [this](const menus::ActionRequest& r, std::function<void(menus::ActionResult)> done) {
@@ -122,6 +115,7 @@ void Engine::start() {
     if (cfg_.smpp.server.enabled)
         for (const auto& account : cfg_.smpp.server.accounts)
             if (has(account.roles, "ussd")) smpp_ussd_->add_account(account.system_id);
+    start_http_ussd();
     sms_ = std::make_unique<sms::SmsService>(io_, cfg_.sms, *storage_, *smpp_);
     add_engine_metrics(metrics_, *this);
     http::add_ops_routes(router_,
@@ -145,12 +139,43 @@ void Engine::start() {
               sms_->routes().size());
 }
 
+std::string Engine::subscriber_language(const std::string& msisdn) const {
+    auto m = storage::Msisdn::parse(msisdn);
+    if (!m) return {};
+    auto rec = storage_->find(*m);
+    return rec && *rec ? (*rec)->subscriber.language : std::string();
+}
+
+void Engine::start_http_ussd() {
+    if (cfg_.ussd_http.empty()) return;
+    http::UssdCorePort core{[this](const std::string& name, ussd::ScreenSink sink) {
+                                ussd_->register_ingress(name, std::move(sink));
+                            },
+                            [this](const std::string& name) { ussd_->unregister_ingress(name); },
+                            [this](ussd::UssdBegin e) { ussd_->begin(std::move(e)); },
+                            [this](ussd::UssdAnswer e) { ussd_->answer(std::move(e)); },
+                            [this](ussd::UssdRelease e) { ussd_->release(std::move(e)); }};
+    // The ingress's own END texts, from the menus, in the subscriber's language.
+    auto notice = [this](http::HttpUssdNotice n, const std::string& msisdn) -> std::string {
+        auto set = menus_.current();
+        if (!set) return {};
+        const auto& text = n == http::HttpUssdNotice::try_later ? set->messages.service_unavailable
+                                                                : set->messages.invalid_request;
+        return set->local(text, set->language_for(subscriber_language(msisdn),
+                                                  cfg_.menus.dialogue.default_language));
+    };
+    http_ussd_ = std::make_unique<http::HttpUssdIngress>(io_, cfg_.ussd_http, std::move(core),
+                                                         std::move(notice), metrics_);
+    http_ussd_->start(router_);
+}
+
 void Engine::stop(std::function<void()> done) {
     if (stopping_) return;
     stopping_ = true;
     if (api_) api_->stop();
     if (sms_) sms_->stop();
-    if (ussd_) ussd_->shutdown();  // final screens go out before the links unbind
+    if (http_ussd_) http_ussd_->stop();  // waiting aggregators get END "try later"
+    if (ussd_) ussd_->shutdown();        // final screens go out before the links unbind
     // HTTP and SMPP close side by side; `done` runs after both.
     auto pending = std::make_shared<int>(2);
     auto one_closed = [pending, done = std::move(done)] {

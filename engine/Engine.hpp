@@ -26,6 +26,7 @@
 #include "engine/http/HttpServer.hpp"
 #include "engine/http/OpsRoutes.hpp"
 #include "engine/http/Router.hpp"
+#include "engine/http/ussd/HttpUssdIngress.hpp"
 #include "engine/sms/SmsService.hpp"
 #include "engine/ussd/SmppUssdIngress.hpp"
 #include "engine/ussd/UssdService.hpp"
@@ -70,6 +71,10 @@ class Engine : public smpp::SmppApplication {
     void on_server_bind(const smpp::PeerInfo& peer, smpp::BindType type, bool bound) override;
 
   private:
+    // The subscriber's preferred language ("" = none): a read on the loop thread's own
+    // storage connection, a few microseconds.
+    std::string subscriber_language(const std::string& msisdn) const;
+    void start_http_ussd();
     boost::asio::io_context& io_;
     config::EngineConfig cfg_;
     metrics::Registry metrics_{"ussdgw_"};
@@ -83,6 +88,7 @@ class Engine : public smpp::SmppApplication {
     std::unique_ptr<ussd::UssdService> ussd_;
     std::unique_ptr<smpp::SmppService> smpp_;
     std::unique_ptr<ussd::SmppUssdIngress> smpp_ussd_;
+    std::unique_ptr<http::HttpUssdIngress> http_ussd_;  // [[ussd.http]] accounts
     std::unique_ptr<sms::SmsService> sms_;
     std::unique_ptr<http::HttpServer> http_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

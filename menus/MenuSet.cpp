@@ -15,6 +15,22 @@ bool MenuSet::has_language(const std::string& lang) const {
     return std::find(languages.begin(), languages.end(), lang) != languages.end();
 }
 
+const std::string& MenuSet::language_for(const std::string& preferred,
+                                         const std::string& configured) const {
+    if (has_language(preferred)) return preferred;
+    if (has_language(configured)) return configured;
+    return default_language;
+}
+
+const std::string& MenuSet::local(const LocalText& text, const std::string& language) const {
+    auto it = text.find(language);
+    if (it != text.end()) return it->second;
+    it = text.find(default_language);
+    if (it != text.end()) return it->second;
+    static const std::string empty;
+    return text.empty() ? empty : text.begin()->second;
+}
+
 const ServiceCode* MenuSet::match(const std::vector<std::string>& parts,
                                   std::size_t& consumed) const {
     const ServiceCode* best = nullptr;

@@ -109,6 +109,12 @@ struct MenuSet {
 
     const Screen* screen(const std::string& id) const;
     bool has_language(const std::string& lang) const;
+    // The language of a subscriber's screens: `preferred` when the set has it, else
+    // `configured` ([menus] default_language) when it has that, else the set's default.
+    const std::string& language_for(const std::string& preferred,
+                                    const std::string& configured) const;
+    // `text` in `language`, else in the set's default language, else any ("" if none).
+    const std::string& local(const LocalText& text, const std::string& language) const;
     // The service code with the longest match of leading parts; `consumed` gets its size.
     const ServiceCode* match(const std::vector<std::string>& parts, std::size_t& consumed) const;
 };

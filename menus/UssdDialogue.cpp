@@ -34,12 +34,7 @@ UssdDialogue::UssdDialogue(MenuSetPtr menus, DialogueSettings settings)
     : menus_(std::move(menus)), settings_(std::move(settings)) {}
 
 const std::string& UssdDialogue::local(const LocalText& t) const {
-    auto it = t.find(language_);
-    if (it != t.end()) return it->second;
-    it = t.find(menus_->default_language);
-    if (it != t.end()) return it->second;
-    static const std::string empty;
-    return t.empty() ? empty : t.begin()->second;
+    return menus_->local(t, language_);
 }
 
 void UssdDialogue::arm(TimePoint now) {
@@ -93,12 +88,7 @@ DialogueOutput UssdDialogue::begin(const std::string& msisdn, std::string_view u
     arm(now);
     msisdn_ = msisdn;
     vars_["msisdn"] = msisdn;
-    if (menus_->has_language(preferred_language))
-        language_ = preferred_language;
-    else if (menus_->has_language(settings_.default_language))
-        language_ = settings_.default_language;
-    else
-        language_ = menus_->default_language;
+    language_ = menus_->language_for(preferred_language, settings_.default_language);
 
     auto parts = parse_ussd_string(ussd_string);
     if (!parts) {

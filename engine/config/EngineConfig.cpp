@@ -9,6 +9,7 @@
 #include "engine/config/MenuSection.hpp"
 #include "engine/config/SmppSection.hpp"
 #include "engine/config/StorageSection.hpp"
+#include "engine/config/UssdHttpSection.hpp"
 
 namespace ussdgw::config {
 
@@ -79,6 +80,10 @@ EngineConfig parse_engine_config(const TomlDocument& doc) {
         return "no [[smpp.client]] link is named '" + name + "'";
     };
     if (auto t = root.table("ussd")) {
+        // [[ussd.http]] first: the [ussd] parser rejects keys nobody read.
+        c.ussd_http = parse_ussd_http_accounts(*t);
+        if (!c.ussd_http.empty() && !c.http.enabled)
+            t->fail("http", "HTTP USSD accounts need the HTTP server ([http] enabled = true)");
         c.ussd = parse_ussd_section(*t);
         for (const auto& l : t->tables("link")) {
             std::string name = l.string("name");

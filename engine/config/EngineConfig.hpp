@@ -12,6 +12,7 @@
 #include "engine/base/TomlReader.hpp"
 #include "engine/config/GatewaySections.hpp"
 #include "engine/http/HttpConfig.hpp"
+#include "engine/http/ussd/HttpUssdConfig.hpp"
 #include "menus/MenuConfig.hpp"
 #include "smpp/SmppConfig.hpp"
 #include "storage/StorageConfig.hpp"
@@ -34,6 +35,8 @@ struct EngineConfig {
     http::HttpConfig http;  // [http]: the HTTP server (operations routes, the API, the page)
     api::ApiConfig api;     // [api]: the cabinet API (sessions, limits, codes, services, staff)
     api::WebConfig web;     // [web]: the cabinet page's files
+    // [[ussd.http]]: aggregator accounts of USSD over HTTP
+    std::vector<http::HttpUssdAccount> ussd_http;
 };
 
 // The default outbox claim lease is the longest response_timeout of the SMS links plus this: long
