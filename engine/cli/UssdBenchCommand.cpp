@@ -96,9 +96,6 @@ dialogue_timeout = "300s"
 database = "{}"
 key_file = "{}"
 
-[sms]
-link = "bench0"
-
 [http]
 enabled = false
 )",
