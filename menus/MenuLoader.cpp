@@ -462,9 +462,9 @@ MenuLoadResult load_menu_texts(const std::vector<std::pair<std::string, std::str
     TomlErrors errors;
     std::vector<TomlDocument> docs;
     std::vector<std::string> names;
-    for (const auto& [name, text] : files) {
-        names.push_back(name);
-        errors.check([&] { docs.push_back(parse_toml(text, name)); });
+    for (const auto& file : files) {
+        names.push_back(file.first);
+        errors.check([&] { docs.push_back(parse_toml(file.second, file.first)); });
     }
     return load_documents(docs, std::move(errors), names, version, source);
 }

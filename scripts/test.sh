@@ -27,6 +27,6 @@ if [[ -f tests/fuzz/CMakeLists.txt ]]; then
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DUSSDGW_FUZZ=ON -DUSSDGW_TESTS=OFF >/dev/null
   cmake --build build-fuzz --target fuzz_pdu_codec fuzz_ussd_menus fuzz_http_request
-  scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+  scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
 fi
 echo "== all tests passed"

@@ -39,7 +39,7 @@ void append_response(std::vector<std::uint8_t>& out, std::uint32_t seq, std::uin
 }  // namespace
 
 SmppLoadServer::SmppLoadServer(asio::io_context& io, LoadServerOptions options, Handler& handler)
-    : io_(io), options_(std::move(options)), handler_(handler), acceptor_(io) {}
+    : options_(std::move(options)), handler_(handler), acceptor_(io) {}
 
 SmppLoadServer::~SmppLoadServer() {
     close();

@@ -77,7 +77,6 @@ class SmppLoadServer {
     void send_queued(Link& l);
     void drop(Link& l);
 
-    boost::asio::io_context& io_;
     LoadServerOptions options_;
     Handler& handler_;
     boost::asio::ip::tcp::acceptor acceptor_;

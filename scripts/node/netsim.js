@@ -110,7 +110,8 @@ let nextSessionNumber = 1;
 let nextMessageId = 1;
 const waiters = [];           // {match(ev) -> bool, resolve}
 // SMS that arrived while no script line waited for them: the password SMS may overtake the
-// USSD screen that announces it, and a later "expect-sms" must still see it.
+// USSD screen that announces it, and a later "expect-sms" must still see it. Kept only when a
+// script runs (nothing claims them in interactive mode, where they would only pile up).
 const unclaimedSms = [];
 
 function emitToWaiters(ev) {
@@ -121,7 +122,7 @@ function emitToWaiters(ev) {
       return;
     }
   }
-  if (ev.event === 'sms') unclaimedSms.push(ev);
+  if (ev.event === 'sms' && opts.script) unclaimedSms.push(ev);
 }
 function waitFor(match) {
   const i = unclaimedSms.findIndex(match);
