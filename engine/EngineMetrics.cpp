@@ -152,6 +152,17 @@ void sms_metrics(Exposition& out, const sms::SmsService& service, storage::Stora
 void storage_metrics(Exposition& out, storage::Storage& storage) {
     out.gauge("storage_hash_queue_depth", "Password hashing tasks waiting for a worker.", {},
               static_cast<double>(storage.hasher().queue_depth()));
+    const auto refused = storage.hasher().refusals();
+    const char* refused_help =
+        "Password hashing requests refused with storage.busy, by reason: queue_full "
+        "(hash_queue_limit), wait_estimate (estimated wait over hash_max_wait) and expired "
+        "(waited past hash_max_wait, not run).";
+    out.counter("storage_hash_refused_total", refused_help, {{"reason", "queue_full"}},
+                static_cast<double>(refused.queue_full));
+    out.counter("storage_hash_refused_total", refused_help, {{"reason", "wait_estimate"}},
+                static_cast<double>(refused.wait_estimate));
+    out.counter("storage_hash_refused_total", refused_help, {{"reason", "expired"}},
+                static_cast<double>(refused.expired));
     out.histogram("storage_commit_batch_size", "Changes per group-commit transaction.", {},
                   storage.committer().batch_sizes().snapshot());
     out.histogram("storage_commit_duration_seconds",

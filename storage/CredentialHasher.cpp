@@ -10,16 +10,18 @@ namespace ussdgw::storage {
 namespace {
 // The hash workers' nice value where SCHED_IDLE is refused (the engine's threads run at 0).
 constexpr int kWorkerNice = 10;
+// Weight of the newest run time in the moving average: about the last 8 hashes count.
+constexpr double kAverageWeight = 1.0 / 8;
 }  // namespace
 
-CredentialHasher::CredentialHasher(std::size_t workers, std::size_t queue_limit,
-                                   Argon2Params params)
-    : params_(params), queue_limit_(queue_limit) {
-    if (workers == 0) workers = 1;
-    for (std::size_t i = 0; i < workers; ++i)
+CredentialHasher::CredentialHasher(HashPoolSettings settings, Argon2Params params, SteadyNow now)
+    : settings_(settings), params_(params), now_(std::move(now)) {
+    if (!now_) now_ = [] { return std::chrono::steady_clock::now(); };
+    if (settings_.workers == 0) settings_.workers = 1;
+    for (std::size_t i = 0; i < settings_.workers; ++i)
         threads_.emplace_back([this] {
             // Below the event loop: while hashes saturate the cores, the loop still answers
-            // at once (logins wait for spare CPU, other requests do not).
+            // at once (password requests wait for spare CPU, other requests do not).
             sched_param none{};
             if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &none) != 0)
                 (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kWorkerNice);
@@ -41,62 +43,142 @@ void CredentialHasher::shutdown() {
         if (t.joinable()) t.join();
 }
 
-bool CredentialHasher::submit(std::function<void()> task) {
+std::chrono::nanoseconds CredentialHasher::estimated_wait_locked() const {
+    // A free worker takes it at once; otherwise it starts after the queued ones and one more
+    // have finished, the workers finishing one every average / workers.
+    if (!average_ns_ || queue_.size() + running_ < settings_.workers)
+        return std::chrono::nanoseconds(0);
+    const double ahead = static_cast<double>(queue_.size() + 1);
+    return std::chrono::nanoseconds(
+        static_cast<std::int64_t>(ahead * *average_ns_ / static_cast<double>(settings_.workers)));
+}
+
+void CredentialHasher::take_expired_locked(TimePoint now, std::vector<Job>& out) {
+    while (!queue_.empty() && queue_.front().due < now) {
+        out.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+        ++refusals_.expired;
+    }
+}
+
+Status CredentialHasher::submit(std::function<void()> task, std::function<void()> expired) {
+    std::vector<Job> overdue;
+    Status admitted = ok_status();
     {
         std::lock_guard lk(mu_);
-        if (stopping_ || queue_.size() >= queue_limit_) return false;
-        queue_.push_back(std::move(task));
+        const TimePoint now = now_();
+        take_expired_locked(now, overdue);
+        if (stopping_) {
+            admitted = fail("storage.busy", "the hash pool is stopping");
+        } else if (queue_.size() >= settings_.queue_limit) {
+            ++refusals_.queue_full;
+            admitted = fail("storage.busy", "too many password hashes waiting");
+        } else if (estimated_wait_locked() > settings_.max_wait) {
+            ++refusals_.wait_estimate;
+            admitted = fail("storage.busy", "password hashes would wait too long");
+        } else {
+            queue_.push_back({std::move(task), std::move(expired), now + settings_.max_wait});
+        }
     }
-    cv_.notify_one();
-    return true;
+    if (admitted) cv_.notify_one();
+    for (auto& job : overdue)
+        if (job.expired) job.expired();
+    return admitted;
+}
+
+void CredentialHasher::finished_locked(std::chrono::nanoseconds took) {
+    const double ns = static_cast<double>(took.count());
+    average_ns_ = average_ns_ ? *average_ns_ + kAverageWeight * (ns - *average_ns_) : ns;
+    --running_;
 }
 
 void CredentialHasher::run() {
     for (;;) {
-        std::function<void()> task;
+        Job job;
+        std::vector<Job> overdue;
         {
             std::unique_lock lk(mu_);
             cv_.wait(lk, [&] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty()) return;
-            task = std::move(queue_.front());
-            queue_.pop_front();
+            take_expired_locked(now_(), overdue);
+            if (!queue_.empty()) {
+                job = std::move(queue_.front());
+                queue_.pop_front();
+                ++running_;
+            } else if (stopping_ && overdue.empty()) {
+                return;
+            }
         }
-        task();
+        for (auto& late : overdue)
+            if (late.expired) late.expired();
+        if (!job.run) continue;
+        const TimePoint started = now_();
+        job.run();
+        const auto took = now_() - started;
+        std::lock_guard lk(mu_);
+        finished_locked(took);
     }
 }
 
+namespace {
+// Runs `work` on the pool and hands its result to `done` through `post`; a refusal or an
+// expiry hands "storage.busy" instead.
+template <typename T>
+void run_on_pool(CredentialHasher& pool, Post post, std::function<void(Result<T>)> done,
+                 std::function<Result<T>()> work) {
+    auto shared_done = std::make_shared<std::function<void(Result<T>)>>(std::move(done));
+    auto busy = [post, shared_done](Error e) {
+        dispatch(post, [shared_done, e = std::move(e)] { (*shared_done)(Failure{e}); });
+    };
+    auto queued = pool.submit(
+        [work = std::move(work), post, shared_done]() mutable {
+            dispatch(post, [shared_done, r = work()]() mutable { (*shared_done)(std::move(r)); });
+        },
+        [busy] {
+            busy(Error{"storage.busy", "waited too long for a hash worker"});
+        });
+    if (!queued) busy(queued.error());
+}
+}  // namespace
+
 void CredentialHasher::hash(Secret password, Post post,
                             std::function<void(Result<std::string>)> done) {
-    auto shared_done = std::make_shared<std::function<void(Result<std::string>)>>(std::move(done));
-    bool queued = submit([this, pw = std::move(password), post, shared_done]() mutable {
-        auto r = hash_password(pw, params_);
-        pw.wipe();
-        dispatch(post, [shared_done, r = std::move(r)]() mutable { (*shared_done)(std::move(r)); });
-    });
-    if (!queued)
-        dispatch(post, [shared_done] {
-            (*shared_done)(fail("storage.busy", "too many password hashes waiting"));
-        });
+    run_on_pool<std::string>(*this, std::move(post), std::move(done),
+                             [this, pw = std::move(password)]() mutable {
+                                 auto r = hash_password(pw, params_);
+                                 pw.wipe();
+                                 return r;
+                             });
 }
 
 void CredentialHasher::verify(std::string stored_hash, Secret password, Post post,
                               std::function<void(Result<bool>)> done) {
-    auto shared_done = std::make_shared<std::function<void(Result<bool>)>>(std::move(done));
-    bool queued =
-        submit([h = std::move(stored_hash), pw = std::move(password), post, shared_done]() mutable {
-            bool match = verify_password(h, pw);
-            pw.wipe();
-            dispatch(post, [shared_done, match] { (*shared_done)(Result<bool>(match)); });
-        });
-    if (!queued)
-        dispatch(post, [shared_done] {
-            (*shared_done)(fail("storage.busy", "too many password checks waiting"));
-        });
+    run_on_pool<bool>(*this, std::move(post), std::move(done),
+                      [h = std::move(stored_hash), pw = std::move(password)]() mutable {
+                          bool match = verify_password(h, pw);
+                          pw.wipe();
+                          return Result<bool>(match);
+                      });
 }
 
 std::size_t CredentialHasher::queue_depth() {
     std::lock_guard lk(mu_);
     return queue_.size();
+}
+
+std::chrono::nanoseconds CredentialHasher::estimated_wait() {
+    std::lock_guard lk(mu_);
+    return estimated_wait_locked();
+}
+
+std::optional<std::chrono::nanoseconds> CredentialHasher::average_run_time() {
+    std::lock_guard lk(mu_);
+    if (!average_ns_) return std::nullopt;
+    return std::chrono::nanoseconds(static_cast<std::int64_t>(*average_ns_));
+}
+
+HashRefusals CredentialHasher::refusals() {
+    std::lock_guard lk(mu_);
+    return refusals_;
 }
 
 }  // namespace ussdgw::storage

@@ -1,14 +1,23 @@
 // A small pool of worker threads for the Argon2id work of cabinet passwords (storage/
 // Passwords), so that hashing never runs on the event loop: at most `workers` hashes run at
-// once (each holds argon2_memlimit of memory) and at most `queue_limit` wait; beyond that a
-// request is refused at once with "storage.busy". Results go back through the caller's Post.
+// once (each holds argon2_memlimit of memory). The queue in front of them is bounded twice:
+// in length (`queue_limit`) and in time (`max_wait`). A request is refused at once with
+// "storage.busy" when the queue is full or when its estimated wait (the work ahead of it,
+// divided among the workers, times a moving average of the measured hash time) exceeds
+// `max_wait`; a request that still waited past `max_wait` when a worker picks it (or when a
+// later request arrives) is not run and gets "storage.busy" too. So a caller hears back
+// within about `max_wait` plus one hash, whatever the load. Results go back through the
+// caller's Post.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,14 +29,29 @@
 
 namespace ussdgw::storage {
 
-// A pool of `workers` threads for Argon2id work; at most `workers` hashes run at once and
-// at most `queue_limit` wait. The workers run as SCHED_IDLE threads (nice 10 where that is
-// refused): while hashes saturate the cores, the event loop still answers at once; logins
-// wait for spare CPU, other requests do not. Destruction finishes queued work and joins the
-// threads.
+struct HashPoolSettings {
+    std::size_t workers = 1;
+    std::size_t queue_limit = 1000;
+    std::chrono::milliseconds max_wait{2000};
+};
+
+// The pool's clock (monotonic); tests feed their own.
+using SteadyNow = std::function<std::chrono::steady_clock::time_point()>;
+
+// Refusals since start, by reason (the metrics' storage_hash_refused_total).
+struct HashRefusals {
+    std::uint64_t queue_full = 0;     // the queue held queue_limit requests
+    std::uint64_t wait_estimate = 0;  // admission: the estimated wait exceeded max_wait
+    std::uint64_t expired = 0;        // admitted, then waited past max_wait: not run
+};
+
+// The workers run as SCHED_IDLE threads (nice 10 where that is refused): while hashes
+// saturate the cores, the event loop still answers at once; password requests wait for
+// spare CPU, and the time bound turns the surplus into quick refusals. Destruction finishes
+// queued work (what has not expired) and joins the threads.
 class CredentialHasher {
   public:
-    CredentialHasher(std::size_t workers, std::size_t queue_limit, Argon2Params params);
+    CredentialHasher(HashPoolSettings settings, Argon2Params params, SteadyNow now = {});
     ~CredentialHasher();
     CredentialHasher(const CredentialHasher&) = delete;
     CredentialHasher& operator=(const CredentialHasher&) = delete;
@@ -41,20 +65,43 @@ class CredentialHasher {
     // Refuses new work ("storage.busy"), finishes what is queued and joins the workers.
     void shutdown();
 
-    // Runs an arbitrary task on a worker; false when the queue is full.
-    bool submit(std::function<void()> task);
+    // Runs `task` on a worker, or refuses it at once ("storage.busy": stopping, queue full,
+    // or estimated wait over max_wait). Once admitted, exactly one of `task` and `expired`
+    // runs: `expired` (on a worker or a later submitter's thread) when it waited past
+    // max_wait before a worker took it.
+    Status submit(std::function<void()> task, std::function<void()> expired = {});
     const Argon2Params& params() const { return params_; }
+    const HashPoolSettings& settings() const { return settings_; }
     // Tasks waiting for a worker (not counting those running). Thread-safe.
     std::size_t queue_depth();
+    // What a request arriving now would be estimated to wait. Thread-safe.
+    std::chrono::nanoseconds estimated_wait();
+    // The moving average of a task's run time; none before the first one. Thread-safe.
+    std::optional<std::chrono::nanoseconds> average_run_time();
+    HashRefusals refusals();
 
   private:
+    using TimePoint = std::chrono::steady_clock::time_point;
+    struct Job {
+        std::function<void()> run, expired;
+        TimePoint due;
+    };
     void run();
+    std::chrono::nanoseconds estimated_wait_locked() const;
+    // Moves the jobs at the front whose due time has passed to `out` (FIFO: the oldest first).
+    void take_expired_locked(TimePoint now, std::vector<Job>& out);
+    // A task ran for `took`: into the moving average, and its worker is free.
+    void finished_locked(std::chrono::nanoseconds took);
 
+    HashPoolSettings settings_;
     Argon2Params params_;
-    std::size_t queue_limit_;
+    SteadyNow now_;
     std::mutex mu_;
     std::condition_variable cv_;
-    std::deque<std::function<void()>> queue_;
+    std::deque<Job> queue_;
+    std::size_t running_ = 0;
+    std::optional<double> average_ns_;
+    HashRefusals refusals_;
     bool stopping_ = false;
     std::vector<std::thread> threads_;
 };

@@ -31,6 +31,11 @@ struct StorageConfig {
     std::size_t hash_workers = 2;
     // Hash requests waiting beyond this are refused at once with "storage.busy".
     std::size_t hash_queue_limit = 1000;
+    // The longest a hash request may wait for a worker: refused at once ("storage.busy")
+    // when its estimated wait is longer, not run when it waited longer. engine/config keeps
+    // it within the USSD step deadlines (at most half the shortest; by default 2 s or that
+    // half, whichever is shorter).
+    std::chrono::milliseconds hash_max_wait{2000};
 
     std::size_t password_length = 8;
     std::string password_alphabet = "23456789abcdefghijkmnpqrstuvwxyz";

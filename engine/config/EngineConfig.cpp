@@ -21,6 +21,30 @@ LogConfig parse_log(const TomlTable& t) {
     t.finish();
     return c;
 }
+// The hash queue's time bound serves the USSD step deadlines: a password dialogue must hear
+// "try later" well within its step, so hash_max_wait is at most half the shortest step
+// deadline ([menus] step_timeout, every [[ussd.http]] step_deadline); the other half covers
+// the hash itself, the commit and the network. Unset, it is 2 s or that half if shorter.
+void derive_hash_max_wait(EngineConfig& c, const std::optional<TomlTable>& storage) {
+    std::chrono::milliseconds shortest = c.menus.dialogue.step_timeout;
+    std::string owner = "[menus] step_timeout";
+    for (const auto& a : c.ussd_http)
+        if (a.limits.step_deadline < shortest) {
+            shortest = a.limits.step_deadline;
+            owner = "step_deadline of [[ussd.http]] '" + a.name + "'";
+        }
+    const std::chrono::milliseconds bound = shortest / 2;
+    if (storage && storage->has("hash_max_wait")) {
+        if (c.storage.hash_max_wait > bound)
+            storage->fail("hash_max_wait",
+                          fmt::format("must be at most half the shortest USSD step deadline, the "
+                                      "{} ({} ms): at most {} ms",
+                                      owner, shortest.count(), bound.count()));
+    } else {
+        c.storage.hash_max_wait = std::min(storage::StorageConfig{}.hash_max_wait, bound);
+    }
+}
+
 // Settings of [storage] whose one owner is another section: the SMS default language is
 // [menus] default_language, and the outbox claim lease follows the longest response timeout
 // of the ways SMS leave on (a little over it) unless [storage] sets a longer one.
@@ -103,6 +127,7 @@ EngineConfig parse_engine_config(const TomlDocument& doc) {
     }
     if (auto sms = root.table("sms")) c.sms = parse_sms_section(*sms);
     derive_storage_settings(c, root.table("storage"));
+    derive_hash_max_wait(c, root.table("storage"));
     root.finish();
     return c;
 }

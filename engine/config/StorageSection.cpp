@@ -37,6 +37,9 @@ storage::StorageConfig parse_storage_section(const TomlTable& t) {
         t.integer("hash_workers", static_cast<std::int64_t>(c.hash_workers), 1, 64));
     c.hash_queue_limit = static_cast<std::size_t>(
         t.integer("hash_queue_limit", static_cast<std::int64_t>(c.hash_queue_limit), 1, 1000000));
+    // Checked against the USSD step deadlines (and defaulted from them) in engine/config/
+    // EngineConfig.cpp, which sees [menus] and [[ussd.http]] too.
+    c.hash_max_wait = t.duration("hash_max_wait", c.hash_max_wait, 10ms, 60s);
 
     c.password_length = static_cast<std::size_t>(
         t.integer("password_length", static_cast<std::int64_t>(c.password_length), 6, 64));

@@ -1,5 +1,6 @@
-// The hash pool: Argon2id off the caller's thread, at most `workers` at once, a bounded
-// queue that refuses at once ("storage.busy"), and a shutdown that finishes queued work.
+// The hash pool: Argon2id off the caller's thread, at most `workers` at once, a queue bounded
+// in length and in time that refuses at once ("storage.busy"), and a shutdown that finishes
+// queued work. The time bound is tested on a fed clock: tasks advance it as if they ran.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -50,7 +51,7 @@ struct Gate {
 }  // namespace
 
 TEST_CASE("password hashing runs on the worker pool with a bounded queue") {
-    CredentialHasher hasher(1, 1, Argon2Params{1, 8192});
+    CredentialHasher hasher({1, 1, std::chrono::seconds(60)}, Argon2Params{1, 8192});
     auto caller = std::this_thread::get_id();
     auto r = wait_for<std::string>([&](auto done) {
         hasher.hash(Secret("pw"), nullptr, [&, done](Result<std::string> h) {
@@ -69,7 +70,7 @@ TEST_CASE("password hashing runs on the worker pool with a bounded queue") {
         gate.wait();
     }));  // occupies the worker...
     started.get_future().wait();
-    bool second = hasher.submit([] {});  // ...this one waits (limit 1)
+    bool second = static_cast<bool>(hasher.submit([] {}));  // ...this one waits (limit 1)
     auto busy = wait_for<std::string>([&](auto done) { hasher.hash(Secret("x"), nullptr, done); });
     release.set_value();
     CHECK(second);
@@ -77,7 +78,7 @@ TEST_CASE("password hashing runs on the worker pool with a bounded queue") {
 }
 
 TEST_CASE("at most `workers` hashes run at once; the rest wait their turn") {
-    CredentialHasher hasher(2, 100, Argon2Params{1, 8192});
+    CredentialHasher hasher({2, 100, std::chrono::seconds(60)}, Argon2Params{1, 8192});
     Gate g;
     for (int i = 0; i < 6; ++i)
         REQUIRE(hasher.submit(g.task()));
@@ -88,7 +89,7 @@ TEST_CASE("at most `workers` hashes run at once; the rest wait their turn") {
 }
 
 TEST_CASE("the queue limit refuses at once, verify included") {
-    CredentialHasher hasher(1, 2, Argon2Params{1, 8192});
+    CredentialHasher hasher({1, 2, std::chrono::seconds(60)}, Argon2Params{1, 8192});
     Gate g;
     REQUIRE(hasher.submit(g.task()));  // running
     REQUIRE(g.wait_running(1));
@@ -103,7 +104,8 @@ TEST_CASE("the queue limit refuses at once, verify included") {
 }
 
 TEST_CASE("shutdown finishes queued work, then refuses new work") {
-    auto hasher = std::make_unique<CredentialHasher>(1, 10, Argon2Params{1, 8192});
+    auto hasher = std::make_unique<CredentialHasher>(
+        HashPoolSettings{1, 10, std::chrono::seconds(60)}, Argon2Params{1, 8192});
     Gate g;
     REQUIRE(hasher->submit(g.task()));
     REQUIRE(g.wait_running(1));
@@ -117,4 +119,141 @@ TEST_CASE("shutdown finishes queued work, then refuses new work") {
     CHECK_FALSE(hasher->submit([] {}));
     auto late = wait_for<std::string>([&](auto done) { hasher->hash(Secret("x"), nullptr, done); });
     CHECK(late.error().code == "storage.busy");
+}
+
+namespace {
+// A clock the test moves by hand (tasks move it as if they took that long).
+struct FedClock {
+    std::atomic<std::int64_t> ns{1'000'000'000};
+    SteadyNow now() {
+        return [this] {
+            return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(ns.load()));
+        };
+    }
+    void advance(std::chrono::nanoseconds d) { ns += d.count(); }
+};
+using namespace std::chrono_literals;
+}  // namespace
+
+TEST_CASE("admission: refused at once when the estimated wait exceeds max_wait") {
+    FedClock clock;
+    CredentialHasher hasher({1, 100, 250ms}, Argon2Params{1, 8192}, clock.now());
+    CHECK_FALSE(hasher.average_run_time());
+    CHECK(hasher.estimated_wait() == 0ns);
+    // One measured task of 100 ms: the average starts there.
+    std::promise<void> ran;
+    REQUIRE(hasher.submit([&] {
+        clock.advance(100ms);
+        ran.set_value();
+    }));
+    ran.get_future().wait();
+    Gate g;
+    REQUIRE(hasher.submit(g.task()));  // occupies the only worker
+    REQUIRE(g.wait_running(1));
+    REQUIRE(hasher.average_run_time() == std::chrono::nanoseconds(100ms));
+    // Ahead of a new request: 0 queued + itself = 1 x 100 ms, then 2 x, then 3 x > 250 ms.
+    CHECK(hasher.estimated_wait() == 100ms);
+    CHECK(hasher.submit([] {}));
+    CHECK(hasher.estimated_wait() == 200ms);
+    CHECK(hasher.submit([] {}));
+    CHECK(hasher.estimated_wait() == 300ms);
+    auto refused = hasher.submit([] { FAIL("a refused task ran"); });
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == "storage.busy");
+    auto busy = wait_for<std::string>([&](auto done) { hasher.hash(Secret("x"), nullptr, done); });
+    CHECK(busy.error().code == "storage.busy");
+    CHECK(hasher.refusals().wait_estimate == 2);
+    CHECK(hasher.refusals().queue_full == 0);
+    CHECK(hasher.queue_depth() == 2);
+    g.release();
+    REQUIRE(g.wait_finished(1));
+}
+
+TEST_CASE("admission: with two workers the wait is shared between them") {
+    FedClock clock;
+    CredentialHasher hasher({2, 100, 250ms}, Argon2Params{1, 8192}, clock.now());
+    std::promise<void> ran;
+    REQUIRE(hasher.submit([&] {
+        clock.advance(100ms);
+        ran.set_value();
+    }));
+    ran.get_future().wait();
+    Gate g;
+    REQUIRE(hasher.submit(g.task()));
+    REQUIRE(hasher.submit(g.task()));
+    REQUIRE(g.wait_running(2));
+    // (queued + 1) x 100 ms / 2 workers: 50, 100, 150, 200, 250 ms, then 300 ms: refused.
+    for (int queued = 0; queued < 5; ++queued)
+        CHECK(hasher.submit([] {}));
+    CHECK(hasher.estimated_wait() == 300ms);
+    CHECK_FALSE(hasher.submit([] {}));
+    g.release();
+    REQUIRE(g.wait_finished(2));
+}
+
+TEST_CASE("expiry: a task that waited past max_wait is not run and reports storage.busy") {
+    FedClock clock;
+    CredentialHasher hasher({1, 100, 1s}, Argon2Params{1, 8192}, clock.now());
+    Gate g;
+    REQUIRE(hasher.submit(g.task()));
+    REQUIRE(g.wait_running(1));
+    // Queued behind the busy worker with no measured average: admitted.
+    std::atomic<int> ran{0};
+    std::promise<void> expired;
+    REQUIRE(hasher.submit([&] { ++ran; }, [&] { expired.set_value(); }));
+    auto late = std::make_shared<std::promise<Result<std::string>>>();
+    hasher.hash(Secret("pw"), nullptr, [late](Result<std::string> r) { late->set_value(r); });
+    clock.advance(1001ms);
+    // The worker frees and finds both overdue: neither runs.
+    g.release();
+    expired.get_future().wait();
+    auto r = late->get_future().get();
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == "storage.busy");
+    CHECK(ran == 0);
+    CHECK(hasher.refusals().expired == 2);
+    CHECK(hasher.queue_depth() == 0);
+}
+
+TEST_CASE("expiry: a later request sweeps the overdue ones while the workers are busy") {
+    FedClock clock;
+    CredentialHasher hasher({1, 100, 1s}, Argon2Params{1, 8192}, clock.now());
+    Gate g;
+    REQUIRE(hasher.submit(g.task()));
+    REQUIRE(g.wait_running(1));
+    bool first_expired = false;
+    REQUIRE(hasher.submit([] { FAIL("an expired task ran"); }, [&] { first_expired = true; }));
+    clock.advance(500ms);
+    std::atomic<bool> second_ran{false};
+    REQUIRE(hasher.submit([&] { second_ran = true; }));
+    CHECK_FALSE(first_expired);
+    clock.advance(501ms);  // the first is 1001 ms old, the second 501 ms
+    REQUIRE(hasher.submit([] {}));
+    CHECK(first_expired);  // on this thread, at once, the worker still busy
+    CHECK(hasher.queue_depth() == 2);
+    CHECK(hasher.refusals().expired == 1);
+    g.release();
+    REQUIRE(g.wait_finished(1));
+    hasher.shutdown();
+    CHECK(second_ran);
+}
+
+TEST_CASE("shutdown does not run what expired while it drained the queue") {
+    FedClock clock;
+    auto hasher = std::make_unique<CredentialHasher>(HashPoolSettings{1, 10, 1s},
+                                                     Argon2Params{1, 8192}, clock.now());
+    Gate g;
+    REQUIRE(hasher->submit(g.task()));
+    REQUIRE(g.wait_running(1));
+    std::atomic<int> ran{0}, expired{0};
+    REQUIRE(hasher->submit([&] { ++ran; }, [&] { ++expired; }));
+    clock.advance(2s);
+    std::thread stopper([&] { hasher->shutdown(); });
+    g.release();
+    stopper.join();
+    CHECK(ran == 0);
+    CHECK(expired == 1);
+    auto refused = hasher->submit([] {});
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == "storage.busy");
 }

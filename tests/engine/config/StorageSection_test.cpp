@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "engine/config/ConfigTestSupport.hpp"
 #include "engine/config/EngineConfig.hpp"
 
 using namespace ussdgw;
@@ -48,6 +49,7 @@ argon2_opslimit = 3
 argon2_memlimit = 1048576
 hash_workers = 4
 hash_queue_limit = 50
+hash_max_wait = "750ms"
 password_length = 10
 password_alphabet = "0123456789"
 password_sms_text = "Password: {password}"
@@ -73,6 +75,7 @@ outbox_claim_lease = "30s"
     CHECK(c.argon2_memlimit == 1048576);
     CHECK(c.hash_workers == 4);
     CHECK(c.hash_queue_limit == 50);
+    CHECK(c.hash_max_wait.count() == 750);
     CHECK(c.password_length == 10);
     CHECK(c.password_alphabet == "0123456789");
     CHECK(c.password_sms_text.at("ru") == "Password: {password}");
@@ -131,4 +134,27 @@ TEST_CASE("the shipped conf/ussdgw.toml has a valid [storage] section") {
     auto cfg = load_engine_config(std::string(USSDGW_SOURCE_DIR) + "/conf/ussdgw.toml");
     CHECK_FALSE(cfg.storage.database_path.empty());
     CHECK_FALSE(cfg.storage.tariff_plans.empty());
+}
+
+TEST_CASE("hash_max_wait stays within the USSD step deadlines") {
+    using namespace std::chrono_literals;
+    using test::config_error_of;
+    using test::parse_config;
+    // Default: 2 s, or half the shortest step deadline when that is shorter.
+    CHECK(parse_config("").storage.hash_max_wait == 2s);
+    CHECK(parse_config("[menus]\nstep_timeout = \"3s\"\n").storage.hash_max_wait == 1500ms);
+    const std::string http =
+        "[http]\nenabled = true\n[ussd]\n[[ussd.http]]\nname = \"agg\"\n"
+        "allowed_addresses = [\"127.0.0.1\"]\nstep_deadline = \"1s\"\n";
+    CHECK(parse_config(http).storage.hash_max_wait == 500ms);
+    // Set: at most that half, the error naming file, line, key and the deadline it serves.
+    CHECK(parse_config("[storage]\nhash_max_wait = \"15s\"\n").storage.hash_max_wait == 15s);
+    CHECK(config_error_of("[menus]\nstep_timeout = \"10s\"\n[storage]\nhash_max_wait = "
+                          "\"6s\"\n") ==
+          "conf/t.toml:4: key 'storage.hash_max_wait': must be at most half the shortest USSD "
+          "step deadline, the [menus] step_timeout (10000 ms): at most 5000 ms");
+    CHECK(config_error_of(http + "[storage]\nhash_max_wait = \"600ms\"\n")
+              .find("step_deadline of [[ussd.http]] 'agg' (1000 ms)") != std::string::npos);
+    CHECK(config_error_of("[storage]\nhash_max_wait = \"5ms\"\n").find("storage.hash_max_wait") !=
+          std::string::npos);
 }
