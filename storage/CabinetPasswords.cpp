@@ -31,6 +31,10 @@ std::string render_sms(const StorageConfig& cfg, const std::string& language,
 }  // namespace
 
 // ---- issue_password: check, hash, commit --------------------------------------------
+// The SMS limits count the password SMS in the outbox, so only a committed password spends
+// them: a request the hash pool refuses ("storage.busy": full, or it would wait past
+// hash_max_wait) writes nothing, sends nothing and leaves the limits whole, as do the
+// checks before hashing. The subscriber sees the menus' "try later" screen.
 
 Status CabinetService::password_allowed(Database& db, const SubscriberRecord& rec) {
     if (auto st = rules::may_issue_password(rec.subscriber.service, rec.cabinet); !st) return st;

@@ -156,6 +156,28 @@ TEST_CASE("password SMS are rate limited per subscriber") {
     CHECK(f.issue("375291000001") == "ok");
 }
 
+TEST_CASE("a password request the busy hash pool refuses writes nothing and spends no limit") {
+    Fixture f;
+    // Both workers held, then the queue filled until the pool refuses.
+    std::promise<void> release;
+    auto held = release.get_future().share();
+    for (std::size_t i = 0; i < f.cfg.hash_workers; ++i)
+        REQUIRE(f.st->hasher().submit([held] { held.wait(); }));
+    while (f.st->hasher().submit([held] { held.wait(); }))
+        ;
+    const auto before = f.record("375291000001");
+    CHECK(f.issue("375291000001") == "storage.busy");
+    release.set_value();
+    // Nothing was written: no new hash, no audit entry, no SMS in the outbox ...
+    CHECK(f.record("375291000001").cabinet.has_password == before.cabinet.has_password);
+    for (const auto& e : f.audit("375291000001"))
+        CHECK(e.action != "password.issued");
+    // ... and the hour's limit is whole: three passwords still go out, then the limit.
+    for (int i = 0; i < f.cfg.password_sms_per_hour; ++i)
+        CHECK(f.issue("375291000001") == "ok");
+    CHECK(f.issue("375291000001") == "sms.rate_limited");
+}
+
 TEST_CASE("requests are refused while service is suspended; unknown numbers are not_found") {
     Fixture f;
     CHECK(f.issue("375291000004") == "service.suspended");
