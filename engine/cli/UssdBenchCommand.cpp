@@ -9,6 +9,10 @@
 // For each: dialogues/s, steps/s, step latency p50/p99/p99.9, the target's CPU per dialogue
 // (/proc/<pid>/stat) and peak memory (VmHWM), the generator's own CPU; then, with --idle N,
 // N dialogues opened and left idle: (VmRSS after - VmRSS before) / N. Then the ratio.
+// With --password-share P, P percent of the dialogues are password dialogues (*141*0#: an
+// Argon2id hash each, then an SMS the bench's SMSC side accepts); the main figures stay the
+// 3-step dialogues', and the password dialogues get a line of their own: their rate, their
+// latency, their final screens by kind and how many came within the step deadline.
 #include <signal.h>
 
 #include <filesystem>
@@ -28,6 +32,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using ussdbench::LoadResult;
+using ussdbench::PasswordResult;
 
 struct Options {
     std::size_t subscribers = 1'000'000;
@@ -45,6 +50,8 @@ struct Options {
     double kill_after = 0;  // crash test: SIGKILL the engine after this long under load
     std::string ledger;     // crash test: what the subscribers were told (UssdLoad::write_ledger)
     std::string work_dir;   // instead of a temporary directory (kept)
+    double password_share = 0;     // percent of the dialogues that ask for a new password
+    std::size_t hash_workers = 0;  // [storage] hash_workers of the engine; 0 = its default
 };
 
 struct Measured {
@@ -95,13 +102,13 @@ dialogue_timeout = "300s"
 [storage]
 database = "{}"
 key_file = "{}"
-
+{}
 [http]
 enabled = false
 )",
                        o.window, std::max<std::uint32_t>(o.window, 1000), links,
-                       source_file("menus/cabinet"), (dir / "subscribers.db").string(),
-                       db.key_file);
+                       source_file("menus/cabinet"), (dir / "subscribers.db").string(), db.key_file,
+                       o.hash_workers ? fmt::format("hash_workers = {}\n", o.hash_workers) : "");
 }
 
 // Runs the load (and the idle measure) against a child that binds to `load`.
@@ -181,6 +188,7 @@ Measured bench_engine(const Options& o, ussdbench::LoadSettings settings, const 
 Measured bench_node(const Options& o, ussdbench::LoadSettings settings, const fs::path& dir) {
     Measured m;
     m.name = "node smpp app";
+    settings.password_share = 0;  // the node application serves the 3-step dialogues only
     boost::asio::io_context io;
     ussdbench::UssdLoad load(io, {"127.0.0.1", 0, "bench", o.window}, settings);
     auto child = spawn_child(
@@ -215,6 +223,20 @@ void print_row(const Measured& m) {
         "MiB at the end (%.1f MiB anonymous)\n",
         "", mib(m.at_start.rss_kib), mib(m.at_start.anon_kib), mib(m.at_end.rss_kib),
         mib(m.at_end.anon_kib));
+    if (r.password.dialogues + r.password.late > 0) {
+        const PasswordResult& p = r.password;
+        std::printf(
+            "%-14s   password dialogues: %.0f/s, step p50 %.2f ms, p99 %.2f ms, max %.2f ms; "
+            "final screens: %llu sent, %llu try later, %llu limit, %llu access closed; %llu "
+            "within the %lld ms step deadline, %llu late; %llu SMS accepted\n",
+            "", r.seconds > 0 ? static_cast<double>(p.dialogues) / r.seconds : 0.0, p.p50_ms,
+            p.p99_ms, p.max_ms, static_cast<unsigned long long>(p.sent),
+            static_cast<unsigned long long>(p.try_later), static_cast<unsigned long long>(p.limit),
+            static_cast<unsigned long long>(p.access_closed),
+            static_cast<unsigned long long>(p.within_deadline),
+            static_cast<long long>(ussdbench::LoadSettings{}.step_timeout.count()),
+            static_cast<unsigned long long>(p.late), static_cast<unsigned long long>(r.sms));
+    }
     for (const auto& w : r.first_wrong)
         std::printf("%-14s   wrong: %s\n", "", w.c_str());
 }
@@ -250,6 +272,7 @@ int run_bench(const Options& o) {
     settings.population = o.subscribers;
     settings.concurrency = std::min(o.concurrency, o.subscribers);
     settings.rate = o.rate;
+    settings.password_share = o.password_share;
     settings.warmup = std::chrono::milliseconds(static_cast<long long>(o.warmup * 1000));
     settings.measure = std::chrono::milliseconds(
         static_cast<long long>((o.kill_after > 0 ? o.kill_after : o.seconds) * 1000));
@@ -264,9 +287,15 @@ int run_bench(const Options& o) {
     }
     const fs::path dir = o.work_dir.empty() ? fs::path(tmpl) : fs::path(o.work_dir);
     std::printf(
-        "ussdgw bench ussd: scenario %s (3 steps), %zu subscribers, %zu links, concurrency %zu%s, "
-        "window %u, %.0f s after %.0f s of warm-up, 127.0.0.1\n",
-        o.scenario.c_str(), o.subscribers, o.links, settings.concurrency,
+        "ussdgw bench ussd: scenario %s (3 steps)%s, %zu subscribers, %zu links, concurrency "
+        "%zu%s, window %u, %.0f s after %.0f s of warm-up, 127.0.0.1\n",
+        o.scenario.c_str(),
+        o.password_share > 0
+            ? fmt::format(" with {:g}% password dialogues (*141*0#; counted apart)",
+                          o.password_share)
+                  .c_str()
+            : "",
+        o.subscribers, o.links, settings.concurrency,
         o.rate > 0 ? fmt::format(" at {:.0f} dialogues/s", o.rate).c_str() : "", o.window,
         o.seconds, o.warmup);
     std::fflush(stdout);
@@ -344,6 +373,14 @@ void register_ussd_bench_command(CLI::App& app, CliContext& ctx) {
     c->add_option("--scenario", o->scenario, "toggle (close/open access) or cancel (reads only)")
         ->capture_default_str()
         ->check(CLI::IsMember({"toggle", "cancel"}));
+    c->add_option("--password-share", o->password_share,
+                  "percent of the dialogues that ask for a new password (*141*0#)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 100.0));
+    c->add_option("--hash-workers", o->hash_workers,
+                  "the engine's [storage] hash_workers (0 = its default)")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{0}, std::size_t{64}));
     c->add_option("--target", o->target, "both, engine or node")
         ->capture_default_str()
         ->check(CLI::IsMember({"both", "engine", "node"}));

@@ -20,6 +20,14 @@ constexpr std::string_view kClosedMenu = "Доступ в Личный каби�
 constexpr std::string_view kPukPrompt =
     "Для открытия доступа необходимо указать код PUK1 используемой SIM-карты:";
 constexpr std::string_view kOpened = "Доступ в Личный кабинет открыт";
+// menus/cabinet/password.toml and the menus' "unavailable" screen (cabinet.toml).
+constexpr std::string_view kPasswordSent =
+    "Новый пароль для входа в Личный кабинет отправлен вам по SMS";
+constexpr std::string_view kTryLater = "Сервис временно недоступен. Повторите запрос позже";
+constexpr std::string_view kPasswordLimit =
+    "Лимит запросов пароля исчерпан. Повторите запрос позже";
+constexpr std::string_view kPasswordAccessClosed =
+    "Доступ в Личный кабинет закрыт вами. Открыть доступ: *141*3*6#";
 
 std::string shown(std::string_view text) {
     std::string out;
@@ -33,11 +41,20 @@ std::string shown(std::string_view text) {
 std::optional<Scenario> scenario_named(std::string_view name) {
     if (name == "toggle") return Scenario::toggle;
     if (name == "cancel") return Scenario::cancel;
+    if (name == "password") return Scenario::password;
     return std::nullopt;
 }
 
 const char* name_of(Scenario s) {
-    return s == Scenario::toggle ? "toggle" : "cancel";
+    switch (s) {
+        case Scenario::toggle:
+            return "toggle";
+        case Scenario::cancel:
+            return "cancel";
+        case Scenario::password:
+            return "password";
+    }
+    return "?";
 }
 
 smpp::DeliverSm deliver_sm_of(const Request& request, const std::string& msisdn) {
@@ -81,12 +98,17 @@ Result<Screen> screen_of(const smpp::SubmitSm& sm) {
 
 SubscriberDialogue::SubscriberDialogue(Scenario scenario, std::size_t subscriber, bool access_open,
                                        std::uint8_t session)
-    : subscriber_(subscriber),
+    : scenario_(scenario),
+      subscriber_(subscriber),
       session_(session),
       access_before_(access_open),
       access_after_(access_open) {
     const std::string dial(kServiceCode);
-    if (!access_open) {
+    if (scenario == Scenario::password) {
+        // Its final screen is checked against all the valid ones (password_answer_of); the
+        // expected text shown when none matches is the one hoped for.
+        script_ = {{std::string(kPasswordCode), kPasswordSent, true}};
+    } else if (!access_open) {
         script_ = {{dial, kClosedMenu, false},
                    {"1", kPukPrompt, false},
                    {population::puk1(subscriber), kOpened, true}};
@@ -125,13 +147,29 @@ Verdict SubscriberDialogue::on_screen(const Screen& screen) {
         return wrong(fmt::format("its_session_info {:02X}{:02X} instead of {:02X}{:02X}",
                                  (*screen.its_session_info)[0], (*screen.its_session_info)[1],
                                  want_its[0], want_its[1]));
-    if (screen.text != step.expect)
+    if (scenario_ == Scenario::password) {
+        answer_ = password_answer_of(screen.text);
+        if (answer_ == PasswordAnswer::none)
+            return wrong(fmt::format("text '{}' instead of '{}', '{}', '{}' or '{}'",
+                                     shown(screen.text), kPasswordSent, kTryLater, kPasswordLimit,
+                                     kPasswordAccessClosed));
+    } else if (screen.text != step.expect) {
         return wrong(
             fmt::format("text '{}' instead of '{}'", shown(screen.text), shown(step.expect)));
+    }
     ++step_;
     if (finished()) return {Verdict::Kind::done, {}};
     prepare_request();
     return {Verdict::Kind::next, {}};
+}
+
+PasswordAnswer SubscriberDialogue::password_answer_of(std::string_view text) const {
+    if (text == kPasswordSent) return PasswordAnswer::sent;
+    if (text == kTryLater) return PasswordAnswer::try_later;
+    if (text == kPasswordLimit) return PasswordAnswer::limit;
+    // Only where the bench believes the access closed would that screen be right.
+    if (text == kPasswordAccessClosed && !access_before_) return PasswordAnswer::access_closed;
+    return PasswordAnswer::none;
 }
 
 }  // namespace ussdgw::cli::ussdbench

@@ -14,6 +14,10 @@
 //                      access closed -> "1" open -> PUK1     -> "open"   (one committed change)
 //   cancel  *141*3*6#: access open  -> "1" close -> "2" no   -> "not changed" (reads only);
 //           a subscriber whose access is closed goes through the toggle steps instead.
+// And a one-step dialogue mixed into either (--password-share):
+//   password *141*0#: "password sent" (an Argon2id hash, a commit and an SMS), or one of the
+//           menus' valid refusals: "service temporarily unavailable, try later" (the hash
+//           pool is busy), the password request limit, or "access closed by you".
 #pragma once
 
 #include <array>
@@ -28,11 +32,15 @@
 
 namespace ussdgw::cli::ussdbench {
 
-enum class Scenario { toggle, cancel };
+enum class Scenario { toggle, cancel, password };
 std::optional<Scenario> scenario_named(std::string_view name);
 const char* name_of(Scenario s);
 
 inline constexpr std::string_view kServiceCode = "*141*3*6#";
+inline constexpr std::string_view kPasswordCode = "*141*0#";
+
+// The final screen of a password dialogue, as the subscriber reads it.
+enum class PasswordAnswer { none, sent, try_later, limit, access_closed };
 
 // What the phone sends at a step (as deliver_sm to the engine).
 struct Request {
@@ -79,6 +87,9 @@ class SubscriberDialogue {
     bool changes_access() const { return access_after_ != access_before_; }
     // Waiting for the final screen: the change it asked for may be committed already.
     bool awaiting_final() const { return !finished() && script_[step_].final; }
+    bool is_password() const { return scenario_ == Scenario::password; }
+    // A finished password dialogue: which of its valid final screens came.
+    PasswordAnswer password_answer() const { return answer_; }
 
   private:
     struct Step {
@@ -86,10 +97,14 @@ class SubscriberDialogue {
         std::string_view expect;
         bool final = false;
     };
+    // The screen is one of a password dialogue's valid final screens: which one.
+    PasswordAnswer password_answer_of(std::string_view text) const;
     void prepare_request();
 
+    Scenario scenario_;
     std::size_t subscriber_;
     std::uint8_t session_;
+    PasswordAnswer answer_ = PasswordAnswer::none;
     std::vector<Step> script_;
     std::size_t step_ = 0;
     bool access_before_, access_after_;

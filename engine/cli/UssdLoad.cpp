@@ -66,7 +66,17 @@ bool UssdLoad::start_dialogue(std::size_t i) {
         slot.next_subscriber += slot.hold ? 1 : s_.concurrency;
         if (slot.next_subscriber >= s_.population) slot.next_subscriber = i % s_.concurrency;
         if (known_[sub] == Known::unknown || slot_of_[sub] >= 0) continue;
-        slot.dialogue.emplace(s_.scenario, sub, known_[sub] == Known::open, ++slot.session);
+        // The share of password dialogues, given to subscribers whose access is open (a
+        // closed one would be refused before any hashing).
+        Scenario scenario = s_.scenario;
+        if (!slot.hold && s_.password_share > 0) {
+            password_credit_ += s_.password_share / 100.0;
+            if (password_credit_ >= 1 && known_[sub] == Known::open) {
+                password_credit_ -= 1;
+                scenario = Scenario::password;
+            }
+        }
+        slot.dialogue.emplace(scenario, sub, known_[sub] == Known::open, ++slot.session);
         slot_of_[sub] = static_cast<std::int32_t>(i);
         send_step(i, Clock::now());
         return true;
@@ -105,6 +115,7 @@ void UssdLoad::end_dialogue(std::size_t i, bool lost) {
 
 void UssdLoad::fail(std::size_t i, std::uint64_t& counter, std::string why) {
     if (measuring_) ++counter;
+    if (measuring_ && slots_[i].dialogue && slots_[i].dialogue->is_password()) ++r_.password.late;
     if (r_.first_wrong.size() < kWrongKept) r_.first_wrong.push_back(std::move(why));
     end_dialogue(i, true);
 }
@@ -112,7 +123,7 @@ void UssdLoad::fail(std::size_t i, std::uint64_t& counter, std::string why) {
 std::uint32_t UssdLoad::on_submit(std::size_t link, const smpp::SubmitSm& sm,
                                   Clock::time_point now) {
     if (!sm.tlvs.ussd_service_op) {
-        ++r_.sms;  // an SMS (none of these scenarios sends one): accepted
+        if (measuring_) ++r_.sms;  // an SMS (the password dialogues' new passwords): accepted
         return smpp::status::ok;
     }
     const std::int64_t sub = population::index_of(sm.destination.address, s_.population);
@@ -140,13 +151,16 @@ std::uint32_t UssdLoad::on_submit(std::size_t link, const smpp::SubmitSm& sm,
         fail(i, r_.wrong, sm.destination.address + " " + v.why);
         return smpp::status::ok;
     }
-    if (measuring_) {
+    const auto took = now - slot.sent_at;
+    if (slot.dialogue->is_password()) {
+        if (measuring_) count_password(*slot.dialogue, took);
+    } else if (measuring_) {
         ++r_.steps;
         latencies_us_.push_back(static_cast<std::uint32_t>(
-            std::chrono::duration_cast<std::chrono::microseconds>(now - slot.sent_at).count()));
+            std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
     }
     if (v.kind == Verdict::Kind::done) {
-        if (measuring_) ++r_.dialogues;
+        if (measuring_ && !slot.dialogue->is_password()) ++r_.dialogues;
         if (slot.dialogue->changes_access()) ++acked_changes_[slot.dialogue->subscriber()];
         known_[slot.dialogue->subscriber()] =
             slot.dialogue->access_open_after() ? Known::open : Known::closed;
@@ -157,6 +171,30 @@ std::uint32_t UssdLoad::on_submit(std::size_t link, const smpp::SubmitSm& sm,
         send_step(i, now);
     }
     return smpp::status::ok;
+}
+
+void UssdLoad::count_password(const SubscriberDialogue& d, Clock::duration took) {
+    PasswordResult& p = r_.password;
+    ++p.dialogues;
+    switch (d.password_answer()) {
+        case PasswordAnswer::sent:
+            ++p.sent;
+            break;
+        case PasswordAnswer::try_later:
+            ++p.try_later;
+            break;
+        case PasswordAnswer::limit:
+            ++p.limit;
+            break;
+        case PasswordAnswer::access_closed:
+            ++p.access_closed;
+            break;
+        case PasswordAnswer::none:
+            break;
+    }
+    ++(took <= s_.step_timeout ? p.within_deadline : p.late);
+    password_latencies_us_.push_back(static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
 }
 
 void UssdLoad::on_deliver_resp(std::size_t, std::uint64_t token, std::uint32_t status,
@@ -193,6 +231,8 @@ void UssdLoad::tick() {
 LoadResult UssdLoad::run(const std::function<void(bool)>& on_window) {
     r_ = {};
     latencies_us_.clear();
+    password_latencies_us_.clear();
+    password_credit_ = 0;
     slots_.assign(s_.concurrency, Slot{});
     running_ = true;
     paced_from_ = Clock::now();
@@ -227,18 +267,24 @@ LoadResult UssdLoad::run(const std::function<void(bool)>& on_window) {
         },
         Clock::now() + s_.step_timeout + 1s);
     ticker_.cancel();
-    auto& v = latencies_us_;
-    if (!v.empty()) {
+    // Percentile p of the latencies `v` (µs), in ms.
+    auto pct = [](std::vector<std::uint32_t>& v, double p) {
+        return static_cast<double>(
+                   v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))]) /
+               1000.0;
+    };
+    if (auto& v = latencies_us_; !v.empty()) {
         std::sort(v.begin(), v.end());
-        auto pct = [&](double p) {
-            return static_cast<double>(
-                       v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))]) /
-                   1000.0;
-        };
-        r_.p50_ms = pct(0.50);
-        r_.p99_ms = pct(0.99);
-        r_.p999_ms = pct(0.999);
-        r_.max_ms = static_cast<double>(v.back()) / 1000.0;
+        r_.p50_ms = pct(v, 0.50);
+        r_.p99_ms = pct(v, 0.99);
+        r_.p999_ms = pct(v, 0.999);
+        r_.max_ms = pct(v, 1.0);
+    }
+    if (auto& v = password_latencies_us_; !v.empty()) {
+        std::sort(v.begin(), v.end());
+        r_.password.p50_ms = pct(v, 0.50);
+        r_.password.p99_ms = pct(v, 0.99);
+        r_.password.max_ms = pct(v, 1.0);
     }
     return r_;
 }

@@ -8,9 +8,11 @@
 // It measures what happens inside a window after a warm-up: dialogues completed, steps,
 // per-step latency (deliver_sm queued to the screen's submit_sm read), and wrong screens,
 // refused deliver_sm and steps without an answer within `step_timeout`, which never count
-// as done. Separately, `open_idle` opens N dialogues (first screen received) and leaves
-// them open, to measure what an open dialogue costs. Single-threaded on the caller's
-// io_context.
+// as done. With `password_share` percent, that share of the dialogues started are password
+// dialogues (*141*0#, one step) for subscribers whose access is open; they are counted apart
+// (`LoadResult::password`): the main figures are the 3-step dialogues alone. Separately,
+// `open_idle` opens N dialogues (first screen received) and leaves them open, to measure what an
+// open dialogue costs. Single-threaded on the caller's io_context.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -34,7 +36,19 @@ struct LoadSettings {
     std::size_t concurrency = 1000;
     double rate = 0;  // new dialogues per second in total; 0 = each slot back to back
     std::chrono::milliseconds warmup{2000}, measure{10000};
+    // A step unanswered this long is lost (the phone gives up); a password dialogue answered
+    // later than this is late.
     std::chrono::milliseconds step_timeout{10000};
+    double password_share = 0;  // percent of the dialogues started
+};
+
+// The password dialogues of a run: their final screens by kind, their latency, and how many
+// were answered within the step deadline (LoadSettings::step_timeout).
+struct PasswordResult {
+    std::uint64_t dialogues = 0;  // answered with a valid final screen
+    std::uint64_t sent = 0, try_later = 0, limit = 0, access_closed = 0;
+    std::uint64_t within_deadline = 0, late = 0;  // late: answered after it, or never
+    double p50_ms = 0, p99_ms = 0, max_ms = 0;
 };
 
 struct LoadResult {
@@ -44,6 +58,7 @@ struct LoadResult {
     std::vector<std::string> first_wrong;  // what was wrong, the first few
     double p50_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0;
     double generator_cpu_seconds = 0;
+    PasswordResult password;  // not in the figures above
     double dialogues_per_second() const { return seconds > 0 ? dialogues / seconds : 0; }
     double steps_per_second() const { return seconds > 0 ? steps / seconds : 0; }
 };
@@ -95,6 +110,7 @@ class UssdLoad final : public smpp::SmppLoadServer::Handler {
     bool start_dialogue(std::size_t slot_index);
     void send_step(std::size_t slot_index, Clock::time_point now);
     void end_dialogue(std::size_t slot_index, bool lost);
+    void count_password(const SubscriberDialogue& dialogue, Clock::duration took);
     void fail(std::size_t slot_index, std::uint64_t& counter, std::string why);
     void tick();
     void run_until(const std::function<bool()>& done, Clock::time_point deadline);
@@ -114,8 +130,9 @@ class UssdLoad final : public smpp::SmppLoadServer::Handler {
     Clock::time_point paced_from_{};
     std::uint64_t paced_started_ = 0;
     std::size_t held_open_ = 0;
+    double password_credit_ = 0;  // password_share accumulated over dialogues started
     LoadResult r_;
-    std::vector<std::uint32_t> latencies_us_;
+    std::vector<std::uint32_t> latencies_us_, password_latencies_us_;
 };
 
 }  // namespace ussdgw::cli::ussdbench

@@ -134,3 +134,41 @@ TEST_CASE("the population's numbers and PUK1 codes") {
     CHECK(population::puk1(1) == "00007919");
     CHECK(population::csv_line(1, {"Комфорт"}).find(",00007919,") != std::string::npos);
 }
+
+TEST_CASE("a password dialogue: one step, each valid final screen counted by kind") {
+    struct Case {
+        const char* text;
+        PasswordAnswer answer;
+    };
+    for (const Case& c : {
+             Case{"Новый пароль для входа в Личный кабинет отправлен вам по SMS",
+                  PasswordAnswer::sent},
+             Case{"Сервис временно недоступен. Повторите запрос позже", PasswordAnswer::try_later},
+             Case{"Лимит запросов пароля исчерпан. Повторите запрос позже", PasswordAnswer::limit},
+         }) {
+        SubscriberDialogue d(Scenario::password, 42, true, 3);
+        CHECK(d.is_password());
+        CHECK(d.steps() == 1);
+        CHECK(d.request().op == 1);
+        CHECK(d.request().text == "*141*0#");
+        CHECK(d.on_screen(good_screen(d, c.text, true)).kind == Verdict::Kind::done);
+        CHECK(d.password_answer() == c.answer);
+        CHECK_FALSE(d.changes_access());
+    }
+    // "Access closed by you" is right only where the access is closed.
+    const char* closed = "Доступ в Личный кабинет закрыт вами. Открыть доступ: *141*3*6#";
+    SubscriberDialogue open(Scenario::password, 42, true, 3);
+    CHECK(open.on_screen(good_screen(open, closed, true)).kind == Verdict::Kind::wrong);
+    SubscriberDialogue shut(Scenario::password, 42, false, 3);
+    CHECK(shut.on_screen(good_screen(shut, closed, true)).kind == Verdict::Kind::done);
+    CHECK(shut.password_answer() == PasswordAnswer::access_closed);
+    // Anything else, or a screen that continues, is wrong.
+    SubscriberDialogue other(Scenario::password, 42, true, 3);
+    auto v = other.on_screen(good_screen(other, "Личный кабинет", true));
+    CHECK(v.kind == Verdict::Kind::wrong);
+    CHECK(v.why.find("instead of") != std::string::npos);
+    SubscriberDialogue menu(Scenario::password, 42, true, 3);
+    CHECK(menu.on_screen(
+                  good_screen(menu, "Сервис временно недоступен. Повторите запрос позже", false))
+              .kind == Verdict::Kind::wrong);
+}
