@@ -28,6 +28,7 @@ struct StorageConfig {
     std::uint64_t argon2_opslimit = 2;
     std::size_t argon2_memlimit = 64 * 1024 * 1024;
     // Hash workers: at most this many hashes run at once (each holds `argon2_memlimit`).
+    // SCHED_IDLE threads: their number is capacity on spare CPU, not a share of the loop's.
     std::size_t hash_workers = 2;
     // Hash requests waiting beyond this are refused at once with "storage.busy".
     std::size_t hash_queue_limit = 1000;

@@ -132,6 +132,15 @@ struct FedClock {
     }
     void advance(std::chrono::nanoseconds d) { ns += d.count(); }
 };
+// Runs one task on `hasher` that takes `took` on `clock`, and waits for it.
+void run_measured(CredentialHasher& hasher, FedClock& clock, std::chrono::nanoseconds took) {
+    std::promise<void> ran;
+    REQUIRE(hasher.submit([&] {
+        clock.advance(took);
+        ran.set_value();
+    }));
+    ran.get_future().wait();
+}
 using namespace std::chrono_literals;
 }  // namespace
 
@@ -140,13 +149,7 @@ TEST_CASE("admission: refused at once when the estimated wait exceeds max_wait")
     CredentialHasher hasher({1, 100, 250ms}, Argon2Params{1, 8192}, clock.now());
     CHECK_FALSE(hasher.average_run_time());
     CHECK(hasher.estimated_wait() == 0ns);
-    // One measured task of 100 ms: the average starts there.
-    std::promise<void> ran;
-    REQUIRE(hasher.submit([&] {
-        clock.advance(100ms);
-        ran.set_value();
-    }));
-    ran.get_future().wait();
+    run_measured(hasher, clock, 100ms);  // the average starts there
     Gate g;
     REQUIRE(hasher.submit(g.task()));  // occupies the only worker
     REQUIRE(g.wait_running(1));
@@ -172,12 +175,7 @@ TEST_CASE("admission: refused at once when the estimated wait exceeds max_wait")
 TEST_CASE("admission: with two workers the wait is shared between them") {
     FedClock clock;
     CredentialHasher hasher({2, 100, 250ms}, Argon2Params{1, 8192}, clock.now());
-    std::promise<void> ran;
-    REQUIRE(hasher.submit([&] {
-        clock.advance(100ms);
-        ran.set_value();
-    }));
-    ran.get_future().wait();
+    run_measured(hasher, clock, 100ms);
     Gate g;
     REQUIRE(hasher.submit(g.task()));
     REQUIRE(hasher.submit(g.task()));
