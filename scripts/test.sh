@@ -9,8 +9,7 @@
 #   CPU priority (nice 19): the suites mostly wait on sockets, timers and the browser, so the
 #   compiler only takes the CPU they leave idle; its output goes to <dir>/build-output.log
 #   and is printed if it fails;
-# - these builds carry line tables only (-g1), which is all ASan's and UBSan's stack traces
-#   need; `scripts/build.sh` alone keeps full -g for the debugger.
+# - the fuzz build compiles only the libraries its three targets link.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -55,22 +54,19 @@ wait_background() {
 }
 
 build_asan() {
-  scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DUSSDGW_SANITIZE=ON \
-    -DCMAKE_CXX_FLAGS_DEBUG=-g1
+  scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DUSSDGW_SANITIZE=ON
 }
 
 build_fuzz() {
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DUSSDGW_FUZZ=ON -DUSSDGW_TESTS=OFF \
-    >/dev/null
+    -DUSSDGW_FUZZ=ON -DUSSDGW_TESTS=OFF >/dev/null
   cmake --build build-fuzz --target fuzz_pdu_codec fuzz_ussd_menus fuzz_http_request
 }
 fuzz=false
 [[ -f tests/fuzz/CMakeLists.txt ]] && fuzz=true
 
 echo "== build and test (build/)"
-scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
+scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "(build-asan/ compiles in the background meanwhile)"
 in_background build-asan build_asan
 ctest --test-dir build --output-on-failure
