@@ -377,8 +377,9 @@ TEST_CASE("after the late window a response is ignored; a close ends the late wi
     p.esme.take_output(buf);
     p.smsc.receive(buf, t0() + 1s);
     auto se = events(p.smsc);
+    p.esme.on_time(t0() + 10s);
     p.esme.on_time(t0() + 11s);
-    CHECK(events(p.esme).size() == 2);  // both timed out
+    CHECK(events(p.esme).size() == 2);  // both timed out, late windows until t0 + 20 s, 21 s
     p.esme.on_time(t0() + 20s);
     auto ee = events(p.esme);
     REQUIRE(ee.size() == 1);
