@@ -91,7 +91,8 @@ h.run('sms_faults_node', 120000, async () => {
   let centre = null;
   const expected = new Map();  // msisdn -> password SMS the engine said it sent
   let sessionNo = 0;
-  const logSince = (offset, re) => (gw.output().slice(offset).match(re) || []).length;
+  const logSince = (offset, re) =>
+    (gw.output().slice(offset).match(new RegExp(re.source, 'g')) || []).length;
   const waitLog = (offset, re, n, ms, what) => h.within(ms, what, new Promise((resolve) => {
     const t = () => (logSince(offset, re) >= n ? resolve() : setTimeout(t, 20));
     t();
@@ -127,6 +128,7 @@ h.run('sms_faults_node', 120000, async () => {
     await settle('no fault');
     check(smsc.accepted.length === 2 && smsc.accepted[0].total === 2,
           `the password SMS has two parts (${smsc.accepted.length} accepted)`);
+    await outboxFinal();
 
     // (a) The SMSC goes away: USSD goes on, the SMS wait in the outbox without spending
     // attempts, and go out when it is back.
@@ -203,9 +205,9 @@ h.run('sms_faults_node', 120000, async () => {
 
     // USSD still served after everything.
     sessionNo = (sessionNo % 250) + 1;
-    const { reply } = await centre.dial(SUBSCRIBERS[8], '*141*3*6#', sessionNo);
+    const { reply } = await centre.dial(SUBSCRIBERS[0], '*141*3*6#', sessionNo);
     check(reply && reply.op === 2, `USSD still served after the faults (op ${reply && reply.op})`);
-    await centre.send(SUBSCRIBERS[8], '', 0x81, sessionNo, { noReply: true });
+    await centre.send(SUBSCRIBERS[0], '', 0x81, sessionNo, { noReply: true });
 
     console.log(`SMSC saw ${smsc.received.length} submit_sm, accepted ${smsc.accepted.length}`);
     const code = await gw.stop(15000);

@@ -1,6 +1,6 @@
 // An SMSC on the npm smpp package that misbehaves on demand, for the fault tests: it accepts
 // submit_sm (message ids M1, M2, ...) and sends a delivery receipt for each accepted part
-// that asks for one, and counts every part by its content (destination and the octets of
+// that asks for one (kept for the next bind when no engine session is bound), and counts every part by its content (destination and the octets of
 // short_message, UDH included, so each part of each SMS has its own key). Faults, set
 // between steps by the test:
 //   away() / back()        stop listening and drop every connection / listen again (same port)
@@ -31,6 +31,7 @@ class FaultSmsc extends EventEmitter {
     this.received = [];
     this.answered = new Map();  // part key -> message id
     this.sessions = new Set();
+    this.pendingReceipts = [];
     this.nextId = 1;
     this.faults = [];  // queue of {kind, status, ms}, one per coming submit_sm
     this.dropAfterN = null;
@@ -85,7 +86,13 @@ class FaultSmsc extends EventEmitter {
     this.sessions.add(session);
     session.on('error', () => {});
     session.on('close', () => this.sessions.delete(session));
-    const bind = (pdu) => session.send(pdu.response({ system_id: this.name }));
+    const bind = (pdu) => {
+      session.send(pdu.response({ system_id: this.name }));
+      session.bound = true;
+      // Receipts that found no bound engine session wait for the next one, as an SMSC keeps them.
+      const waiting = this.pendingReceipts.splice(0);
+      for (const r of waiting) this.sendReceipt(session, r);
+    };
     session.on('bind_transceiver', bind);
     session.on('bind_transmitter', bind);
     session.on('enquire_link', (pdu) => session.send(pdu.response()));
@@ -98,6 +105,7 @@ class FaultSmsc extends EventEmitter {
   }
 
   onSubmit(session, pdu) {
+    if (session.dropped) return;  // the rest of a burst after a drop: never read
     const octets = text.messageOctets(pdu);
     const udh = (pdu.esm_class & 0x40) && octets.length > 6 && octets[0] === 5 && octets[1] === 0
       ? { ref: octets[3], total: octets[4], part: octets[5] } : { ref: -1, total: 1, part: 1 };
@@ -110,7 +118,11 @@ class FaultSmsc extends EventEmitter {
       if (this.dropAfterN === 0) {
         this.dropAfterN = null;
         part.fate = 'dropped';
-        session.socket.destroy();  // this one and the rest of the burst go unanswered
+        // This one and the rest of the burst go unanswered; what was answered before is
+        // flushed first (FIN, not RST), so that every answer given reaches the engine.
+        session.dropped = true;
+        session.socket.end();
+        setTimeout(() => session.socket.destroy(), 1000).unref();
         this.emit('dropped', part);
         return;
       }
@@ -127,7 +139,7 @@ class FaultSmsc extends EventEmitter {
       return;
     }
     const answer = () => {
-      if (session.socket.destroyed) {
+      if (session.socket.destroyed || session.dropped) {
         part.fate = 'connection gone before the answer';
         return;
       }
@@ -146,17 +158,24 @@ class FaultSmsc extends EventEmitter {
   }
 
   receipt(session, pdu, id) {
+    const r = {
+      source_addr_ton: pdu.dest_addr_ton, source_addr_npi: pdu.dest_addr_npi,
+      source_addr: pdu.destination_addr, dest_addr_ton: pdu.source_addr_ton,
+      dest_addr_npi: pdu.source_addr_npi, destination_addr: pdu.source_addr || '',
+      esm_class: 0x04, data_coding: 0,
+      short_message: Buffer.from(text.receiptText(id, new Date(), new Date(), 'DELIVRD', ''), 'ascii'),
+      receipted_message_id: id, message_state: smpp.MESSAGE_STATE.DELIVERED,
+    };
     setImmediate(() => {
-      if (session.socket.destroyed) return;
-      session.deliver_sm({
-        source_addr_ton: pdu.dest_addr_ton, source_addr_npi: pdu.dest_addr_npi,
-        source_addr: pdu.destination_addr, dest_addr_ton: pdu.source_addr_ton,
-        dest_addr_npi: pdu.source_addr_npi, destination_addr: pdu.source_addr || '',
-        esm_class: 0x04, data_coding: 0,
-        short_message: Buffer.from(text.receiptText(id, new Date(), new Date(), 'DELIVRD', ''), 'ascii'),
-        receipted_message_id: id, message_state: smpp.MESSAGE_STATE.DELIVERED,
-      });
+      const target = !session.socket.destroyed && !session.dropped ? session
+        : [...this.sessions].find((s) => s.bound && !s.socket.destroyed);
+      if (target) this.sendReceipt(target, r);
+      else this.pendingReceipts.push(r);
     });
+  }
+
+  sendReceipt(session, r) {
+    session.deliver_sm(r);
   }
 
   // Resolves once `pred()` holds, re-checked on every submit and answer (bounded by `ms`).
