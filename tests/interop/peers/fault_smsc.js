@@ -168,7 +168,7 @@ class FaultSmsc extends EventEmitter {
     };
     setImmediate(() => {
       const target = !session.socket.destroyed && !session.dropped ? session
-        : [...this.sessions].find((s) => s.bound && !s.socket.destroyed);
+        : [...this.sessions].find((s) => s.bound && !s.dropped && !s.socket.destroyed);
       if (target) this.sendReceipt(target, r);
       else this.pendingReceipts.push(r);
     });
