@@ -113,9 +113,13 @@ void sms_metrics(Exposition& out, const sms::SmsService& service, storage::Stora
                     {{"via", sms::route_kind_name(route.kind)}, {"name", route.name}},
                     static_cast<double>(n));
     out.counter("sms_parts_held_total",
-                "SMS parts whose connection was lost while awaiting their answer, held until "
-                "their response timeout before being sent again.",
+                "SMS parts left without an answer (connection lost, or response timeout), held "
+                "until their first send could no longer be answered before being sent again.",
                 {}, static_cast<double>(service.stats().held));
+    out.counter("sms_parts_late_answers_total",
+                "SMS parts answered after their response timeout, within the late window (the "
+                "answer is taken and the part is not sent again).",
+                {}, static_cast<double>(service.stats().late_answers));
     out.counter("sms_submitted_total", "SMS whose every part the SMSC accepted.", {},
                 static_cast<double>(s.submitted));
     out.counter("sms_delivered_total", "SMS that delivery receipts reported delivered.", {},

@@ -3,7 +3,9 @@
 // sender claims due messages (a claim is a lease: a sender that dies mid-send leaves the
 // message to be claimed again), records each part's SMPP message id as its submit_sm_resp
 // arrives, then reports the attempt: submitted, failed (retried with exponential backoff
-// and `next_attempt_at`) or throttled (retried later without counting an attempt).
+// and `next_attempt_at`) or throttled (retried later without counting an attempt). A part
+// the SMSC accepted stays accepted: a later attempt (after a failure, throttling or a
+// crash) sends only the parts that have no SMPP id yet, so no part reaches the SMSC twice.
 // Delivery receipts update the parts by SMPP message id; a receipt that matches no part
 // yet (an SMSC may send part 1's receipt before it answers part 2) is held, durably, until
 // that id is recorded or the claim lease has passed (after which no part of an attempt can
@@ -44,6 +46,9 @@ struct OutboxMessage {
     std::string kind;
     std::string text;  // decrypted; holds a password for "password" messages: do not log
     int attempts = 0;
+    // The SMPP ids of parts the SMSC accepted in an earlier attempt, by part (index part_no
+    // - 1; nullopt for a part still to send); empty when none was.
+    std::vector<std::optional<std::string>> part_ids;
 };
 
 struct OutboxStatus {
@@ -94,11 +99,11 @@ class SmsOutbox {
     Result<ReceiptOutcome> mark_submitted(std::int64_t id, const std::vector<std::string>& smpp_ids,
                                           std::int64_t now_ms);
     // The attempt failed; `permanent` (or too many attempts) makes the message final. The
-    // attempt's part ids are forgotten (the next attempt sends every part again).
+    // parts accepted so far keep their ids (the next attempt sends only the others).
     Status mark_failed(std::int64_t id, std::string_view error, bool permanent,
                        std::int64_t now_ms);
     // Throttled (ESME_RTHROTTLED, ESME_RMSGQFUL): back to pending after `delay`, no attempt
-    // counted.
+    // counted; the parts accepted so far keep their ids.
     Status defer(std::int64_t id, std::chrono::milliseconds delay, std::int64_t now_ms);
     // A delivery receipt for one part, by SMPP message id and the receipt's `stat` word
     // (DELIVRD, UNDELIV, EXPIRED, REJECTD, DELETED, ACCEPTD, ENROUTE, UNKNOWN). When no part
@@ -116,7 +121,6 @@ class SmsOutbox {
     Result<OutboxDepth> depth();
 
   private:
-    Status forget_parts(std::int64_t id);
     Status set_part_state(std::int64_t id, std::int64_t part_no, std::string_view stat);
     Status apply_held(std::int64_t id, std::int64_t part_no, std::string_view smpp_id,
                       std::int64_t now_ms);

@@ -168,12 +168,28 @@ void SmsSender::send(storage::OutboxMessage m) {
     Sending s;
     s.id = m.id;
     s.ids.resize(parts.size());
-    s.waiting = static_cast<int>(parts.size());
-    sending_[m.id] = std::move(s);
+    // Parts the SMSC accepted in an earlier attempt are not sent again (the split of a text
+    // and its concatenation reference never change, so the phone joins old and new parts).
+    std::vector<bool> accepted(parts.size(), false);
+    if (m.part_ids.size() <= parts.size()) {
+        for (std::size_t i = 0; i < m.part_ids.size(); ++i) {
+            if (!m.part_ids[i]) continue;
+            s.ids[i] = *m.part_ids[i];
+            accepted[i] = true;
+        }
+    }
+    int to_send = static_cast<int>(std::count(accepted.begin(), accepted.end(), false));
+    s.waiting = to_send;
     ++in_flight_;
-    log::info("sms.submit", "outbox_id", m.id, "kind", m.kind, "parts", parts.size(), "attempt",
-              m.attempts + 1);
+    log::info("sms.submit", "outbox_id", m.id, "kind", m.kind, "parts", parts.size(), "sending",
+              to_send, "attempt", m.attempts + 1);
+    if (to_send == 0) {  // every part was accepted before the attempt was reported (a crash)
+        finish(std::move(s));
+        return;
+    }
+    sending_[m.id] = std::move(s);
     for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (accepted[i]) continue;
         submit_(m.id, std::move(parts[i]),
                 [this, id = m.id, i](PartOutcome o) { part_done(id, i, std::move(o)); });
     }

@@ -2,7 +2,8 @@
 //
 // `SmsSender` claims due messages from the outbox (a lease: a sender that dies leaves them
 // to be claimed again), splits each text into parts (GSM 7-bit or UCS2, concatenated with a
-// UDH when long), submits every part with a delivery receipt requested, records each part's
+// UDH when long), submits every part with a delivery receipt requested (but not a part the
+// SMSC accepted in an earlier attempt: no part is sent twice), records each part's
 // SMPP message id durably as its response arrives (its receipt may come before the next
 // part's response), and then the attempt's outcome: all parts accepted -> submitted;
 // throttling (ESME_RTHROTTLED, ESME_RMSGQFUL) -> deferred without counting an attempt, and
