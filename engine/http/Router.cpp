@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <typeinfo>
+
+#include "engine/base/Log.hpp"
 
 namespace ussdgw::http {
 
@@ -152,7 +155,17 @@ std::string_view Router::dispatch(HttpRequest& request, unsigned scopes,
     switch (m.kind) {
         case Match::Kind::found:
             request.set_params(std::move(m.params));
-            m.route->handler(request, std::move(respond));
+            // Handlers report failures as responses; an exception escaping one is a bug. It
+            // costs that request a 500, not the engine its open dialogues and connections.
+            // Only the exception's type is logged: its text may quote the request body.
+            try {
+                m.route->handler(request, respond);
+            } catch (const std::exception& e) {
+                log::error("http.handler_failed", "route", m.route->pattern, "exception",
+                           typeid(e).name());
+                respond.send_error(HttpStatus::internal_server_error, "internal",
+                                   "the request failed inside the gateway");
+            }
             return m.route->pattern;
         case Match::Kind::method_not_allowed: {
             auto res = error_response(HttpStatus::method_not_allowed, "method_not_allowed",

@@ -155,3 +155,23 @@ TEST_CASE("router: an asynchronous handler answers after dispatch returned") {
     REQUIRE(got);
     CHECK(got->result() == HttpStatus::created);
 }
+
+TEST_CASE("router: a handler that throws costs its request a 500, not the engine") {
+    Router r;
+    r.add(Verb::get, "/boom", [](const HttpRequest&, HttpResponder) {
+        throw std::runtime_error("secret=hunter2 must not reach the log");
+    });
+    r.add(Verb::get, "/late", [](const HttpRequest&, HttpResponder respond) {
+        respond.send(text_response(HttpStatus::ok, "answered"));
+        throw std::runtime_error("after the answer");
+    });
+    auto a = run(r, Verb::get, "/boom");
+    REQUIRE(a.res);
+    CHECK(a.res->result() == HttpStatus::internal_server_error);
+    CHECK(a.res->body().find("\"internal\"") != std::string::npos);
+    CHECK(a.route == "/boom");
+
+    a = run(r, Verb::get, "/late");  // already answered: the answer stands, no second one
+    REQUIRE(a.res);
+    CHECK(a.res->body() == "answered");
+}

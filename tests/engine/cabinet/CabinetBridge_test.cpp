@@ -1,9 +1,10 @@
 // The cabinet bridge: menu actions performed on a real storage, storage refusals mapped to
 // the menus' outcome codes, and requests whose dialogue gave up annulled in storage.
+#include "engine/cabinet/CabinetBridge.hpp"
+
 #include <doctest/doctest.h>
 
-#include "EngineTestSupport.hpp"
-#include "engine/cabinet/CabinetBridge.hpp"
+#include "engine/EngineTestSupport.hpp"
 
 using namespace ussdgw;
 namespace o = menus::outcome;

@@ -1,9 +1,10 @@
 // The SMS sender against a real outbox (a temporary SQLite file): parts built as the SMSC
 // expects them, outcomes recorded durably, throttling pausing the sender, receipts applied.
+#include "engine/sms/SmsSender.hpp"
+
 #include <doctest/doctest.h>
 
-#include "EngineTestSupport.hpp"
-#include "engine/sms/SmsSender.hpp"
+#include "engine/EngineTestSupport.hpp"
 
 using namespace ussdgw;
 using namespace ussdgw::smpp;
