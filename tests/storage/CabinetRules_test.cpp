@@ -1,7 +1,7 @@
 // The pure rules of SPEC section 2 (storage/CabinetRules).
-#include <doctest/doctest.h>
-
 #include "storage/CabinetRules.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace ussdgw::storage;
 namespace r = ussdgw::storage::rules;
