@@ -153,6 +153,28 @@ void sms_metrics(Exposition& out, const sms::SmsService& service, storage::Stora
               "Age of the oldest pending SMS in the outbox (0 when none is pending).", {}, age);
 }
 
+void integrator_metrics(Exposition& out, const sms::SmppSmsIngress& ingress) {
+    const auto& s = ingress.stats();
+    const char* help =
+        "Integrators' SMS requests on the listener (sms role), by outcome (accepted: committed "
+        "to the outbox; throttled: sms_throughput; queue_full: sms_max_queued; refused: "
+        "anything else).";
+    out.counter("sms_integrator_requests_total", help, {{"outcome", "accepted"}},
+                static_cast<double>(s.accepted));
+    out.counter("sms_integrator_requests_total", help, {{"outcome", "throttled"}},
+                static_cast<double>(s.throttled));
+    out.counter("sms_integrator_requests_total", help, {{"outcome", "queue_full"}},
+                static_cast<double>(s.queue_full));
+    out.counter("sms_integrator_requests_total", help, {{"outcome", "refused"}},
+                static_cast<double>(s.refused));
+    out.counter("sms_integrator_receipts_sent_total",
+                "Delivery receipts sent to integrators as deliver_sm (resends included).", {},
+                static_cast<double>(s.receipts_sent));
+    out.counter("sms_integrator_receipts_acked_total",
+                "Delivery receipts integrators acknowledged (each once).", {},
+                static_cast<double>(s.receipts_acked));
+}
+
 void storage_metrics(Exposition& out, storage::Storage& storage) {
     out.gauge("storage_hash_queue_depth", "Password hashing tasks waiting for a worker.", {},
               static_cast<double>(storage.hasher().queue_depth()));
@@ -175,6 +197,7 @@ void add_engine_metrics(metrics::Registry& registry, Engine& engine) {
         ussd_metrics(out, engine.ussd());
         smpp_metrics(out, engine.smpp());
         sms_metrics(out, engine.sms(), engine.storage());
+        integrator_metrics(out, engine.sms_ingress());
         storage_metrics(out, engine.storage());
     });
 }

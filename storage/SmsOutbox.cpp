@@ -215,7 +215,12 @@ Status SmsOutbox::mark_failed(std::int64_t id, std::string_view error, bool perm
         .bind(4, now_ms + outbox_backoff(policy_, attempts).count())
         .bind(5, error)
         .bind(6, now_ms);
-    return q->run();
+    if (auto st = q->run(); !st) return st;
+    // The parts an attempt got accepted stay recorded (they are not sent again); a message
+    // that failed for good settles the receipt owed to its integrator.
+    if (final_failure)
+        return settle_client_receipt(id, permanent ? "REJECTD" : "UNDELIV", 0, now_ms);
+    return ok_status();
 }
 
 Status SmsOutbox::defer(std::int64_t id, std::chrono::milliseconds delay, std::int64_t now_ms) {
@@ -315,7 +320,19 @@ Status SmsOutbox::finish_if_complete(std::int64_t id, std::int64_t now_ms, Recei
     upd->bind(1, id).bind(2, to_text(*final_state)).bind(3, now_ms);
     if (auto st = upd->run(); !st) return st;
     out.became_final = db_.changes() > 0;
-    return ok_status();
+    if (!out.became_final) return ok_status();
+    std::string stat = "DELIVRD";
+    if (*final_state == OutboxState::failed) {
+        auto q = db_.query(
+            "SELECT receipt_stat FROM sms_parts WHERE message_id = ? AND state = 'failed' "
+            "ORDER BY part_no LIMIT 1");
+        if (!q) return Failure{q.error()};
+        q->bind(1, id);
+        auto row = q->step();
+        if (!row) return Failure{row.error()};
+        stat = *row ? q->text(0) : std::string("UNDELIV");
+    }
+    return settle_client_receipt(id, stat, 0, now_ms);
 }
 
 Result<std::optional<OutboxStatus>> SmsOutbox::status(std::int64_t id) {

@@ -76,6 +76,43 @@ struct ReceiptOutcome {
     bool became_final = false;  // this receipt moved the message to delivered / failed
 };
 
+// An integrator's SMS (the listener's "sms" role), queued for listener account `account`
+// under the id its submit_sm_resp gave (unique). `body` is opaque here (engine/sms encodes
+// the SMPP fields) and sealed at rest like every body. With `receipt` (registered_delivery's
+// receipt bits: 1 on success or failure, 2 on failure only) a receipt row is made at once
+// and filled when the message becomes final; `subscriber` is the SMS's destination (the
+// receipt's source) and `reply_to` its source (where the receipt goes), TON/NPI first.
+// The outbox kind of an integrator's SMS (its body is engine/sms/IntegratorSms's encoding).
+inline constexpr std::string_view kIntegratorKind = "integrator";
+
+struct ClientSms {
+    std::string account;
+    std::string client_message_id;
+    Msisdn msisdn = Msisdn::from_number(0);
+    std::string body;
+    int receipt = 0;
+    int subscriber_ton = 1, subscriber_npi = 1;
+    std::string subscriber;
+    int reply_ton = 0, reply_npi = 0;
+    std::string reply_to;
+};
+
+// A receipt owed to an integrator: its message is final and the integrator has not yet
+// answered the deliver_sm carrying it.
+struct ClientReceipt {
+    std::int64_t id = 0;
+    std::string account;
+    std::string client_message_id;
+    int subscriber_ton = 1, subscriber_npi = 1;
+    std::string subscriber;
+    int reply_ton = 0, reply_npi = 0;
+    std::string reply_to;
+    std::string stat;  // DELIVRD, UNDELIV, EXPIRED, REJECTD, DELETED
+    int err = 0;
+    int parts = 0;  // parts the message was sent in
+    std::int64_t submitted_at_ms = 0, done_at_ms = 0;
+};
+
 // Backoff before attempt `attempts + 1`: initial * 2^(attempts - 1), capped.
 std::chrono::milliseconds outbox_backoff(const OutboxPolicy& p, int attempts);
 
@@ -117,6 +154,16 @@ class SmsOutbox {
     // Messages of `kind` created for `msisdn` at or after `since_ms` (the SMS rate limit).
     Result<int> count_since(Msisdn msisdn, std::string_view kind, std::int64_t since_ms);
     Result<int> count_in_state(OutboxState state);
+
+    // Integrators' SMS (SmsOutboxClients.cpp). Queues one, due now; "sms.queue_full" when
+    // the account already has `max_queued` messages waiting to leave (pending or sending).
+    Result<std::int64_t> enqueue_client(const ClientSms& sms, int max_queued, std::int64_t now_ms);
+    // Receipts of `account` that are final and not yet acknowledged by it, oldest first.
+    Result<std::vector<ClientReceipt>> client_receipts_due(std::string_view account, int limit);
+    // The integrator answered the receipt's deliver_sm: it is never sent again.
+    Status ack_client_receipt(std::int64_t receipt_id, std::int64_t now_ms);
+    // Messages of `account` waiting to leave (pending or sending).
+    Result<int> count_client_queued(std::string_view account);
     // One read for the metrics: counts of pending / sending / submitted messages.
     Result<OutboxDepth> depth();
 
@@ -125,6 +172,9 @@ class SmsOutbox {
     Status apply_held(std::int64_t id, std::int64_t part_no, std::string_view smpp_id,
                       std::int64_t now_ms);
     Status finish_if_complete(std::int64_t id, std::int64_t now_ms, ReceiptOutcome& out);
+    // The message became final: its integrator's receipt (if one was asked for) is due.
+    Status settle_client_receipt(std::int64_t id, std::string_view stat, int err,
+                                 std::int64_t now_ms);
 
     Database& db_;
     const StorageKey& key_;

@@ -6,6 +6,7 @@
 
 #include "engine/base/GsmText.hpp"
 #include "engine/base/Log.hpp"
+#include "engine/sms/IntegratorSms.hpp"
 
 namespace ussdgw::sms {
 
@@ -163,8 +164,28 @@ void SmsSender::poll() {
         });
 }
 
+Result<std::vector<smpp::SubmitSm>> SmsSender::parts_of(const storage::OutboxMessage& m) const {
+    auto ref = static_cast<std::uint8_t>(m.id & 0xFF);
+    if (m.kind != storage::kIntegratorKind) return build_parts(cfg_, m.msisdn.text(), m.text, ref);
+    auto sms = decode_body(m.text);
+    if (!sms) return Failure{sms.error()};
+    return integrator_parts(cfg_, *sms, ref);
+}
+
 void SmsSender::send(storage::OutboxMessage m) {
-    auto parts = build_parts(cfg_, m.msisdn.text(), m.text, static_cast<std::uint8_t>(m.id & 0xFF));
+    auto built = parts_of(m);
+    if (!built || built->empty()) {
+        // Nothing the SMSC could ever take: final at once (not retried).
+        ++in_flight_;
+        Sending s;
+        s.id = m.id;
+        s.worst = PartOutcome{PartOutcome::Kind::refused, smpp::status::invmsglen, {}, {}};
+        log::warn("sms.unsendable", "outbox_id", m.id, "kind", m.kind, "error",
+                  built ? std::string("no parts") : built.error().code);
+        finish(std::move(s));
+        return;
+    }
+    auto parts = std::move(*built);
     Sending s;
     s.id = m.id;
     s.ids.resize(parts.size());
@@ -278,14 +299,15 @@ void SmsSender::finish(Sending s) {
         },
         [this, done = after("failed")](Result<storage::OutboxState> state) {
             if (state) ++(*state == storage::OutboxState::failed ? stats_.gave_up : stats_.retried);
+            if (state && *state == storage::OutboxState::failed && on_final_) on_final_();
             done(state ? ok_status() : Status(Failure{state.error()}));
         });
 }
 
 void SmsSender::count_final(const storage::ReceiptOutcome& r) {
-    if (r.became_final)
-        ++(r.message_state == storage::OutboxState::delivered ? stats_.delivered
-                                                              : stats_.undelivered);
+    if (!r.became_final) return;
+    ++(r.message_state == storage::OutboxState::delivered ? stats_.delivered : stats_.undelivered);
+    if (on_final_) on_final_();
 }
 
 bool SmsSender::on_receipt(const smpp::ShortMessage& sm) {

@@ -8,8 +8,12 @@
 // it waited for its answer is reported only once its response timeout has passed, and one
 // whose response timed out only once its late window has passed (a late answer that comes
 // meanwhile is the part's answer), so the outbox sends it again (on another way, when its
-// own is down) only when the first send can no longer be answered. Messages are claimed only while
-// some way is up, so an outage costs no attempts. Single-threaded: use it on the loop's thread.
+// own is down) only when the first send can no longer be answered. Messages are claimed only
+// while some way is up, so an outage costs no attempts. Integrators' SMS (the listener's
+// "sms" role) enter the same outbox through SmppSmsIngress, which also sends their receipts
+// back; this service relays them like the engine's own (their parts: IntegratorSms.hpp) and
+// reports each message that became final (on_final). Single-threaded: use it on the loop's
+// thread.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -47,6 +51,8 @@ class SmsService {
     bool on_receipt(const smpp::ShortMessage& sm) { return sender_.on_receipt(sm); }
     // Whether account `system_id` of the listener takes SMS (its receipts come back too).
     bool serves_account(const std::string& system_id) const;
+    // Runs when a message became final (an integrator's receipt may be due).
+    void on_final(std::function<void()> fn) { sender_.on_final(std::move(fn)); }
 
     const SmsSender& sender() const { return sender_; }
     const std::vector<SmsRoute>& routes() const { return routes_; }

@@ -8,30 +8,6 @@ using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
 
-namespace {
-struct OutboxFixture {
-    TempDir dir;
-    StorageConfig cfg = test_config(dir);
-    std::unique_ptr<Database> db;
-    StorageKey key = StorageKey::from_bytes({});
-    OutboxPolicy policy{3, std::chrono::milliseconds(1000), std::chrono::milliseconds(3000),
-                        std::chrono::milliseconds(60000)};
-    std::int64_t t = 1'700'000'000'000;
-    OutboxFixture() {
-        auto d = Database::open(cfg.database_path, {});
-        REQUIRE(d.ok());
-        db = std::move(*d);
-    }
-    SmsOutbox box() { return SmsOutbox(*db, key, policy); }
-    OutboxStatus status(std::int64_t id) {
-        auto s = box().status(id);
-        REQUIRE(s.ok());
-        REQUIRE(s->has_value());
-        return **s;
-    }
-};
-}  // namespace
-
 TEST_CASE("backoff doubles up to the cap") {
     OutboxPolicy p{10, std::chrono::milliseconds(5), std::chrono::milliseconds(30),
                    std::chrono::milliseconds(1)};
