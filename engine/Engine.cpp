@@ -117,6 +117,9 @@ void Engine::start() {
             if (has(account.roles, "ussd")) smpp_ussd_->add_account(account.system_id);
     start_http_ussd();
     sms_ = std::make_unique<sms::SmsService>(io_, cfg_.sms, *storage_, *smpp_);
+    sms_ingress_ = std::make_unique<sms::SmppSmsIngress>(io_, cfg_.sms, *storage_, *smpp_,
+                                                         [this] { sms_->kick(); });
+    sms_->on_final([this] { sms_ingress_->receipts_due(); });
     add_engine_metrics(metrics_, *this);
     http::add_ops_routes(router_,
                          {[this] { return metrics_.render(); }, [this] { return readiness(); }});
@@ -174,6 +177,7 @@ void Engine::stop(std::function<void()> done) {
     stopping_ = true;
     if (api_) api_->stop();
     if (sms_) sms_->stop();
+    if (sms_ingress_) sms_ingress_->stop();
     if (http_ussd_) http_ussd_->stop();  // waiting aggregators get END "try later"
     if (ussd_) ussd_->shutdown();        // final screens go out before the links unbind
     // HTTP and SMPP close side by side; `done` runs after both.
@@ -231,6 +235,7 @@ void Engine::on_link_state(const std::string& link, bool bound) {
 
 void Engine::on_server_bind(const smpp::PeerInfo& peer, smpp::BindType, bool bound) {
     if (bound && sms_ && sms_->serves_account(peer.link)) sms_->kick();
+    if (sms_ingress_) sms_ingress_->on_bind(peer.link);
     // The account's last session that could take a reply is gone: its dialogues end.
     smpp::SmppServer* server = smpp_ ? smpp_->server() : nullptr;
     if (!bound && server && smpp_ussd_ && server->receivers(peer.link) == 0)
@@ -292,8 +297,12 @@ void Engine::on_server_request(const smpp::PeerInfo& peer, const smpp::Pdu& requ
         smpp_ussd_->on_account_request(peer.link, peer.connection_id, *sm);
         return;
     }
-    // The listener's SMS role (integrators' submit_sm) is not served yet: refused for good
-    // rather than accepted and dropped.
+    if (sm && sms_ingress_ && sms_ingress_->serves(peer.link)) {
+        // An integrator's SMS: answered once it is committed (or refused).
+        sms_ingress_->on_request(peer, request, std::move(reply));
+        return;
+    }
+    // Nothing here serves it: refused for good rather than accepted and dropped.
     log::limited(log::Level::warn, "smpp.request_refused", "account", peer.link, "peer",
                  peer.address, "command", smpp::command_name(request.command_id()), "needs",
                  smpp::required_role(request), "reason", "not_served");

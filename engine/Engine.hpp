@@ -7,8 +7,9 @@
 // (engine/sms), and the HTTP server (engine/http) with its router, where the operations
 // routes, the cabinet API (engine/api) and the web page's files live. As the SMPP
 // application it routes each request: delivery receipts to the SMS service, USSD to the
-// SMPP ingress, anything else is accepted and logged (client links) or refused (the
-// listener). It owns the metrics registry;
+// SMPP ingress, an integrator's SMS (a listener account with the sms role) to the SMS
+// ingress (engine/sms/SmppSmsIngress), anything else is accepted and logged (client links)
+// or refused (the listener). It owns the metrics registry;
 // EngineMetrics reads every layer's stats into it at scrape time. Configuration is
 // engine/config; the command line is engine/cli.
 #pragma once
@@ -27,6 +28,7 @@
 #include "engine/http/OpsRoutes.hpp"
 #include "engine/http/Router.hpp"
 #include "engine/http/ussd/HttpUssdIngress.hpp"
+#include "engine/sms/SmppSmsIngress.hpp"
 #include "engine/sms/SmsService.hpp"
 #include "engine/ussd/SmppUssdIngress.hpp"
 #include "engine/ussd/UssdService.hpp"
@@ -54,6 +56,7 @@ class Engine : public smpp::SmppApplication {
     storage::Storage& storage() { return *storage_; }
     ussd::UssdService& ussd() { return *ussd_; }
     sms::SmsService& sms() { return *sms_; }
+    sms::SmppSmsIngress& sms_ingress() { return *sms_ingress_; }
     // Routes added here before or after start() are served (on the loop thread only).
     http::Router& http_router() { return router_; }
     http::HttpServer* http() { return http_.get(); }  // null when [http] enabled = false
@@ -90,6 +93,7 @@ class Engine : public smpp::SmppApplication {
     std::unique_ptr<ussd::SmppUssdIngress> smpp_ussd_;
     std::unique_ptr<http::HttpUssdIngress> http_ussd_;  // [[ussd.http]] accounts
     std::unique_ptr<sms::SmsService> sms_;
+    std::unique_ptr<sms::SmppSmsIngress> sms_ingress_;  // listener accounts with the sms role
     std::unique_ptr<http::HttpServer> http_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     bool stopping_ = false;

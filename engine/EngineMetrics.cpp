@@ -113,9 +113,13 @@ void sms_metrics(Exposition& out, const sms::SmsService& service, storage::Stora
                     {{"via", sms::route_kind_name(route.kind)}, {"name", route.name}},
                     static_cast<double>(n));
     out.counter("sms_parts_held_total",
-                "SMS parts whose connection was lost while awaiting their answer, held until "
-                "their response timeout before being sent again.",
+                "SMS parts left without an answer (connection lost, or response timeout), held "
+                "until their first send could no longer be answered before being sent again.",
                 {}, static_cast<double>(service.stats().held));
+    out.counter("sms_parts_late_answers_total",
+                "SMS parts answered after their response timeout, within the late window (the "
+                "answer is taken and the part is not sent again).",
+                {}, static_cast<double>(service.stats().late_answers));
     out.counter("sms_submitted_total", "SMS whose every part the SMSC accepted.", {},
                 static_cast<double>(s.submitted));
     out.counter("sms_delivered_total", "SMS that delivery receipts reported delivered.", {},
@@ -147,6 +151,28 @@ void sms_metrics(Exposition& out, const sms::SmsService& service, storage::Stora
             0, static_cast<double>(storage.now() - *depth->oldest_pending_created_ms) / 1000.0);
     out.gauge("sms_outbox_oldest_pending_age_seconds",
               "Age of the oldest pending SMS in the outbox (0 when none is pending).", {}, age);
+}
+
+void integrator_metrics(Exposition& out, const sms::SmppSmsIngress& ingress) {
+    const auto& s = ingress.stats();
+    const char* help =
+        "Integrators' SMS requests on the listener (sms role), by outcome (accepted: committed "
+        "to the outbox; throttled: sms_throughput; queue_full: sms_max_queued; refused: "
+        "anything else).";
+    out.counter("sms_integrator_requests_total", help, {{"outcome", "accepted"}},
+                static_cast<double>(s.accepted));
+    out.counter("sms_integrator_requests_total", help, {{"outcome", "throttled"}},
+                static_cast<double>(s.throttled));
+    out.counter("sms_integrator_requests_total", help, {{"outcome", "queue_full"}},
+                static_cast<double>(s.queue_full));
+    out.counter("sms_integrator_requests_total", help, {{"outcome", "refused"}},
+                static_cast<double>(s.refused));
+    out.counter("sms_integrator_receipts_sent_total",
+                "Delivery receipts sent to integrators as deliver_sm (resends included).", {},
+                static_cast<double>(s.receipts_sent));
+    out.counter("sms_integrator_receipts_acked_total",
+                "Delivery receipts integrators acknowledged (each once).", {},
+                static_cast<double>(s.receipts_acked));
 }
 
 void storage_metrics(Exposition& out, storage::Storage& storage) {
@@ -182,6 +208,7 @@ void add_engine_metrics(metrics::Registry& registry, Engine& engine) {
         ussd_metrics(out, engine.ussd());
         smpp_metrics(out, engine.smpp());
         sms_metrics(out, engine.sms(), engine.storage());
+        integrator_metrics(out, engine.sms_ingress());
         storage_metrics(out, engine.storage());
     });
 }

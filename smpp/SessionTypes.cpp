@@ -64,6 +64,8 @@ const char* event_name(EventKind k) {
             return "peer_unbound";
         case EventKind::closed:
             return "closed";
+        case EventKind::late_expired:
+            return "late_expired";
         case EventKind::outbind:
             return "outbind";
     }

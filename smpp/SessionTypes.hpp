@@ -69,11 +69,14 @@ enum class EventKind {
     bind_failed,       // ESME: bind_resp error or timeout (status); SMSC: refused bind (pdu)
     request,           // pdu = a received submit_sm / deliver_sm / data_sm; answer with respond()
     response,          // pdu = the response (or generic_nack) to our request `sequence_number`
-    response_timeout,  // no response to our request `sequence_number` in time (reason none),
-                       // or the session closed before it (reason = the close reason)
+    response_timeout,  // no response to our request `sequence_number` in time (reason none:
+                       // a late response may still come until `late_until`), or the session
+                       // closed before it (reason = the close reason)
     peer_unbound,      // the peer unbound (already answered); `closed` follows
     closed,            // the session is closed (`reason`); flush take_output() then close
     outbind,           // ESME, state open: pdu = the SMSC's outbind; call bind() to accept it
+    late_expired,      // the late window of a timed-out request passed with no response
+                       // (`sequence_number`, `context`); nothing more comes for it
 };
 const char* event_name(EventKind k);
 
@@ -83,6 +86,9 @@ struct SessionEvent {
     std::uint32_t request_command_id = 0;  // response/timeout: what we had sent
     std::uint64_t context = 0;             // response/timeout: the context given to send_request
     std::uint32_t status = status::ok;     // response/bind_failed: command_status
+    bool late = false;                     // response: it came after its response timeout
+    TimePoint late_until{};                // response_timeout (reason none): a late response
+                                           // is still taken until then
     CloseReason reason = CloseReason::none;
     std::string detail;  // closed: human text for logs
     Pdu pdu;

@@ -62,6 +62,11 @@ struct AccountConfig {
     // receiver / transceiver sessions (a peer that delivers them on); its delivery receipts
     // are then accepted from it whatever its roles.
     bool outgoing_sms = false;
+    // The "sms" role (read by engine/sms/SmppSmsIngress): SMS accepted per second from all
+    // of the account's sessions together (0 = unlimited; beyond: ESME_RTHROTTLED), and the
+    // account's SMS waiting to leave at most (beyond: ESME_RMSGQFUL).
+    double sms_throughput = 0;
+    std::uint32_t sms_max_queued = 10'000;
 };
 
 // Repeated bind failures, counted per peer address and per account (see BindGuard).

@@ -143,21 +143,30 @@ void SmppConnection::dispatch(SessionEvent& e) {
             return;
         }
         case EventKind::response:
-        case EventKind::response_timeout: {
+        case EventKind::response_timeout:
+        case EventKind::late_expired: {
             auto slot = static_cast<std::uint32_t>(e.context);
             if (slot >= callbacks_.size()) return;
-            ResponseCallback cb = std::move(callbacks_[slot]);
-            callbacks_[slot] = nullptr;
-            free_slots_.push_back(slot);
-            if (!cb) return;
+            // A timeout with a late window keeps the slot (and the callback) for the late
+            // response; the response or late_expired frees it.
+            const bool keep =
+                e.kind == EventKind::response_timeout && e.reason == CloseReason::none;
+            ResponseCallback cb = keep ? callbacks_[slot] : std::move(callbacks_[slot]);
+            if (!keep) {
+                callbacks_[slot] = nullptr;
+                free_slots_.push_back(slot);
+            }
+            if (!cb || e.kind == EventKind::late_expired) return;
             RequestOutcome out;
             if (e.kind == EventKind::response) {
                 out.kind = RequestOutcome::Kind::response;
                 out.status = e.status;
                 out.response = std::move(e.pdu);
+                out.late = e.late;
             } else {
                 out.kind = RequestOutcome::Kind::timeout;
                 out.close_reason = e.reason;
+                if (keep) out.late_until = e.late_until;
             }
             cb(out);
             return;

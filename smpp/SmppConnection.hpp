@@ -46,13 +46,18 @@ struct PeerInfo {
     std::uint64_t connection_id = 0;
 };
 
-// The fate of a request we sent (submit_sm, deliver_sm, data_sm).
+// The fate of a request we sent (submit_sm, deliver_sm, data_sm). The callback runs once,
+// or twice when a timeout (close_reason none) is followed by the peer's late response
+// within the late window (`late_until`, see SmppSession): then with kind response and
+// `late` set. A callback that does not care about late answers can ignore the second run.
 struct RequestOutcome {
     enum class Kind { response, timeout, not_sent } kind = Kind::not_sent;
     SendError send_error = SendError::none;        // not_sent: why
     std::uint32_t status = status::ok;             // response: command_status
     CloseReason close_reason = CloseReason::none;  // timeout: none, or the close that lost it
     Pdu response;                                  // response: the *_resp or generic_nack
+    bool late = false;                             // response: after a timeout was reported
+    std::optional<TimePoint> late_until;           // timeout: a late response may come till then
     bool ok() const { return kind == Kind::response && status == status::ok; }
     // The message_id of a submit_sm_resp / deliver_sm_resp / data_sm_resp ("" otherwise).
     std::string message_id() const;

@@ -115,6 +115,9 @@ void SmppSession::close(CloseReason reason, std::string detail) {
     outstanding_.clear();
     out_of_order_ = 0;
     app_outstanding_ = 0;
+    // No late response can come any more.
+    while (!expired_.empty())
+        end_late(expired_.front(), reason);
     unanswered_.clear();
     held_since_.reset();
     delayed_bind_.reset();
@@ -360,7 +363,23 @@ void SmppSession::handle_response(Pdu&& pdu, TimePoint now) {
     std::uint32_t seq = pdu.sequence_number;
     auto it = std::find_if(outstanding_.begin(), outstanding_.end(),
                            [seq](const Outstanding& o) { return o.sequence_number == seq; });
-    if (it == outstanding_.end()) return;  // late or unknown: nothing waits for it
+    if (it == outstanding_.end()) {
+        // Late: taken while its late window is open; unknown otherwise (nothing waits for it).
+        auto x = std::find_if(expired_.begin(), expired_.end(),
+                              [seq](const Expired& e) { return e.sequence_number == seq; });
+        if (x == expired_.end()) return;
+        SessionEvent e;
+        e.kind = EventKind::response;
+        e.sequence_number = seq;
+        e.request_command_id = x->command_id;
+        e.context = x->context;
+        e.status = pdu.command_status;
+        e.late = true;
+        e.pdu = std::move(pdu);
+        events_.push_back(std::move(e));
+        expired_.erase(x);
+        return;
+    }
     Outstanding o = *it;
     untrack(it);
     if (!o.internal) {

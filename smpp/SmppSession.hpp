@@ -29,6 +29,12 @@
 //   unbind_resp (or generic_nack and the close) follows their responses.
 // While a whole frame waits this way `wants_input()` is false: the owner stops reading, so
 // the input buffer never holds more than one read plus one partial frame.
+//
+// A request of ours not answered within timers.response_timeout is reported
+// (`response_timeout`) and leaves the window, but its sequence number is remembered for one
+// more response_timeout (its late window, at most `window` of them): a slow peer's answer
+// that comes meanwhile is reported as a `response` with `late` set (a submit_sm the SMSC
+// took after all is not sent twice), else `late_expired` says that nothing more will come.
 #pragma once
 
 #include <cstdint>
@@ -122,6 +128,16 @@ class SmppSession {
         bool out_of_order = false;  // its deadline is earlier than one tracked before it
     };
     void untrack(std::deque<Outstanding>::iterator it);
+    // Timed out, its late window open until `until` (in the order they timed out).
+    struct Expired {
+        std::uint32_t sequence_number;
+        std::uint32_t command_id;
+        std::uint64_t context;
+        TimePoint until;
+    };
+    // Closes the late window of the first of expired_ (reported as late_expired).
+    void end_late(const Expired& first, CloseReason reason);
+    void expire_late(TimePoint now);
 
     void handle_frame(std::span<const std::uint8_t> frame, TimePoint now);
     void handle_request(Pdu&& pdu, TimePoint now);
@@ -154,6 +170,7 @@ class SmppSession {
     std::size_t out_of_order_ = 0;
     TimePoint latest_deadline_{};
     std::uint32_t app_outstanding_ = 0;
+    std::deque<Expired> expired_;
     std::vector<std::uint32_t> unanswered_;  // received requests the app has not answered
     std::uint32_t undelivered_ = 0;          // request events the owner has not taken yet
     std::optional<TimePoint> held_since_;    // an unbind / unframeable bytes wait for answers

@@ -23,6 +23,7 @@ std::optional<TimePoint> SmppSession::next_deadline() const {
         for (const auto& o : outstanding_)
             d = earliest(d, o.deadline);
     }
+    if (!expired_.empty()) d = earliest(d, expired_.front().until);
     const auto& t = config_.timers;
     if (partial_since_) d = earliest(d, *partial_since_ + t.response_timeout);
     if (held_since_) d = earliest(d, *held_since_ + t.response_timeout);
@@ -62,6 +63,7 @@ void SmppSession::on_time(TimePoint now) {
         process(now);  // the application left requests unanswered: the unbind goes on
         if (closed()) return;
     }
+    expire_late(now);
     // Expired requests, oldest first.
     for (std::size_t i = 0; i < outstanding_.size() && !closed();) {
         if (outstanding_[i].deadline > now) {
@@ -78,7 +80,12 @@ void SmppSession::on_time(TimePoint now) {
             e.sequence_number = o.sequence_number;
             e.request_command_id = o.command_id;
             e.context = o.context;
+            e.late_until = now + t.response_timeout;
+            expired_.push_back(Expired{o.sequence_number, o.command_id, o.context, e.late_until});
             events_.push_back(std::move(e));
+            // At most a window of them: the oldest late window closes first.
+            while (expired_.size() > config_.window)
+                end_late(expired_.front(), CloseReason::none);
         } else if (is_bind(o.command_id)) {
             SessionEvent e;
             e.kind = EventKind::bind_failed;
@@ -106,6 +113,22 @@ void SmppSession::on_time(TimePoint now) {
                   now + t.response_timeout, true);
         }
     }
+}
+
+void SmppSession::end_late(const Expired& x, CloseReason reason) {
+    SessionEvent e;
+    e.kind = EventKind::late_expired;
+    e.sequence_number = x.sequence_number;
+    e.request_command_id = x.command_id;
+    e.context = x.context;
+    e.reason = reason;
+    events_.push_back(std::move(e));
+    expired_.pop_front();
+}
+
+void SmppSession::expire_late(TimePoint now) {
+    while (!expired_.empty() && expired_.front().until <= now)
+        end_late(expired_.front(), CloseReason::none);
 }
 
 // ---- commands ----

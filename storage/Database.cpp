@@ -139,6 +139,36 @@ CREATE INDEX sms_receipts_held_expiry ON sms_receipts_held(expires_at);
         {6, R"sql(
 ALTER TABLE sms_outbox DROP COLUMN link;
 )sql"},
+        // 7: integrators' SMS (the listener's sms role): the account a message came from
+        // and the id its submit_sm_resp gave, and the receipts owed to integrators (made
+        // when the SMS is accepted, filled when it is final, kept until acknowledged).
+        {7, R"sql(
+ALTER TABLE sms_outbox ADD COLUMN account TEXT;
+ALTER TABLE sms_outbox ADD COLUMN client_message_id TEXT;
+CREATE UNIQUE INDEX sms_outbox_client_id ON sms_outbox(client_message_id)
+  WHERE client_message_id IS NOT NULL;
+CREATE INDEX sms_outbox_account ON sms_outbox(account, state) WHERE account IS NOT NULL;
+CREATE TABLE sms_client_receipts (
+  id                INTEGER PRIMARY KEY,
+  outbox_id         INTEGER NOT NULL UNIQUE,
+  account           TEXT NOT NULL,
+  client_message_id TEXT NOT NULL,
+  wanted            INTEGER NOT NULL CHECK (wanted IN (1, 2)),
+  subscriber_ton    INTEGER NOT NULL,
+  subscriber_npi    INTEGER NOT NULL,
+  subscriber        TEXT NOT NULL,
+  reply_ton         INTEGER NOT NULL,
+  reply_npi         INTEGER NOT NULL,
+  reply_to          TEXT NOT NULL,
+  stat              TEXT,
+  err               INTEGER NOT NULL DEFAULT 0,
+  parts             INTEGER NOT NULL DEFAULT 0,
+  submitted_at      INTEGER NOT NULL,
+  done_at           INTEGER,
+  acked_at          INTEGER
+);
+CREATE INDEX sms_client_receipts_due ON sms_client_receipts(account, acked_at, stat);
+)sql"},
     };
     return m;
 }

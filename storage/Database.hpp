@@ -18,7 +18,7 @@
 namespace ussdgw::storage {
 
 // The schema version this build writes; a database with a higher one is refused.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 // A prepared statement owned by the cache. Use through `Database::Query`.
 class Statement {

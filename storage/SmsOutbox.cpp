@@ -82,6 +82,23 @@ Result<std::vector<OutboxMessage>> SmsOutbox::claim_due(std::int64_t now_ms, int
             out.push_back(std::move(m));
         }
     }
+    // The parts an earlier attempt got accepted are not sent again.
+    for (auto& m : out) {
+        auto parts = db_.query(
+            "SELECT part_no, smpp_message_id FROM sms_parts WHERE message_id = ? ORDER BY "
+            "part_no");
+        if (!parts) return Failure{parts.error()};
+        parts->bind(1, m.id);
+        for (;;) {
+            auto row = parts->step();
+            if (!row) return Failure{row.error()};
+            if (!*row) break;
+            auto part_no = parts->int64(0);
+            if (part_no < 1 || part_no > 255) continue;
+            if (m.part_ids.size() < static_cast<std::size_t>(part_no)) m.part_ids.resize(part_no);
+            m.part_ids[part_no - 1] = parts->text(1);
+        }
+    }
     auto upd = db_.query(
         "UPDATE sms_outbox SET state = 'sending', next_attempt_at = ?2, updated_at = ?3 "
         "WHERE id = ?1");
@@ -91,20 +108,6 @@ Result<std::vector<OutboxMessage>> SmsOutbox::claim_due(std::int64_t now_ms, int
         if (auto st = upd->run(); !st) return Failure{st.error()};
     }
     return out;
-}
-
-// An attempt ended without success: its part ids will never be useful again (the next
-// attempt sends every part again). After a crash mid-send, the next attempt's ids replace
-// the old ones part by part instead (record_part).
-Status SmsOutbox::forget_parts(std::int64_t id) {
-    auto upd = db_.query("UPDATE sms_outbox SET parts = 0 WHERE id = ?");
-    if (!upd) return Failure{upd.error()};
-    upd->bind(1, id);
-    if (auto st = upd->run(); !st) return st;
-    auto del = db_.query("DELETE FROM sms_parts WHERE message_id = ?");
-    if (!del) return Failure{del.error()};
-    del->bind(1, id);
-    return del->run();
 }
 
 namespace {
@@ -213,7 +216,11 @@ Status SmsOutbox::mark_failed(std::int64_t id, std::string_view error, bool perm
         .bind(5, error)
         .bind(6, now_ms);
     if (auto st = q->run(); !st) return st;
-    return forget_parts(id);
+    // The parts an attempt got accepted stay recorded (they are not sent again); a message
+    // that failed for good settles the receipt owed to its integrator.
+    if (final_failure)
+        return settle_client_receipt(id, permanent ? "REJECTD" : "UNDELIV", 0, now_ms);
+    return ok_status();
 }
 
 Status SmsOutbox::defer(std::int64_t id, std::chrono::milliseconds delay, std::int64_t now_ms) {
@@ -224,7 +231,7 @@ Status SmsOutbox::defer(std::int64_t id, std::chrono::milliseconds delay, std::i
     q->bind(1, id).bind(2, now_ms + delay.count()).bind(3, now_ms);
     if (auto st = q->run(); !st) return st;
     if (db_.changes() == 0) return fail(rules::kNotFound, "no message waiting with that id");
-    return forget_parts(id);
+    return ok_status();
 }
 
 Result<ReceiptOutcome> SmsOutbox::apply_receipt(std::string_view smpp_id, std::string_view stat,
@@ -313,7 +320,19 @@ Status SmsOutbox::finish_if_complete(std::int64_t id, std::int64_t now_ms, Recei
     upd->bind(1, id).bind(2, to_text(*final_state)).bind(3, now_ms);
     if (auto st = upd->run(); !st) return st;
     out.became_final = db_.changes() > 0;
-    return ok_status();
+    if (!out.became_final) return ok_status();
+    std::string stat = "DELIVRD";
+    if (*final_state == OutboxState::failed) {
+        auto q = db_.query(
+            "SELECT receipt_stat FROM sms_parts WHERE message_id = ? AND state = 'failed' "
+            "ORDER BY part_no LIMIT 1");
+        if (!q) return Failure{q.error()};
+        q->bind(1, id);
+        auto row = q->step();
+        if (!row) return Failure{row.error()};
+        stat = *row ? q->text(0) : std::string("UNDELIV");
+    }
+    return settle_client_receipt(id, stat, 0, now_ms);
 }
 
 Result<std::optional<OutboxStatus>> SmsOutbox::status(std::int64_t id) {

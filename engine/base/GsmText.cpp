@@ -289,8 +289,12 @@ std::string encode(std::string_view utf8, Encoding e) {
 }
 
 SmsSplit split_sms(std::string_view utf8, std::uint8_t ref) {
+    return split_sms(utf8, ref, choose_encoding(utf8));
+}
+
+SmsSplit split_sms(std::string_view utf8, std::uint8_t ref, Encoding encoding) {
     SmsSplit split;
-    split.encoding = choose_encoding(utf8);
+    split.encoding = encoding;
     const bool gsm = split.encoding == Encoding::gsm7;
     const std::size_t single = gsm ? kSmsSeptets : kSmsUcs2;
     if (length_in(utf8, split.encoding) <= single) {

@@ -84,5 +84,8 @@ inline constexpr std::size_t kSmsPartUcs2 = 67;
 // Splits a text into SMS parts (one part when it fits, else concatenated parts carrying
 // reference `ref`). An extension character or a surrogate pair is never split across parts.
 SmsSplit split_sms(std::string_view utf8, std::uint8_t ref);
+// The same in a given encoding (an integrator's data_coding kept): gsm7 only for a text that
+// fits that alphabet.
+SmsSplit split_sms(std::string_view utf8, std::uint8_t ref, Encoding encoding);
 
 }  // namespace ussdgw::gsm

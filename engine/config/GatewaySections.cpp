@@ -99,6 +99,8 @@ sms::SmsConfig parse_sms_section(const TomlTable& t) {
     c.max_in_flight = static_cast<int>(t.integer("max_in_flight", c.max_in_flight, 1, 100'000));
     c.throttle_pause = t.duration("throttle_pause", c.throttle_pause, std::chrono::milliseconds(10),
                                   std::chrono::minutes(10));
+    c.receipt_retry = t.duration("receipt_retry", c.receipt_retry, std::chrono::milliseconds(100),
+                                 std::chrono::hours(1));
     t.finish();
     return c;
 }

@@ -129,6 +129,12 @@ smpp::AccountConfig parse_account(const TomlTable& t) {
             a.bind_types.end() &&
         a.bind_types.size() == 1)
         t.fail("outgoing_sms", "needs a receiver or transceiver among bind_types");
+    bool sms_role = std::find(a.roles.begin(), a.roles.end(), "sms") != a.roles.end();
+    for (const char* key : {"sms_throughput", "sms_max_queued"})
+        if (t.has(key) && !sms_role) t.fail(key, "applies only to an account with the sms role");
+    a.sms_throughput = t.number("sms_throughput", 0, 0, 1'000'000);
+    a.sms_max_queued =
+        static_cast<std::uint32_t>(t.integer("sms_max_queued", a.sms_max_queued, 1, 10'000'000));
     t.finish();
     return a;
 }

@@ -18,6 +18,9 @@ struct SmsConfig {
     int batch = 50;                                  // messages claimed per poll
     int max_in_flight = 200;                         // messages being submitted at once
     std::chrono::milliseconds throttle_pause{2000};  // after ESME_RTHROTTLED / RMSGQFUL
+    // Integrators' receipts (the listener's sms role): a receipt whose deliver_sm got no
+    // answer, a refusal, or whose session was lost is sent again after this pause.
+    std::chrono::milliseconds receipt_retry{10000};
 };
 
 }  // namespace ussdgw::sms

@@ -9,7 +9,7 @@
 // have been taken by the SMSC: it goes again (on any way) only once its response timeout
 // has passed since it was sent, so no part is sent twice while the first send may still be
 // answered. A part never written goes again at once; one whose response timed out has
-// waited already.
+// waited already (and SmsService waits out its late window, the session's, besides).
 #pragma once
 
 #include <chrono>

@@ -6,6 +6,7 @@
 
 #include "engine/base/GsmText.hpp"
 #include "engine/base/Log.hpp"
+#include "engine/sms/IntegratorSms.hpp"
 
 namespace ussdgw::sms {
 
@@ -163,17 +164,53 @@ void SmsSender::poll() {
         });
 }
 
+Result<std::vector<smpp::SubmitSm>> SmsSender::parts_of(const storage::OutboxMessage& m) const {
+    auto ref = static_cast<std::uint8_t>(m.id & 0xFF);
+    if (m.kind != storage::kIntegratorKind) return build_parts(cfg_, m.msisdn.text(), m.text, ref);
+    auto sms = decode_body(m.text);
+    if (!sms) return Failure{sms.error()};
+    return integrator_parts(cfg_, *sms, ref);
+}
+
 void SmsSender::send(storage::OutboxMessage m) {
-    auto parts = build_parts(cfg_, m.msisdn.text(), m.text, static_cast<std::uint8_t>(m.id & 0xFF));
+    auto built = parts_of(m);
+    if (!built || built->empty()) {
+        // Nothing the SMSC could ever take: final at once (not retried).
+        ++in_flight_;
+        Sending s;
+        s.id = m.id;
+        s.worst = PartOutcome{PartOutcome::Kind::refused, smpp::status::invmsglen, {}, {}};
+        log::warn("sms.unsendable", "outbox_id", m.id, "kind", m.kind, "error",
+                  built ? std::string("no parts") : built.error().code);
+        finish(std::move(s));
+        return;
+    }
+    auto parts = std::move(*built);
     Sending s;
     s.id = m.id;
     s.ids.resize(parts.size());
-    s.waiting = static_cast<int>(parts.size());
-    sending_[m.id] = std::move(s);
+    // Parts the SMSC accepted in an earlier attempt are not sent again (the split of a text
+    // and its concatenation reference never change, so the phone joins old and new parts).
+    std::vector<bool> accepted(parts.size(), false);
+    if (m.part_ids.size() <= parts.size()) {
+        for (std::size_t i = 0; i < m.part_ids.size(); ++i) {
+            if (!m.part_ids[i]) continue;
+            s.ids[i] = *m.part_ids[i];
+            accepted[i] = true;
+        }
+    }
+    int to_send = static_cast<int>(std::count(accepted.begin(), accepted.end(), false));
+    s.waiting = to_send;
     ++in_flight_;
-    log::info("sms.submit", "outbox_id", m.id, "kind", m.kind, "parts", parts.size(), "attempt",
-              m.attempts + 1);
+    log::info("sms.submit", "outbox_id", m.id, "kind", m.kind, "parts", parts.size(), "sending",
+              to_send, "attempt", m.attempts + 1);
+    if (to_send == 0) {  // every part was accepted before the attempt was reported (a crash)
+        finish(std::move(s));
+        return;
+    }
+    sending_[m.id] = std::move(s);
     for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (accepted[i]) continue;
         submit_(m.id, std::move(parts[i]),
                 [this, id = m.id, i](PartOutcome o) { part_done(id, i, std::move(o)); });
     }
@@ -262,14 +299,15 @@ void SmsSender::finish(Sending s) {
         },
         [this, done = after("failed")](Result<storage::OutboxState> state) {
             if (state) ++(*state == storage::OutboxState::failed ? stats_.gave_up : stats_.retried);
+            if (state && *state == storage::OutboxState::failed && on_final_) on_final_();
             done(state ? ok_status() : Status(Failure{state.error()}));
         });
 }
 
 void SmsSender::count_final(const storage::ReceiptOutcome& r) {
-    if (r.became_final)
-        ++(r.message_state == storage::OutboxState::delivered ? stats_.delivered
-                                                              : stats_.undelivered);
+    if (!r.became_final) return;
+    ++(r.message_state == storage::OutboxState::delivered ? stats_.delivered : stats_.undelivered);
+    if (on_final_) on_final_();
 }
 
 bool SmsSender::on_receipt(const smpp::ShortMessage& sm) {

@@ -2,14 +2,16 @@
 //
 // `SmsSender` claims due messages from the outbox (a lease: a sender that dies leaves them
 // to be claimed again), splits each text into parts (GSM 7-bit or UCS2, concatenated with a
-// UDH when long), submits every part with a delivery receipt requested, records each part's
+// UDH when long), submits every part with a delivery receipt requested (but not a part the
+// SMSC accepted in an earlier attempt: no part is sent twice), records each part's
 // SMPP message id durably as its response arrives (its receipt may come before the next
 // part's response), and then the attempt's outcome: all parts accepted -> submitted;
 // throttling (ESME_RTHROTTLED, ESME_RMSGQFUL) -> deferred without counting an attempt, and
 // the sender pauses; a timeout or lost link -> a retry with backoff; a permanent refusal ->
 // failed. Receipts (esm_class receipt bits, receipted_message_id / message_state TLVs or the
 // classic "id:... stat:..." text) update the message; one that matches no part yet is held
-// by the outbox until its part's id is recorded. The transport is a function, so the
+// by the outbox until its part's id is recorded. Integrators' SMS (kind "integrator") leave as
+// their own parts (IntegratorSms.hpp) under the same rules. The transport is a function, so the
 // sender is driven in tests without sockets; texts are never logged (they carry passwords).
 #pragma once
 
@@ -75,6 +77,10 @@ class SmsSender {
     // A deliver_sm from the SMS link: true when it was a receipt (applied durably).
     bool on_receipt(const smpp::ShortMessage& sm);
 
+    // Runs when a message became final (delivered or failed): an integrator's receipt may be
+    // due.
+    void on_final(std::function<void()> fn) { on_final_ = std::move(fn); }
+
     const SmsConfig& config() const { return cfg_; }
     const Stats& stats() const { return stats_; }
     int in_flight() const { return in_flight_; }
@@ -87,6 +93,7 @@ class SmsSender {
         int waiting = 0;
         std::optional<PartOutcome> worst;  // the first part that was not accepted
     };
+    Result<std::vector<smpp::SubmitSm>> parts_of(const storage::OutboxMessage& m) const;
     void send(storage::OutboxMessage m);
     void part_done(std::int64_t id, std::size_t index, PartOutcome outcome);
     void finish(Sending s);
@@ -96,6 +103,7 @@ class SmsSender {
     storage::Storage& storage_;
     Submit submit_;
     Now now_;
+    std::function<void()> on_final_;
     std::map<std::int64_t, Sending> sending_;
     int in_flight_ = 0;
     bool claiming_ = false;

@@ -1,6 +1,7 @@
 #include "engine/sms/SmsService.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "engine/base/Log.hpp"
 
@@ -156,19 +157,38 @@ void SmsService::submit_part(std::int64_t outbox_id, smpp::SubmitSm sm,
     ++busy_[*route];
     auto sent_at = Clock::now();
     auto timeout = response_timeout(*route);
+    // The part's outcome is reported once: its answer (perhaps a late one), or its lack of
+    // one once the first send can no longer be answered. The SMPP callback may run twice (a
+    // timeout, then the late answer), so what it shares lives here.
+    struct Waiting {
+        std::function<void(PartOutcome)> done;
+        bool answered = false;
+        void report(PartOutcome out) {
+            if (auto d = std::exchange(done, nullptr)) d(std::move(out));
+        }
+    };
+    auto waiting = std::make_shared<Waiting>();
+    waiting->done = std::move(done);
     auto finish = [this, alive = std::weak_ptr<bool>(alive_), outbox_id, route = *route, sent_at,
-                   timeout, done = std::move(done)](smpp::RequestOutcome& o) mutable {
-        if (!alive.lock()) return;
-        part_answered(outbox_id, route);
+                   timeout, waiting](smpp::RequestOutcome& o) {
+        if (!alive.lock() || !waiting->done) return;
+        if (!std::exchange(waiting->answered, true)) part_answered(outbox_id, route);
         PartOutcome out = part_outcome(o);
         if (out.kind != PartOutcome::Kind::no_answer) {
-            done(std::move(out));
+            if (o.late) {
+                ++stats_.late_answers;
+                log::info("sms.late_answer", "outbox_id", outbox_id, route_kind_name(route.kind),
+                          route.name, "accepted", out.kind == PartOutcome::Kind::accepted);
+            }
+            waiting->report(std::move(out));
             return;
         }
         auto now = Clock::now();
         auto not_before = retry_not_before(no_answer_of(o), sent_at, timeout, now);
+        // A timeout on a live connection: the late answer is still taken until then.
+        if (o.late_until) not_before = std::max(not_before, *o.late_until);
         if (not_before <= now) {
-            done(std::move(out));
+            waiting->report(std::move(out));
             return;
         }
         // The SMSC may still have taken it: report (and so retry) only when the first send
@@ -178,9 +198,9 @@ void SmsService::submit_part(std::int64_t outbox_id, smpp::SubmitSm sm,
                   "reason", out.detail, "hold_ms",
                   std::chrono::duration_cast<std::chrono::milliseconds>(not_before - now).count());
         auto timer = std::make_shared<asio::steady_timer>(io_, not_before);
-        timer->async_wait([timer, alive = std::weak_ptr<bool>(alive_), done = std::move(done),
+        timer->async_wait([timer, alive = std::weak_ptr<bool>(alive_), waiting,
                            out = std::move(out)](boost::system::error_code) mutable {
-            if (alive.lock()) done(std::move(out));
+            if (alive.lock()) waiting->report(std::move(out));
         });
     };
     if (route->kind == SmsRoute::Kind::client_link) {

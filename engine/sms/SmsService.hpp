@@ -5,10 +5,15 @@
 // listener accounts with outgoing_sms; the parts of one message take the same way), sends
 // its parts there (submit_sm on a link, deliver_sm to an account's session), and maps each
 // part's SMPP outcome to the sender's `PartOutcome`. A part whose connection was lost while
-// it waited for its answer is reported only once its response timeout has passed, so the
-// outbox sends it again (on another way, when its own is down) only when the first send can
-// no longer be answered. Messages are claimed only while some way is up, so an outage
-// costs no attempts. Single-threaded: use it on the loop's thread.
+// it waited for its answer is reported only once its response timeout has passed, and one
+// whose response timed out only once its late window has passed (a late answer that comes
+// meanwhile is the part's answer), so the outbox sends it again (on another way, when its
+// own is down) only when the first send can no longer be answered. Messages are claimed only
+// while some way is up, so an outage costs no attempts. Integrators' SMS (the listener's
+// "sms" role) enter the same outbox through SmppSmsIngress, which also sends their receipts
+// back; this service relays them like the engine's own (their parts: IntegratorSms.hpp) and
+// reports each message that became final (on_final). Single-threaded: use it on the loop's
+// thread.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -27,7 +32,8 @@ namespace ussdgw::sms {
 class SmsService {
   public:
     struct Stats {
-        std::uint64_t held = 0;  // parts whose connection was lost, held to their timeout
+        std::uint64_t held = 0;          // parts with no answer held until it could no longer come
+        std::uint64_t late_answers = 0;  // answers taken after their response timeout
     };
 
     SmsService(boost::asio::io_context& io, SmsConfig config, storage::Storage& storage,
@@ -45,6 +51,8 @@ class SmsService {
     bool on_receipt(const smpp::ShortMessage& sm) { return sender_.on_receipt(sm); }
     // Whether account `system_id` of the listener takes SMS (its receipts come back too).
     bool serves_account(const std::string& system_id) const;
+    // Runs when a message became final (an integrator's receipt may be due).
+    void on_final(std::function<void()> fn) { sender_.on_final(std::move(fn)); }
 
     const SmsSender& sender() const { return sender_; }
     const std::vector<SmsRoute>& routes() const { return routes_; }

@@ -224,3 +224,47 @@ TEST_CASE("connection: abort closes at once; answers and sends after it are igno
     CHECK(f.on_io([&] { return f.conn->send(DeliverSm{}, {}).error; }) == SendError::not_bound);
     CHECK(f.eventually([](RecordingOwner& o) { return o.finished == 1; }));
 }
+
+// A slow SMSC's answer after the response timeout reaches the request's callback a second
+// time (late), so the SMS sender can take it instead of sending the part again.
+TEST_CASE("connection: a response after the timeout runs the callback again, marked late") {
+    SessionConfig c = smsc_config();
+    c.timers.response_timeout = 200ms;
+    Fixture f(c);
+    REQUIRE(f.peer->bind("gw", "pw", BindType::receiver).command_status == status::ok);
+    std::mutex m;
+    std::vector<RequestOutcome> outcomes;
+    DeliverSm d;
+    d.short_message = "slow";
+    REQUIRE(f.on_io([&] {
+                 return f.conn->send(d, [&](RequestOutcome& o) {
+                     std::lock_guard lock(m);
+                     outcomes.push_back(o);
+                 });
+             }).ok());
+    auto got = f.peer->read_pdu();
+    REQUIRE(got.has_value());
+    auto count = [&] {
+        std::lock_guard lock(m);
+        return outcomes.size();
+    };
+    auto until = [&](std::size_t n) {
+        for (int i = 0; i < 500 && count() < n; ++i)
+            std::this_thread::sleep_for(10ms);
+        return count() >= n;
+    };
+    REQUIRE(until(1));
+    {
+        std::lock_guard lock(m);
+        CHECK(outcomes[0].kind == RequestOutcome::Kind::timeout);
+        CHECK(outcomes[0].close_reason == CloseReason::none);
+        CHECK(outcomes[0].late_until.has_value());
+    }
+    REQUIRE(f.peer->send(Pdu{status::ok, got->sequence_number, DeliverSmResp{"m-1"}}));
+    REQUIRE(until(2));
+    std::lock_guard lock(m);
+    CHECK(outcomes[1].kind == RequestOutcome::Kind::response);
+    CHECK(outcomes[1].late);
+    CHECK(outcomes[1].ok());
+    CHECK(outcomes[1].message_id() == "m-1");
+}

@@ -117,7 +117,7 @@ TEST_CASE("keyed PUK1 hashes and sealed SMS bodies") {
     CHECK_FALSE(kb.unseal(sealed).ok());
 }
 
-TEST_CASE("migrations 2 to 6 bring a version 1 database up to date and keep its data") {
+TEST_CASE("migrations 2 to 7 bring a version 1 database up to date and keep its data") {
     TempDir dir;
     StorageConfig cfg = test_config(dir);
     import_csv(cfg, kSampleCsv);
@@ -133,6 +133,13 @@ TEST_CASE("migrations 2 to 6 bring a version 1 database up to date and keep its 
                            "DROP TABLE call_records; DROP TABLE service_requests; "
                            "DROP TABLE subscriber_services; DROP TABLE one_time_codes; "
                            "DROP TABLE web_sessions;")
+                    .ok());
+        // Migration 7's (integrators' SMS).
+        REQUIRE((*db)
+                    ->exec("DROP TABLE sms_client_receipts; DROP INDEX sms_outbox_client_id; "
+                           "DROP INDEX sms_outbox_account; "
+                           "ALTER TABLE sms_outbox DROP COLUMN client_message_id; "
+                           "ALTER TABLE sms_outbox DROP COLUMN account;")
                     .ok());
         REQUIRE((*db)->exec("DROP TABLE sms_receipts_held").ok());
         REQUIRE((*db)->exec("ALTER TABLE sms_outbox DROP COLUMN parts").ok());
@@ -154,7 +161,7 @@ TEST_CASE("migrations 2 to 6 bring a version 1 database up to date and keep its 
     auto v = (*st)->committer().run_sync<int>(
         [](Database& db) -> Result<int> { return db.schema_version(); });
     CHECK(*v == kSchemaVersion);
-    CHECK(kSchemaVersion == 6);
+    CHECK(kSchemaVersion == 7);
     CHECK((*person)->subscriber.language.empty());
     // The audit log takes the channel web after migration 5.
     auto web = (*st)->committer().run_sync<Ok>([](Database& db) {

@@ -8,30 +8,6 @@ using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
 
-namespace {
-struct OutboxFixture {
-    TempDir dir;
-    StorageConfig cfg = test_config(dir);
-    std::unique_ptr<Database> db;
-    StorageKey key = StorageKey::from_bytes({});
-    OutboxPolicy policy{3, std::chrono::milliseconds(1000), std::chrono::milliseconds(3000),
-                        std::chrono::milliseconds(60000)};
-    std::int64_t t = 1'700'000'000'000;
-    OutboxFixture() {
-        auto d = Database::open(cfg.database_path, {});
-        REQUIRE(d.ok());
-        db = std::move(*d);
-    }
-    SmsOutbox box() { return SmsOutbox(*db, key, policy); }
-    OutboxStatus status(std::int64_t id) {
-        auto s = box().status(id);
-        REQUIRE(s.ok());
-        REQUIRE(s->has_value());
-        return **s;
-    }
-};
-}  // namespace
-
 TEST_CASE("backoff doubles up to the cap") {
     OutboxPolicy p{10, std::chrono::milliseconds(5), std::chrono::milliseconds(30),
                    std::chrono::milliseconds(1)};
@@ -123,7 +99,7 @@ TEST_CASE("a claim whose lease runs out mid-send keeps the parts and receipts re
           OutboxState::delivered);
 }
 
-TEST_CASE("held receipts expire after the claim lease; a new attempt forgets old part ids") {
+TEST_CASE("held receipts expire after the claim lease") {
     OutboxFixture f;
     auto box = f.box();
     REQUIRE(box.apply_receipt("stray", "DELIVRD", f.t)->held);
@@ -133,16 +109,44 @@ TEST_CASE("held receipts expire after the claim lease; a new attempt forgets old
     REQUIRE(box.claim_due(f.t + 60'000, 1)->size() == 1);
     REQUIRE(box.record_part(id, 1, 1, "stray", f.t + 60'001).ok());
     CHECK(f.status(id).parts_delivered == 0);  // the expired receipt was not applied
-    // The attempt fails (no answer for a part); the retry records new ids.
-    REQUIRE(box.mark_failed(id, "timeout", false, f.t + 60'002).ok());
-    REQUIRE(box.claim_due(f.t + 200'000, 1)->size() == 1);
-    CHECK(box.apply_receipt("stray", "DELIVRD", f.t + 200'001)->held);  // old id forgotten
-    CHECK(box.record_part(id, 1, 1, "fresh", f.t + 200'002).ok());
-    REQUIRE(box.mark_submitted(id, {"fresh"}, f.t + 200'003).ok());
-    CHECK(box.apply_receipt("fresh", "DELIVRD", f.t + 200'004)->message_state ==
-          OutboxState::delivered);
+    REQUIRE(box.mark_submitted(id, {"stray"}, f.t + 60'002).ok());
     // A part of a message that is not being sent is not recorded.
-    CHECK(box.record_part(id, 1, 1, "late", f.t + 200'005).error().code == "not_found");
+    CHECK(box.record_part(id, 1, 1, "late", f.t + 60'003).error().code == "not_found");
+}
+
+// A part the SMSC accepted must not reach it again: an attempt that fails or is throttled
+// on another part keeps the accepted parts' ids, and the next claim says which they are.
+TEST_CASE("parts accepted in a failed or throttled attempt keep their ids for the retry") {
+    OutboxFixture f;
+    auto box = f.box();
+    auto id = *box.enqueue(msisdn("375291000001"), "password", "three parts", f.t);
+    auto first = box.claim_due(f.t, 1);
+    REQUIRE(first->size() == 1);
+    CHECK(first->front().part_ids.empty());
+    // Part 2 accepted, part 1 throttled: deferred.
+    REQUIRE(box.record_part(id, 2, 3, "p2", f.t + 1).ok());
+    REQUIRE(box.defer(id, std::chrono::milliseconds(500), f.t + 2).ok());
+    auto second = box.claim_due(f.t + 502, 1);
+    REQUIRE(second->size() == 1);
+    REQUIRE(second->front().part_ids.size() == 2);
+    CHECK_FALSE(second->front().part_ids[0]);
+    CHECK(second->front().part_ids[1] == std::optional<std::string>("p2"));
+    // Part 2's receipt comes while the others are retried; part 1 is accepted, part 3 gets
+    // no answer: the attempt fails.
+    REQUIRE(box.apply_receipt("p2", "DELIVRD", f.t + 503).ok());
+    REQUIRE(box.record_part(id, 1, 3, "p1", f.t + 504).ok());
+    REQUIRE(box.mark_failed(id, "response timeout", false, f.t + 505).ok());
+    CHECK(f.status(id).state == OutboxState::pending);
+    auto third = box.claim_due(f.t + 10'000, 1);
+    REQUIRE(third->size() == 1);
+    REQUIRE(third->front().part_ids.size() == 2);
+    CHECK(third->front().part_ids[0] == std::optional<std::string>("p1"));
+    CHECK(third->front().part_ids[1] == std::optional<std::string>("p2"));
+    REQUIRE(box.mark_submitted(id, {"p1", "p2", "p3"}, f.t + 10'001).ok());
+    CHECK(f.status(id).parts_delivered == 1);  // part 2's receipt was kept
+    REQUIRE(box.apply_receipt("p1", "DELIVRD", f.t + 10'002).ok());
+    CHECK(box.apply_receipt("p3", "DELIVRD", f.t + 10'003)->message_state ==
+          OutboxState::delivered);
 }
 
 TEST_CASE("an undeliverable receipt fails the message") {

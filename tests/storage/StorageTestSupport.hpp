@@ -2,6 +2,7 @@
 // with cheap Argon2id parameters, a settable clock, and a way to wait for an async result.
 #pragma once
 
+#include <doctest/doctest.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -117,6 +118,30 @@ inline const char* kSampleCsv =
 inline Msisdn msisdn(const char* text) {
     return *Msisdn::parse(text);
 }
+
+// A bare database file with an outbox on it (policy: 3 attempts, backoff 1 s to 3 s, lease
+// 60 s) and a fixed time `t`.
+struct OutboxFixture {
+    TempDir dir;
+    StorageConfig cfg = test_config(dir);
+    std::unique_ptr<Database> db;
+    StorageKey key = StorageKey::from_bytes({});
+    OutboxPolicy policy{3, std::chrono::milliseconds(1000), std::chrono::milliseconds(3000),
+                        std::chrono::milliseconds(60000)};
+    std::int64_t t = 1'700'000'000'000;
+    OutboxFixture() {
+        auto d = Database::open(cfg.database_path, {});
+        REQUIRE(d.ok());
+        db = std::move(*d);
+    }
+    SmsOutbox box() { return SmsOutbox(*db, key, policy); }
+    OutboxStatus status(std::int64_t id) {
+        auto s = box().status(id);
+        REQUIRE(s.ok());
+        REQUIRE(s->has_value());
+        return **s;
+    }
+};
 
 // Imports `csv` through a direct connection (as `ussdgw subscribers import` does).
 inline ImportSummary import_csv(const StorageConfig& cfg, const std::string& csv,

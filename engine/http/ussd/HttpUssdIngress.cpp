@@ -199,8 +199,9 @@ HttpUssdIngress::Account* HttpUssdIngress::authenticate(const std::vector<Accoun
         for (Account* a : candidates) {
             if (a->config.user.empty()) continue;
             // Both compared in constant time, whatever matches first.
-            bool ok = same(a->user_digest, user) & same(a->config.password_sha256, password);
-            if (ok && !found) found = a;
+            const bool user_ok = same(a->user_digest, user);
+            const bool password_ok = same(a->config.password_sha256, password);
+            if (user_ok && password_ok && !found) found = a;
         }
         if (!found) {
             refusal = Refusal::unauthorized;

@@ -105,6 +105,7 @@ poll_interval = "500ms"
 batch = 10
 max_in_flight = 20
 throttle_pause = "3s"
+receipt_retry = "20s"
 )");
     CHECK(c.sms.source_address == "411");
     CHECK(c.sms.service_type == "CMT");
@@ -114,6 +115,10 @@ throttle_pause = "3s"
     CHECK(c.sms.batch == 10);
     CHECK(c.sms.max_in_flight == 20);
     CHECK(c.sms.throttle_pause == 3s);
+    CHECK(c.sms.receipt_retry == 20s);
+    CHECK(parse("").sms.receipt_retry == 10s);
+    CHECK(error_of("[sms]\nreceipt_retry = \"1ms\"\n")
+              .find("conf/t.toml:8: key 'sms.receipt_retry'") != std::string::npos);
     CHECK(parse("").sms.validity_period == 4h);
     CHECK(parse("[sms]\nvalidity_period = \"0s\"\n").sms.validity_period == 0s);
     CHECK(error_of("[sms]\nvalidity_period = \"10s\"\n").find("sms.validity_period") !=

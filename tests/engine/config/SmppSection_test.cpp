@@ -194,6 +194,15 @@ TEST_CASE("smpp section: server and account errors") {
           "conf/t.toml:4: key 'smpp.server.account[0].roles': 'mms' is not one of: ussd, sms");
     CHECK(error_of(std::string(acct) + "roles = [\"sms\", \"sms\"]\n") ==
           "conf/t.toml:4: key 'smpp.server.account[0].roles': 'sms' is listed twice");
+    CHECK(error_of(std::string(acct) + "sms_throughput = 5\n") ==
+          "conf/t.toml:4: key 'smpp.server.account[0].sms_throughput': applies only to an "
+          "account with the sms role");
+    CHECK(error_of(std::string(acct) + "roles = [\"sms\"]\nsms_max_queued = 0\n") ==
+          "conf/t.toml:5: key 'smpp.server.account[0].sms_max_queued': 0 is out of range "
+          "(allowed 1 to 10000000)");
+    CHECK(error_of(std::string(acct) + "roles = [\"sms\"]\nsms_throughput = -1\n") ==
+          "conf/t.toml:5: key 'smpp.server.account[0].sms_throughput': -1 is out of range "
+          "(allowed 0 to 1000000)");
     CHECK(error_of("[smpp.server]\nmax_connections = 10\nmax_unbound = 11\n") ==
           "conf/t.toml:3: key 'smpp.server.max_unbound': 11 is more than max_connections (10)");
     CHECK(error_of("[smpp.server]\nmax_unbound = 3\nmax_unbound_per_address = 4\n") ==
@@ -215,4 +224,22 @@ TEST_CASE("parse_host_port") {
     CHECK_FALSE(parse_host_port(":2776", h, p));
     CHECK_FALSE(parse_host_port("x:", h, p));
     CHECK_FALSE(parse_host_port("x:-1", h, p));
+}
+
+TEST_CASE("smpp section: an integrator account's sms limits") {
+    auto c = parse(R"([smpp.server]
+[[smpp.server.account]]
+system_id = "shop"
+roles = ["sms"]
+sms_throughput = 25.5
+sms_max_queued = 300
+[[smpp.server.account]]
+system_id = "other"
+roles = ["sms"]
+)");
+    REQUIRE(c.server.accounts.size() == 2);
+    CHECK(c.server.accounts[0].sms_throughput == 25.5);
+    CHECK(c.server.accounts[0].sms_max_queued == 300);
+    CHECK(c.server.accounts[1].sms_throughput == 0);
+    CHECK(c.server.accounts[1].sms_max_queued == 10'000);
 }

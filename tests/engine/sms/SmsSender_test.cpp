@@ -59,6 +59,14 @@ struct Sender : test::StorageHarness {
 sms::PartOutcome accepted(std::string id) {
     return {sms::PartOutcome::Kind::accepted, 0, std::move(id), {}};
 }
+// 85 UCS2 characters: two concatenated parts.
+std::string two_part_text() {
+    std::string ru;
+    for (int i = 0; i < 5; ++i)
+        ru += "Пароль для входа ";
+    return ru;
+}
+
 sms::PartOutcome refused(std::uint32_t status) {
     return {sms::PartOutcome::Kind::refused, status, {}, {}};
 }
@@ -174,10 +182,7 @@ TEST_CASE("a permanent refusal fails the message; a timeout is retried later") {
 
 TEST_CASE("a receipt between the parts' responses is not lost (issue 7 item 3)") {
     Sender s;
-    std::string ru;
-    for (int i = 0; i < 5; ++i)
-        ru += "Пароль для входа ";  // 85 UCS2 characters: two parts
-    auto id = s.enqueue(ru);
+    auto id = s.enqueue(two_part_text());
     s.poll_until_sent(2);
     auto receipt = [](const std::string& smpp_id) {
         DeliverSm r;
@@ -233,4 +238,37 @@ TEST_CASE("a message whose lease ran out while it is still being sent is not sen
     s.sent[0].done(accepted("m-9"));
     s.settle();
     CHECK(s.status(id).state == storage::OutboxState::submitted);
+}
+
+// A two-part SMS whose second part was throttled (or got no answer) used to send both parts
+// again, so the SMSC got part 1 twice (tests/interop/sms_faults_node_test.js checks it end to
+// end, counting parts on the SMSC side).
+TEST_CASE("a retry sends only the parts the SMSC has not accepted") {
+    Sender s;
+    auto id = s.enqueue(two_part_text());
+    s.poll_until_sent(2);
+    s.sent[0].done(accepted("m-1"));
+    s.sent[1].done(refused(status::throttled));
+    s.settle();
+    CHECK(s.status(id).state == storage::OutboxState::pending);
+
+    // After the pause only part 2 goes again, with the same concatenation header.
+    s.now += s.cfg.throttle_pause + std::chrono::milliseconds(1);
+    s.clock.advance(s.cfg.throttle_pause + std::chrono::milliseconds(1));
+    s.poll_until_sent(3);
+    CHECK(s.sent.size() == 3);
+    CHECK(s.sent[2].sm.short_message == s.sent[1].sm.short_message);
+    // It gets no answer: the attempt fails, and the next one again sends part 2 alone.
+    s.sent[2].done({sms::PartOutcome::Kind::no_answer, 0, {}, "response timeout"});
+    s.settle();
+    CHECK(s.status(id).attempts == 1);
+    s.clock.advance(std::chrono::minutes(1));
+    s.poll_until_sent(4);
+    CHECK(s.sent.size() == 4);
+    CHECK(s.sent[3].sm.short_message == s.sent[1].sm.short_message);
+    s.sent[3].done(accepted("m-2"));
+    s.settle();
+    auto st = s.status(id);
+    CHECK(st.state == storage::OutboxState::submitted);
+    CHECK(st.parts == 2);
 }
