@@ -7,10 +7,10 @@
 - 50 wrong-password binds are slowed down, then refused (the right password too);
 - an unknown system_id and a wrong password get the same answer;
 - the log stays bounded through all that (repeated lines are rate-limited and summed up);
-- submit_sm is refused for good (ESME_RINVSERTYP), never accepted and dropped: an SMS
-  because the listener does not serve integrators' SMS yet, whether the account has the role
-  or not, and a USSD request from an account without the ussd role (USSD centres that bind to
-  the listener are tested in ussd_listener_node_test.js).
+- submit_sm of an account without roles is refused for good (ESME_RINVSERTYP), never
+  accepted and dropped, an SMS as well as a USSD request (the sms role is tested in
+  sms_integrator_node_test.js, USSD centres that bind to the listener in
+  ussd_listener_node_test.js).
 
 usage: listener_test.py PATH/TO/ussdgw
 """
@@ -143,7 +143,6 @@ account_lockout_after = 30
 [[smpp.server.account]]
 system_id = "esme"
 password = "secret"
-roles = ["sms"]
 
 [[smpp.server.account]]
 system_id = "victim"
@@ -300,13 +299,13 @@ def log_is_bounded(text):
     check(any("event=smpp.bound" in l and "interface_version=0x34" in l for l in lines),
           "interface_version is logged in hex: 0x34")
     refused = [l for l in lines if "event=smpp.request_refused" in l]
-    check(any("account=esme" in l and "reason=not_served" in l for l in refused) and
+    check(any("account=esme" in l and "reason=role_missing" in l for l in refused) and
           any("account=victim" in l and "reason=role_missing" in l for l in refused),
           "refused requests are logged with the account and the reason")
 
 
 def submits_are_refused(port):
-    for system_id, password, reason in (("esme", "secret", "not_served"),
+    for system_id, password, reason in (("esme", "secret", "role_missing"),
                                          ("victim", "right1", "role_missing")):
         p = Peer(port, source="127.0.0.6")
         check(p.bind(system_id, password)[1] == 0, "bind %s" % system_id)
