@@ -11,6 +11,20 @@
 
 namespace ussdgw::smpp::test {
 
+inline BindRequest bind(BindType t, std::string system_id = {}, std::string password = {}) {
+    BindRequest b;
+    b.type = t;
+    b.system_id = std::move(system_id);
+    b.password = std::move(password);
+    return b;
+}
+inline BindResponse bind_resp(BindType t, std::string system_id = {}) {
+    BindResponse b;
+    b.type = t;
+    b.system_id = std::move(system_id);
+    return b;
+}
+
 inline Pdu pdu(PduBody body, std::uint32_t seq = 7, std::uint32_t st = status::ok) {
     Pdu p;
     p.sequence_number = seq;
