@@ -90,33 +90,6 @@ TEST_CASE("a different key file is detected") {
     CHECK(st.error().code == "storage.key_mismatch");
 }
 
-TEST_CASE("MSISDNs are international digits") {
-    CHECK(Msisdn::parse("375291234567").ok());
-    CHECK_FALSE(Msisdn::parse("+375291234567").ok());
-    CHECK_FALSE(Msisdn::parse("0291234567").ok());
-    CHECK_FALSE(Msisdn::parse("37529123456a").ok());
-    CHECK_FALSE(Msisdn::parse("1234567").ok());
-    CHECK_FALSE(Msisdn::parse("1234567890123456").ok());
-    CHECK(Msisdn::parse("375291234567")->text() == "375291234567");
-}
-
-TEST_CASE("keyed PUK1 hashes and sealed SMS bodies") {
-    std::array<unsigned char, 32> a{}, b{};
-    b[0] = 1;
-    auto ka = StorageKey::from_bytes(a), kb = StorageKey::from_bytes(b);
-    std::string h = ka.hash_puk("375291000001", "12345678");
-    CHECK(h.rfind("k1$", 0) == 0);
-    CHECK(h.find("12345678") == std::string::npos);
-    CHECK(ka.verify_puk(h, "375291000001", "12345678"));
-    CHECK_FALSE(ka.verify_puk(h, "375291000001", "12345679"));
-    CHECK_FALSE(ka.verify_puk(h, "375291000002", "12345678"));  // bound to the number
-    CHECK_FALSE(kb.verify_puk(h, "375291000001", "12345678"));  // bound to the key
-    std::string sealed = ka.seal("Пароль: abc");
-    CHECK(sealed.find("abc") == std::string::npos);
-    CHECK(*ka.unseal(sealed) == "Пароль: abc");
-    CHECK_FALSE(kb.unseal(sealed).ok());
-}
-
 TEST_CASE("migrations 2 to 7 bring a version 1 database up to date and keep its data") {
     TempDir dir;
     StorageConfig cfg = test_config(dir);

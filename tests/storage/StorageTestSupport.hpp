@@ -1,5 +1,6 @@
 // Helpers for the storage tests: a temporary directory with a real SQLite file, a config
-// with cheap Argon2id parameters, a settable clock, and a way to wait for an async result.
+// with cheap Argon2id parameters, a settable clock, a way to wait for an async result, and
+// fixtures for the cabinet (CabinetFixture) and the web cabinet (WebFixture).
 #pragma once
 
 #include <doctest/doctest.h>
@@ -14,6 +15,7 @@
 
 #include "storage/Storage.hpp"
 #include "storage/SubscriberImport.hpp"
+#include "storage/WebCabinet.hpp"
 
 namespace ussdgw::storage::test {
 
@@ -166,6 +168,128 @@ struct SampleStorage {
         auto s = Storage::open(cfg, nullptr, clock.fn());
         if (!s) throw std::runtime_error(s.error().message);
         st = std::move(*s);
+    }
+};
+
+// The sample storage with the cabinet's commands as one-line calls answering "ok" or the
+// refusal's code (CabinetService_test, CabinetPasswords_test).
+struct CabinetFixture : SampleStorage {
+    std::unique_ptr<WebCabinet> web;  // the login that passwords issued here are for
+
+    CabinetFixture() {
+        web = std::make_unique<WebCabinet>(*st, WebPolicy{}, nullptr);
+        REQUIRE(web->open().ok());
+    }
+    CabinetService& cab() { return st->cabinet(); }
+
+    std::string issue(const char* m) {
+        auto r = wait_for<PasswordIssued>(
+            [&](auto done) { cab().issue_password(msisdn(m), Channel::ussd, done); });
+        return r ? "ok" : r.error().code;
+    }
+    std::string close_own(const char* m) {
+        auto r = wait_for<Ok>(
+            [&](auto done) { cab().close_own_access(msisdn(m), Channel::ussd, done); });
+        return r ? "ok" : r.error().code;
+    }
+    std::string open_own(const char* m, const char* puk) {
+        auto r = wait_for<Ok>(
+            [&](auto done) { cab().open_own_access(msisdn(m), Secret(puk), Channel::ussd, done); });
+        return r ? "ok" : r.error().code;
+    }
+    std::string manager(const char* mgr, const char* target, bool open) {
+        auto r = wait_for<Ok>([&](auto done) {
+            cab().manager_set_access(msisdn(mgr), msisdn(target), open, Channel::http, done);
+        });
+        return r ? "ok" : r.error().code;
+    }
+    std::string op_close(const char* m, ClosedBy why) {
+        auto r = wait_for<Ok>(
+            [&](auto done) { cab().operator_close(msisdn(m), why, "staff1", Channel::cli, done); });
+        return r ? "ok" : r.error().code;
+    }
+    std::string op_open(const char* m) {
+        auto r = wait_for<Ok>(
+            [&](auto done) { cab().operator_open(msisdn(m), "staff1", Channel::cli, done); });
+        return r ? "ok" : r.error().code;
+    }
+    // The web login (WebCabinet::login) with a password or, `by_puk`, the PUK1: the session's
+    // method, or the refusal's code.
+    std::string login(const char* m, const std::string& cred, bool by_puk = false) {
+        auto r = wait_for<SessionGranted>([&](auto done) {
+            web->login({msisdn(m), by_puk, Secret(cred), "test"}, done);
+        });
+        return r ? r->session.method : r.error().code;
+    }
+    SubscriberRecord record(const char* m) {
+        auto r = st->find(msisdn(m));
+        REQUIRE(r.ok());
+        REQUIRE(r->has_value());
+        return **r;
+    }
+    std::vector<AuditEntry> audit(const char* m) {
+        auto r = st->committer().run_sync<std::vector<AuditEntry>>(
+            [&](Database& db) { return AuditLog(db).recent(msisdn(m), 100); });
+        REQUIRE(r.ok());
+        return *r;
+    }
+    // The clear password, read back from the outbox the way the SMS sender will.
+    std::string password_from_outbox() {
+        auto r = wait_for<std::vector<OutboxMessage>>([&](auto done) {
+            st->with_outbox<std::vector<OutboxMessage>>(
+                [](SmsOutbox& o, std::int64_t now) { return o.claim_due(now, 10); }, done);
+        });
+        REQUIRE(r.ok());
+        REQUIRE(r->size() == 1);
+        const std::string& text = r->front().text;
+        return text.substr(text.rfind(' ') + 1);
+    }
+};
+
+// The sample storage with a WebCabinet of short, countable limits (WebCabinet_test,
+// OneTimeCodes_test, ServiceRequests_test, CallRecords_test).
+struct WebFixture : SampleStorage {
+    std::unique_ptr<WebCabinet> web;
+
+    WebFixture() {
+        WebPolicy p;
+        p.session_lifetime_ms = 3600'000;
+        p.max_sessions = 3;
+        p.codes.ttl_ms = 60'000;
+        p.codes.max_tries = 3;
+        p.codes.resend_interval_ms = 10'000;
+        p.codes.sms_per_hour = 3;
+        p.codes.sms_per_day = 5;
+        p.step_up_ms = 60'000;
+        p.apply_delay_ms = 5000;
+        p.code_text = [](CodePurpose, const std::string&) { return std::string("Code {code}"); };
+        web = std::make_unique<WebCabinet>(*st, p, nullptr);
+        REQUIRE(web->open().ok());
+    }
+
+    Result<SessionGranted> login(const char* m, bool puk, const char* secret) {
+        return wait_for<SessionGranted>([&](auto done) {
+            web->login({msisdn(m), puk, Secret(secret), "test"}, done);
+        });
+    }
+    SessionContext context(const SessionGranted& g) {
+        auto s = web->find_session(token_hash(g.token));
+        REQUIRE(s.ok());
+        REQUIRE(s->has_value());
+        return **s;
+    }
+    // The last SMS text for a number (the outbox keeps it sealed until it is sent).
+    std::string last_sms(Msisdn m) {
+        auto q = st->committer().run_sync<std::string>([&](Database& db) -> Result<std::string> {
+            auto s =
+                db.query("SELECT body FROM sms_outbox WHERE msisdn = ? ORDER BY id DESC LIMIT 1");
+            if (!s) return Failure{s.error()};
+            s->bind(1, m.number());
+            auto row = s->step();
+            if (!row || !*row) return std::string();
+            return st->key().unseal(s->blob(0));
+        });
+        return q ? *q : std::string();
     }
 };
 
