@@ -12,14 +12,7 @@ using namespace ussdgw::storage::test;
 
 namespace {
 
-struct AuditFixture {
-    TempDir dir;
-    std::unique_ptr<Database> db;
-    AuditFixture() {
-        auto d = Database::open(dir.file("audit.db"), {});
-        REQUIRE(d.ok());
-        db = std::move(*d);
-    }
+struct AuditFixture : BareDatabase {
     AuditLog log() { return AuditLog(*db); }
     void add(const char* m, std::int64_t at, std::string action, Actor actor = {},
              Channel ch = Channel::ussd, std::string detail = {}) {

@@ -121,6 +121,17 @@ inline Msisdn msisdn(const char* text) {
     return *Msisdn::parse(text);
 }
 
+// A database file at the current schema, with nothing in it, in a temporary directory.
+struct BareDatabase {
+    TempDir dir;
+    std::unique_ptr<Database> db;
+    BareDatabase() {
+        auto d = Database::open(dir.file("bare.db"), {});
+        REQUIRE(d.ok());
+        db = std::move(*d);
+    }
+};
+
 // A bare database file with an outbox on it (policy: 3 attempts, backoff 1 s to 3 s, lease
 // 60 s) and a fixed time `t`.
 struct OutboxFixture {

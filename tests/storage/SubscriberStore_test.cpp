@@ -13,15 +13,8 @@ using namespace ussdgw::storage::test;
 
 namespace {
 
-struct StoreFixture {
-    TempDir dir;
-    std::unique_ptr<Database> db;
+struct StoreFixture : BareDatabase {
     std::vector<std::string> puk_plans{"Видеонаблюдение"};
-    StoreFixture() {
-        auto d = Database::open(dir.file("subscribers.db"), {});
-        REQUIRE(d.ok());
-        db = std::move(*d);
-    }
     SubscriberStore store() { return SubscriberStore(*db, puk_plans); }
     SubscriberRecord get(const char* m) {
         auto r = store().get(msisdn(m));
