@@ -33,6 +33,15 @@ inline Pdu pdu(PduBody body, std::uint32_t seq = 7, std::uint32_t st = status::o
     return p;
 }
 
+// A plain SMS from 141, as the session and network tests send it.
+inline SubmitSm test_submit(std::string text = "hello") {
+    SubmitSm s;
+    s.source.address = "141";
+    s.destination.address = "375291234567";
+    s.short_message = std::move(text);
+    return s;
+}
+
 // The USSD centre opens a dialogue: ussd_service_op 1 (PSSR indication), its_session_info
 // session 0x2A.
 inline DeliverSm ussd_deliver_sm(std::string text = "*141*3*6#") {

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "SamplePdus.hpp"
 #include "SmppTestSupport.hpp"
 #include "smpp/MessageId.hpp"
 #include "smpp/PduCodec.hpp"
@@ -195,14 +196,6 @@ class RawListener {
     int fd_ = -1;
     std::uint16_t port_ = 0;
 };
-
-inline SubmitSm test_submit(std::string text = "hello") {
-    SubmitSm s;
-    s.source.address = "141";
-    s.destination.address = "375291234567";
-    s.short_message = std::move(text);
-    return s;
-}
 
 inline ServerConfig test_server_config() {
     ServerConfig c;

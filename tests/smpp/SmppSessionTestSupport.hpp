@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "SamplePdus.hpp"
 #include "smpp/PduCodec.hpp"
 #include "smpp/SmppSession.hpp"
 
@@ -52,11 +53,7 @@ inline BindRequest bind_req(BindType t = BindType::transceiver, std::uint8_t ver
 }
 
 inline SubmitSm submit(std::string text = "hello") {
-    SubmitSm s;
-    s.source.address = "141";
-    s.destination.address = "375291234567";
-    s.short_message = std::move(text);
-    return s;
+    return test_submit(std::move(text));
 }
 
 // Takes every event the session has, as an owner would: take them, then let the session go
