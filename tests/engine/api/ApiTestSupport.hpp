@@ -13,10 +13,10 @@
 #include <optional>
 #include <string>
 
+#include "engine/EngineTestSupport.hpp"
 #include "engine/api/CabinetApi.hpp"
 #include "engine/http/HttpTestSupport.hpp"
 #include "storage/SessionStore.hpp"
-#include "storage/StorageTestSupport.hpp"
 
 namespace ussdgw::test {
 
@@ -41,13 +41,10 @@ class ApiHarness {
   public:
     explicit ApiHarness(const std::function<void(api::ApiConfig&)>& adjust = {})
         : server_(config()) {
-        storage::test::import_csv(cfg_, storage::test::kSampleCsv);
         auto post = [this](std::function<void()> fn) {
             boost::asio::post(server_.io(), std::move(fn));
         };
-        auto s = storage::Storage::open(cfg_, post, clock.fn());
-        REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().message));
-        st_ = std::move(*s);
+        st_ = open_sample_storage(cfg_, post, clock);
         api::ApiConfig a;
         a.staff = {{"tester", storage::token_hash_hex(kStaffToken)}};
         if (adjust) adjust(a);

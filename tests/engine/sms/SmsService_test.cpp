@@ -7,11 +7,8 @@
 
 #include <doctest/doctest.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-
+#include "engine/EngineTestSupport.hpp"
 #include "smpp/SmppServer.hpp"
-#include "storage/StorageTestSupport.hpp"
 
 using namespace ussdgw;
 using namespace std::chrono_literals;
@@ -68,12 +65,7 @@ smpp::ClientLinkConfig link_to(const Smsc& smsc) {
     return c;
 }
 
-struct Gateway {
-    boost::asio::io_context io;  // declared first: storage posts here until it is closed
-    storage::test::TempDir dir;
-    storage::StorageConfig cfg = storage::test::test_config(dir);
-    storage::test::ManualClock clock;  // the outbox's wall clock (due times, backoff)
-    std::unique_ptr<storage::Storage> st;
+struct Gateway : test::LoopStorageHarness {
     Smsc a{io, "smsc-a"};
     Smsc b{io, "smsc-b"};
     smpp::SmppApplication app;
@@ -81,12 +73,6 @@ struct Gateway {
     std::unique_ptr<sms::SmsService> service;
 
     Gateway() {
-        storage::test::import_csv(cfg, storage::test::kSampleCsv);
-        auto s = storage::Storage::open(
-            cfg, [this](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); },
-            clock.fn());
-        REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().message));
-        st = std::move(*s);
         smpp::SmppConfig sc;
         sc.clients = {link_to(a), link_to(b)};
         smpp = std::make_unique<smpp::SmppService>(io, sc, app);
@@ -102,48 +88,16 @@ struct Gateway {
         a.server->stop([&] { ++servers; });
         b.server->stop([&] { ++servers; });
         run_until([&] { return stopped && servers == 2; });
-        service.reset();
-        smpp.reset();
-        st.reset();  // its threads end before the io_context goes
     }
 
-    template <typename Pred>
-    bool run_until(Pred pred, std::chrono::milliseconds limit = 5s) {
-        auto deadline = std::chrono::steady_clock::now() + limit;
-        while (!pred()) {
-            if (std::chrono::steady_clock::now() >= deadline) return false;
-            io.restart();
-            io.run_for(5ms);
-        }
-        return true;
-    }
     void start_bound() {
         smpp->start();
         REQUIRE(run_until(
             [&] { return smpp->link("smsc-a")->bound() && smpp->link("smsc-b")->bound(); }));
         service->start();
     }
-    template <typename T>
-    Result<T> outbox(std::function<Result<T>(storage::SmsOutbox&, std::int64_t)> work) {
-        std::optional<Result<T>> out;
-        st->with_outbox<T>(std::move(work), [&](Result<T> r) { out.emplace(std::move(r)); });
-        REQUIRE(run_until([&] { return out.has_value(); }));
-        return std::move(*out);
-    }
-    std::int64_t enqueue(const std::string& text) {
-        auto id = outbox<std::int64_t>([text](storage::SmsOutbox& o, std::int64_t now_ms) {
-            return o.enqueue(storage::test::msisdn("375291000001"), "password", text, now_ms);
-        });
-        REQUIRE(id.ok());
-        return *id;
-    }
-    storage::OutboxStatus status(std::int64_t id) {
-        auto s = outbox<std::optional<storage::OutboxStatus>>(
-            [id](storage::SmsOutbox& o, std::int64_t) { return o.status(id); });
-        REQUIRE(s.ok());
-        REQUIRE(s->has_value());
-        return **s;
-    }
+    std::int64_t enqueue(const std::string& text) { return test::enqueue_sms(*this, text); }
+    storage::OutboxStatus status(std::int64_t id) { return test::outbox_status(*this, id); }
     std::uint64_t parts_sent(const std::string& link) const {
         auto it = service->parts_sent().find(SmsRoute{SmsRoute::Kind::client_link, link});
         return it == service->parts_sent().end() ? 0 : it->second;
@@ -163,7 +117,7 @@ TEST_CASE("sms service: messages are claimed only while a link is up, then by th
     Gateway g;
     g.service->start();  // no link bound yet
     auto id = g.enqueue("waits for a link");
-    g.run_until([] { return false; }, 200ms);  // several polls pass
+    g.settle(200ms);  // several polls pass
     CHECK(g.status(id).state == storage::OutboxState::pending);
     CHECK(g.status(id).attempts == 0);
     g.smpp->start();
@@ -226,7 +180,7 @@ TEST_CASE("sms service: an answer within the late window is the part's answer, n
     REQUIRE(g.run_until([&] { return g.a.submits + g.b.submits == 1; }));
     Smsc& first = g.a.submits == 1 ? g.a : g.b;
     // Past the response timeout (400 ms), within the late window (400 ms more): answer.
-    g.run_until([] { return false; }, 600ms);
+    g.settle(600ms);
     REQUIRE(first.held.size() == 1);
     first.held[0].accept("late-1");
     REQUIRE(g.run_until([&] { return g.service->stats().late_answers == 1; }));

@@ -8,12 +8,9 @@
 
 #include <doctest/doctest.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-
+#include "engine/EngineTestSupport.hpp"
 #include "engine/cabinet/CabinetBridge.hpp"
 #include "menus/MenuRegistry.hpp"
-#include "storage/StorageTestSupport.hpp"
 
 using namespace ussdgw;
 using namespace ussdgw::ussd;
@@ -24,12 +21,7 @@ namespace {
 const char* kIngress = "test:ingress";
 const char* kMsisdn = "375291000001";
 
-struct Service {
-    boost::asio::io_context io;  // declared first: storage posts here until it is closed
-    storage::test::TempDir dir;
-    storage::StorageConfig cfg = storage::test::test_config(dir);
-    storage::test::ManualClock clock;
-    std::unique_ptr<storage::Storage> st;
+struct Service : test::LoopStorageHarness {
     menus::MenuRegistry registry{USSDGW_SOURCE_DIR "/menus/cabinet"};
     std::unique_ptr<cabinet::CabinetBridge> bridge;
     std::vector<UssdScreen> screens;  // what the ingress's sink received
@@ -44,12 +36,6 @@ struct Service {
     std::unique_ptr<UssdService> service;
 
     explicit Service(std::chrono::milliseconds step_timeout = 30s) {
-        storage::test::import_csv(cfg, storage::test::kSampleCsv);
-        auto s = storage::Storage::open(
-            cfg, [this](std::function<void()> fn) { boost::asio::post(io, std::move(fn)); },
-            clock.fn());
-        REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error().message));
-        st = std::move(*s);
         REQUIRE(registry.reload().ok());
         bridge = std::make_unique<cabinet::CabinetBridge>(st->cabinet(), storage::Channel::ussd);
         menus::DialogueSettings settings;
@@ -69,22 +55,6 @@ struct Service {
         service->register_ingress(kIngress, [this](const UssdScreen& s) { screens.push_back(s); });
     }
 
-    // Runs the loop until `pred` holds (false after `limit`).
-    template <typename Pred>
-    bool run_until(Pred pred, std::chrono::milliseconds limit = 5s) {
-        auto deadline = std::chrono::steady_clock::now() + limit;
-        while (!pred()) {
-            if (std::chrono::steady_clock::now() >= deadline) return false;
-            io.restart();
-            io.run_for(5ms);
-        }
-        return true;
-    }
-    // Runs the loop for a while (to see that nothing more happens).
-    void settle(std::chrono::milliseconds d = 100ms) {
-        io.restart();
-        io.run_for(d);
-    }
     void dial(const std::string& session, const std::string& code,
               const std::string& msisdn = kMsisdn) {
         service->begin(UssdBegin{{kIngress, session}, msisdn, "141", code});
