@@ -42,9 +42,7 @@ std::string join_errors(const std::vector<TomlError>& errors) {
 Engine::Engine(asio::io_context& io, config::EngineConfig cfg)
     : io_(io), cfg_(std::move(cfg)), menus_(cfg_.menus.directory) {}
 
-Engine::~Engine() {
-    *alive_ = false;
-}
+Engine::~Engine() = default;
 
 void Engine::start() {
     auto loaded = menus_.reload();
@@ -52,10 +50,9 @@ void Engine::start() {
         throw std::runtime_error("menus in " + cfg_.menus.directory + " are not valid:\n" +
                                  join_errors(loaded.error()));
 
-    auto post = [this, alive = std::weak_ptr<bool>(alive_)](std::function<void()> fn) {
-        asio::post(io_, [alive, fn = std::move(fn)] {
-            if (alive.lock()) fn();
-        });
+    // Called on storage threads: the guard is made from a watch taken here, on the loop.
+    auto post = [this, watch = lifetime_.watch()](std::function<void()> fn) {
+        asio::post(io_, watch.guard(std::move(fn)));
     };
     auto opened = storage::Storage::open(cfg_.storage, post);
     if (!opened)

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "engine/api/CabinetApi.hpp"
+#include "engine/base/Lifetime.hpp"
 #include "engine/base/Metrics.hpp"
 #include "engine/cabinet/CabinetBridge.hpp"
 #include "engine/config/EngineConfig.hpp"
@@ -95,8 +96,8 @@ class Engine : public smpp::SmppApplication {
     std::unique_ptr<sms::SmsService> sms_;
     std::unique_ptr<sms::SmppSmsIngress> sms_ingress_;  // listener accounts with the sms role
     std::unique_ptr<http::HttpServer> http_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     bool stopping_ = false;
+    Lifetime lifetime_;  // last member: ends first (engine/base/Lifetime.hpp)
 };
 
 }  // namespace ussdgw

@@ -19,7 +19,8 @@
 // - Objects with asynchronous work are shared-owned (`create`, std::enable_shared_from_this):
 //   operations with buffers in flight hold the object strongly (shared_from_this), and
 //   every other handler and report holds it weakly (weak_from_this) and does nothing once
-//   it is gone.
+//   it is gone. (Objects with a single owner, the engine's services, guard their callbacks
+//   with a `Lifetime` instead: engine/base/Lifetime.hpp says when to use which.)
 #pragma once
 
 #include <array>

@@ -68,9 +68,7 @@ CabinetApi::CabinetApi(boost::asio::io_context& io, ApiConfig cfg, std::string d
       scheduler_timer_(io),
       sweeper_timer_(io) {}
 
-CabinetApi::~CabinetApi() {
-    *alive_ = false;
-}
+CabinetApi::~CabinetApi() = default;
 
 void CabinetApi::start() {
     if (auto st = web_->open(); !st) throw std::runtime_error("cabinet API: " + st.error().message);
@@ -147,13 +145,12 @@ void CabinetApi::note_activity(const storage::WebSession& s, std::int64_t t) {
     if (a.writing || t - a.written_ms < touch_interval_ms(cfg_)) return;
     a.writing = true;
     std::int64_t id = s.id;
-    web_->touch(id, t, [this, id, t, alive = std::weak_ptr<bool>(alive_)] {
-        if (!alive.lock()) return;
+    web_->touch(id, t, lifetime_.guard([this, id, t] {
         auto it = activity_.find(id);
         if (it == activity_.end()) return;
         it->second.writing = false;
         it->second.written_ms = std::max(it->second.written_ms, t);
-    });
+    }));
 }
 
 std::optional<std::string> CabinetApi::staff(const http::HttpRequest& req,
@@ -248,11 +245,10 @@ void CabinetApi::arm_scheduler() {
     std::int64_t wait = 60'000;
     if (*due) wait = std::clamp<std::int64_t>(**due - now(), 0, 60'000);
     scheduler_timer_.expires_after(milliseconds(wait));
-    scheduler_timer_.async_wait(
-        [this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
-            if (ec || !alive.lock() || stopped_) return;
-            run_scheduler();
-        });
+    scheduler_timer_.async_wait(lifetime_.guard([this](boost::system::error_code ec) {
+        if (ec || stopped_) return;
+        run_scheduler();
+    }));
 }
 
 void CabinetApi::arm_scheduler_soon() {
@@ -263,8 +259,7 @@ void CabinetApi::arm_scheduler_soon() {
 
 void CabinetApi::run_scheduler() {
     applying_ = true;
-    web_->apply_due(kApplyBatch, [this, alive = std::weak_ptr<bool>(alive_)](Result<int> n) {
-        if (!alive.lock()) return;
+    web_->apply_due(kApplyBatch, lifetime_.guard([this](Result<int> n) {
         applying_ = false;
         if (!n)
             log::error("api.scheduler_failed", "error", n.error().message);
@@ -272,7 +267,7 @@ void CabinetApi::run_scheduler() {
             log::info("api.service_requests_applied", "count", *n);
         if (n && *n == kApplyBatch) return run_scheduler();  // more are due
         arm_scheduler();
-    });
+    }));
 }
 
 void CabinetApi::arm_sweeper() {
@@ -280,12 +275,11 @@ void CabinetApi::arm_sweeper() {
     std::int64_t every =
         std::clamp<std::int64_t>(cfg_.session_idle_timeout.count() / 4, 250, 30'000);
     sweeper_timer_.expires_after(milliseconds(every));
-    sweeper_timer_.async_wait(
-        [this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
-            if (ec || !alive.lock() || stopped_) return;
-            sweep();
-            arm_sweeper();
-        });
+    sweeper_timer_.async_wait(lifetime_.guard([this](boost::system::error_code ec) {
+        if (ec || stopped_) return;
+        sweep();
+        arm_sweeper();
+    }));
 }
 
 void CabinetApi::sweep() {

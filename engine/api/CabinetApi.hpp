@@ -27,6 +27,7 @@
 #include "engine/api/ApiJson.hpp"
 #include "engine/api/LoginGuard.hpp"
 #include "engine/api/SessionRules.hpp"
+#include "engine/base/Lifetime.hpp"
 #include "engine/http/Router.hpp"
 #include "storage/Storage.hpp"
 #include "storage/WebCabinet.hpp"
@@ -86,11 +87,10 @@ class CabinetApi {
     // refusal answered by refuse(), a result handed to `then`.
     template <typename T, typename Then>
     storage::Done<T> answer(http::HttpResponder r, Then then) {
-        return [this, r, then = std::move(then), alive = std::weak_ptr<bool>(alive_)](Result<T> v) {
-            if (!alive.lock()) return;
+        return lifetime_.guard([this, r, then = std::move(then)](Result<T> v) {
             if (!v) return refuse(r, v.error());
             then(*v);
-        };
+        });
     }
     // 204 with the session cookie cleared: logout, a password change, closing one's access.
     http::Response session_closed() const;
@@ -128,7 +128,7 @@ class CabinetApi {
     bool applying_ = false;
     int sweeps_ = 0;
     bool stopped_ = false;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    Lifetime lifetime_;  // last member: ends first (engine/base/Lifetime.hpp)
 };
 
 }  // namespace ussdgw::api

@@ -75,9 +75,7 @@ void CabinetApi::add_public_routes(http::Router& router) {
             return r.send(error_response(api_error_from(st.error(), t)));
         storage::LoginAttempt attempt{*m, by_puk, Secret(std::move(secret)), address};
         web_->login(std::move(attempt),
-                    [this, r, m = *m, address,
-                     alive = std::weak_ptr<bool>(alive_)](Result<storage::SessionGranted> g) {
-                        if (!alive.lock()) return;
+                    lifetime_.guard([this, r, m = *m, address](Result<storage::SessionGranted> g) {
                         std::int64_t t2 = now();
                         if (g) {
                             log::info("api.login", "msisdn", m.text(), "method", g->session.method,
@@ -99,7 +97,7 @@ void CabinetApi::add_public_routes(http::Router& router) {
                         if (e.attempts_left) login_failures_.record(address, t2);
                         log::info("api.login", "msisdn", m.text(), "outcome", e.code);
                         refuse(r, e);
-                    });
+                    }));
     });
 
     router.add(
@@ -122,9 +120,7 @@ void CabinetApi::add_public_routes(http::Router& router) {
                                            : storage::CodePurpose::recover_password;
             web_->send_code(
                 *m, p, std::nullopt,
-                [this, r, m = *m,
-                 alive = std::weak_ptr<bool>(alive_)](Result<storage::CodeStored> sent) {
-                    if (!alive.lock()) return;
+                lifetime_.guard([this, r, m = *m](Result<storage::CodeStored> sent) {
                     Json body = {
                         {"expires_in_seconds", cfg_.code_ttl.count() / 1000},
                         {"resend_after_seconds", cfg_.code_resend_interval.count() / 1000}};
@@ -139,45 +135,43 @@ void CabinetApi::add_public_routes(http::Router& router) {
                         e.code.rfind("storage.", 0) == 0)
                         return refuse(r, e);
                     r.send(json_ok(body, HttpStatus::accepted));
-                });
+                }));
         });
 
-    router.add(Verb::post, "/api/v1/password/reset",
-               [this](const HttpRequest& req, HttpResponder r) {
-                   auto body = read_object(req, {{"msisdn", FieldKind::string},
-                                                 {"code", FieldKind::string},
-                                                 {"password", FieldKind::string}});
-                   if (!body) return r.send(error_response(body.error()));
-                   auto m = read_msisdn((*body)["msisdn"].get<std::string>(), "msisdn");
-                   if (!m) return r.send(error_response(m.error()));
-                   std::string code = (*body)["code"].get<std::string>();
-                   std::string password = (*body)["password"].get<std::string>();
-                   body->clear();
-                   if (!digits(code, 6))
-                       return r.send(error_response(
-                           field_error("request.invalid_field", "code", "the code is 6 digits")));
-                   if (auto bad = check_password(cfg_, password, m->text(), "password"))
-                       return r.send(error_response(*bad));
-                   std::string address = client_address(req, cfg_.trusted_proxies);
-                   std::int64_t t = now();
-                   if (auto until = login_failures_.blocked_until(address, t))
-                       return r.send(error_response(rate_limited(*until, t)));
-                   web_->reset_password(
-                       *m, Secret(std::move(code)), Secret(std::move(password)), address,
-                       [this, r, m = *m, address,
-                        alive = std::weak_ptr<bool>(alive_)](Result<storage::SessionGranted> g) {
-                           if (!alive.lock()) return;
-                           if (g) {
-                               log::info("api.password_reset", "msisdn", m.text(), "outcome", "ok");
-                               return r.send(session_opened(*g));
-                           }
-                           const Error& e = g.error();
-                           if (e.code == "otp.wrong" || e.code == "otp.expired")
-                               login_failures_.record(address, now());
-                           log::info("api.password_reset", "msisdn", m.text(), "outcome", e.code);
-                           refuse(r, e);
-                       });
-               });
+    router.add(
+        Verb::post, "/api/v1/password/reset", [this](const HttpRequest& req, HttpResponder r) {
+            auto body = read_object(req, {{"msisdn", FieldKind::string},
+                                          {"code", FieldKind::string},
+                                          {"password", FieldKind::string}});
+            if (!body) return r.send(error_response(body.error()));
+            auto m = read_msisdn((*body)["msisdn"].get<std::string>(), "msisdn");
+            if (!m) return r.send(error_response(m.error()));
+            std::string code = (*body)["code"].get<std::string>();
+            std::string password = (*body)["password"].get<std::string>();
+            body->clear();
+            if (!digits(code, 6))
+                return r.send(error_response(
+                    field_error("request.invalid_field", "code", "the code is 6 digits")));
+            if (auto bad = check_password(cfg_, password, m->text(), "password"))
+                return r.send(error_response(*bad));
+            std::string address = client_address(req, cfg_.trusted_proxies);
+            std::int64_t t = now();
+            if (auto until = login_failures_.blocked_until(address, t))
+                return r.send(error_response(rate_limited(*until, t)));
+            web_->reset_password(
+                *m, Secret(std::move(code)), Secret(std::move(password)), address,
+                lifetime_.guard([this, r, m = *m, address](Result<storage::SessionGranted> g) {
+                    if (g) {
+                        log::info("api.password_reset", "msisdn", m.text(), "outcome", "ok");
+                        return r.send(session_opened(*g));
+                    }
+                    const Error& e = g.error();
+                    if (e.code == "otp.wrong" || e.code == "otp.expired")
+                        login_failures_.record(address, now());
+                    log::info("api.password_reset", "msisdn", m.text(), "outcome", e.code);
+                    refuse(r, e);
+                }));
+        });
 }
 
 }  // namespace ussdgw::api

@@ -242,9 +242,7 @@ void CabinetApi::add_ops_routes(http::Router& router) {
             storage::Msisdn target = *m;
             web_->put_subscriber(
                 std::move(s), std::move(puk), *who,
-                [this, r, target, answer_record,
-                 alive = std::weak_ptr<bool>(alive_)](Result<bool> created) {
-                    if (!alive.lock()) return;
+                lifetime_.guard([this, r, target, answer_record](Result<bool> created) {
                     if (!created) {
                         if (created.error().code == "puk1.required")
                             return r.send(
@@ -253,7 +251,7 @@ void CabinetApi::add_ops_routes(http::Router& router) {
                         return refuse(r, created.error());
                     }
                     answer_record(r, target, *created ? HttpStatus::created : HttpStatus::ok);
-                });
+                }));
         });
 
     router.add(Verb::post, "/api/v1/ops/subscribers/{msisdn}/access/close",

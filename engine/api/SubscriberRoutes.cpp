@@ -189,16 +189,14 @@ void CabinetApi::add_service_routes(http::Router& router) {
     };
     auto request_answer = [this](HttpResponder r, HttpStatus ok_status, storage::Msisdn m,
                                  std::int64_t id) {
-        return [this, r, ok_status, m, id,
-                alive = std::weak_ptr<bool>(alive_)](Result<storage::ServiceRequest> done) {
-            if (!alive.lock()) return;
+        return lifetime_.guard([this, r, ok_status, m, id](Result<storage::ServiceRequest> done) {
             if (done) return r.send(json_ok(request_json(*done), ok_status));
             ApiError e = api_error_from(done.error(), now());
             if (e.code == storage::rules::kWrongState && id != 0)
                 if (auto cur = web_->service_request(m, id))
                     e.data["state"] = storage::to_text(cur->state);
             r.send(error_response(e));
-        };
+        });
     };
 
     router.add(
@@ -222,13 +220,13 @@ void CabinetApi::add_service_routes(http::Router& router) {
             auto done = request_answer(r, HttpStatus::created, rec.msisdn, 0);
             web_->create_request(
                 s->ctx, code, *action, *action == storage::ServiceAction::connect ? o->price : 0,
-                [done, r, insufficient, price = o->price, balance = rec.balance_minor,
-                 alive = std::weak_ptr<bool>(alive_)](Result<storage::ServiceRequest> created) {
-                    if (!alive.lock()) return;
+                lifetime_.guard([done, r, insufficient, price = o->price,
+                                 balance =
+                                     rec.balance_minor](Result<storage::ServiceRequest> created) {
                     if (!created && created.error().code == storage::rules::kBalanceInsufficient)
                         return r.send(insufficient(created.error(), price, balance));
                     done(std::move(created));
-                });
+                }));
         });
 
     router.add(Verb::get, "/api/v1/me/service-requests/{id}",
@@ -254,9 +252,8 @@ void CabinetApi::add_service_routes(http::Router& router) {
                        request_answer(r, HttpStatus::ok, s->ctx.record.subscriber.msisdn, *id);
                    web_->confirm_request(
                        s->ctx, *id,
-                       [this, done, r, insufficient, rec = s->ctx.record, id = *id,
-                        alive = std::weak_ptr<bool>(alive_)](Result<storage::ServiceRequest> c) {
-                           if (!alive.lock()) return;
+                       lifetime_.guard([this, done, r, insufficient, rec = s->ctx.record,
+                                        id = *id](Result<storage::ServiceRequest> c) {
                            if (c) arm_scheduler_soon();
                            if (!c && c.error().code == storage::rules::kBalanceInsufficient) {
                                auto cur = web_->service_request(rec.subscriber.msisdn, id);
@@ -265,7 +262,7 @@ void CabinetApi::add_service_routes(http::Router& router) {
                                    rec.subscriber.balance_minor));
                            }
                            done(std::move(c));
-                       });
+                       }));
                });
 
     router.add(Verb::post, "/api/v1/me/service-requests/{id}/cancel",

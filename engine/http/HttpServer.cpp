@@ -288,7 +288,6 @@ HttpServer::HttpServer(boost::asio::io_context& io, HttpConfig config, const Rou
       grace_timer_(io) {}
 
 HttpServer::~HttpServer() {
-    *alive_ = false;
     for (auto& l : listeners_) {
         l->stop();
         l->close_all();
@@ -296,10 +295,7 @@ HttpServer::~HttpServer() {
 }
 
 void HttpServer::start() {
-    std::weak_ptr<bool> alive = alive_;
-    auto on_idle = [this, alive] {
-        if (alive.lock()) check_stopped();
-    };
+    auto on_idle = lifetime_.guard([this] { check_stopped(); });
     unsigned main_scopes = config_.ops_listen ? static_cast<unsigned>(Scope::main) : kAllScopes;
     listeners_.push_back(std::make_shared<Listener>(io_, "main", config_.listen, main_scopes,
                                                     config_, router_, request_metrics_, registry_,
@@ -339,15 +335,14 @@ void HttpServer::stop(std::function<void()> done) {
     for (auto& l : listeners_)
         l->stop();
     grace_timer_.expires_after(config_.shutdown_grace);
-    grace_timer_.async_wait(
-        [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
-            if (ec || !alive.lock()) return;
-            if (connection_count() > 0)
-                log::warn("http.shutdown_grace_elapsed", "connections", connection_count());
-            for (auto& l : listeners_)
-                l->close_all();
-            check_stopped();
-        });
+    grace_timer_.async_wait(lifetime_.guard([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        if (connection_count() > 0)
+            log::warn("http.shutdown_grace_elapsed", "connections", connection_count());
+        for (auto& l : listeners_)
+            l->close_all();
+        check_stopped();
+    }));
     check_stopped();
 }
 
@@ -356,9 +351,7 @@ void HttpServer::check_stopped() {
     grace_timer_.cancel();
     log::info("http.stopped");
     // Posted: the last connection may be closing on this very call stack.
-    boost::asio::post(io_, [done = std::move(stop_done_), alive = std::weak_ptr<bool>(alive_)] {
-        if (alive.lock()) done();
-    });
+    boost::asio::post(io_, lifetime_.guard([done = std::move(stop_done_)] { done(); }));
     stop_done_ = nullptr;
 }
 

@@ -30,6 +30,7 @@
 #include <optional>
 #include <vector>
 
+#include "engine/base/Lifetime.hpp"
 #include "engine/base/Metrics.hpp"
 #include "engine/http/HttpConfig.hpp"
 #include "engine/http/Router.hpp"
@@ -72,7 +73,7 @@ class HttpServer {
     boost::asio::steady_timer grace_timer_;
     bool stopping_ = false;
     std::function<void()> stop_done_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    Lifetime lifetime_;  // last member: ends first (engine/base/Lifetime.hpp)
 };
 
 }  // namespace ussdgw::http

@@ -41,9 +41,7 @@ SmppSmsIngress::SmppSmsIngress(asio::io_context& io, const SmsConfig& config,
     }
 }
 
-SmppSmsIngress::~SmppSmsIngress() {
-    *alive_ = false;
-}
+SmppSmsIngress::~SmppSmsIngress() = default;
 
 void SmppSmsIngress::stop() {
     stopped_ = true;
@@ -88,10 +86,9 @@ void SmppSmsIngress::on_request(const smpp::PeerInfo& peer, const smpp::Pdu& req
         [row = std::move(row), cap](storage::SmsOutbox& o, std::int64_t now) {
             return o.enqueue_client(row, cap, now);
         },
-        [this, alive = std::weak_ptr<bool>(alive_), reply, id, account = peer.link,
-         peer_address = peer.address, command = request.command_id(),
-         parts_hint = sms->octets.size()](Result<std::int64_t> r) {
-            if (!alive.lock()) return;
+        lifetime_.guard([this, reply, id, account = peer.link, peer_address = peer.address,
+                         command = request.command_id(),
+                         parts_hint = sms->octets.size()](Result<std::int64_t> r) {
             if (!r) {
                 bool full = r.error().code == "sms.queue_full";
                 ++(full ? stats_.queue_full : stats_.refused);
@@ -108,7 +105,7 @@ void SmppSmsIngress::on_request(const smpp::PeerInfo& peer, const smpp::Pdu& req
                       *r, "octets", parts_hint);
             reply.accept(id);
             if (kick_) kick_();
-        });
+        }));
 }
 
 void SmppSmsIngress::on_bind(const std::string& system_id) {
@@ -131,9 +128,8 @@ void SmppSmsIngress::perform(ClientReceiptQueue::Actions actions) {
                     [account = a.account, limit = a.limit](storage::SmsOutbox& o, std::int64_t) {
                         return o.client_receipts_due(account, limit);
                     },
-                    [this, alive = std::weak_ptr<bool>(alive_),
-                     account = a.account](Result<std::vector<storage::ClientReceipt>> rows) {
-                        if (!alive.lock()) return;
+                    lifetime_.guard([this, account = a.account](
+                                        Result<std::vector<storage::ClientReceipt>> rows) {
                         if (!rows)
                             log::error("sms.receipts_read_failed", "account", account, "error",
                                        rows.error().message);
@@ -141,7 +137,7 @@ void SmppSmsIngress::perform(ClientReceiptQueue::Actions actions) {
                             account,
                             rows ? std::move(*rows) : std::vector<storage::ClientReceipt>{},
                             rows.ok(), Clock::now()));
-                    });
+                    }));
                 break;
             case ClientReceiptQueue::Action::Kind::send:
                 send_receipt(a.account, a.receipt);
@@ -151,15 +147,13 @@ void SmppSmsIngress::perform(ClientReceiptQueue::Actions actions) {
                     [id = a.receipt.id](storage::SmsOutbox& o, std::int64_t now) {
                         return o.ack_client_receipt(id, now);
                     },
-                    [this, alive = std::weak_ptr<bool>(alive_), account = a.account,
-                     id = a.receipt.id](Status st) {
-                        if (!alive.lock()) return;
+                    lifetime_.guard([this, account = a.account, id = a.receipt.id](Status st) {
                         if (st) ++stats_.receipts_acked;
                         if (!st)
                             log::error("sms.receipt_ack_failed", "account", account, "receipt_id",
                                        id, "error", st.error().message);
                         perform(queue_.acked(account, id, st.ok(), Clock::now()));
-                    });
+                    }));
                 break;
         }
     }
@@ -168,9 +162,8 @@ void SmppSmsIngress::perform(ClientReceiptQueue::Actions actions) {
 
 void SmppSmsIngress::send_receipt(const std::string& account, const storage::ClientReceipt& r) {
     smpp::SmppServer* server = smpp_.server();
-    auto done = [this, alive = std::weak_ptr<bool>(alive_), account, id = r.id,
-                 message_id = r.client_message_id, stat = r.stat](smpp::RequestOutcome& o) {
-        if (!alive.lock()) return;
+    auto done = lifetime_.guard([this, account, id = r.id, message_id = r.client_message_id,
+                                 stat = r.stat](smpp::RequestOutcome& o) {
         if (o.ok()) {
             log::info("sms.integrator_receipt", "account", account, "message_id", message_id,
                       "stat", stat);
@@ -183,7 +176,7 @@ void SmppSmsIngress::send_receipt(const std::string& account, const storage::Cli
                       "status", o.status);
         }
         perform(queue_.answered(account, id, o.ok(), Clock::now()));
-    };
+    });
     ++stats_.receipts_sent;
     smpp::SendResult sent{smpp::SendError::not_bound, 0};
     if (server) sent = server->send_to(account, receipt_deliver_sm(r), done);
@@ -199,10 +192,10 @@ void SmppSmsIngress::schedule() {
     auto next = queue_.next_deadline();
     if (!next) return;
     timer_.expires_at(*next);
-    timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
-        if (ec || !alive.lock() || stopped_) return;
+    timer_.async_wait(lifetime_.guard([this](boost::system::error_code ec) {
+        if (ec || stopped_) return;
         perform(queue_.tick(Clock::now()));
-    });
+    }));
 }
 
 }  // namespace ussdgw::sms

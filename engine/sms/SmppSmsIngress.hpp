@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/base/Lifetime.hpp"
 #include "engine/sms/ClientReceiptQueue.hpp"
 #include "engine/sms/SmsConfig.hpp"
 #include "smpp/MessageId.hpp"
@@ -71,9 +72,9 @@ class SmppSmsIngress {
     smpp::MessageIdGenerator ids_;
     ClientReceiptQueue queue_;
     boost::asio::steady_timer timer_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     bool stopped_ = false;
     Stats stats_;
+    Lifetime lifetime_;  // last member: ends first (engine/base/Lifetime.hpp)
 };
 
 }  // namespace ussdgw::sms

@@ -61,9 +61,7 @@ SmsService::SmsService(asio::io_context& io, SmsConfig config, storage::Storage&
             if (a.outgoing_sms) routes_.push_back(SmsRoute{SmsRoute::Kind::account, a.system_id});
 }
 
-SmsService::~SmsService() {
-    *alive_ = false;
-}
+SmsService::~SmsService() = default;
 
 bool SmsService::serves_account(const std::string& system_id) const {
     return std::find(routes_.begin(), routes_.end(),
@@ -122,12 +120,11 @@ std::chrono::milliseconds SmsService::response_timeout(const SmsRoute& r) const 
 void SmsService::schedule_poll() {
     if (stopped_) return;
     poll_timer_.expires_after(config_.poll_interval);
-    poll_timer_.async_wait(
-        [this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
-            if (ec || !alive.lock() || stopped_) return;
-            kick();
-            schedule_poll();
-        });
+    poll_timer_.async_wait(lifetime_.guard([this](boost::system::error_code ec) {
+        if (ec || stopped_) return;
+        kick();
+        schedule_poll();
+    }));
 }
 
 void SmsService::kick() {
@@ -169,9 +166,9 @@ void SmsService::submit_part(std::int64_t outbox_id, smpp::SubmitSm sm,
     };
     auto waiting = std::make_shared<Waiting>();
     waiting->done = std::move(done);
-    auto finish = [this, alive = std::weak_ptr<bool>(alive_), outbox_id, route = *route, sent_at,
-                   timeout, waiting](smpp::RequestOutcome& o) {
-        if (!alive.lock() || !waiting->done) return;
+    auto finish = lifetime_.guard([this, outbox_id, route = *route, sent_at, timeout,
+                                   waiting](smpp::RequestOutcome& o) {
+        if (!waiting->done) return;
         if (!std::exchange(waiting->answered, true)) part_answered(outbox_id, route);
         PartOutcome out = part_outcome(o);
         if (out.kind != PartOutcome::Kind::no_answer) {
@@ -198,11 +195,11 @@ void SmsService::submit_part(std::int64_t outbox_id, smpp::SubmitSm sm,
                   "reason", out.detail, "hold_ms",
                   std::chrono::duration_cast<std::chrono::milliseconds>(not_before - now).count());
         auto timer = std::make_shared<asio::steady_timer>(io_, not_before);
-        timer->async_wait([timer, alive = std::weak_ptr<bool>(alive_), waiting,
-                           out = std::move(out)](boost::system::error_code) mutable {
-            if (alive.lock()) waiting->report(std::move(out));
-        });
-    };
+        timer->async_wait(lifetime_.guard(
+            [timer, waiting, out = std::move(out)](boost::system::error_code) mutable {
+                waiting->report(std::move(out));
+            }));
+    });
     if (route->kind == SmsRoute::Kind::client_link) {
         smpp::SmppClientLink* link = smpp_.link(route->name);
         if (link) {

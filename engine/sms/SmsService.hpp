@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/base/Lifetime.hpp"
 #include "engine/sms/SmsLinks.hpp"
 #include "engine/sms/SmsSender.hpp"
 #include "smpp/SmppService.hpp"
@@ -83,9 +84,9 @@ class SmsService {
     std::map<SmsRoute, std::size_t> busy_;
     std::map<SmsRoute, std::uint64_t> parts_sent_;
     boost::asio::steady_timer poll_timer_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     bool stopped_ = false;
     Stats stats_;
+    Lifetime lifetime_;  // last member: ends first (engine/base/Lifetime.hpp)
 };
 
 }  // namespace ussdgw::sms

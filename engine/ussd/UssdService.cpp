@@ -13,9 +13,7 @@ UssdService::UssdService(boost::asio::io_context& io, UssdDialogues dialogues, P
       now_(now ? std::move(now) : Now([] { return std::chrono::steady_clock::now(); })),
       timer_(io) {}
 
-UssdService::~UssdService() {
-    *alive_ = false;
-}
+UssdService::~UssdService() = default;
 
 void UssdService::register_ingress(std::string name, ScreenSink sink) {
     sinks_[std::move(name)] = std::move(sink);
@@ -85,15 +83,14 @@ void UssdService::run(UssdDialogues::Actions& actions) {
     }
     for (auto& p : actions.performs) {
         bool issues_password = p.request.kind == menus::ActionKind::issue_password;
-        perform_(p.request, [this, alive = std::weak_ptr<bool>(alive_), dialogue = p.dialogue,
-                             id = p.request.id, issues_password](menus::ActionResult result) {
-            if (!alive.lock()) return;
+        perform_(p.request, lifetime_.guard([this, dialogue = p.dialogue, id = p.request.id,
+                                             issues_password](menus::ActionResult result) {
             if (issues_password && result.outcome == menus::outcome::ok && on_password_issued_)
                 on_password_issued_();
             UssdDialogues::Actions next;
             dialogues_.on_action_result(dialogue, id, result, now_(), next);
             run(next);
-        });
+        }));
     }
     arm_timer();
 }
@@ -103,11 +100,11 @@ void UssdService::arm_timer() {
     if (stopped_ || !next || (armed_for_ && *armed_for_ <= *next)) return;
     armed_for_ = next;
     timer_.expires_at(*next);
-    timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
-        if (ec || !alive.lock()) return;
+    timer_.async_wait(lifetime_.guard([this](boost::system::error_code ec) {
+        if (ec) return;
         armed_for_.reset();
         tick();
-    });
+    }));
 }
 
 void UssdService::tick() {

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/base/Lifetime.hpp"
 #include "engine/ussd/UssdDialogues.hpp"
 #include "engine/ussd/UssdIngress.hpp"
 
@@ -70,8 +71,8 @@ class UssdService {
     std::map<std::string, ScreenSink> sinks_;
     boost::asio::steady_timer timer_;
     std::optional<TimePoint> armed_for_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     bool stopped_ = false;
+    Lifetime lifetime_;  // last member: ends first (engine/base/Lifetime.hpp)
 };
 
 }  // namespace ussdgw::ussd

@@ -124,9 +124,7 @@ HttpUssdIngress::HttpUssdIngress(boost::asio::io_context& io, std::vector<HttpUs
     }
 }
 
-HttpUssdIngress::~HttpUssdIngress() {
-    *alive_ = false;
-}
+HttpUssdIngress::~HttpUssdIngress() = default;
 
 std::size_t HttpUssdIngress::sessions() const {
     std::size_t n = 0;
@@ -142,13 +140,12 @@ void HttpUssdIngress::start(Router& router) {
     for (auto& a : accounts_) {
         by_path[a->config.path].push_back(a.get());
         Account* acc = a.get();
-        std::weak_ptr<bool> alive = alive_;
-        core_.register_ingress(acc->ingress, [this, acc, alive](const ussd::UssdScreen& screen) {
-            if (alive.expired()) return;
-            HttpUssdSessions::Actions actions;
-            acc->sessions.on_screen(screen, UssdClock::now(), actions);
-            run(*acc, actions);
-        });
+        core_.register_ingress(acc->ingress,
+                               lifetime_.guard([this, acc](const ussd::UssdScreen& screen) {
+                                   HttpUssdSessions::Actions actions;
+                                   acc->sessions.on_screen(screen, UssdClock::now(), actions);
+                                   run(*acc, actions);
+                               }));
     }
     for (auto& [path, candidates] : by_path) {
         router.add(Verb::post, path,
@@ -311,14 +308,13 @@ void HttpUssdIngress::arm(Account& a) {
     if (a.armed && *a.armed <= *next) return;  // it wakes up early enough and re-arms then
     a.armed = next;
     a.timer.expires_at(*next);
-    std::weak_ptr<bool> alive = alive_;
-    a.timer.async_wait([this, &a, alive](const boost::system::error_code& ec) {
-        if (ec || alive.expired()) return;
+    a.timer.async_wait(lifetime_.guard([this, &a](const boost::system::error_code& ec) {
+        if (ec) return;
         a.armed.reset();
         HttpUssdSessions::Actions actions;
         a.sessions.on_timer(UssdClock::now(), actions);
         run(a, actions);
-    });
+    }));
 }
 
 }  // namespace ussdgw::http

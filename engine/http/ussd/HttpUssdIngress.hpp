@@ -23,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/base/Lifetime.hpp"
 #include "engine/base/Metrics.hpp"
 #include "engine/http/Router.hpp"
 #include "engine/http/ussd/HttpUssdConfig.hpp"
@@ -75,7 +76,7 @@ class HttpUssdIngress {
     std::vector<std::unique_ptr<Account>> accounts_;
     std::unordered_map<std::string, metrics::Counter*> counters_;
     bool started_ = false;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    Lifetime lifetime_;  // last member: ends first (engine/base/Lifetime.hpp)
 };
 
 }  // namespace ussdgw::http

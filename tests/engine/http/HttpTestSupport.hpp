@@ -1,6 +1,6 @@
-// Helpers for the HTTP server tests: an HttpServer on its own io_context thread with a
-// router the test fills, and a blocking raw-socket client (every read bounded by a socket
-// receive timeout) that writes exact bytes and parses answers with Beast.
+// Helpers for the HTTP server and connection tests: an HttpServer on its own io_context
+// thread with a router the test fills, and a blocking raw-socket client (every read bounded
+// by a socket receive timeout) that writes exact bytes and parses answers with Beast.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -156,6 +156,31 @@ class RawClient {
     std::chrono::milliseconds timeout_;
     boost::beast::flat_buffer buffer_;
 };
+
+// A small server configuration: short timeouts, small limits, four connections.
+inline http::HttpConfig small_config() {
+    using namespace std::chrono_literals;
+    http::HttpConfig c;
+    c.max_header_bytes = 2048;
+    c.max_body_bytes = 1024;
+    c.request_timeout = 400ms;
+    c.idle_timeout = 400ms;
+    c.handler_timeout = 400ms;
+    c.shutdown_grace = 400ms;
+    c.max_connections = 4;
+    return c;
+}
+
+// GET /healthz answers {"status":"ok"}; POST /echo answers its body.
+inline void add_echo_routes(http::Router& r) {
+    using namespace http;
+    r.add(Verb::get, "/healthz", [](const HttpRequest&, HttpResponder respond) {
+        respond.send(json_response(HttpStatus::ok, R"({"status":"ok"})"));
+    });
+    r.add(Verb::post, "/echo", [](const HttpRequest& req, HttpResponder respond) {
+        respond.send(text_response(HttpStatus::ok, req.body()));
+    });
+}
 
 inline std::string get(std::string_view path, std::string_view extra = "") {
     return "GET " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + std::string(extra) +

@@ -32,20 +32,8 @@ struct Sender : test::StorageHarness {
             [this] { return now; });
     }
 
-    std::int64_t enqueue(const std::string& text) {
-        auto id = outbox<std::int64_t>([text](storage::SmsOutbox& o, std::int64_t now_ms) {
-            return o.enqueue(storage::test::msisdn("375291000001"), "password", text, now_ms);
-        });
-        REQUIRE(id.ok());
-        return *id;
-    }
-    storage::OutboxStatus status(std::int64_t id) {
-        auto s = outbox<std::optional<storage::OutboxStatus>>(
-            [id](storage::SmsOutbox& o, std::int64_t) { return o.status(id); });
-        REQUIRE(s.ok());
-        REQUIRE(s->has_value());
-        return **s;
-    }
+    std::int64_t enqueue(const std::string& text) { return test::enqueue_sms(*this, text); }
+    storage::OutboxStatus status(std::int64_t id) { return test::outbox_status(*this, id); }
     void poll_until_sent(std::size_t n) {
         sender->poll();
         REQUIRE(loop.run_until([&] { return sent.size() >= n; }));
