@@ -51,9 +51,10 @@ Result<std::unique_ptr<Storage>> Storage::open(const StorageConfig& cfg, Post po
     std::unique_ptr<Storage> s(
         new Storage(cfg, std::move(writer->key), std::move(post), std::move(clock)));
     s->reader_ = std::move(*reader);
-    s->hasher_ = std::make_unique<CredentialHasher>(
-        HashPoolSettings{cfg.hash_workers, cfg.hash_queue_limit, cfg.hash_max_wait},
-        Argon2Params{cfg.argon2_opslimit, cfg.argon2_memlimit});
+    s->hasher_ =
+        std::make_unique<CredentialHasher>(HashPoolSettings{cfg.hash_workers, cfg.hash_queue_limit,
+                                                            cfg.hash_max_wait, cfg.hash_process},
+                                           Argon2Params{cfg.argon2_opslimit, cfg.argon2_memlimit});
     s->committer_ = std::make_unique<GroupCommitter>(
         std::move(writer->db), cfg.group_commit_max_batch, cfg.group_commit_max_delay);
     s->reads_ = std::make_unique<SharedReads>(*s->reader_, *s->committer_, s->post_);
