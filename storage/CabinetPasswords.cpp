@@ -53,9 +53,10 @@ void CabinetService::issue_password(Msisdn msisdn, Channel channel, Done<Passwor
                                     CancellationPtr cancellation) {
     if (cancellation && cancellation->cancelled())
         return refuse(done, Error{rules::kAnnulled, "annulled before it was written"});
-    auto rec = SubscriberStore(reader_, cfg_.puk_login_tariff_plans).get(msisdn);
+    Database& db = reader();
+    auto rec = SubscriberStore(db, cfg_.puk_login_tariff_plans).get(msisdn);
     if (!rec) return refuse(done, rec.error());
-    if (auto st = password_allowed(reader_, *rec); !st) return refuse(done, st.error());
+    if (auto st = password_allowed(db, *rec); !st) return refuse(done, st.error());
     hash_new_password(msisdn, channel, std::move(cancellation),
                       std::make_shared<Done<PasswordIssued>>(std::move(done)));
 }

@@ -18,7 +18,7 @@ rules::Party party(const Subscriber& s) {
 // ---- lookups (the read connection) ------------------------------------------------
 
 Result<std::optional<SubscriberRecord>> CabinetService::find(Msisdn msisdn) {
-    return SubscriberStore(reader_, cfg_.puk_login_tariff_plans).find(msisdn);
+    return SubscriberStore(reader(), cfg_.puk_login_tariff_plans).find(msisdn);
 }
 
 void CabinetService::state(Msisdn msisdn, Done<SubscriberRecord> done) {

@@ -26,6 +26,7 @@
 #include "storage/Completion.hpp"
 #include "storage/CredentialHasher.hpp"
 #include "storage/GroupCommitter.hpp"
+#include "storage/SharedReads.hpp"
 #include "storage/StorageConfig.hpp"
 #include "storage/StorageKey.hpp"
 #include "storage/Types.hpp"
@@ -39,11 +40,11 @@ struct PasswordIssued {
 
 class CabinetService {
   public:
-    CabinetService(const StorageConfig& cfg, const StorageKey& key, Database& reader,
+    CabinetService(const StorageConfig& cfg, const StorageKey& key, SharedReads& reads,
                    GroupCommitter& committer, CredentialHasher& hasher, WallClock clock, Post post)
         : cfg_(cfg),
           key_(key),
-          reader_(reader),
+          reads_(reads),
           committer_(committer),
           hasher_(hasher),
           clock_(std::move(clock)),
@@ -123,7 +124,10 @@ class CabinetService {
 
     const StorageConfig& cfg_;
     const StorageKey& key_;
-    Database& reader_;
+    // The read connection in the loop's shared snapshot (SharedReads).
+    Database& reader() { return reads_.connection(); }
+
+    SharedReads& reads_;
     GroupCommitter& committer_;
     CredentialHasher& hasher_;
     WallClock clock_;
@@ -138,7 +142,7 @@ void CabinetService::run(std::function<Result<T>(Database&)> work, Done<T> done,
 
 template <typename T>
 void CabinetService::read(std::function<Result<T>(Database&)> lookup, Done<T> done) {
-    auto result = std::make_shared<Result<T>>(lookup(reader_));
+    auto result = std::make_shared<Result<T>>(lookup(reader()));
     dispatch(post_, [result, done = std::move(done)] { done(std::move(*result)); });
 }
 

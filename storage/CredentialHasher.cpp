@@ -5,9 +5,22 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "storage/HashProcess.hpp"
+
 namespace ussdgw::storage {
 
 namespace {
+// The calling worker's child process, when the pool has them (HashPoolSettings::process).
+thread_local HashProcess* worker_process = nullptr;
+
+Result<std::string> hash_on_worker(const Secret& pw, const Argon2Params& params) {
+    return worker_process ? worker_process->hash(pw, params) : hash_password(pw, params);
+}
+Result<bool> verify_on_worker(const std::string& stored, const Secret& pw) {
+    if (worker_process) return worker_process->verify(stored, pw);
+    return verify_password(stored, pw);
+}
+
 // The hash workers' nice value where SCHED_IDLE is refused (the engine's threads run at 0).
 constexpr int kWorkerNice = 10;
 // Weight of the newest run time in the moving average: about the last 8 hashes count.
@@ -25,7 +38,13 @@ CredentialHasher::CredentialHasher(HashPoolSettings settings, Argon2Params param
             sched_param none{};
             if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &none) != 0)
                 (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kWorkerNice);
+            std::optional<HashProcess> child;
+            if (!settings_.process.empty()) {
+                child.emplace(settings_.process);
+                worker_process = &*child;
+            }
             run();
+            worker_process = nullptr;
         });
 }
 
@@ -144,7 +163,7 @@ void CredentialHasher::hash(Secret password, Post post,
                             std::function<void(Result<std::string>)> done) {
     run_on_pool<std::string>(*this, std::move(post), std::move(done),
                              [this, pw = std::move(password)]() mutable {
-                                 auto r = hash_password(pw, params_);
+                                 auto r = hash_on_worker(pw, params_);
                                  pw.wipe();
                                  return r;
                              });
@@ -154,9 +173,9 @@ void CredentialHasher::verify(std::string stored_hash, Secret password, Post pos
                               std::function<void(Result<bool>)> done) {
     run_on_pool<bool>(*this, std::move(post), std::move(done),
                       [h = std::move(stored_hash), pw = std::move(password)]() mutable {
-                          bool match = verify_password(h, pw);
+                          auto match = verify_on_worker(h, pw);
                           pw.wipe();
-                          return Result<bool>(match);
+                          return match;
                       });
 }
 

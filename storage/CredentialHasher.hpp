@@ -33,6 +33,10 @@ struct HashPoolSettings {
     std::size_t workers = 1;
     std::size_t queue_limit = 1000;
     std::chrono::milliseconds max_wait{2000};
+    // The argv of a hash child process (storage/HashProcess), one per worker: the engine runs
+    // its Argon2id work out of its own address space. Empty: the workers hash in-process
+    // (the CLI and tests).
+    std::vector<std::string> process{};
 };
 
 // The pool's clock (monotonic); tests feed their own.

@@ -85,6 +85,7 @@ void GroupCommitter::run_batch(std::deque<Job>& batch) {
             log::error("storage.commit_failed", "error", result.error().message);
         }
     }  // not committed: rolled back here
+    if (result) commits_.fetch_add(1, std::memory_order_release);
     if (begun) {
         commit_seconds_.observe(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());

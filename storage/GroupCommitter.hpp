@@ -9,6 +9,7 @@
 // rolled back and every change in it gets that error: none is acknowledged.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -63,6 +64,9 @@ class GroupCommitter {
     // batch's work and its fsync). Updated on the writer thread; read from any thread.
     const metrics::Histogram& batch_sizes() const { return batch_sizes_; }
     const metrics::Histogram& commit_seconds() const { return commit_seconds_; }
+    // Batches committed so far; it grows before their callbacks are posted (SharedReads
+    // renews its snapshot when it changed). Any thread.
+    std::uint64_t commits() const { return commits_.load(std::memory_order_acquire); }
 
   private:
     struct Job {
@@ -85,6 +89,7 @@ class GroupCommitter {
     std::deque<Job> queue_;
     bool stopping_ = false;
     Stats stats_;
+    std::atomic<std::uint64_t> commits_{0};
     metrics::Histogram batch_sizes_{metrics::size_buckets()};
     metrics::Histogram commit_seconds_{metrics::latency_buckets()};
     std::thread writer_;

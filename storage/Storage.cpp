@@ -51,12 +51,14 @@ Result<std::unique_ptr<Storage>> Storage::open(const StorageConfig& cfg, Post po
     std::unique_ptr<Storage> s(
         new Storage(cfg, std::move(writer->key), std::move(post), std::move(clock)));
     s->reader_ = std::move(*reader);
-    s->hasher_ = std::make_unique<CredentialHasher>(
-        HashPoolSettings{cfg.hash_workers, cfg.hash_queue_limit, cfg.hash_max_wait},
-        Argon2Params{cfg.argon2_opslimit, cfg.argon2_memlimit});
+    s->hasher_ =
+        std::make_unique<CredentialHasher>(HashPoolSettings{cfg.hash_workers, cfg.hash_queue_limit,
+                                                            cfg.hash_max_wait, cfg.hash_process},
+                                           Argon2Params{cfg.argon2_opslimit, cfg.argon2_memlimit});
     s->committer_ = std::make_unique<GroupCommitter>(
         std::move(writer->db), cfg.group_commit_max_batch, cfg.group_commit_max_delay);
-    s->cabinet_ = std::make_unique<CabinetService>(s->cfg_, s->key_, *s->reader_, *s->committer_,
+    s->reads_ = std::make_unique<SharedReads>(*s->reader_, *s->committer_, s->post_);
+    s->cabinet_ = std::make_unique<CabinetService>(s->cfg_, s->key_, *s->reads_, *s->committer_,
                                                    *s->hasher_, s->clock_, s->post_);
     return s;
 }
@@ -72,7 +74,7 @@ Storage::~Storage() {
 }
 
 Result<OutboxDepth> Storage::outbox_depth() {
-    SmsOutbox outbox(*reader_, key_, outbox_policy(cfg_));
+    SmsOutbox outbox(reads_->connection(), key_, outbox_policy(cfg_));
     return outbox.depth();
 }
 

@@ -18,6 +18,7 @@
 #include "storage/CredentialHasher.hpp"
 #include "storage/Database.hpp"
 #include "storage/GroupCommitter.hpp"
+#include "storage/SharedReads.hpp"
 #include "storage/SmsOutbox.hpp"
 #include "storage/StorageConfig.hpp"
 #include "storage/StorageKey.hpp"
@@ -75,6 +76,7 @@ class Storage {
     std::unique_ptr<Database> reader_;
     std::unique_ptr<CredentialHasher> hasher_;
     std::unique_ptr<GroupCommitter> committer_;
+    std::unique_ptr<SharedReads> reads_;  // over reader_, renewed by committer_'s commits
     std::unique_ptr<CabinetService> cabinet_;
 };
 

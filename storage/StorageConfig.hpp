@@ -37,6 +37,9 @@ struct StorageConfig {
     // it within the USSD step deadlines (at most half the shortest; by default 2 s or that
     // half, whichever is shorter).
     std::chrono::milliseconds hash_max_wait{2000};
+    // Not a file key: `ussdgw run` sets its own executable and "hash-worker" here, so that the
+    // hash workers run Argon2id in child processes (storage/HashProcess). Empty: in-process.
+    std::vector<std::string> hash_process{};
 
     std::size_t password_length = 8;
     std::string password_alphabet = "23456789abcdefghijkmnpqrstuvwxyz";

@@ -65,6 +65,7 @@ Status WebCabinet::open() {
     auto db = Database::open(storage_.config().database_path, o);
     if (!db) return Failure{db.error()};
     reader_ = std::move(*db);
+    reads_ = std::make_unique<SharedReads>(*reader_, storage_.committer(), post_);
     // Computed once on this thread at start-up: one Argon2id hash at the configured cost.
     auto h = hash_password(
         Secret(new_token("dummy_")),
@@ -81,22 +82,13 @@ std::int64_t WebCabinet::now() const {
 // --- sessions -------------------------------------------------------------------------
 
 Result<std::optional<SessionContext>> WebCabinet::find_session(std::string_view token_hash) {
-    // Both reads in one read transaction: one snapshot, and one round of the WAL's file locks
-    // (each transaction takes them; on the hot path of every request they show).
-    auto begin = reader_->query("BEGIN");
-    if (!begin) return Failure{begin.error()};
-    if (auto st = begin->run(); !st) return Failure{st.error()};
-    struct End {
-        Database& db;
-        ~End() {
-            if (auto q = db.query("COMMIT")) (void)q->run();
-        }
-    } end{*reader_};
-    auto s = SessionStore(*reader_).find(token_hash);
+    // Both reads in one snapshot (SharedReads: also shared with the other requests of this
+    // loop turn).
+    Database& db = reader();
+    auto s = SessionStore(db).find(token_hash);
     if (!s) return Failure{s.error()};
     if (!*s) return std::optional<SessionContext>();
-    auto rec =
-        SubscriberStore(*reader_, storage_.config().puk_login_tariff_plans).find((*s)->msisdn);
+    auto rec = SubscriberStore(db, storage_.config().puk_login_tariff_plans).find((*s)->msisdn);
     if (!rec) return Failure{rec.error()};
     if (!*rec) return std::optional<SessionContext>();
     return std::optional<SessionContext>(SessionContext{std::move(**s), std::move(**rec)});
@@ -120,7 +112,7 @@ void WebCabinet::end_session(std::int64_t session_id, std::string reason, Done<b
 }
 
 Result<std::vector<WebSession>> WebCabinet::stale_sessions(std::int64_t seen_before_ms, int limit) {
-    return SessionStore(*reader_).stale(seen_before_ms, now(), limit);
+    return SessionStore(reader()).stale(seen_before_ms, now(), limit);
 }
 
 void WebCabinet::end_if_stale(std::int64_t session_id, std::int64_t seen_before_ms,
@@ -174,7 +166,7 @@ Result<SessionGranted> WebCabinet::open_session(Database& db, Msisdn msisdn,
 
 void WebCabinet::login(LoginAttempt a, Done<SessionGranted> done) {
     const StorageConfig& cfg = storage_.config();
-    auto rec = SubscriberStore(*reader_, cfg.puk_login_tariff_plans).find(a.msisdn);
+    auto rec = SubscriberStore(reader(), cfg.puk_login_tariff_plans).find(a.msisdn);
     if (!rec) return dispatch(post_, [done, e = rec.error()] { done(Failure{e}); });
     auto unknown = [done] { done(fail("login.unknown", "not a subscriber")); };
     if (!*rec) {
@@ -191,7 +183,7 @@ void WebCabinet::login(LoginAttempt a, Done<SessionGranted> done) {
                                        rules::kPasswordLocked);
         !st)
         return dispatch(post_, [done, e = st.error()] { done(Failure{e}); });
-    auto secrets = SubscriberStore(*reader_, cfg.puk_login_tariff_plans).secrets(a.msisdn);
+    auto secrets = SubscriberStore(reader(), cfg.puk_login_tariff_plans).secrets(a.msisdn);
     if (!secrets) return dispatch(post_, [done, e = secrets.error()] { done(Failure{e}); });
     if (a.by_puk) {
         // Checked even where PUK1 login is not allowed: that is told only to the right PUK1.
@@ -362,7 +354,7 @@ void WebCabinet::change_password(const SessionContext& ctx, std::optional<Secret
                                        rules::kPasswordLocked);
         !st)
         return dispatch(post_, [done, e = st.error()] { done(Failure{e}); });
-    auto secrets = SubscriberStore(*reader_, storage_.config().puk_login_tariff_plans).secrets(m);
+    auto secrets = SubscriberStore(reader(), storage_.config().puk_login_tariff_plans).secrets(m);
     if (!secrets) return dispatch(post_, [done, e = secrets.error()] { done(Failure{e}); });
     bool has_password = !secrets->password_hash.empty();
     auto next_pw = std::make_shared<Secret>(std::move(next));

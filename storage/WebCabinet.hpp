@@ -189,7 +189,11 @@ class WebCabinet {
     Storage& storage_;
     WebPolicy policy_;
     Post post_;
+    // The read connection in the loop's shared snapshot (SharedReads).
+    Database& reader() { return reads_->connection(); }
+
     std::unique_ptr<Database> reader_;
+    std::unique_ptr<SharedReads> reads_;  // over reader_, renewed by the storage's commits
     // An Argon2id hash of a random secret: verified against when a number is unknown or has
     // no password, so that the answer takes the time a real check takes.
     std::string dummy_hash_;

@@ -61,13 +61,13 @@ std::optional<OutboxState> outbox_state(std::string_view t) {
 // --- the subscriber's own data ----------------------------------------------------------
 
 Result<Page<AuditEntry>> WebCabinet::audit(Msisdn msisdn, std::int64_t before, int limit) {
-    auto r = AuditLog(*reader_).page(msisdn, before, limit + 1);
+    auto r = AuditLog(reader()).page(msisdn, before, limit + 1);
     if (!r) return Failure{r.error()};
     return paged(std::move(*r), limit, &audit_id);
 }
 
 Result<Page<CallRecord>> WebCabinet::calls(Msisdn msisdn, std::int64_t before, int limit) {
-    auto r = CallRecords(*reader_).page(msisdn, before, limit + 1);
+    auto r = CallRecords(reader()).page(msisdn, before, limit + 1);
     if (!r) return Failure{r.error()};
     return paged(std::move(*r), limit, &call_id);
 }
@@ -81,18 +81,18 @@ void WebCabinet::close_own_access(const SessionContext& ctx, Done<Ok> done) {
 // --- service requests -------------------------------------------------------------------
 
 Result<std::vector<ConnectedService>> WebCabinet::connected_services(Msisdn msisdn) {
-    return ServiceRequests(*reader_).connected(msisdn);
+    return ServiceRequests(reader()).connected(msisdn);
 }
 
 Result<Page<ServiceRequest>> WebCabinet::service_requests(Msisdn msisdn, std::int64_t before,
                                                           int limit) {
-    auto r = ServiceRequests(*reader_).page(msisdn, before, limit + 1);
+    auto r = ServiceRequests(reader()).page(msisdn, before, limit + 1);
     if (!r) return Failure{r.error()};
     return paged(std::move(*r), limit, &request_id);
 }
 
 Result<ServiceRequest> WebCabinet::service_request(Msisdn msisdn, std::int64_t id) {
-    return ServiceRequests(*reader_).get(msisdn, id);
+    return ServiceRequests(reader()).get(msisdn, id);
 }
 
 void WebCabinet::create_request(const SessionContext& ctx, std::string service,
@@ -140,7 +140,7 @@ void WebCabinet::cancel_request(const SessionContext& ctx, std::int64_t id,
 }
 
 Result<std::optional<std::int64_t>> WebCabinet::next_due() {
-    return ServiceRequests(*reader_).next_due();
+    return ServiceRequests(reader()).next_due();
 }
 
 void WebCabinet::apply_due(int limit, Done<int> done) {
@@ -178,7 +178,8 @@ void WebCabinet::apply_due(int limit, Done<int> done) {
 
 Result<Page<SubscriberRecord>> WebCabinet::client_subscribers(const std::string& client_id,
                                                               const OrgFilter& f) {
-    auto q = reader_->query(
+    Database& db = reader();  // one snapshot for the page
+    auto q = db.query(
         "SELECT msisdn FROM subscribers WHERE client_id = ?1 AND msisdn > ?2 "
         "AND (?3 = '' OR CAST(msisdn AS TEXT) LIKE ?3 || '%') "
         "AND (?4 < 0 OR access_open = ?4) ORDER BY msisdn LIMIT ?5");
@@ -196,7 +197,7 @@ Result<Page<SubscriberRecord>> WebCabinet::client_subscribers(const std::string&
         numbers.push_back(q->int64(0));
     }
     std::vector<SubscriberRecord> out;
-    SubscriberStore store(*reader_, storage_.config().puk_login_tariff_plans);
+    SubscriberStore store(db, storage_.config().puk_login_tariff_plans);
     for (auto n : numbers) {
         auto rec = store.find(Msisdn::from_number(n));
         if (!rec) return Failure{rec.error()};
@@ -206,7 +207,7 @@ Result<Page<SubscriberRecord>> WebCabinet::client_subscribers(const std::string&
 }
 
 Result<SubscriberRecord> WebCabinet::managed(const SessionContext& manager, Msisdn target) {
-    auto rec = SubscriberStore(*reader_, storage_.config().puk_login_tariff_plans).find(target);
+    auto rec = SubscriberStore(reader(), storage_.config().puk_login_tariff_plans).find(target);
     if (!rec) return Failure{rec.error()};
     // Another client's number is answered exactly like an unknown one.
     if (!*rec || (*rec)->subscriber.client_id != manager.record.subscriber.client_id)
@@ -226,7 +227,7 @@ void WebCabinet::manager_set_access(const SessionContext& manager, Msisdn target
                 return done(Failure{e});
             }
             auto rec =
-                SubscriberStore(*reader_, storage_.config().puk_login_tariff_plans).find(target);
+                SubscriberStore(reader(), storage_.config().puk_login_tariff_plans).find(target);
             if (!rec) return done(Failure{rec.error()});
             if (!*rec) return done(fail(rules::kNotFound, "no such subscriber"));
             done(std::move(**rec));
@@ -236,7 +237,7 @@ void WebCabinet::manager_set_access(const SessionContext& manager, Msisdn target
 // --- the operator's staff -----------------------------------------------------------------
 
 Result<std::optional<SubscriberRecord>> WebCabinet::subscriber(Msisdn msisdn) {
-    return SubscriberStore(*reader_, storage_.config().puk_login_tariff_plans).find(msisdn);
+    return SubscriberStore(reader(), storage_.config().puk_login_tariff_plans).find(msisdn);
 }
 
 void WebCabinet::put_subscriber(Subscriber s, std::optional<Secret> puk, std::string staff,
@@ -305,7 +306,7 @@ void WebCabinet::staff_open(Msisdn msisdn, std::string staff, Done<Ok> done) {
 }
 
 Result<Page<SmsRecord>> WebCabinet::sms(Msisdn msisdn, std::int64_t before, int limit) {
-    auto q = reader_->query(
+    auto q = reader().query(
         "SELECT o.id, o.kind, o.state, o.attempts, o.created_at, o.updated_at, o.last_error, "
         "(SELECT count(*) FROM sms_parts p WHERE p.message_id = o.id), "
         "(SELECT count(*) FROM sms_parts p WHERE p.message_id = o.id AND p.state = 'delivered') "

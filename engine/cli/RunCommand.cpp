@@ -24,6 +24,7 @@
 #include "engine/base/Log.hpp"
 #include "engine/cli/Commands.hpp"
 #include "engine/config/EngineConfig.hpp"
+#include "storage/HashProcess.hpp"
 
 namespace ussdgw::cli {
 
@@ -85,6 +86,11 @@ void register_run_commands(CLI::App& app, CliContext& ctx) {
         std::printf("%s: ok\n", cfg.file.c_str());
     });
 
+    // The child side of storage/HashProcess: answers hash requests on stdin (not for people).
+    auto* worker = app.add_subcommand("hash-worker", "");
+    worker->group("");
+    worker->callback([&ctx] { ctx.exit_code = storage::serve_hash_requests(0); });
+
     auto* run = app.add_subcommand("run", "run the engine until SIGINT or SIGTERM");
     auto run_for = std::make_shared<double>(0);
     run->add_option("--for", *run_for, "exit cleanly after this many seconds (0 = until a signal)")
@@ -93,6 +99,8 @@ void register_run_commands(CLI::App& app, CliContext& ctx) {
         auto cfg = config::load_engine_config(ctx.config_path);
         log::set_level(cfg.log.level);
         log::info("engine.start", "config", cfg.file);
+        // Argon2id runs in child processes of this same executable (storage/HashProcess).
+        cfg.storage.hash_process = {"/proc/self/exe", "hash-worker"};
         raise_file_limit();
         boost::asio::io_context io;
         std::function<void(int)> on_signal;  // runs on the loop, set once the engine runs

@@ -3,6 +3,7 @@
 // limited, refused by a busy hash pool without spending anything.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -90,13 +91,33 @@ TEST_CASE("a password request the busy hash pool refuses writes nothing and spen
     // Both workers held, then the queue filled until the pool refuses.
     std::promise<void> release;
     auto held = release.get_future().share();
+    // The queue is filled only once the workers run their held task: a worker taking its
+    // first task after the queue was full would make room for the request below.
+    auto running = std::make_shared<std::atomic<std::size_t>>(0);
     for (std::size_t i = 0; i < f.cfg.hash_workers; ++i)
-        REQUIRE(f.st->hasher().submit([held] { held.wait(); }));
+        REQUIRE(f.st->hasher().submit([held, running] {
+            *running += 1;
+            held.wait();
+        }));
+    for (int i = 0; i < 10000 && *running < f.cfg.hash_workers; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    REQUIRE(*running == f.cfg.hash_workers);
     while (f.st->hasher().submit([held] { held.wait(); }))
         ;
     const auto before = f.record("375291000001");
-    CHECK(f.issue("375291000001") == "storage.busy");
+    // Asked without blocking: a request the pool queued instead (if the held ones expired
+    // while this thread stalled for hash_max_wait) could never run before `release`, and
+    // waiting for it would hang the suite.
+    auto answer = std::make_shared<std::promise<std::string>>();
+    auto answered = answer->get_future();
+    f.cab().issue_password(
+        msisdn("375291000001"), Channel::ussd,
+        [answer](Result<PasswordIssued> r) { answer->set_value(r ? "ok" : r.error().code); });
+    const bool refused_at_once =
+        answered.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
     release.set_value();
+    REQUIRE(refused_at_once);
+    CHECK(answered.get() == "storage.busy");
     // The held tasks drain first (until then the pool would still refuse: its estimate counts
     // them, with the long run time of the held ones); bounded at 20 s.
     for (int i = 0; i < 20000 && f.st->hasher().estimated_wait().count() > 0; ++i)
