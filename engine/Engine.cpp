@@ -15,19 +15,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// A data_sm carries the same addressing and TLVs as a deliver_sm; read both alike.
-smpp::ShortMessage as_short_message(const smpp::DataSm& d) {
-    smpp::ShortMessage sm;
-    sm.service_type = d.service_type;
-    sm.source = d.source;
-    sm.destination = d.destination;
-    sm.esm_class = d.esm_class;
-    sm.registered_delivery = d.registered_delivery;
-    sm.data_coding = d.data_coding;
-    sm.tlvs = d.tlvs;
-    return sm;
-}
-
 std::string join_errors(const std::vector<TomlError>& errors) {
     std::string out;
     for (const auto& e : errors) {
@@ -239,23 +226,10 @@ void Engine::on_server_bind(const smpp::PeerInfo& peer, smpp::BindType, bool bou
         smpp_ussd_->on_account_unbound(peer.link);
 }
 
-namespace {
-// deliver_sm / submit_sm are read in place; a data_sm is first put in the same shape.
-const smpp::ShortMessage* short_message_of(const smpp::Pdu& request, smpp::ShortMessage& buffer) {
-    if (const auto* d = std::get_if<smpp::DeliverSm>(&request.body)) return d;
-    if (const auto* s = std::get_if<smpp::SubmitSm>(&request.body)) return s;
-    if (const auto* ds = std::get_if<smpp::DataSm>(&request.body)) {
-        buffer = as_short_message(*ds);
-        return &buffer;
-    }
-    return nullptr;
-}
-}  // namespace
-
 void Engine::on_link_request(const smpp::PeerInfo& peer, const smpp::Pdu& request,
                              smpp::SmppReply reply) {
     smpp::ShortMessage buffer;
-    const smpp::ShortMessage* sm = short_message_of(request, buffer);
+    const smpp::ShortMessage* sm = smpp::short_message_of(request, buffer);
     if (!sm) {
         reply.accept();
         return;
@@ -281,7 +255,7 @@ void Engine::on_link_request(const smpp::PeerInfo& peer, const smpp::Pdu& reques
 void Engine::on_server_request(const smpp::PeerInfo& peer, const smpp::Pdu& request,
                                smpp::SmppReply reply) {
     smpp::ShortMessage buffer;
-    const smpp::ShortMessage* sm = short_message_of(request, buffer);
+    const smpp::ShortMessage* sm = smpp::short_message_of(request, buffer);
     if (sm && smpp::carries_receipt(request) && sms_ && sms_->serves_account(peer.link) &&
         sms_->on_receipt(*sm)) {
         reply.accept();

@@ -50,6 +50,14 @@ me=(); logins=(); loaded=(); loaded_p99=(); paced_p99=(); paced_loaded_p99=()
 paced() {  # label: GET /me at a paced rate; prints "rate p99"
   measure "$1" -t1 -c10 -d"${seconds}s" -s "$tmp/paced.lua" -H "Authorization: Bearer $token" "$base/me"
 }
+while_logins_run() {  # command...: runs it while logins saturate the hash pool (a second wrk,
+  # started a second before and running a second after it), then waits for that wrk to end
+  wrk -t1 -c8 -d"$((seconds + 2))s" -s "$tmp/login.lua" "$base/login" >/dev/null &
+  local logins_pid=$!
+  sleep 1
+  "$@"
+  wait "$logins_pid"
+}
 for r in $(seq "$runs"); do
   echo "run $r:"
   read -r rate _ < <(measure "GET /me (-t2 -c$conns)" -t2 -c"$conns" -d"${seconds}s" \
@@ -57,20 +65,12 @@ for r in $(seq "$runs"); do
   me+=("$rate")
   read -r rate _ < <(measure "POST /login (-t1 -c8)" -t1 -c8 -d"${seconds}s" -s "$tmp/login.lua" "$base/login")
   logins+=("$rate")
-  wrk -t1 -c8 -d"$((seconds + 2))s" -s "$tmp/login.lua" "$base/login" >/dev/null &
-  lpid=$!
-  sleep 1
-  read -r rate p99 < <(measure "GET /me while logins run (-t1 -c10)" -t1 -c10 -d"${seconds}s" \
-    -H "Authorization: Bearer $token" "$base/me")
-  wait $lpid
+  read -r rate p99 < <(while_logins_run measure "GET /me while logins run (-t1 -c10)" -t1 -c10 \
+    -d"${seconds}s" -H "Authorization: Bearer $token" "$base/me")
   loaded+=("$rate"); loaded_p99+=("$p99")
   read -r _ p99 < <(paced "GET /me paced, alone")
   paced_p99+=("$p99")
-  wrk -t1 -c8 -d"$((seconds + 2))s" -s "$tmp/login.lua" "$base/login" >/dev/null &
-  lpid=$!
-  sleep 1
-  read -r _ p99 < <(paced "GET /me paced, logins running")
-  wait $lpid
+  read -r _ p99 < <(while_logins_run paced "GET /me paced, logins running")
   paced_loaded_p99+=("$p99")
 done
 summary() {

@@ -147,4 +147,26 @@ Pdu make_response(std::uint32_t request_command_id, std::uint32_t sequence_numbe
     return p;
 }
 
+ShortMessage as_short_message(const DataSm& d) {
+    ShortMessage sm;
+    sm.service_type = d.service_type;
+    sm.source = d.source;
+    sm.destination = d.destination;
+    sm.esm_class = d.esm_class;
+    sm.registered_delivery = d.registered_delivery;
+    sm.data_coding = d.data_coding;
+    sm.tlvs = d.tlvs;
+    return sm;
+}
+
+const ShortMessage* short_message_of(const Pdu& pdu, ShortMessage& buffer) {
+    if (const auto* d = std::get_if<DeliverSm>(&pdu.body)) return d;
+    if (const auto* s = std::get_if<SubmitSm>(&pdu.body)) return s;
+    if (const auto* ds = std::get_if<DataSm>(&pdu.body)) {
+        buffer = as_short_message(*ds);
+        return &buffer;
+    }
+    return nullptr;
+}
+
 }  // namespace ussdgw::smpp

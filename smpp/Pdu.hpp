@@ -256,6 +256,14 @@ struct Pdu {
     friend bool operator==(const Pdu&, const Pdu&) = default;
 };
 
+// A data_sm in the shape of a submit_sm / deliver_sm: the same addressing, esm_class,
+// registered_delivery, data_coding and TLVs (its text is a message_payload TLV); the fields
+// it does not have keep their defaults.
+ShortMessage as_short_message(const DataSm& d);
+// The message of a deliver_sm or submit_sm (in place) or of a data_sm (put into `buffer`
+// first); null for any other body.
+const ShortMessage* short_message_of(const Pdu& pdu, ShortMessage& buffer);
+
 // The response to a request `request_command_id` with this status: the command's own
 // *_resp (with `message_id` for submit_sm / deliver_sm / data_sm; the other bodies empty),
 // or generic_nack for a command that has no response of its own.

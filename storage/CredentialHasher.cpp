@@ -81,6 +81,15 @@ void CredentialHasher::take_expired_locked(TimePoint now, std::vector<Job>& out)
 }
 
 Status CredentialHasher::submit(std::function<void()> task, std::function<void()> expired) {
+    return admit({std::move(task), {}, std::move(expired), {}, false});
+}
+
+Status CredentialHasher::submit_measured(std::function<void()> work, std::function<void()> then,
+                                         std::function<void()> expired) {
+    return admit({std::move(work), std::move(then), std::move(expired), {}, true});
+}
+
+Status CredentialHasher::admit(Job job) {
     std::vector<Job> overdue;
     Status admitted = ok_status();
     {
@@ -96,19 +105,19 @@ Status CredentialHasher::submit(std::function<void()> task, std::function<void()
             ++refusals_.wait_estimate;
             admitted = fail("storage.busy", "password hashes would wait too long");
         } else {
-            queue_.push_back({std::move(task), std::move(expired), now + settings_.max_wait});
+            job.due = now + settings_.max_wait;
+            queue_.push_back(std::move(job));
         }
     }
     if (admitted) cv_.notify_one();
-    for (auto& job : overdue)
-        if (job.expired) job.expired();
+    for (auto& late : overdue)
+        if (late.expired) late.expired();
     return admitted;
 }
 
-void CredentialHasher::finished_locked(std::chrono::nanoseconds took) {
+void CredentialHasher::measured_locked(std::chrono::nanoseconds took) {
     const double ns = static_cast<double>(took.count());
     average_ns_ = average_ns_ ? *average_ns_ + kAverageWeight * (ns - *average_ns_) : ns;
-    --running_;
 }
 
 void CredentialHasher::run() {
@@ -132,15 +141,20 @@ void CredentialHasher::run() {
         if (!job.run) continue;
         const TimePoint started = now_();
         job.run();
-        const auto took = now_() - started;
+        if (job.measured) {
+            const auto took = now_() - started;
+            std::lock_guard lk(mu_);
+            measured_locked(took);
+        }
+        if (job.then) job.then();
         std::lock_guard lk(mu_);
-        finished_locked(took);
+        --running_;
     }
 }
 
 namespace {
-// Runs `work` on the pool and hands its result to `done` through `post`; a refusal or an
-// expiry hands "storage.busy" instead.
+// Runs `work` on the pool (measured: it is the hash) and hands its result to `done` through
+// `post` (unmeasured); a refusal or an expiry hands "storage.busy" instead.
 template <typename T>
 void run_on_pool(CredentialHasher& pool, Post post, std::function<void(Result<T>)> done,
                  std::function<Result<T>()> work) {
@@ -148,9 +162,11 @@ void run_on_pool(CredentialHasher& pool, Post post, std::function<void(Result<T>
     auto busy = [post, shared_done](Error e) {
         dispatch(post, [shared_done, e = std::move(e)] { (*shared_done)(Failure{e}); });
     };
-    auto queued = pool.submit(
-        [work = std::move(work), post, shared_done]() mutable {
-            dispatch(post, [shared_done, r = work()]() mutable { (*shared_done)(std::move(r)); });
+    auto result = std::make_shared<std::optional<Result<T>>>();
+    auto queued = pool.submit_measured(
+        [work = std::move(work), result]() mutable { result->emplace(work()); },
+        [post, shared_done, result] {
+            dispatch(post, [shared_done, result] { (*shared_done)(std::move(**result)); });
         },
         [busy] {
             busy(Error{"storage.busy", "waited too long for a hash worker"});

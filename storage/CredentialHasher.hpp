@@ -3,7 +3,8 @@
 // once (each holds argon2_memlimit of memory). The queue in front of them is bounded twice:
 // in length (`queue_limit`) and in time (`max_wait`). A request is refused at once with
 // "storage.busy" when the queue is full or when its estimated wait (the work ahead of it,
-// divided among the workers, times a moving average of the measured hash time) exceeds
+// divided among the workers, times a moving average of the measured hash time: the run time
+// of hash and verify work only, never of a plain task nor of what hands a result on) exceeds
 // `max_wait`; a request that still waited past `max_wait` when a worker picks it (or when a
 // later request arrives) is not run and gets "storage.busy" too. So a caller hears back
 // within about `max_wait` plus one hash, whatever the load. Results go back through the
@@ -72,30 +73,41 @@ class CredentialHasher {
     // Runs `task` on a worker, or refuses it at once ("storage.busy": stopping, queue full,
     // or estimated wait over max_wait). Once admitted, exactly one of `task` and `expired`
     // runs: `expired` (on a worker or a later submitter's thread) when it waited past
-    // max_wait before a worker took it.
+    // max_wait before a worker took it. Its run time is not measured: the moving average is
+    // the hash time, and a task may run (or wait) for as long as it likes.
     Status submit(std::function<void()> task, std::function<void()> expired = {});
+    // The same for hash work (what hash() and verify() submit): `work`'s run time feeds the
+    // moving average; `then` runs after it on the same worker, unmeasured (it hands the
+    // result on, which may wait for a lock or a queue).
+    Status submit_measured(std::function<void()> work, std::function<void()> then,
+                           std::function<void()> expired = {});
     const Argon2Params& params() const { return params_; }
     const HashPoolSettings& settings() const { return settings_; }
     // Tasks waiting for a worker (not counting those running). Thread-safe.
     std::size_t queue_depth();
     // What a request arriving now would be estimated to wait. Thread-safe.
     std::chrono::nanoseconds estimated_wait();
-    // The moving average of a task's run time; none before the first one. Thread-safe.
+    // The moving average of the measured work's run time (hash and verify); none before the
+    // first one. Thread-safe.
     std::optional<std::chrono::nanoseconds> average_run_time();
     HashRefusals refusals();
 
   private:
     using TimePoint = std::chrono::steady_clock::time_point;
     struct Job {
-        std::function<void()> run, expired;
+        std::function<void()> run;   // timed when `measured`
+        std::function<void()> then;  // after `run`, never timed; may be empty
+        std::function<void()> expired;
         TimePoint due;
+        bool measured = false;
     };
+    Status admit(Job job);
     void run();
     std::chrono::nanoseconds estimated_wait_locked() const;
     // Moves the jobs at the front whose due time has passed to `out` (FIFO: the oldest first).
     void take_expired_locked(TimePoint now, std::vector<Job>& out);
-    // A task ran for `took`: into the moving average, and its worker is free.
-    void finished_locked(std::chrono::nanoseconds took);
+    // Measured work ran for `took`: into the moving average.
+    void measured_locked(std::chrono::nanoseconds took);
 
     HashPoolSettings settings_;
     Argon2Params params_;

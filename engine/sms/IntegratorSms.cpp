@@ -93,43 +93,36 @@ std::string yymmddhhmm(std::int64_t ms) {
 }  // namespace
 
 Result<IntegratorSms, SmsRefusal> read_integrator_sms(const smpp::Pdu& request) {
+    // submit_sm read in place, data_sm in the same shape (no short_message: a payload TLV).
+    smpp::ShortMessage buffer;
+    const smpp::ShortMessage* m = std::holds_alternative<smpp::DeliverSm>(request.body)
+                                      ? nullptr
+                                      : smpp::short_message_of(request, buffer);
+    if (!m) return refuse(smpp::status::invcmdid, "not_submit_sm");
+    if (!m->schedule_delivery_time.empty())
+        return refuse(smpp::status::invsched, "scheduled_delivery");
     IntegratorSms sms;
-    const smpp::Tlvs* tlvs = nullptr;
-    if (const auto* s = std::get_if<smpp::SubmitSm>(&request.body)) {
-        if (!s->schedule_delivery_time.empty())
-            return refuse(smpp::status::invsched, "scheduled_delivery");
-        sms.service_type = s->service_type;
-        sms.source = s->source;
-        sms.destination = s->destination;
-        sms.esm_class = s->esm_class;
-        sms.protocol_id = s->protocol_id;
-        sms.priority_flag = s->priority_flag;
-        sms.validity_period = s->validity_period;
-        sms.registered_delivery = s->registered_delivery;
-        sms.data_coding = s->data_coding;
-        sms.octets = s->short_message;
-        tlvs = &s->tlvs;
-    } else if (const auto* d = std::get_if<smpp::DataSm>(&request.body)) {
-        sms.service_type = d->service_type;
-        sms.source = d->source;
-        sms.destination = d->destination;
-        sms.esm_class = d->esm_class;
-        sms.registered_delivery = d->registered_delivery;
-        sms.data_coding = d->data_coding;
-        tlvs = &d->tlvs;
-    } else {
-        return refuse(smpp::status::invcmdid, "not_submit_sm");
-    }
+    sms.service_type = m->service_type;
+    sms.source = m->source;
+    sms.destination = m->destination;
+    sms.esm_class = m->esm_class;
+    sms.protocol_id = m->protocol_id;
+    sms.priority_flag = m->priority_flag;
+    sms.validity_period = m->validity_period;
+    sms.registered_delivery = m->registered_delivery;
+    sms.data_coding = m->data_coding;
+    sms.octets = m->short_message;
+    const smpp::Tlvs& tlvs = m->tlvs;
     // A receipt or an acknowledgement (esm_class bits 5..2) is not an SMS to relay.
     if ((sms.esm_class >> 2) & 0x0F) return refuse(smpp::status::invesmclass, "not_a_message");
-    if (tlvs->message_payload) {
+    if (tlvs.message_payload) {
         if (!sms.octets.empty())
             return refuse(smpp::status::invmsglen, "short_message_and_payload");
-        sms.octets = *tlvs->message_payload;
+        sms.octets = *tlvs.message_payload;
     }
-    sms.sar_msg_ref_num = tlvs->sar_msg_ref_num;
-    sms.sar_total_segments = tlvs->sar_total_segments;
-    sms.sar_segment_seqnum = tlvs->sar_segment_seqnum;
+    sms.sar_msg_ref_num = tlvs.sar_msg_ref_num;
+    sms.sar_total_segments = tlvs.sar_total_segments;
+    sms.sar_segment_seqnum = tlvs.sar_segment_seqnum;
     if (!storage::Msisdn::parse(sms.destination.address))
         return refuse(smpp::status::invdstadr, "destination_not_msisdn");
     if (sms.octets.empty()) return refuse(smpp::status::invmsglen, "empty");

@@ -11,34 +11,17 @@
 const h = require('./peers/harness');
 const { smpp, text, check } = h;
 
-const binary = process.argv[2];
-if (!binary) {
-  console.error('usage: esme_node_test.js USSDGW_BINARY');
-  process.exit(2);
-}
+const binary = h.binaryArg();
 
 function config(port) {
-  return `[log]
-level = "info"
-
-[smpp]
-enquire_link_interval = "30s"
-
-[smpp.server]
-enabled = true
-listen = "127.0.0.1:${port}"
-system_id = "ussdgw"
-
-[[smpp.server.account]]
-system_id = "esme"
-password = "secret1"
-allowed_addresses = ["127.0.0.1"]
-
-[[smpp.server.account]]
-system_id = "txonly"
-password = "txonly"
-bind_types = ["transmitter"]
-`;
+  return h.engineConfig({
+    smpp: { enquire_link_interval: '30s' },
+    server: { listen: `127.0.0.1:${port}`, system_id: 'ussdgw' },
+    accounts: [
+      { system_id: 'esme', password: 'secret1', allowed_addresses: ['127.0.0.1'] },
+      { system_id: 'txonly', bind_types: ['transmitter'] },
+    ],
+  });
 }
 
 async function bind(port, command, fields) {

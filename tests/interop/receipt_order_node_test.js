@@ -10,80 +10,37 @@
 
 const path = require('path');
 const fs = require('fs');
-const os = require('os');
-const { spawnSync } = require('child_process');
 const h = require('./peers/harness');
 const { smpp, text, check } = h;
 
-const binary = process.argv[2];
-if (!binary) {
-  console.error('usage: receipt_order_node_test.js USSDGW_BINARY');
-  process.exit(2);
-}
+const binary = h.binaryArg();
 const MSISDN = '375291000001';
 // 80 Cyrillic characters and the password: more than one UCS2 part (70 characters).
 const SMS_TEXT = 'Ваш новый пароль для входа в Личный кабинет на сайте оператора: {password}. ' +
                  'Никому его не сообщайте.';
 
 function config(port, dir) {
-  return `[log]
-level = "info"
-
-[smpp]
-enquire_link_interval = "5s"
-reconnect_min = "100ms"
-reconnect_max = "500ms"
-
-[[smpp.client]]
-name = "ussdc"
-host = "127.0.0.1"
-port = ${port}
-bind = "transceiver"
-system_id = "ussdgw"
-password = "ussdgw"
-roles = ["ussd", "sms"]
-
-[menus]
-directory = ${JSON.stringify(path.join(h.SOURCE_DIR, 'menus', 'cabinet'))}
-
-[storage]
-database = ${JSON.stringify(path.join(dir, 'ussdgw.db'))}
-key_file = ${JSON.stringify(path.join(dir, 'storage.key'))}
-argon2_memlimit = 8388608
-password_sms_text = ${JSON.stringify(SMS_TEXT)}
-`;
-}
-
-function sql(db, query) {
-  const r = spawnSync('sqlite3', ['-readonly', db, query], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
-  return r.stdout.trim();
+  return h.engineConfig({
+    dir,
+    clients: [{ name: 'ussdc', port, bind: 'transceiver', roles: ['ussd', 'sms'] }],
+    storage: { password_sms_text: SMS_TEXT },
+  });
 }
 
 h.run('receipt_order', 60000, async () => {
   const port = await h.freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ussdgw-receipts-'));
+  const dir = h.tempDir('receipts');
   const toml = config(port, dir);
-  const conf = path.join(dir, 'ussdgw.toml');
-  fs.writeFileSync(conf, toml);
-  const imp = spawnSync(binary, ['-c', conf, 'subscribers', 'import',
-                                 path.join(h.SOURCE_DIR, 'conf', 'demo-subscribers.csv')],
-                        { encoding: 'utf8' });
-  check(imp.status === 0, `demo subscribers imported ${imp.stderr.trim()}`);
+  const imp = h.importDemo(binary, toml, dir);
+  check(imp.ok, `demo subscribers imported (${imp.output.slice(-80)})`);
 
   const events = new (require('events').EventEmitter)();
   const parts = [];
   const receiptAnswers = [];
-  const server = smpp.createServer((session) => {
-    session.on('error', () => {});
+  const server = await h.smppServer(port, (session) => {
     session.on('bind_transceiver', (pdu) => {
       session.send(pdu.response({ system_id: 'node-smsc' }));
       events.emit('bound', session);
-    });
-    session.on('enquire_link', (pdu) => session.send(pdu.response()));
-    session.on('unbind', (pdu) => {
-      session.send(pdu.response());
-      session.close();
     });
     session.on('submit_sm', (pdu) => {
       if (pdu.ussd_service_op !== undefined) {
@@ -114,7 +71,6 @@ h.run('receipt_order', 60000, async () => {
       events.emit('burst');
     });
   });
-  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
 
   const gw = h.startUssdgw(binary, toml);
   try {
@@ -147,12 +103,11 @@ h.run('receipt_order', 60000, async () => {
       .then(() => check(true, 'the engine logs the message delivered after receipt 2'),
             () => check(false, 'the engine logs the message delivered after receipt 2'));
     check(!/sms\.receipt_unmatched/.test(gw.output()), 'no receipt unmatched');
-    const code = await gw.stop(15000);
-    check(code === 0, `ussdgw exits 0 (${code})`);
-    const row = sql(path.join(dir, 'ussdgw.db'),
+    await h.exitsCleanly(gw);
+    const row = h.sql(path.join(dir, 'ussdgw.db'),
                     "SELECT state, body IS NULL, parts FROM sms_outbox WHERE kind = 'password'");
     check(row === 'delivered|1|2', `the message is delivered, its body erased, 2 parts (${row})`);
-    const delivered = sql(path.join(dir, 'ussdgw.db'),
+    const delivered = h.sql(path.join(dir, 'ussdgw.db'),
                           "SELECT group_concat(smpp_message_id || ':' || state, ',') FROM " +
                           '(SELECT * FROM sms_parts ORDER BY part_no)');
     check(delivered === 'r1:delivered,r2:delivered', `both parts delivered (${delivered})`);

@@ -8,60 +8,24 @@
 'use strict';
 
 const fs = require('fs');
-const os = require('os');
-const path = require('path');
 const h = require('./peers/harness');
 const { UssdCentre } = require('./peers/ussd_centre');
-const { smpp, text, check } = h;
+const { text, check } = h;
 
-const binary = process.argv[2];
-if (!binary) {
-  console.error('usage: sms_failover_node_test.js USSDGW_BINARY');
-  process.exit(2);
-}
+const binary = h.binaryArg();
 const RESPONSE_TIMEOUT_MS = 2000;
-// Active demo subscribers (a suspended one gets no password).
-const SUBSCRIBERS = ['375291000001', '375291000002', '375291000003', '375291000005',
-                     '375291000006', '375291000007', '375292000001', '375292000002',
-                     '375292000003', '375292000004'];
-
-function link(name, port) {
-  return `[[smpp.client]]
-name = "${name}"
-host = "127.0.0.1"
-port = ${port}
-system_id = "ussdgw"
-password = "ussdgw"
-roles = ["sms"]
-required = false
-`;
-}
+const SUBSCRIBERS = h.ACTIVE_DEMO_SUBSCRIBERS;
 
 function config(portA, portB, dir) {
-  return `[log]
-level = "info"
-
-[smpp]
-enquire_link_interval = "5s"
-response_timeout = "${RESPONSE_TIMEOUT_MS}ms"
-reconnect_min = "100ms"
-reconnect_max = "300ms"
-
-${link('a', portA)}
-${link('b', portB)}
-[smpp.server]
-enabled = true
-listen = "127.0.0.1:0"
-
-[[smpp.server.account]]
-system_id = "ussdc"
-password = "ussdc"
-roles = ["ussd"]
-
-[sms]
-poll_interval = "100ms"
-${h.engineSections(dir)}outbox_backoff_initial = "100ms"
-`;
+  const link = (name, port) => ({ name, port, roles: ['sms'], required: false });
+  return h.engineConfig({
+    dir,
+    smpp: { response_timeout: `${RESPONSE_TIMEOUT_MS}ms`, reconnect_max: '300ms' },
+    clients: [link('a', portA), link('b', portB)],
+    accounts: [{ system_id: 'ussdc', roles: ['ussd'] }],
+    tables: { sms: { poll_interval: '100ms' } },
+    storage: { outbox_backoff_initial: '100ms' },
+  });
 }
 
 // An SMSC that accepts (and counts) submit_sm; `dropNext()` makes it take the next one
@@ -69,11 +33,9 @@ ${h.engineSections(dir)}outbox_backoff_initial = "100ms"
 function smsc(name, accepted) {
   const s = { name, dropping: false, dropped: null, sessions: [] };
   s.events = new (require('events').EventEmitter)();
-  s.server = smpp.createServer((session) => {
+  s.onSession = (session) => {
     s.sessions.push(session);
-    session.on('error', () => {});
     session.on('bind_transceiver', (pdu) => session.send(pdu.response({ system_id: name })));
-    session.on('enquire_link', (pdu) => session.send(pdu.response()));
     session.on('submit_sm', (pdu) => {
       if (s.dropping) {
         s.dropping = false;
@@ -88,24 +50,21 @@ function smsc(name, accepted) {
       accepted.push({ smsc: name, msisdn: pdu.destination_addr, text: text.messageText(pdu), at: Date.now() });
       s.events.emit('sms');
     });
-    session.on('unbind', (pdu) => {
-      session.send(pdu.response());
-      session.close();
-    });
-  });
+  };
+  s.listen = async (port) => { s.server = await h.smppServer(port, s.onSession); };
   s.dropNext = () => { s.dropping = true; };
   return s;
 }
 
 h.run('sms_failover_node', 90000, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ussdgw-failover-'));
+  const dir = h.tempDir('failover');
   const accepted = [];
   const a = smsc('A', accepted);
   const b = smsc('B', accepted);
   const portA = await h.freePort();
   const portB = await h.freePort();
-  await new Promise((r) => a.server.listen(portA, '127.0.0.1', r));
-  await new Promise((r) => b.server.listen(portB, '127.0.0.1', r));
+  await a.listen(portA);
+  await b.listen(portB);
 
   const toml = config(portA, portB, dir);
   const imp = h.importDemo(binary, toml, dir);
@@ -114,9 +73,7 @@ h.run('sms_failover_node', 90000, async () => {
   const gw = h.startUssdgw(binary, toml);
   let centre = null;
   try {
-    const port = Number((await gw.waitFor(/smpp\.listening.* port=(\d+)/))[1]);
-    await gw.waitFor(/event=engine\.link_up link=a/);
-    await gw.waitFor(/event=engine\.link_up link=b/);
+    const port = await gw.ready({ links: ['a', 'b'] });
     centre = await UssdCentre.bind(port, 'ussdc', 'ussdc');
     const total = () => accepted.length;
     const password = async (msisdn, i) => {
@@ -166,8 +123,7 @@ h.run('sms_failover_node', 90000, async () => {
     check(accepted.length === SUBSCRIBERS.length, `${accepted.length} SMS accepted in all`);
     check(/event=sms\.part_held/.test(gw.output()), 'the engine logged the held part (sms.part_held)');
 
-    const code = await gw.stop(15000);
-    check(code === 0, `ussdgw exits 0 on SIGTERM (${code})`);
+    await h.exitsCleanly(gw);
   } catch (e) {
     console.log('--- ussdgw output\n' + gw.output());
     throw e;

@@ -16,70 +16,40 @@
 'use strict';
 
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const h = require('./peers/harness');
 const { UssdCentre } = require('./peers/ussd_centre');
 const { FaultSmsc, RTHROTTLED, RMSGQFUL } = require('./peers/fault_smsc');
 const { check } = h;
 
-const binary = process.argv[2];
-if (!binary) {
-  console.error('usage: sms_faults_node_test.js USSDGW_BINARY');
-  process.exit(2);
-}
+const binary = h.binaryArg();
 const RESPONSE_TIMEOUT_MS = 1500;
 const THROTTLE_PAUSE_MS = 300;
-// Active demo subscribers (a suspended one gets no password).
-const SUBSCRIBERS = ['375291000001', '375291000002', '375291000003', '375291000005',
-                     '375291000006', '375291000007', '375292000001', '375292000002',
-                     '375292000003', '375292000004'];
+const SUBSCRIBERS = h.ACTIVE_DEMO_SUBSCRIBERS;
 // Two UCS2 parts (more than 70 characters).
 const SMS_TEXT = 'Пароль для входа в Личный кабинет: {password}. Никому его не сообщайте: ' +
                  'сотрудники оператора никогда его не спрашивают.';
 
 function config(smscPort, dir) {
-  return `[log]
-level = "info"
-
-[smpp]
-enquire_link_interval = "5s"
-response_timeout = "${RESPONSE_TIMEOUT_MS}ms"
-reconnect_min = "100ms"
-reconnect_max = "300ms"
-
-[[smpp.client]]
-name = "smsc"
-host = "127.0.0.1"
-port = ${smscPort}
-system_id = "ussdgw"
-password = "ussdgw"
-roles = ["sms"]
-required = false
-
-[smpp.server]
-enabled = true
-listen = "127.0.0.1:0"
-
-[[smpp.server.account]]
-system_id = "ussdc"
-password = "ussdc"
-roles = ["ussd"]
-
-[sms]
-poll_interval = "100ms"
-throttle_pause = "${THROTTLE_PAUSE_MS}ms"
-${h.engineSections(dir)}outbox_backoff_initial = "100ms"
-outbox_backoff_max = "400ms"
-outbox_max_attempts = 50
-password_sms_per_hour = 1000
-password_sms_per_day = 1000
-password_sms_text = ${JSON.stringify(SMS_TEXT)}
-`;
+  return h.engineConfig({
+    dir,
+    smpp: { response_timeout: `${RESPONSE_TIMEOUT_MS}ms`, reconnect_max: '300ms' },
+    clients: [{ name: 'smsc', port: smscPort, roles: ['sms'], required: false }],
+    accounts: [{ system_id: 'ussdc', roles: ['ussd'] }],
+    tables: { sms: { poll_interval: '100ms', throttle_pause: `${THROTTLE_PAUSE_MS}ms` } },
+    storage: {
+      outbox_backoff_initial: '100ms',
+      outbox_backoff_max: '400ms',
+      outbox_max_attempts: 50,
+      password_sms_per_hour: 1000,
+      password_sms_per_day: 1000,
+      password_sms_text: SMS_TEXT,
+    },
+  });
 }
 
 h.run('sms_faults_node', 120000, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ussdgw-smsfaults-'));
+  const dir = h.tempDir('smsfaults');
   const smsc = new FaultSmsc('SMSC');
   const port = await smsc.listen();
   const toml = config(port, dir);
@@ -119,8 +89,7 @@ h.run('sms_faults_node', 120000, async () => {
   }));
 
   try {
-    const lport = Number((await gw.waitFor(/smpp\.listening.* port=(\d+)/))[1]);
-    await gw.waitFor(/event=engine\.link_up link=smsc/);
+    const lport = await gw.ready({ links: ['smsc'] });
     centre = await UssdCentre.bind(lport, 'ussdc', 'ussdc');
 
     // Warm-up: both parts of one SMS, a receipt each, the message delivered.
@@ -213,8 +182,7 @@ h.run('sms_faults_node', 120000, async () => {
     await centre.send(SUBSCRIBERS[0], '', 0x81, sessionNo, { noReply: true });
 
     console.log(`SMSC saw ${smsc.received.length} submit_sm, accepted ${smsc.accepted.length}`);
-    const code = await gw.stop(15000);
-    check(code === 0, `ussdgw exits 0 on SIGTERM (${code})`);
+    await h.exitsCleanly(gw);
   } catch (e) {
     console.log('--- ussdgw output\n' + gw.output());
     console.log('--- SMSC\n' + smsc.received.map((p) => `${p.at} ${p.msisdn} ${p.ref}/${p.part} ${p.fate}`).join('\n'));

@@ -12,88 +12,45 @@
 'use strict';
 
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const h = require('./peers/harness');
 const { UssdCentre } = require('./peers/ussd_centre');
-const { smpp, text, check } = h;
+const { text, check } = h;
 
-const binary = process.argv[2];
-if (!binary) {
-  console.error('usage: ussd_listener_node_test.js USSDGW_BINARY');
-  process.exit(2);
-}
+const binary = h.binaryArg();
 
 function config(smscPort, dir) {
-  return `[log]
-level = "info"
-
-[smpp]
-enquire_link_interval = "5s"
-reconnect_min = "100ms"
-reconnect_max = "500ms"
-
-# The SMSC: SMS only (no USSD comes from it).
-[[smpp.client]]
-name = "smsc"
-host = "127.0.0.1"
-port = ${smscPort}
-system_id = "ussdgw"
-password = "ussdgw"
-roles = ["sms"]
-
-[smpp.server]
-enabled = true
-listen = "127.0.0.1:0"
-
-[[smpp.server.account]]
-system_id = "ussdc"
-password = "ussdc"
-roles = ["ussd"]
-
-[[smpp.server.account]]
-system_id = "ussdd"
-password = "ussdd"
-roles = ["ussd"]
-
-[[smpp.server.account]]
-system_id = "smsout"
-password = "smsout"
-bind_types = ["receiver", "transceiver"]
-outgoing_sms = true
-
-[ussd]
-gsm7_data_coding = 0x0F
-
-[[ussd.account]]
-system_id = "ussdd"
-reply_command = "data_sm"
-
-${h.engineSections(dir)}`;
+  return h.engineConfig({
+    dir,
+    // The SMSC: SMS only (no USSD comes from it).
+    clients: [{ name: 'smsc', port: smscPort, roles: ['sms'] }],
+    accounts: [
+      { system_id: 'ussdc', roles: ['ussd'] },
+      { system_id: 'ussdd', roles: ['ussd'] },
+      { system_id: 'smsout', bind_types: ['receiver', 'transceiver'], outgoing_sms: true },
+    ],
+    tables: {
+      ussd: { gsm7_data_coding: 0x0F },
+      'ussd.account': [{ system_id: 'ussdd', reply_command: 'data_sm' }],
+    },
+  });
 }
 
 h.run('ussd_listener_node', 90000, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ussdgw-listener-'));
+  const dir = h.tempDir('listener');
   const smscPort = await h.freePort();
   const events = new (require('events').EventEmitter)();
   const sms = [];
-  const server = smpp.createServer((session) => {
-    session.on('error', () => {});
+  const server = await h.smppServer(smscPort, (session) => {
     session.on('bind_transceiver', (pdu) => {
       session.send(pdu.response({ system_id: 'node-smsc' }));
     });
-    session.on('enquire_link', (pdu) => session.send(pdu.response()));
     session.on('submit_sm', (pdu) => {
       session.send(pdu.response({ message_id: `s${sms.length + 1}` }));
       sms.push({ msisdn: pdu.destination_addr, text: text.messageText(pdu) });
       events.emit('sms', sms[sms.length - 1]);
     });
-    session.on('unbind', (pdu) => {
-      session.send(pdu.response());
-      session.close();
-    });
   });
-  await new Promise((resolve) => server.listen(smscPort, '127.0.0.1', resolve));
 
   const toml = config(smscPort, dir);
   const imp = h.importDemo(binary, toml, dir);
@@ -102,8 +59,7 @@ h.run('ussd_listener_node', 90000, async () => {
   const gw = h.startUssdgw(binary, toml);
   const centres = [];
   try {
-    const port = Number((await gw.waitFor(/smpp\.listening.* port=(\d+)/))[1]);
-    await gw.waitFor(/event=engine\.link_up link=smsc/);
+    const port = await gw.ready({ links: ['smsc'] });
     const c1 = await UssdCentre.bind(port, 'ussdc', 'ussdc');
     centres.push(c1);
     check(c1.bindResp.command_status === 0, 'the USSD centre binds to the listener (account ussdc)');
@@ -211,8 +167,7 @@ h.run('ussd_listener_node', 90000, async () => {
     tx.close();
     out.close();
 
-    const code = await gw.stop(15000);
-    check(code === 0, `ussdgw exits 0 on SIGTERM (${code})`);
+    await h.exitsCleanly(gw);
     const log = gw.output();
     check(!log.includes('10010001') && !log.includes(pw.text.match(/\b[a-z0-9]{8}\b/)[0]),
           'neither PUK1 nor the password reaches the log');

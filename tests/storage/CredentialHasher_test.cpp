@@ -1,6 +1,7 @@
 // The hash pool: Argon2id off the caller's thread, at most `workers` at once, a queue bounded
 // in length and in time that refuses at once ("storage.busy"), and a shutdown that finishes
-// queued work. The time bound is tested on a fed clock: tasks advance it as if they ran.
+// queued work. The time bound is tested on a fed clock: tasks advance it as if they ran; only
+// measured (hash) work feeds the estimate.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -132,8 +133,15 @@ struct FedClock {
     }
     void advance(std::chrono::nanoseconds d) { ns += d.count(); }
 };
-// Runs one task on `hasher` that takes `took` on `clock`, and waits for it.
+// Runs one piece of measured work (as a hash is) on `hasher` that takes `took` on `clock`,
+// and waits until it has been handed on.
 void run_measured(CredentialHasher& hasher, FedClock& clock, std::chrono::nanoseconds took) {
+    std::promise<void> ran;
+    REQUIRE(hasher.submit_measured([&] { clock.advance(took); }, [&] { ran.set_value(); }));
+    ran.get_future().wait();
+}
+// Runs one plain task on `hasher` that takes `took` on `clock`, and waits for it.
+void run_plain(CredentialHasher& hasher, FedClock& clock, std::chrono::nanoseconds took) {
     std::promise<void> ran;
     REQUIRE(hasher.submit([&] {
         clock.advance(took);
@@ -187,6 +195,38 @@ TEST_CASE("admission: with two workers the wait is shared between them") {
     CHECK_FALSE(hasher.submit([] {}));
     g.release();
     REQUIRE(g.wait_finished(2));
+}
+
+TEST_CASE("admission: only hash work feeds the estimate, not a long plain task") {
+    FedClock clock;
+    CredentialHasher hasher({1, 100, 250ms}, Argon2Params{1, 8192}, clock.now());
+    run_plain(hasher, clock, 10s);  // a task that is no hash (or was held): not measured
+    CHECK_FALSE(hasher.average_run_time());
+    run_measured(hasher, clock, 100ms);
+    // Nor is what hands a hash's result on (it may wait for a lock or a queue).
+    std::promise<void> handed_on;
+    REQUIRE(hasher.submit_measured([] {},
+                                   [&] {
+                                       clock.advance(10s);
+                                       handed_on.set_value();
+                                   }));
+    handed_on.get_future().wait();
+    run_plain(hasher, clock, 10s);
+    REQUIRE(hasher.average_run_time() == std::chrono::nanoseconds(87500us));
+    // Behind a held task, a hash is estimated at one hash time (87.5 ms < 250 ms): taken.
+    // Had the 10 s tasks counted, the average would be over a second and it would be refused.
+    Gate g;
+    REQUIRE(hasher.submit(g.task()));
+    REQUIRE(g.wait_running(1));
+    CHECK(hasher.estimated_wait() == 87500us);
+    auto pending = std::make_shared<std::promise<Result<std::string>>>();
+    hasher.hash(Secret("pw"), nullptr, [pending](Result<std::string> r) { pending->set_value(r); });
+    g.release();
+    auto hashed = pending->get_future().get();
+    REQUIRE(hashed.ok());
+    CHECK(verify_password(*hashed, Secret("pw")));
+    CHECK(hasher.refusals().wait_estimate == 0);
+    CHECK(hasher.refusals().expired == 0);
 }
 
 TEST_CASE("expiry: a task that waited past max_wait is not run and reports storage.busy") {

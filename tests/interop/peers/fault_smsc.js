@@ -41,11 +41,7 @@ class FaultSmsc extends EventEmitter {
 
   async listen(port) {
     this.port = port || this.port || (await h.freePort());
-    this.server = smpp.createServer((session) => this.serve(session));
-    await new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.port, '127.0.0.1', resolve);
-    });
+    this.server = await h.smppServer(this.port, (session) => this.serve(session));
     return this.port;
   }
 
@@ -84,7 +80,6 @@ class FaultSmsc extends EventEmitter {
 
   serve(session) {
     this.sessions.add(session);
-    session.on('error', () => {});
     session.on('close', () => this.sessions.delete(session));
     const bind = (pdu) => {
       session.send(pdu.response({ system_id: this.name }));
@@ -95,12 +90,7 @@ class FaultSmsc extends EventEmitter {
     };
     session.on('bind_transceiver', bind);
     session.on('bind_transmitter', bind);
-    session.on('enquire_link', (pdu) => session.send(pdu.response()));
     session.on('deliver_sm_resp', () => {});
-    session.on('unbind', (pdu) => {
-      session.send(pdu.response());
-      session.close();
-    });
     session.on('submit_sm', (pdu) => this.onSubmit(session, pdu));
   }
 

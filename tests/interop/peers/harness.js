@@ -1,5 +1,6 @@
 // Shared helpers for the node interop tests: the npm smpp package (raw message octets),
-// free ports on 127.0.0.1, the ussdgw binary with a temporary config, bounded waits.
+// free ports on 127.0.0.1, npm smpp servers, the engine's config (as data, written as TOML),
+// the ussdgw binary with a temporary config (started, waited for, stopped), bounded waits.
 'use strict';
 
 const path = require('path');
@@ -77,22 +78,105 @@ function connect(port) {
   });
 }
 
+// A TOML value: strings quoted (JSON's escapes are TOML's), arrays of values, numbers and
+// booleans as they are.
+function tomlValue(v) {
+  if (Array.isArray(v)) return `[${v.map(tomlValue).join(', ')}]`;
+  if (typeof v === 'string') return JSON.stringify(v);
+  return String(v);
+}
+
+// TOML text of `tables` ({name: {key: value}} for [name], {name: [{...}, ...]} for [[name]]),
+// in the order given; keys whose value is undefined are left out.
+function toml(tables) {
+  let out = '';
+  const table = (header, keys) => {
+    out += `${header}\n`;
+    for (const [k, v] of Object.entries(keys)) {
+      if (v !== undefined) out += `${k} = ${tomlValue(v)}\n`;
+    }
+    out += '\n';
+  };
+  for (const [name, keys] of Object.entries(tables)) {
+    if (Array.isArray(keys)) {
+      for (const k of keys) table(`[[${name}]]`, k);
+    } else {
+      table(`[${name}]`, keys);
+    }
+  }
+  return out;
+}
+
 // The sections every `ussdgw run` needs besides [smpp]: the shipped menus, HTTP on a free
 // port, and a fresh database and key file in the test's temporary directory (cheap Argon2
-// for tests).
-function engineSections(dir) {
-  return `
-[menus]
-directory = ${JSON.stringify(path.join(SOURCE_DIR, 'menus', 'cabinet'))}
+// for tests), with `storage` keys added to [storage].
+function engineSections(dir, storage) {
+  return toml({
+    menus: { directory: path.join(SOURCE_DIR, 'menus', 'cabinet') },
+    http: { listen: '127.0.0.1:0' },
+    storage: Object.assign({
+      database: path.join(dir, 'ussdgw.db'),
+      key_file: path.join(dir, 'storage.key'),
+      argon2_memlimit: 8388608,
+    }, storage),
+  });
+}
 
-[http]
-listen = "127.0.0.1:0"
+// A test engine's config: an info log; [smpp] with quick reconnects (and `smpp` keys); a
+// [[smpp.client]] link to 127.0.0.1 as ussdgw/ussdgw for each of `clients` ({name, port,
+// ...keys}); the listener on a free port (or `server` keys) with `accounts` ({system_id,
+// ...keys}, the password the system_id unless given), when there are any; further `tables`;
+// and, with `dir`, the engineSections of `dir` with `storage` keys (without, startUssdgw
+// adds them in a directory of its own).
+function engineConfig({ dir, smpp: smppKeys, clients = [], server, accounts = [], tables,
+                        storage } = {}) {
+  const t = {
+    log: { level: 'info' },
+    smpp: Object.assign({ enquire_link_interval: '5s', reconnect_min: '100ms',
+                          reconnect_max: '500ms' }, smppKeys),
+    'smpp.client': clients.map(({ name, port, ...keys }) => Object.assign(
+      { name, host: '127.0.0.1', port, system_id: 'ussdgw', password: 'ussdgw' }, keys)),
+  };
+  if (accounts.length || server) {
+    t['smpp.server'] = Object.assign({ enabled: true, listen: '127.0.0.1:0' }, server);
+    t['smpp.server.account'] = accounts.map(({ system_id: id, ...keys }) =>
+      Object.assign({ system_id: id, password: id }, keys));
+  }
+  return toml(Object.assign(t, tables)) + (dir ? engineSections(dir, storage) : '');
+}
 
-[storage]
-database = ${JSON.stringify(path.join(dir, 'ussdgw.db'))}
-key_file = ${JSON.stringify(path.join(dir, 'storage.key'))}
-argon2_memlimit = 8388608
-`;
+// A fresh temporary directory named after `what` (the test removes it when done).
+function tempDir(what) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `ussdgw-${what}-`));
+}
+
+// The ussdgw binary the test was given (its only argument); usage and exit 2 without one.
+function binaryArg() {
+  const binary = process.argv[2];
+  if (!binary) {
+    console.error(`usage: ${path.basename(process.argv[1])} USSDGW_BINARY`);
+    process.exit(2);
+  }
+  return binary;
+}
+
+// An SMSC or USSD centre on npm smpp, listening on 127.0.0.1:`port`: answers enquire_link
+// and unbind, ignores socket errors, and hands each session to `onSession` for the rest.
+// Resolves with the server once it listens (rejects when it cannot listen).
+function smppServer(port, onSession) {
+  const server = smpp.createServer((session) => {
+    session.on('error', () => {});
+    session.on('enquire_link', (pdu) => session.send(pdu.response()));
+    session.on('unbind', (pdu) => {
+      session.send(pdu.response());
+      session.close();
+    });
+    onSession(session);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
 }
 
 // Runs `ussdgw --config <tmp> run ...` with the given TOML text. Returns {proc, output(),
@@ -145,6 +229,13 @@ function startUssdgw(binary, tomlText, args) {
         test();
       }));
     },
+    // Waits until the SMPP listener listens (resolves with its port; null with `listener`
+    // false) and each client link named in `links` is bound.
+    async ready({ links = [], listener = true } = {}) {
+      const port = listener ? Number((await this.waitFor(/smpp\.listening.* port=(\d+)/))[1]) : null;
+      for (const link of links) await this.waitFor(new RegExp(`event=engine\\.link_up link=${link}\\b`));
+      return port;
+    },
     async stop(ms) {
       if (exitCode === null) proc.kill('SIGTERM');
       try {
@@ -172,12 +263,24 @@ function importDemo(binary, tomlText, dir) {
   return { ok: r.status === 0, output: (r.stdout + r.stderr).trim() };
 }
 
+// The active subscribers of conf/demo-subscribers.csv (a suspended one gets no password).
+const ACTIVE_DEMO_SUBSCRIBERS = ['375291000001', '375291000002', '375291000003', '375291000005',
+                                 '375291000006', '375291000007', '375292000001', '375292000002',
+                                 '375292000003', '375292000004'];
+
 // The rows of a read-only sqlite3 query, as text.
 function sql(db, query) {
   const { spawnSync } = require('child_process');
   const r = spawnSync('sqlite3', ['-readonly', db, query], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
   return r.stdout.trim();
+}
+
+// Stops `gw` (SIGTERM) and checks that `who` exits 0; resolves with the exit code.
+async function exitsCleanly(gw, who) {
+  const code = await gw.stop(15000);
+  check(code === 0, `${who || 'ussdgw'} exits 0 on SIGTERM (${code})`);
+  return code;
 }
 
 // Runs main() with an overall bound; prints a summary, exits non-zero on any failure.
@@ -198,4 +301,5 @@ function run(name, limitMs, main) {
 }
 
 module.exports = { smpp, text, SOURCE_DIR, NODE_DIR, check, freePort, within, next, request,
-                   connect, engineSections, importDemo, sql, startUssdgw, run };
+                   connect, toml, engineSections, engineConfig, tempDir, binaryArg, smppServer,
+                   importDemo, ACTIVE_DEMO_SUBSCRIBERS, sql, startUssdgw, exitsCleanly, run };
