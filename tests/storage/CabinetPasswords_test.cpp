@@ -118,9 +118,8 @@ TEST_CASE("a password request the busy hash pool refuses writes nothing and spen
     release.set_value();
     REQUIRE(refused_at_once);
     CHECK(answered.get() == "storage.busy");
-    // The held tasks drain first (until then the pool would still refuse: its estimate counts
-    // them, with the long run time of the held ones); bounded at 20 s.
-    for (int i = 0; i < 20000 && f.st->hasher().estimated_wait().count() > 0; ++i)
+    // The held tasks drain first (until then the queue is full); bounded at 20 s.
+    for (int i = 0; i < 20000 && f.st->hasher().queue_depth() > 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     // Nothing was written: no new hash, no audit entry, no SMS in the outbox ...
     CHECK(f.record("375291000001").cabinet.has_password == before.cabinet.has_password);
