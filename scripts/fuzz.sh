@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target for a bounded time: scripts/fuzz.sh [SECONDS] (default 60 for
-# the SMPP codec; the USSD menus and HTTP request targets get half of it each).
+# the SMPP codec; the USSD menus and HTTP request targets get half of it each, one after the
+# other beside it).
 # Needs build-fuzz/ (another directory with FUZZ_BUILD_DIR=...), built with
 #   CC=clang CXX=clang++ scripts/build.sh build-fuzz -DUSSDGW_FUZZ=ON -DUSSDGW_TESTS=OFF
 # Each target works on a copy of its tests/fuzz/corpus/<name> in that directory so the
@@ -38,6 +39,12 @@ fuzz_target() {
   echo "fuzz: fuzz_$name, no crash in ${secs}s"
 }
 
-fuzz_target pdu_codec "$seconds" 4096
-fuzz_target ussd_menus $(((seconds + 1) / 2)) 512
-fuzz_target http_request $(((seconds + 1) / 2)) 4096
+# Two lanes on the two cores: the SMPP codec for the whole time beside the USSD menus then
+# the HTTP request path for half of it each, so the run takes SECONDS, not twice that.
+fuzz_target pdu_codec "$seconds" 4096 &
+codec=$!
+status=0
+fuzz_target ussd_menus $(((seconds + 1) / 2)) 512 || status=1
+fuzz_target http_request $(((seconds + 1) / 2)) 4096 || status=1
+wait "$codec" || status=1
+exit "$status"

@@ -12,12 +12,20 @@
 # - the fuzz build compiles only the libraries its three targets link.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# stage NAME: prints the stage's heading with the minutes and seconds since the start, so a
+# slow run's log shows where its time went.
+stage() {
+  printf '== %s (at %dm%02ds)\n' "$1" $((SECONDS / 60)) $((SECONDS % 60))
+}
+
+stage "setup"
 scripts/setup.sh --test
 
-echo "== layer check"
+stage "layer check"
 scripts/check-layers.sh
 
-echo "== format check"
+stage "format check"
 git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
 
 # Background jobs get their own process group, so that the EXIT trap stops a whole build
@@ -53,13 +61,15 @@ wait_background() {
   tail -n 1 "$bg_log"
 }
 
+# The ASan and fuzz builds unity-build the libraries (USSDGW_UNITY, about half their compile
+# time); build/ compiles one file per unit, which proves each file includes what it uses.
 build_asan() {
-  scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DUSSDGW_SANITIZE=ON
+  scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DUSSDGW_SANITIZE=ON -DUSSDGW_UNITY=ON
 }
 
 build_fuzz() {
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DUSSDGW_FUZZ=ON -DUSSDGW_TESTS=OFF >/dev/null
+    -DUSSDGW_FUZZ=ON -DUSSDGW_TESTS=OFF -DUSSDGW_UNITY=ON >/dev/null
   cmake --build build-fuzz --target fuzz_pdu_codec fuzz_ussd_menus fuzz_http_request
 }
 fuzz=false
@@ -68,7 +78,7 @@ fuzz=false
 # The unit suites (label unit) run in the ASan + UBSan pass only: compiling them twice was
 # about seven minutes of a cold run on 2 cores. build/ gets the engine and the tools the
 # interop, fault, bench and web tests drive, and runs those.
-echo "== build and test (build/): the engine against real peers"
+stage "build and test (build/): the engine against real peers"
 USSDGW_BUILD_TARGETS="ussdgw smpp_golden_writer http_ussd_load" \
   scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "(build-asan/ compiles in the background meanwhile)"
@@ -76,18 +86,20 @@ in_background build-asan build_asan
 ctest --test-dir build --output-on-failure -LE unit
 wait_background
 
-echo "== build and test with ASan + UBSan (build-asan/)"
+stage "build and test with ASan + UBSan (build-asan/)"
 if $fuzz; then
   echo "(build-fuzz/ compiles in the background meanwhile)"
   in_background build-fuzz build_fuzz
 fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-ctest --test-dir build-asan --output-on-failure -LE no-sanitizer
+# Two suites at a time: most of them wait on sockets and timers. The ones that load the
+# machine or measure how fast peers are served (RUN_SERIAL in their CMakeLists) run alone.
+ctest --test-dir build-asan --output-on-failure -LE no-sanitizer -j2
 
 if $fuzz; then
-  echo "== fuzz the SMPP codec, the USSD menus and the HTTP request path (build-fuzz/)"
+  stage "fuzz the SMPP codec, the USSD menus and the HTTP request path (build-fuzz/)"
   wait_background
   scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
 fi
-echo "== all tests passed"
+stage "all tests passed"

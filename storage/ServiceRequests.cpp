@@ -8,11 +8,11 @@ namespace ussdgw::storage {
 
 namespace {
 
-constexpr const char* kColumns =
+constexpr const char* kRequestColumns =
     "id, msisdn, service, action, price, state, created_at, confirmed_at, effective_by, "
     "finished_at, refusal";
 
-std::optional<RequestState> state_from_text(std::string_view t) {
+std::optional<RequestState> request_state_from_text(std::string_view t) {
     if (t == "created") return RequestState::created;
     if (t == "pending") return RequestState::pending;
     if (t == "applied") return RequestState::applied;
@@ -26,14 +26,14 @@ std::optional<std::int64_t> opt_int(const Query& q, int col) {
     return q.int64(col);
 }
 
-ServiceRequest read_row(const Query& q) {
+ServiceRequest read_request(const Query& q) {
     ServiceRequest r;
     r.id = q.int64(0);
     r.msisdn = Msisdn::from_number(q.int64(1));
     r.service = q.text(2);
     r.action = service_action_from_text(q.view(3)).value_or(ServiceAction::connect);
     r.price = q.int64(4);
-    r.state = state_from_text(q.view(5)).value_or(RequestState::refused);
+    r.state = request_state_from_text(q.view(5)).value_or(RequestState::refused);
     r.created_at_ms = q.int64(6);
     r.confirmed_at_ms = opt_int(q, 7);
     r.effective_by_ms = opt_int(q, 8);
@@ -48,7 +48,7 @@ Result<std::vector<ServiceRequest>> all_rows(Query& q) {
         auto row = q.step();
         if (!row) return Failure{row.error()};
         if (!*row) return out;
-        out.push_back(read_row(q));
+        out.push_back(read_request(q));
     }
 }
 
@@ -173,19 +173,19 @@ Result<ServiceRequest> ServiceRequests::cancel(Msisdn msisdn, std::int64_t id,
 }
 
 Result<ServiceRequest> ServiceRequests::get(Msisdn msisdn, std::int64_t id) {
-    auto q = db_.query(std::string("SELECT ") + kColumns +
+    auto q = db_.query(std::string("SELECT ") + kRequestColumns +
                        " FROM service_requests WHERE id = ? AND msisdn = ?");
     if (!q) return Failure{q.error()};
     q->bind(1, id).bind(2, msisdn.number());
     auto row = q->step();
     if (!row) return Failure{row.error()};
     if (!*row) return fail(rules::kNotFound, "no such request");
-    return read_row(*q);
+    return read_request(*q);
 }
 
 Result<std::vector<ServiceRequest>> ServiceRequests::page(Msisdn msisdn, std::int64_t before,
                                                           int limit) {
-    auto q = db_.query(std::string("SELECT ") + kColumns +
+    auto q = db_.query(std::string("SELECT ") + kRequestColumns +
                        " FROM service_requests WHERE msisdn = ?1 AND (?2 = 0 OR id < ?2) "
                        "ORDER BY id DESC LIMIT ?3");
     if (!q) return Failure{q.error()};
@@ -217,7 +217,7 @@ Result<std::optional<std::int64_t>> ServiceRequests::next_due() {
 }
 
 Result<std::vector<ServiceRequest>> ServiceRequests::due(std::int64_t now_ms, int limit) {
-    auto q = db_.query(std::string("SELECT ") + kColumns +
+    auto q = db_.query(std::string("SELECT ") + kRequestColumns +
                        " FROM service_requests WHERE state = 'pending' AND effective_by <= ? "
                        "ORDER BY effective_by, id LIMIT ?");
     if (!q) return Failure{q.error()};

@@ -15,11 +15,11 @@ std::string base64url(const unsigned char* p, std::size_t n) {
     return out;
 }
 
-constexpr const char* kColumns =
+constexpr const char* kSessionColumns =
     "id, msisdn, method, created_at, expires_at, last_seen_at, elevated_until, ended_at, "
     "end_reason";
 
-WebSession read_row(const Query& q) {
+WebSession read_session(const Query& q) {
     WebSession s;
     s.id = q.int64(0);
     s.msisdn = Msisdn::from_number(q.int64(1));
@@ -38,7 +38,7 @@ Result<std::optional<WebSession>> one(Result<Query> q) {
     auto row = q->step();
     if (!row) return Failure{row.error()};
     if (!*row) return std::optional<WebSession>();
-    return std::optional<WebSession>(read_row(*q));
+    return std::optional<WebSession>(read_session(*q));
 }
 
 }  // namespace
@@ -81,14 +81,15 @@ bool same_secret(std::string_view a, std::string_view b) {
 }
 
 Result<std::optional<WebSession>> SessionStore::find(std::string_view hash) {
-    auto q =
-        db_.query(std::string("SELECT ") + kColumns + " FROM web_sessions WHERE token_hash = ?");
+    auto q = db_.query(std::string("SELECT ") + kSessionColumns +
+                       " FROM web_sessions WHERE token_hash = ?");
     if (q) q->bind_blob(1, hash.data(), hash.size());
     return one(std::move(q));
 }
 
 Result<std::optional<WebSession>> SessionStore::find_id(std::int64_t id) {
-    auto q = db_.query(std::string("SELECT ") + kColumns + " FROM web_sessions WHERE id = ?");
+    auto q =
+        db_.query(std::string("SELECT ") + kSessionColumns + " FROM web_sessions WHERE id = ?");
     if (q) q->bind(1, id);
     return one(std::move(q));
 }
@@ -145,7 +146,7 @@ Status SessionStore::elevate(std::int64_t id, std::int64_t until_ms) {
 
 Result<std::vector<WebSession>> SessionStore::stale(std::int64_t seen_before_ms,
                                                     std::int64_t now_ms, int limit) {
-    auto q = db_.query(std::string("SELECT ") + kColumns +
+    auto q = db_.query(std::string("SELECT ") + kSessionColumns +
                        " FROM web_sessions WHERE ended_at IS NULL AND (last_seen_at < ?1 OR "
                        "expires_at <= ?2) LIMIT ?3");
     if (!q) return Failure{q.error()};
@@ -155,7 +156,7 @@ Result<std::vector<WebSession>> SessionStore::stale(std::int64_t seen_before_ms,
         auto row = q->step();
         if (!row) return Failure{row.error()};
         if (!*row) break;
-        out.push_back(read_row(*q));
+        out.push_back(read_session(*q));
     }
     return out;
 }

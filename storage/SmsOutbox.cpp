@@ -23,7 +23,7 @@ std::string_view to_text(OutboxState s) {
 }
 
 namespace {
-OutboxState state_from_text(std::string_view t) {
+OutboxState outbox_state_from_text(std::string_view t) {
     for (auto s : {OutboxState::pending, OutboxState::sending, OutboxState::submitted,
                    OutboxState::delivered, OutboxState::failed})
         if (to_text(s) == t) return s;
@@ -298,7 +298,7 @@ Status SmsOutbox::finish_if_complete(std::int64_t id, std::int64_t now_ms, Recei
         if (!row) return Failure{row.error()};
         if (!*row) return fail(rules::kNotFound, "no message with that id");
         parts = q->int64(0);
-        state = state_from_text(q->view(1));
+        state = outbox_state_from_text(q->view(1));
         delivered = q->int64(2);
         failed = q->int64(3);
     }
@@ -347,7 +347,7 @@ Result<std::optional<OutboxStatus>> SmsOutbox::status(std::int64_t id) {
     if (!*row) return std::optional<OutboxStatus>();
     OutboxStatus s;
     s.id = id;
-    s.state = state_from_text(q->text(0));
+    s.state = outbox_state_from_text(q->text(0));
     s.attempts = static_cast<int>(q->int64(1));
     s.next_attempt_at_ms = q->int64(2);
     s.has_body = q->int64(3) != 0;

@@ -15,9 +15,9 @@ namespace ussdgw::storage {
 namespace {
 
 // The last column, language, is optional (files written for ten columns stay valid).
-constexpr std::size_t kColumns = 11;
+constexpr std::size_t kImportColumns = 11;
 constexpr std::size_t kRequiredColumns = 10;
-constexpr std::array<std::string_view, kColumns> kNames = {
+constexpr std::array<std::string_view, kImportColumns> kNames = {
     "msisdn",    "client_id",     "client_kind", "role",    "tariff_plan", "puk1",
     "puk_login", "service_state", "payment",     "balance", "language"};
 
@@ -82,10 +82,10 @@ Result<ImportRow> parse_import_line(std::string_view line, const StorageConfig& 
     auto fields = split_csv(line);
     if (!fields) return Failure{fields.error()};
     auto& f = *fields;
-    if (f.size() != kColumns && f.size() != kRequiredColumns)
+    if (f.size() != kImportColumns && f.size() != kRequiredColumns)
         return fail("csv.columns",
                     fmt::format("expected {} columns ({}; language may be left out), found {}",
-                                kColumns, fmt::join(kNames, ","), f.size()));
+                                kImportColumns, fmt::join(kNames, ","), f.size()));
     ImportRow row;
     Subscriber& s = row.subscriber;
     auto m = Msisdn::parse(f[0]);
@@ -129,7 +129,7 @@ Result<ImportRow> parse_import_line(std::string_view line, const StorageConfig& 
     auto bal = parse_money("balance", f[9].empty() ? "0" : f[9]);
     if (!bal) return fail("csv.balance", bal.error().message);
     s.balance_minor = *bal;
-    if (f.size() == kColumns) {
+    if (f.size() == kImportColumns) {
         if (auto st = check_language(f[10]); !st) return fail("csv.language", st.error().message);
         s.language = f[10];
     }

@@ -152,7 +152,7 @@ int run_access(const StorageConfig& cfg, bool close, const std::string& text,
 
 // ---- bench storage -----------------------------------------------------------------
 
-struct BenchOptions {
+struct StorageBenchOptions {
     std::size_t subscribers = 1'000'000;
     std::size_t lookups = 1'000'000;
     std::size_t changes = 100'000;
@@ -161,7 +161,7 @@ struct BenchOptions {
     bool keep = false;
 };
 
-int run_bench(StorageConfig cfg, const BenchOptions& o) {
+int run_bench(StorageConfig cfg, const StorageBenchOptions& o) {
     fs::path dir = o.dir.empty() ? fs::temp_directory_path() /
                                        fmt::format("ussdgw-bench-storage-{}", ::getpid())
                                  : fs::path(o.dir);
@@ -329,7 +329,7 @@ void register_storage_commands(CLI::App& app, CliContext& ctx) {
     });
 
     auto* bench = find_or_add(app, "bench", "benchmarks (bench smpp, bench storage)");
-    auto opts = std::make_shared<BenchOptions>();
+    auto opts = std::make_shared<StorageBenchOptions>();
     auto* bs = bench->add_subcommand(
         "storage", "subscriber lookups/s, committed changes/s (group commit), import time");
     bs->add_option("--subscribers", opts->subscribers, "subscribers to import")
