@@ -99,7 +99,8 @@ DialogueOutput UssdDialogue::begin(const std::string& msisdn, std::string_view u
     const ServiceCode* sc = menus_->match(*parts, consumed);
     if (!sc) return finish(menus_->messages.unknown_service, now);
     if (!sc->language.empty()) language_ = sc->language;
-    shortcut_.assign(parts->begin() + static_cast<std::ptrdiff_t>(consumed), parts->end());
+    // Kept last part first, so that the next part is popped off the back.
+    shortcut_.assign(parts->rbegin(), parts->rend() - static_cast<std::ptrdiff_t>(consumed));
     return enter(sc->start, now);
 }
 
@@ -113,11 +114,12 @@ DialogueOutput UssdDialogue::enter(const std::string& first, TimePoint now) {
         page_ = 0;
         invalid_count_ = 0;
         if (shortcut_.empty()) {
+            shortcut_.shrink_to_fit();  // nothing kept in an open dialogue
             if (s->kind == ScreenKind::action) return request(*s, now);
             return show_current(now, false);
         }
-        std::string part = shortcut_.front();
-        shortcut_.pop_front();
+        std::string part = std::move(shortcut_.back());
+        shortcut_.pop_back();
         if (s->kind == ScreenKind::menu) {
             auto it = std::find_if(s->options.begin(), s->options.end(),
                                    [&](const Option& o) { return o.key == part; });

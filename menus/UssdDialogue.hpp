@@ -22,10 +22,10 @@
 #pragma once
 
 #include <chrono>
-#include <deque>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/base/GsmText.hpp"
 #include "menus/DomainAction.hpp"
@@ -102,7 +102,9 @@ class UssdDialogue {
     DialoguePhase phase_ = DialoguePhase::not_begun;
     std::map<std::string, std::string> vars_;
     std::map<std::string, Secret> secrets_;
-    std::deque<std::string> shortcut_;
+    // The parts of the dialled string not yet consumed, the next one last (a vector: a
+    // std::deque allocates ~600 bytes even when empty, in every open dialogue).
+    std::vector<std::string> shortcut_;
     std::uint64_t pending_id_ = 0;  // meaningful in awaiting_result only
     std::uint64_t next_action_id_ = 1;
     TimePoint started_{};

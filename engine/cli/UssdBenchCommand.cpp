@@ -8,7 +8,9 @@
 //      the npm `smpp` package keeping its dialogues in memory, as integrators write it.
 // For each: dialogues/s, steps/s, step latency p50/p99/p99.9, the target's CPU per dialogue
 // (/proc/<pid>/stat) and peak memory (VmHWM), the generator's own CPU; then, with --idle N,
-// N dialogues opened and left idle: (VmRSS after - VmRSS before) / N. Then the ratio.
+// N dialogues opened and left idle: (VmRSS after - VmRSS before) / the number opened (the
+// anonymous part, RssAnon, beside it: the heap, without the file pages of SQLite's mapped
+// database that the dialogues' lookups touch). Then the ratio.
 // With --password-share P, P percent of the dialogues are password dialogues (*141*0#: an
 // Argon2id hash each, then an SMS the bench's SMSC side accepts); the main figures stay the
 // 3-step dialogues', and the password dialogues get a line of their own: their rate, their
@@ -62,7 +64,8 @@ struct Measured {
     ProcessUsage at_start, at_end;  // the target's, at the window's ends
     std::uint64_t hwm_kib = 0;      // the target's peak resident memory
     std::size_t idle_opened = 0;
-    double idle_bytes = 0;  // resident memory per open idle dialogue
+    double idle_bytes = 0;       // resident memory per open idle dialogue
+    double idle_anon_bytes = 0;  // of which anonymous (RssAnon)
 };
 
 fs::path build_dir() {
@@ -141,12 +144,20 @@ Measured measure(const std::string& name, Child& child, ussdbench::UssdLoad& loa
     if (o.kill_after > 0) return m;
     if (o.idle > 0) {
         const auto before_idle = process_usage(child.pid);
-        m.idle_opened = load.open_idle(o.idle, 120s, [&] {
-            const auto after = process_usage(child.pid);
-            m.idle_bytes =
-                (static_cast<double>(after.rss_kib) - static_cast<double>(before_idle.rss_kib)) *
-                1024.0 / static_cast<double>(std::max<std::size_t>(o.idle, 1));
-        });
+        ProcessUsage after_idle;
+        m.idle_opened =
+            load.open_idle(o.idle, 120s, [&] { after_idle = process_usage(child.pid); });
+        // Per dialogue actually open (all answered): fewer than asked would flatter it.
+        const double opened = static_cast<double>(std::max<std::size_t>(m.idle_opened, 1));
+        auto per_dialogue = [&](std::uint64_t after_kib, std::uint64_t before_kib) {
+            return (static_cast<double>(after_kib) - static_cast<double>(before_kib)) * 1024.0 /
+                   opened;
+        };
+        m.idle_bytes = per_dialogue(after_idle.rss_kib, before_idle.rss_kib);
+        m.idle_anon_bytes = per_dialogue(after_idle.anon_kib, before_idle.anon_kib);
+        if (m.idle_opened < o.idle)
+            m.error = fmt::format("only {} of {} idle dialogues opened within 120 s", m.idle_opened,
+                                  o.idle);
     }
     m.hwm_kib = process_usage(child.pid).hwm_kib;
     return m;
@@ -249,12 +260,12 @@ void append_csv(const Options& o, const Measured& m) {
         f << "target,scenario,concurrency,links,rate,dialogues_per_s,steps_per_s,p50_ms,p99_ms,"
              "p999_ms,max_ms,cpu_us_per_dialogue,generator_cpu_us_per_dialogue,peak_mib,wrong,"
              "timed_out,refused,idle_opened,idle_bytes,seconds,rss_start_mib,rss_end_mib,"
-             "anon_start_mib,anon_end_mib\n";
+             "anon_start_mib,anon_end_mib,idle_anon_bytes\n";
     const LoadResult& r = *m.load;
     const double per = r.dialogues ? 1e6 / static_cast<double>(r.dialogues) : 0;
     f << fmt::format(
         "{},{},{},{},{},{:.0f},{:.0f},{:.3f},{:.3f},{:.3f},{:.3f},{:.1f},{:.1f},{:.1f},{},{},{},{},"
-        "{:.0f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f}\n",
+        "{:.0f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.0f}\n",
         m.name, o.scenario, o.concurrency, o.links, o.rate, r.dialogues_per_second(),
         r.steps_per_second(), r.p50_ms, r.p99_ms, r.p999_ms, r.max_ms, m.cpu_seconds * per,
         r.generator_cpu_seconds * per, static_cast<double>(m.hwm_kib) / 1024.0, r.wrong,
@@ -262,7 +273,7 @@ void append_csv(const Options& o, const Measured& m) {
         static_cast<double>(m.at_start.rss_kib) / 1024.0,
         static_cast<double>(m.at_end.rss_kib) / 1024.0,
         static_cast<double>(m.at_start.anon_kib) / 1024.0,
-        static_cast<double>(m.at_end.anon_kib) / 1024.0);
+        static_cast<double>(m.at_end.anon_kib) / 1024.0, m.idle_anon_bytes);
 }
 
 int run_bench(const Options& o) {
@@ -319,9 +330,13 @@ int run_bench(const Options& o) {
         std::fflush(stdout);
     }
     for (const auto& m : rows)
+        if (m.load && !m.error.empty()) std::printf("%s: %s\n", m.name.c_str(), m.error.c_str());
+    for (const auto& m : rows)
         if (m.idle_opened)
-            std::printf("%s: %zu idle dialogues open: %.0f bytes of resident memory each\n",
-                        m.name.c_str(), m.idle_opened, m.idle_bytes);
+            std::printf(
+                "%s: %zu idle dialogues open: %.0f bytes of resident memory each (%.0f "
+                "anonymous)\n",
+                m.name.c_str(), m.idle_opened, m.idle_bytes, m.idle_anon_bytes);
     if (rows.size() == 2 && rows[0].load && rows[1].load &&
         rows[1].load->dialogues_per_second() > 0)
         std::printf("ratio ussdgw/node: %.2fx complete dialogues per second\n",

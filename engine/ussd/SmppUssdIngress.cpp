@@ -59,20 +59,21 @@ SmppUssdIngress::SmppUssdIngress(UssdService& core, UssdConfig config, Transport
     : core_(core), config_(std::move(config)), transport_(std::move(transport)) {}
 
 SmppUssdIngress::~SmppUssdIngress() {
-    for (const auto& name : registered_)
-        core_.unregister_ingress(name);
+    for (const auto& [ingress, name] : registered_)
+        core_.unregister_ingress(ingress);
+}
+
+void SmppUssdIngress::register_ingress(std::string ingress, const std::string& name) {
+    core_.register_ingress(ingress, [this](const UssdScreen& s) { on_screen(s); });
+    registered_.try_emplace(std::move(ingress), name);
 }
 
 void SmppUssdIngress::add_link(const std::string& link) {
-    std::string name = std::string(kLinkPrefix) + link;
-    core_.register_ingress(name, [this](const UssdScreen& s) { on_screen(s); });
-    registered_.insert(std::move(name));
+    register_ingress(std::string(kLinkPrefix) + link, link);
 }
 
 void SmppUssdIngress::add_account(const std::string& system_id) {
-    std::string name = std::string(kAccountPrefix) + system_id;
-    core_.register_ingress(name, [this](const UssdScreen& s) { on_screen(s); });
-    registered_.insert(std::move(name));
+    register_ingress(std::string(kAccountPrefix) + system_id, system_id);
 }
 
 const UssdProfile& SmppUssdIngress::profile(Kind kind, const std::string& name) const {
@@ -105,14 +106,24 @@ bool SmppUssdIngress::on_request(Kind kind, const std::string& name, std::uint64
     if (!sm.tlvs.ussd_service_op) return false;
     IngressKey key;
     key.ingress = std::string(kind == Kind::link ? kLinkPrefix : kAccountPrefix) + name;
-    if (!registered_.contains(key.ingress)) return false;
+    auto registered = registered_.find(key.ingress);
+    if (registered == registered_.end()) return false;
     const UssdProfile& p = profile(kind, name);
+    auto origin = [&](InboundUssd& in) {
+        return Origin{kind,
+                      &registered->second,
+                      connection,
+                      std::move(in.subscriber),
+                      std::move(in.service),
+                      in.its_session_info,
+                      in.user_message_reference};
+    };
     auto parsed = parse_ussd(sm);
     if (!parsed) {
         // A USSD request whose text cannot be read: end it with a clear screen.
         InboundUssd in = addressing(sm);
         key.session = session_key(in, p.session_key);
-        origins_[key] = Origin{kind, name, connection, std::move(in)};
+        origins_[key] = origin(in);
         log::warn("ussd.bad_request", "ingress", key.ingress, "error", parsed.error().message);
         core_.refuse(key);
         return true;
@@ -122,15 +133,15 @@ bool SmppUssdIngress::on_request(Kind kind, const std::string& name, std::uint64
     if (in.op == p.op_begin) {
         forget_subscriber(key.ingress, in.subscriber.address);
         std::string subscriber = in.subscriber.address;
-        std::string text = in.text;
         std::string code = in.service.address;
-        origins_[key] = Origin{kind, name, connection, std::move(in)};
+        std::string text = std::move(in.text);
+        origins_[key] = origin(in);
         core_.begin(UssdBegin{key, std::move(subscriber), std::move(code), std::move(text)});
         return true;
     }
     if (in.op == p.op_answer) {
-        std::string text = in.text;
-        origins_[key] = Origin{kind, name, connection, std::move(in)};
+        std::string text = std::move(in.text);
+        origins_[key] = origin(in);
         core_.answer(UssdAnswer{key, std::move(text)});
         return true;
     }
@@ -156,12 +167,12 @@ void SmppUssdIngress::on_account_unbound(const std::string& account) {
 }
 
 smpp::ShortMessage SmppUssdIngress::reply_body(const Origin& o, const UssdScreen& screen) const {
-    const UssdProfile& p = profile(o.kind, o.name);
+    const UssdProfile& p = profile(o.kind, *o.name);
     smpp::ShortMessage sm;
     sm.service_type = p.service_type;
-    sm.source = o.request.service;
+    sm.source = o.service;
     if (!p.reply_source_address.empty()) sm.source.address = p.reply_source_address;
-    sm.destination = o.request.subscriber;
+    sm.destination = o.subscriber;
     smpp::EncodedText body = smpp::encode_text(screen.text, p.gsm7_data_coding);
     sm.data_coding = body.data_coding;
     if (p.reply_in_payload)
@@ -169,12 +180,12 @@ smpp::ShortMessage SmppUssdIngress::reply_body(const Origin& o, const UssdScreen
     else
         sm.short_message = std::move(body.octets);
     sm.tlvs.ussd_service_op = screen.final ? p.op_end : p.op_continue;
-    if (o.request.its_session_info) {
-        auto its = *o.request.its_session_info;
+    if (o.its_session_info) {
+        auto its = *o.its_session_info;
         its[1] = static_cast<std::uint8_t>(screen.final ? (its[1] | 0x01) : (its[1] & 0xFE));
         sm.tlvs.its_session_info = its;
     }
-    sm.tlvs.user_message_reference = o.request.user_message_reference;
+    sm.tlvs.user_message_reference = o.user_message_reference;
     return sm;
 }
 
@@ -190,11 +201,11 @@ void SmppUssdIngress::on_screen(const UssdScreen& screen) {
     if (o.kind == Kind::link) {
         smpp::SubmitSm submit;
         static_cast<smpp::ShortMessage&>(submit) = std::move(sm);
-        transport_.to_link(o.name, std::move(submit));
+        transport_.to_link(*o.name, std::move(submit));
         return;
     }
     smpp::PduBody body;
-    if (profile(o.kind, o.name).reply_command == ReplyCommand::data_sm) {
+    if (profile(o.kind, *o.name).reply_command == ReplyCommand::data_sm) {
         smpp::DataSm d;
         d.service_type = sm.service_type;
         d.source = sm.source;
@@ -209,9 +220,9 @@ void SmppUssdIngress::on_screen(const UssdScreen& screen) {
         static_cast<smpp::ShortMessage&>(d) = std::move(sm);
         body = std::move(d);
     }
-    if (transport_.to_account(o.name, o.connection, std::move(body))) return;
+    if (transport_.to_account(*o.name, o.connection, std::move(body))) return;
     // No session of the account can take it: the dialogue cannot go on.
-    log::warn("ussd.no_session", "ingress", screen.key.ingress, "account", o.name);
+    log::warn("ussd.no_session", "ingress", screen.key.ingress, "account", *o.name);
     if (!screen.final) {
         origins_.erase(screen.key);
         core_.release(UssdRelease{screen.key});

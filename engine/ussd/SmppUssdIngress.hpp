@@ -22,7 +22,6 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 
 #include "engine/base/Result.hpp"
@@ -86,15 +85,21 @@ class SmppUssdIngress {
     std::size_t open_sessions() const { return origins_.size(); }
 
   private:
-    enum class Kind { link, account };
+    enum class Kind : std::uint8_t { link, account };
+    // What a reply needs of the dialogue's last request: where it came from, its addresses
+    // and session TLVs (not its text: the core has it). Kept per open dialogue, so compact.
     struct Origin {
         Kind kind = Kind::link;
-        std::string name;  // link name or account system_id
+        const std::string* name = nullptr;  // link name or account system_id (registered_)
         std::uint64_t connection = 0;
-        InboundUssd request;  // addresses and session TLVs of the last request
+        smpp::Address subscriber;  // source_addr
+        smpp::Address service;     // destination_addr
+        std::optional<std::array<std::uint8_t, 2>> its_session_info;
+        std::optional<std::uint16_t> user_message_reference;
     };
     bool on_request(Kind kind, const std::string& name, std::uint64_t connection,
                     const smpp::ShortMessage& sm);
+    void register_ingress(std::string ingress, const std::string& name);
     const UssdProfile& profile(Kind kind, const std::string& name) const;
     void on_screen(const UssdScreen& screen);
     smpp::ShortMessage reply_body(const Origin& o, const UssdScreen& screen) const;
@@ -104,7 +109,9 @@ class SmppUssdIngress {
     UssdConfig config_;
     Transport transport_;
     std::map<IngressKey, Origin> origins_;
-    std::set<std::string> registered_;
+    // Ingress name ("smpp:<link>") -> link name or account system_id; never erased before
+    // the destructor, so origins point at the names.
+    std::map<std::string, std::string> registered_;
 };
 
 }  // namespace ussdgw::ussd

@@ -28,7 +28,7 @@ UssdDialogues::UssdDialogues(MenuSource menus, menus::DialogueSettings settings,
 
 void UssdDialogues::erase(Entry& e) {
     if (e.deadline) deadlines_.erase({*e.deadline, e.id});
-    by_key_.erase(e.key);
+    by_key_.erase(view(e.key));
     auto [first, last] = by_subscriber_.equal_range({e.key.ingress, e.subscriber});
     for (auto it = first; it != last; ++it) {
         if (it->second == e.id) {
@@ -98,7 +98,8 @@ void UssdDialogues::begin(const UssdBegin& event, TimePoint now, Actions& out) {
     auto [first, last] = by_subscriber_.equal_range({event.key.ingress, event.subscriber});
     for (auto it = first; it != last; ++it)
         others.push_back(it->second);
-    if (auto same = by_key_.find(event.key); same != by_key_.end()) others.push_back(same->second);
+    if (auto same = by_key_.find(view(event.key)); same != by_key_.end())
+        others.push_back(same->second);
     for (std::uint64_t id : others) {
         auto it = dialogues_.find(id);
         if (it == dialogues_.end()) continue;
@@ -118,9 +119,9 @@ void UssdDialogues::begin(const UssdBegin& event, TimePoint now, Actions& out) {
     auto [it, _] = dialogues_.emplace(
         id, Entry{id, event.key, event.subscriber, menus::UssdDialogue(std::move(set), settings_),
                   std::nullopt, nullptr, false, now});
-    by_key_[event.key] = id;
-    by_subscriber_.emplace(SubscriberKey{event.key.ingress, event.subscriber}, id);
     Entry& e = it->second;
+    by_key_.emplace(view(e.key), id);
+    by_subscriber_.emplace(SubscriberKey{e.key.ingress, e.subscriber}, id);
     log::info("ussd.begin", "ingress", event.key.ingress, "dialogue", id, "code", event.text);
     std::string language = language_of_ ? language_of_(event.subscriber) : "";
     apply(e, e.dialogue.begin(event.subscriber, event.text, language, now),
@@ -128,7 +129,7 @@ void UssdDialogues::begin(const UssdBegin& event, TimePoint now, Actions& out) {
 }
 
 void UssdDialogues::answer(const UssdAnswer& event, TimePoint now, Actions& out) {
-    auto found = by_key_.find(event.key);
+    auto found = by_key_.find(view(event.key));
     IngressStats& stats = stats_of(event.key.ingress);
     if (found == by_key_.end()) {
         ++stats.orphan_answers;
@@ -143,7 +144,7 @@ void UssdDialogues::answer(const UssdAnswer& event, TimePoint now, Actions& out)
 }
 
 void UssdDialogues::release(const UssdRelease& event, TimePoint now, Actions& out) {
-    auto found = by_key_.find(event.key);
+    auto found = by_key_.find(view(event.key));
     if (found == by_key_.end()) return;
     Entry& e = dialogues_.at(found->second);
     log::info("ussd.release", "ingress", e.key.ingress, "dialogue", e.id);
@@ -152,7 +153,7 @@ void UssdDialogues::release(const UssdRelease& event, TimePoint now, Actions& ou
 
 void UssdDialogues::refuse(const IngressKey& key, TimePoint now, Actions& out) {
     ++stats_of(key.ingress).refused;
-    if (auto found = by_key_.find(key); found != by_key_.end())
+    if (auto found = by_key_.find(view(key)); found != by_key_.end())
         end_silently(dialogues_.at(found->second), DialogueOutcome::released, now, out);
     if (auto set = menus_())
         final_screen(key, set->messages.invalid_request.at(set->default_language), out);
@@ -160,8 +161,8 @@ void UssdDialogues::refuse(const IngressKey& key, TimePoint now, Actions& out) {
 
 void UssdDialogues::end_ingress(const std::string& ingress, TimePoint now, Actions& out) {
     std::vector<std::uint64_t> ids;
-    for (auto it = by_key_.lower_bound(IngressKey{ingress, ""});
-         it != by_key_.end() && it->first.ingress == ingress; ++it)
+    for (auto it = by_key_.lower_bound(KeyView{ingress, ""});
+         it != by_key_.end() && it->first.first == ingress; ++it)
         ids.push_back(it->second);
     for (std::uint64_t id : ids) {
         log::info("ussd.release", "ingress", ingress, "dialogue", id, "reason", "ingress_gone");

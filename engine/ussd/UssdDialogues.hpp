@@ -24,6 +24,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/base/Cancellation.hpp"
@@ -94,7 +95,7 @@ class UssdDialogues {
 
     std::optional<TimePoint> next_deadline() const;
     std::size_t active() const { return dialogues_.size(); }
-    bool open(const IngressKey& key) const { return by_key_.contains(key); }
+    bool open(const IngressKey& key) const { return by_key_.contains(view(key)); }
     const std::map<std::string, IngressStats>& stats() const { return stats_; }
     // Seconds from a request (begin or answer) to the screen that answers it, by ingress.
     const std::map<std::string, metrics::Histogram>& step_seconds() const { return steps_; }
@@ -110,7 +111,11 @@ class UssdDialogues {
         bool awaiting_write = false;          // timed out while storage was writing the action
         std::optional<TimePoint> step_began;  // the request awaiting its screen
     };
-    using SubscriberKey = std::pair<std::string, std::string>;  // ingress, subscriber
+    // The indexes' keys view the strings of their entry (entries are nodes of `dialogues_`
+    // and never move), so an open dialogue holds one copy of its key and subscriber.
+    using KeyView = std::pair<std::string_view, std::string_view>;        // ingress, session
+    using SubscriberKey = std::pair<std::string_view, std::string_view>;  // ingress, subscriber
+    static KeyView view(const IngressKey& key) { return {key.ingress, key.session}; }
 
     void apply(Entry& e, menus::DialogueOutput&& o, DialogueOutcome how, TimePoint now,
                Actions& out);
@@ -124,7 +129,7 @@ class UssdDialogues {
     menus::DialogueSettings settings_;
     LanguageOf language_of_;
     std::uint64_t next_id_ = 1;
-    std::map<IngressKey, std::uint64_t> by_key_;
+    std::map<KeyView, std::uint64_t> by_key_;
     std::multimap<SubscriberKey, std::uint64_t> by_subscriber_;
     std::map<std::uint64_t, Entry> dialogues_;
     std::set<std::pair<TimePoint, std::uint64_t>> deadlines_;
