@@ -17,8 +17,8 @@ using namespace ussdgw;
 using namespace ussdgw::smpp;
 using Clock = std::chrono::steady_clock;
 using storage::test::HeldWriter;
-using test::contains;
 using ussd::TimePoint;
+using ussdgw::test::contains;
 using Its = std::array<std::uint8_t, 2>;  // its_session_info
 
 namespace {
@@ -29,7 +29,7 @@ struct Reply {
     bool final = false;
 };
 
-struct Gateway : test::StorageHarness, test::CabinetDomain {
+struct Gateway : ussdgw::test::StorageHarness, ussdgw::test::CabinetDomain {
     boost::asio::io_context io;  // never run: time is fed through tick()
     ussd::UssdConfig config;
     ussd::UssdProfile& profile = config.defaults;
