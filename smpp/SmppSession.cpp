@@ -89,12 +89,17 @@ void SmppSession::untrack(std::deque<Outstanding>::iterator it) {
     outstanding_.erase(it);  // keeps the order
 }
 
+SessionEvent& SmppSession::push_event(EventKind kind, std::uint32_t seq) {
+    SessionEvent& e = events_.emplace_back();
+    e.kind = kind;
+    e.sequence_number = seq;
+    return e;
+}
+
 void SmppSession::push_closed(CloseReason reason, std::string detail) {
-    SessionEvent e;
-    e.kind = EventKind::closed;
+    SessionEvent& e = push_event(EventKind::closed);
     e.reason = reason;
     e.detail = std::move(detail);
-    events_.push_back(std::move(e));
 }
 
 void SmppSession::close(CloseReason reason, std::string detail) {
@@ -104,13 +109,7 @@ void SmppSession::close(CloseReason reason, std::string detail) {
     // Every application request still waiting is abandoned: report it.
     for (const auto& o : outstanding_) {
         if (o.internal) continue;
-        SessionEvent e;
-        e.kind = EventKind::response_timeout;
-        e.sequence_number = o.sequence_number;
-        e.request_command_id = o.command_id;
-        e.context = o.context;
-        e.reason = reason;
-        events_.push_back(std::move(e));
+        push_request_event(EventKind::response_timeout, o).reason = reason;
     }
     outstanding_.clear();
     out_of_order_ = 0;
@@ -259,10 +258,7 @@ void SmppSession::handle_request(Pdu&& pdu, TimePoint now) {
                 return;
             }
             emit(Pdu{status::ok, seq, UnbindResp{}});
-            SessionEvent e;
-            e.kind = EventKind::peer_unbound;
-            e.sequence_number = seq;
-            events_.push_back(std::move(e));
+            push_event(EventKind::peer_unbound, seq);
             close(CloseReason::peer_unbound, "the peer unbound");
             return;
         }
@@ -283,11 +279,7 @@ void SmppSession::handle_request(Pdu&& pdu, TimePoint now) {
             unanswered_.push_back(seq);
             ++undelivered_;
             ++stats_.requests_in;
-            SessionEvent e;
-            e.kind = EventKind::request;
-            e.sequence_number = seq;
-            e.pdu = std::move(pdu);
-            events_.push_back(std::move(e));
+            push_event(EventKind::request, seq).pdu = std::move(pdu);
             return;
         }
         case CommandId::outbind: {
@@ -295,11 +287,7 @@ void SmppSession::handle_request(Pdu&& pdu, TimePoint now) {
                 emit_error_response(id, seq, status::invbndsts, true);
                 return;
             }
-            SessionEvent e;
-            e.kind = EventKind::outbind;
-            e.sequence_number = seq;
-            e.pdu = std::move(pdu);
-            events_.push_back(std::move(e));
+            push_event(EventKind::outbind, seq).pdu = std::move(pdu);
             return;
         }
         default:
@@ -339,13 +327,10 @@ void SmppSession::answer_bind(const BindVerdict& v, Pdu&& pdu, TimePoint now) {
     if (v.status == status::ok && req.interface_version >= 0x34) resp.sc_interface_version = 0x34;
     if (v.status != status::ok) resp.system_id.clear();
     emit(Pdu{v.status, pdu.sequence_number, resp});
-    SessionEvent e;
-    e.sequence_number = pdu.sequence_number;
     if (v.status != status::ok) {
-        e.kind = EventKind::bind_failed;
+        SessionEvent& e = push_event(EventKind::bind_failed, pdu.sequence_number);
         e.status = v.status;
         e.pdu = std::move(pdu);
-        events_.push_back(std::move(e));
         close(CloseReason::bind_failed, "bind refused");
         return;
     }
@@ -353,9 +338,7 @@ void SmppSession::answer_bind(const BindVerdict& v, Pdu&& pdu, TimePoint now) {
     state_ = bound_state_of(req.type);
     bound_state_ = state_;
     if (v.receive_throughput > 0) receive_bucket_.configure(v.receive_throughput, now);
-    e.kind = EventKind::bound;
-    e.pdu = std::move(pdu);
-    events_.push_back(std::move(e));
+    push_event(EventKind::bound, pdu.sequence_number).pdu = std::move(pdu);
 }
 
 void SmppSession::handle_response(Pdu&& pdu, TimePoint now) {
@@ -368,15 +351,10 @@ void SmppSession::handle_response(Pdu&& pdu, TimePoint now) {
         auto x = std::find_if(expired_.begin(), expired_.end(),
                               [seq](const Expired& e) { return e.sequence_number == seq; });
         if (x == expired_.end()) return;
-        SessionEvent e;
-        e.kind = EventKind::response;
-        e.sequence_number = seq;
-        e.request_command_id = x->command_id;
-        e.context = x->context;
+        SessionEvent& e = push_request_event(EventKind::response, *x);
         e.status = pdu.command_status;
         e.late = true;
         e.pdu = std::move(pdu);
-        events_.push_back(std::move(e));
         expired_.erase(x);
         return;
     }
@@ -384,27 +362,19 @@ void SmppSession::handle_response(Pdu&& pdu, TimePoint now) {
     untrack(it);
     if (!o.internal) {
         --app_outstanding_;
-        SessionEvent e;
-        e.kind = EventKind::response;
-        e.sequence_number = seq;
-        e.request_command_id = o.command_id;
-        e.context = o.context;
+        SessionEvent& e = push_request_event(EventKind::response, o);
         e.status = pdu.command_status;
         e.pdu = std::move(pdu);
-        events_.push_back(std::move(e));
         return;
     }
     if (is_bind(o.command_id)) {
         if (state_ != SessionState::binding) return;
         bool ok =
             pdu.command_status == status::ok && std::holds_alternative<BindResponse>(pdu.body);
-        SessionEvent e;
-        e.kind = ok ? EventKind::bound : EventKind::bind_failed;
-        e.sequence_number = seq;
+        SessionEvent& e = push_event(ok ? EventKind::bound : EventKind::bind_failed, seq);
         e.status = ok ? status::ok
                       : (pdu.command_status == status::ok ? status::bindfail : pdu.command_status);
         e.pdu = std::move(pdu);
-        events_.push_back(std::move(e));
         if (ok) {
             state_ = bound_state_of(bind_.type);
             bound_state_ = state_;

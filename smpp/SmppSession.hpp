@@ -154,6 +154,17 @@ class SmppSession {
     void track(std::uint32_t seq, std::uint32_t command_id, std::uint64_t context,
                TimePoint deadline, bool internal);
     void push_closed(CloseReason reason, std::string detail);
+    // Appends an event of `kind` about sequence number `seq`, for the caller to fill in.
+    SessionEvent& push_event(EventKind kind, std::uint32_t seq = 0);
+    // Appends an event about one of the owner's requests (an Outstanding or an Expired): its
+    // sequence number, command and context.
+    template <typename Request>
+    SessionEvent& push_request_event(EventKind kind, const Request& r) {
+        SessionEvent& e = push_event(kind, r.sequence_number);
+        e.request_command_id = r.command_id;
+        e.context = r.context;
+        return e;
+    }
 
     SessionConfig config_;
     SessionState state_ = SessionState::open;

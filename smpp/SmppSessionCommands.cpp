@@ -75,23 +75,14 @@ void SmppSession::on_time(TimePoint now) {
         if (!o.internal) {
             --app_outstanding_;
             ++stats_.timeouts;
-            SessionEvent e;
-            e.kind = EventKind::response_timeout;
-            e.sequence_number = o.sequence_number;
-            e.request_command_id = o.command_id;
-            e.context = o.context;
+            SessionEvent& e = push_request_event(EventKind::response_timeout, o);
             e.late_until = now + t.response_timeout;
             expired_.push_back(Expired{o.sequence_number, o.command_id, o.context, e.late_until});
-            events_.push_back(std::move(e));
             // At most a window of them: the oldest late window closes first.
             while (expired_.size() > config_.window)
                 end_late(expired_.front(), CloseReason::none);
         } else if (is_bind(o.command_id)) {
-            SessionEvent e;
-            e.kind = EventKind::bind_failed;
-            e.sequence_number = o.sequence_number;
-            e.status = status::syserr;
-            events_.push_back(std::move(e));
+            push_event(EventKind::bind_failed, o.sequence_number).status = status::syserr;
             close(CloseReason::bind_timeout, "no bind_resp in time");
         } else if (o.command_id == static_cast<std::uint32_t>(CommandId::enquire_link)) {
             close(CloseReason::peer_silent, "enquire_link unanswered");
@@ -116,13 +107,7 @@ void SmppSession::on_time(TimePoint now) {
 }
 
 void SmppSession::end_late(const Expired& x, CloseReason reason) {
-    SessionEvent e;
-    e.kind = EventKind::late_expired;
-    e.sequence_number = x.sequence_number;
-    e.request_command_id = x.command_id;
-    e.context = x.context;
-    e.reason = reason;
-    events_.push_back(std::move(e));
+    push_request_event(EventKind::late_expired, x).reason = reason;
     expired_.pop_front();
 }
 

@@ -154,24 +154,32 @@ Status SubscriberStore::set_access(Msisdn msisdn, std::optional<ClosedBy> closed
     return expect_one(db_, q->run());
 }
 
-Status SubscriberStore::set_puk_counter(Msisdn msisdn, const rules::AttemptCounter& c,
-                                        std::int64_t now_ms) {
-    auto q = db_.query(
-        "UPDATE subscribers SET puk_failures = ?2, puk_locked_until = ?3, updated_at = ?4 "
-        "WHERE msisdn = ?1");
+namespace {
+const char* kPukCounter =
+    "UPDATE subscribers SET puk_failures = ?2, puk_locked_until = ?3, updated_at = ?4 "
+    "WHERE msisdn = ?1";
+const char* kPasswordCounter =
+    "UPDATE subscribers SET pwd_failures = ?2, pwd_locked_until = ?3, updated_at = ?4 "
+    "WHERE msisdn = ?1";
+
+// Writes one attempt counter (`sql` names its columns) of a subscriber.
+Status write_counter(Database& db, const char* sql, Msisdn msisdn, const rules::AttemptCounter& c,
+                     std::int64_t now_ms) {
+    auto q = db.query(sql);
     if (!q) return Failure{q.error()};
     q->bind(1, msisdn.number()).bind(2, c.failures).bind(3, c.locked_until_ms).bind(4, now_ms);
-    return expect_one(db_, q->run());
+    return expect_one(db, q->run());
+}
+}  // namespace
+
+Status SubscriberStore::set_puk_counter(Msisdn msisdn, const rules::AttemptCounter& c,
+                                        std::int64_t now_ms) {
+    return write_counter(db_, kPukCounter, msisdn, c, now_ms);
 }
 
 Status SubscriberStore::set_password_counter(Msisdn msisdn, const rules::AttemptCounter& c,
                                              std::int64_t now_ms) {
-    auto q = db_.query(
-        "UPDATE subscribers SET pwd_failures = ?2, pwd_locked_until = ?3, updated_at = ?4 "
-        "WHERE msisdn = ?1");
-    if (!q) return Failure{q.error()};
-    q->bind(1, msisdn.number()).bind(2, c.failures).bind(3, c.locked_until_ms).bind(4, now_ms);
-    return expect_one(db_, q->run());
+    return write_counter(db_, kPasswordCounter, msisdn, c, now_ms);
 }
 
 Result<std::int64_t> SubscriberStore::count() {

@@ -69,6 +69,12 @@ struct StorageHarness {
     TestLoop loop;
     std::unique_ptr<storage::Storage> st = open_sample_storage(cfg, loop.post(), clock);
 
+    // The stored record of a subscriber that exists.
+    storage::SubscriberRecord record(const char* msisdn) {
+        return st->find(storage::test::msisdn(msisdn))->value();
+    }
+    bool access_open(const char* msisdn) { return record(msisdn).cabinet.access_open; }
+
     // Runs an outbox operation and waits for it on the test loop.
     template <typename T>
     Result<T> outbox(std::function<Result<T>(storage::SmsOutbox&, std::int64_t)> work) {

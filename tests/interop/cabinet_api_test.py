@@ -12,6 +12,10 @@ token kinds, bad input on every route of the contract, the contract's routes aga
 server's both ways, restart survival of pending requests, and a grep of the whole run's log
 for every secret used.
 
+One file over 500 lines on purpose: its scenarios run in order against one engine start (each
+leaves state the next uses: passwords, sessions, closed accesses), and the final log grep must
+see the whole run; a second file would start and seed a second engine in CI for no new check.
+
 usage: cabinet_api_test.py PATH/TO/ussdgw
 """
 import json

@@ -134,16 +134,7 @@ int corpus(const std::string& dir) {
         h);
     put(dir, "bad_unterminated_system_id", h);
     h.clear();
-    parse_hex(
-        "00000019000000090000000000000001"
-        "6100"
-        "6200"
-        "00"
-        "50"
-        "00"
-        "00"
-        "00",
-        h);
+    parse_hex(kPeerBindV50Hex, h);
     put(dir, "peer_bind_v50", h);
     h.clear();
     parse_hex("00000010800000040000040400000009", h);

@@ -161,15 +161,7 @@ TEST_CASE("malformed: sm_length") {
 
 TEST_CASE("peers' quirks are accepted") {
     // bind_transceiver with interface_version 0x50 (SMPP 5.0 peer)
-    auto d =
-        decode(bytes_from_hex("00000019000000090000000000000001"
-                              "6100"
-                              "6200"
-                              "00"
-                              "50"
-                              "00"
-                              "00"
-                              "00"));
+    auto d = decode(bytes_from_hex(ussdgw::smpp::test::kPeerBindV50Hex));
     REQUIRE(d.ok());
     CHECK(std::get<BindRequest>(d->body).interface_version == 0x50);
     CHECK(std::get<BindRequest>(d->body).system_id == "a");

@@ -17,18 +17,9 @@ using namespace std::chrono_literals;
 namespace {
 
 ClientLinkConfig link_config(std::uint16_t port) {
-    ClientLinkConfig c;
-    c.name = "test";
-    c.host = "127.0.0.1";
-    c.port = port;
-    c.system_id = "esme";
-    c.password = Secret("secret");
+    ClientLinkConfig c = test_link_config("test", port);
     c.window = 3;
-    c.reconnect_min = 20ms;
-    c.reconnect_max = 100ms;
-    c.timers.enquire_link_interval = 0ms;
     c.timers.bind_timeout = 2000ms;
-    c.timers.unbind_timeout = 500ms;
     return c;
 }
 

@@ -216,6 +216,23 @@ inline ServerConfig test_server_config() {
     return c;
 }
 
+// A client link to a loopback server at `port`: it reconnects fast and sends no enquire_link
+// (a test's run is short); the rest is ClientLinkConfig's defaults.
+inline ClientLinkConfig test_link_config(std::string name, std::uint16_t port,
+                                         std::string system_id = "esme",
+                                         std::string password = "secret") {
+    ClientLinkConfig c;
+    c.name = std::move(name);
+    c.port = port;
+    c.system_id = std::move(system_id);
+    c.password = Secret(std::move(password));
+    c.reconnect_min = std::chrono::milliseconds(20);
+    c.reconnect_max = std::chrono::milliseconds(100);
+    c.timers.enquire_link_interval = std::chrono::milliseconds(0);
+    c.timers.unbind_timeout = std::chrono::milliseconds(500);
+    return c;
+}
+
 // An application for tests: each hook is a lambda; an unset one keeps SmppApplication's
 // default, except server requests, which are accepted with a fresh message id (the
 // default refuses them: kNotServed).

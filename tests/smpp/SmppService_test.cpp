@@ -15,20 +15,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-ClientLinkConfig link_to(std::uint16_t port, std::string name, std::string system_id,
-                         std::string password) {
-    ClientLinkConfig c;
-    c.name = std::move(name);
-    c.port = port;
-    c.system_id = std::move(system_id);
-    c.password = Secret(std::move(password));
-    c.reconnect_min = 20ms;
-    c.reconnect_max = 100ms;
-    c.timers.enquire_link_interval = 0ms;
-    c.timers.unbind_timeout = 500ms;
-    return c;
-}
-
 // What the service's application heard.
 struct RecordingApp : SmppApplication {
     std::vector<std::pair<std::string, bool>> link_states;
@@ -61,7 +47,7 @@ TEST_CASE("service: links and listener report to one application; stop unbinds e
     smsc->start();
 
     SmppConfig cfg;
-    auto link = link_to(smsc->port(), "ussdc", "esme", "secret");
+    auto link = test_link_config("ussdc", smsc->port());
     link.roles = {"ussd", "sms"};
     cfg.clients.push_back(link);
     cfg.server = test_server_config();
@@ -86,8 +72,8 @@ TEST_CASE("service: links and listener report to one application; stop unbinds e
 
     // An ESME binds to the service's listener and submits: on_server_bind, on_server_request.
     SmppApplication esme_app;
-    auto esme = SmppClientLink::create(
-        io, link_to(service.server()->port(), "to-service", "esme", "secret"), esme_app);
+    auto esme = SmppClientLink::create(io, test_link_config("to-service", service.server()->port()),
+                                       esme_app);
     esme->start();
     REQUIRE(run_until(io, [&] { return esme->bound() && !app.server_binds.empty(); }));
     std::optional<RequestOutcome> submitted;

@@ -38,9 +38,7 @@ TEST_CASE("window: full after `window` outstanding requests, free again after a 
     CHECK(p.esme.send_request(submit(), t0()).ok());
     CHECK(p.esme.can_send(t0()) == SendError::window_full);
     CHECK(p.esme.send_request(submit(), t0()).error == SendError::window_full);
-    std::vector<std::uint8_t> buf;
-    p.esme.take_output(buf);
-    p.smsc.receive(buf, t0());
+    pass(p.esme, p.smsc);
     auto se = events(p.smsc);
     REQUIRE(se.size() == 2);
     p.smsc.respond(Pdu{status::ok, se[0].sequence_number, SubmitSmResp{"a"}});
@@ -58,9 +56,7 @@ TEST_CASE("response timeout via injected time; a late response within the late w
     BoundPair p;
     auto r = p.esme.send_request(submit(), t0(), 5);
     REQUIRE(r.ok());
-    std::vector<std::uint8_t> buf;
-    p.esme.take_output(buf);
-    p.smsc.receive(buf, t0());
+    pass(p.esme, p.smsc);
     auto se = events(p.smsc);
     CHECK(p.esme.next_deadline() <= t0() + 10s);
     p.esme.on_time(t0() + 10s);
@@ -91,9 +87,7 @@ TEST_CASE("after the late window a response is ignored; a close ends the late wi
     auto r1 = p.esme.send_request(submit("one"), t0(), 1);
     auto r2 = p.esme.send_request(submit("two"), t0() + 1s, 2);
     REQUIRE((r1.ok() && r2.ok()));
-    std::vector<std::uint8_t> buf;
-    p.esme.take_output(buf);
-    p.smsc.receive(buf, t0() + 1s);
+    pass(p.esme, p.smsc, t0() + 1s);
     auto se = events(p.smsc);
     p.esme.on_time(t0() + 10s);
     p.esme.on_time(t0() + 11s);
@@ -241,9 +235,7 @@ TEST_CASE(
     // After the response timeout the unbind goes on without the answer.
     p.smsc.on_time(t0() + 10s);
     CHECK(p.smsc.close_reason() == CloseReason::peer_unbound);
-    std::vector<std::uint8_t> buf;
-    p.smsc.take_output(buf);
-    p.esme.receive(buf, t0() + 10s);
+    pass(p.smsc, p.esme, t0() + 10s);
     auto ee = events(p.esme);
     REQUIRE(ee.size() == 2);
     CHECK(ee[0].kind == EventKind::response_timeout);

@@ -79,6 +79,30 @@ inline void pump(SmppSession& a, SmppSession& b, TimePoint now) {
     }
 }
 
+// Hands what `from` has written to `to`, once (`pump` goes both ways until both are quiet).
+inline void pass(SmppSession& from, SmppSession& to, TimePoint now = t0()) {
+    std::vector<std::uint8_t> buf;
+    from.take_output(buf);
+    to.receive(buf, now);
+}
+
+// The frames of `pdus`, back to back.
+inline std::vector<std::uint8_t> concat(const std::vector<Pdu>& pdus) {
+    std::vector<std::uint8_t> out;
+    for (const auto& p : pdus)
+        REQUIRE(encode(p, out).ok());
+    return out;
+}
+
+// `body` framed once for each sequence number from `first` to `last`, back to back.
+inline std::vector<std::uint8_t> repeated(const PduBody& body, std::uint32_t first,
+                                          std::uint32_t last) {
+    std::vector<std::uint8_t> out;
+    for (std::uint32_t seq = first; seq <= last; ++seq)
+        REQUIRE(encode(Pdu{status::ok, seq, body}, out).ok());
+    return out;
+}
+
 // Decodes every frame in `bytes`.
 inline std::vector<Pdu> frames(const std::vector<std::uint8_t>& bytes) {
     std::vector<Pdu> out;

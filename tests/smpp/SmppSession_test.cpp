@@ -57,11 +57,10 @@ TEST_CASE("bind: a wrong password is refused and both sides close") {
     b.password = "nope";
     REQUIRE(esme.bind(b, t0()).ok());
     // The SMSC answers before it closes: its bind_resp carries ESME_RINVPASWD.
-    std::vector<std::uint8_t> buf;
-    esme.take_output(buf);
-    smsc.receive(buf, t0());
+    pass(esme, smsc);
     CHECK(smsc.closed());
     CHECK(smsc.close_reason() == CloseReason::bind_failed);
+    std::vector<std::uint8_t> buf;
     smsc.take_output(buf);
     auto out = frames(buf);
     REQUIRE(out.size() == 1);
@@ -145,9 +144,7 @@ TEST_CASE("submit: request event at the SMSC, response with the context at the E
     auto r = p.esme.send_request(submit("hi"), t0(), 4242);
     REQUIRE(r.ok());
     CHECK(p.esme.outstanding() == 1);
-    std::vector<std::uint8_t> buf;
-    p.esme.take_output(buf);
-    p.smsc.receive(buf, t0());
+    pass(p.esme, p.smsc);
     auto se = events(p.smsc);
     REQUIRE(se.size() == 1);
     CHECK(se[0].kind == EventKind::request);
@@ -172,9 +169,7 @@ TEST_CASE("deliver_sm flows from the SMSC to a receiver; respond_error answers w
     d.tlvs.ussd_service_op = ussd_op::pssr_indication;
     auto r = p.smsc.send_request(d, t0(), 9);
     REQUIRE(r.ok());
-    std::vector<std::uint8_t> buf;
-    p.smsc.take_output(buf);
-    p.esme.receive(buf, t0());
+    pass(p.smsc, p.esme);
     auto ee = events(p.esme);
     REQUIRE(ee.size() == 1);
     CHECK(ee[0].kind == EventKind::request);
@@ -198,14 +193,11 @@ TEST_CASE("an incoming flood beyond the receive window is answered ESME_RTHROTTL
     BoundPair p(BindType::transceiver, ec, sc);
     for (int i = 0; i < 8; ++i)
         REQUIRE(p.esme.send_request(submit(), t0(), static_cast<std::uint64_t>(i)).ok());
-    std::vector<std::uint8_t> buf;
-    p.esme.take_output(buf);
-    p.smsc.receive(buf, t0());
+    pass(p.esme, p.smsc);
     auto se = events(p.smsc);
     CHECK(se.size() == 3);
     CHECK(p.smsc.stats().throttled_in == 5);
-    p.smsc.take_output(buf);
-    p.esme.receive(buf, t0());
+    pass(p.smsc, p.esme);
     auto ee = events(p.esme);
     REQUIRE(ee.size() == 5);
     for (auto& e : ee)
@@ -215,8 +207,7 @@ TEST_CASE("an incoming flood beyond the receive window is answered ESME_RTHROTTL
         p.smsc.respond(Pdu{status::ok, e.sequence_number, SubmitSmResp{"x"}});
     pump(p.esme, p.smsc, t0());
     REQUIRE(p.esme.send_request(submit(), t0()).ok());
-    p.esme.take_output(buf);
-    p.smsc.receive(buf, t0());
+    pass(p.esme, p.smsc);
     CHECK(events(p.smsc).size() == 1);
 }
 
@@ -226,9 +217,7 @@ TEST_CASE("an account throughput limit on the SMSC answers excess requests ESME_
     BoundPair p(BindType::transceiver, esme_config(), sc);
     for (int i = 0; i < 3; ++i)
         REQUIRE(p.esme.send_request(submit(), t0()).ok());
-    std::vector<std::uint8_t> buf;
-    p.esme.take_output(buf);
-    p.smsc.receive(buf, t0());
+    pass(p.esme, p.smsc);
     CHECK(events(p.smsc).size() == 1);
     CHECK(p.smsc.stats().throttled_in == 2);
 }
@@ -272,9 +261,7 @@ TEST_CASE("partial frames, byte by byte, and several frames in one read") {
     REQUIRE(se.size() == 1);
     CHECK(std::get<SubmitSm>(se[0].pdu.body).short_message == "two");
 
-    std::vector<std::uint8_t> many;
-    for (std::uint32_t s = 100; s < 105; ++s)
-        REQUIRE(encode(Pdu{status::ok, s, submit()}, many).ok());
+    auto many = repeated(submit(), 100, 104);
     many.resize(many.size() - 3);  // the last one arrives later
     p.smsc.receive(many, t0());
     CHECK(events(p.smsc).size() == 4);
@@ -312,9 +299,7 @@ TEST_CASE("a peer that does not read: writable() turns false, then the session c
     auto sc = smsc_config();
     sc.max_output = 1000;
     BoundPair p(BindType::transceiver, esme_config(), sc);
-    std::vector<std::uint8_t> flood;
-    for (std::uint32_t s = 1; s <= 1000; ++s)
-        REQUIRE(encode(Pdu{status::ok, s, EnquireLink{}}, flood).ok());
+    auto flood = repeated(EnquireLink{}, 1, 1000);
     p.smsc.receive(flood, t0());
     CHECK_FALSE(p.smsc.writable());
     for (int i = 0; i < 20 && !p.smsc.closed(); ++i)
@@ -327,9 +312,7 @@ TEST_CASE("outbind: the SMSC asks, the ESME binds on the same connection") {
     SmppSession esme(esme_config(), t0());
     SmppSession smsc(smsc_config(), t0());
     REQUIRE(smsc.outbind(Outbind{"smsc", "pw"}, t0()).ok());
-    std::vector<std::uint8_t> buf;
-    smsc.take_output(buf);
-    esme.receive(buf, t0());
+    pass(smsc, esme);
     auto ee = events(esme);
     REQUIRE(ee.size() == 1);
     CHECK(ee[0].kind == EventKind::outbind);
@@ -367,13 +350,6 @@ std::vector<SessionEvent> answer_at_once(SmppSession& s, TimePoint now = t0()) {
         s.process(now);
         if (!s.has_events()) return all;
     }
-}
-
-std::vector<std::uint8_t> concat(const std::vector<Pdu>& pdus) {
-    std::vector<std::uint8_t> out;
-    for (const auto& p : pdus)
-        REQUIRE(encode(p, out).ok());
-    return out;
 }
 
 }  // namespace
@@ -475,9 +451,7 @@ TEST_CASE("a burst of 1000 deliver_sm in one read, answered at once, is never th
     d.source.address = "375291234567";
     d.short_message = "1";
     d.tlvs.ussd_service_op = ussd_op::ussr_confirm;
-    std::vector<std::uint8_t> burst;
-    for (std::uint32_t seq = 1; seq <= 1000; ++seq)
-        REQUIRE(encode(Pdu{status::ok, seq, d}, burst).ok());
+    auto burst = repeated(d, 1, 1000);
     p.esme.receive(burst, t0());
     // Handed over one at a time: the rest of the read waits, and no more is read meanwhile.
     CHECK(p.esme.has_events());
@@ -500,9 +474,7 @@ TEST_CASE("a peer beyond the window of requests the application really holds get
     ec.receive_window = 100;
     BoundPair p(BindType::transceiver, ec);
     DeliverSm d;
-    std::vector<std::uint8_t> burst;
-    for (std::uint32_t seq = 1; seq <= 150; ++seq)
-        REQUIRE(encode(Pdu{status::ok, seq, d}, burst).ok());
+    auto burst = repeated(d, 1, 150);
     p.esme.receive(burst, t0());
     auto held = events(p.esme);  // handed over, never answered
     CHECK(held.size() == 100);

@@ -64,6 +64,18 @@ inline std::vector<std::uint8_t> raw_header(std::uint32_t len, std::uint32_t id,
     return v;
 }
 
+// bind_transceiver from an SMPP 5.0 peer: interface_version 0x50, system_id "a", password "b"
+// (the codec tests and the tshark golden files).
+inline constexpr std::string_view kPeerBindV50Hex =
+    "00000019000000090000000000000001"
+    "6100"
+    "6200"
+    "00"
+    "50"
+    "00"
+    "00"
+    "00";
+
 // Rewrites command_length to the buffer's size.
 inline void fix_length(std::vector<std::uint8_t>& f) {
     const auto n = static_cast<std::uint32_t>(f.size());

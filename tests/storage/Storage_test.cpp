@@ -95,6 +95,14 @@ TEST_CASE("acknowledged writes survive SIGKILL and the database stays intact") {
     const std::size_t wanted = 3000;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     std::string buf;
+    auto take_acked = [&] {  // every whole id read so far
+        while (buf.size() >= sizeof(std::int64_t)) {
+            std::int64_t id;
+            std::memcpy(&id, buf.data(), sizeof id);
+            acked.insert(id);
+            buf.erase(0, sizeof id);
+        }
+    };
     while (acked.size() < wanted && std::chrono::steady_clock::now() < deadline) {
         pollfd p{fds[0], POLLIN, 0};
         if (::poll(&p, 1, 1000) <= 0) continue;
@@ -102,12 +110,7 @@ TEST_CASE("acknowledged writes survive SIGKILL and the database stays intact") {
         ssize_t n = ::read(fds[0], chunk, sizeof chunk);
         if (n <= 0) break;
         buf.append(chunk, static_cast<std::size_t>(n));
-        while (buf.size() >= sizeof(std::int64_t)) {
-            std::int64_t id;
-            std::memcpy(&id, buf.data(), sizeof id);
-            acked.insert(id);
-            buf.erase(0, sizeof id);
-        }
+        take_acked();
     }
     ::kill(pid, SIGKILL);
     int status = 0;
@@ -119,12 +122,7 @@ TEST_CASE("acknowledged writes survive SIGKILL and the database stays intact") {
         if (n <= 0) break;
         buf.append(chunk, static_cast<std::size_t>(n));
     }
-    while (buf.size() >= sizeof(std::int64_t)) {
-        std::int64_t id;
-        std::memcpy(&id, buf.data(), sizeof id);
-        acked.insert(id);
-        buf.erase(0, sizeof id);
-    }
+    take_acked();
     ::close(fds[0]);
     CHECK(WIFSIGNALED(status));
     CHECK(WTERMSIG(status) == SIGKILL);

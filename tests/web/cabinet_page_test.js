@@ -9,16 +9,19 @@
 // of each main screen at phone and desktop size go to the artefacts directory; a failed step
 // also saves the page, its screenshot and the browser console there. The run fails on any
 // console error, uncaught exception or CSP violation (the API's expected 4xx refusals aside).
+// One file over 500 lines on purpose: the browser, page and engine helpers are already in
+// browser.js, cabinet_page.js and engine_env.js; what is left is the scenarios, which share one
+// browser and one engine start (and its final log check), so a second file would cost CI a start.
 //
 // usage: cabinet_page_test.js [--ussdgw PATH] [--env MODULE] [--out DIR] [--only NAME,...]
 //   --ussdgw  the engine binary (default build/ussdgw)
 //   --env     the environment module (default tests/web/engine_env.js: ussdgw + netsim; see
 //             its header for the shape)
-// Exit 77 (skipped) only when there is no browser ($USSDGW_CHROMIUM, default /usr/bin/chromium;
-// scripts/setup.sh --test installs it).
 //   --out     artefacts directory (default build/web-artifacts)
 //   --only    run only these scenarios (languages, loop, lockout, puk-login, registration,
 //             prepaid, administrator, expiry)
+// Exit 77 (skipped) only when there is no browser ($USSDGW_CHROMIUM, default /usr/bin/chromium;
+// scripts/setup.sh --test installs it).
 'use strict';
 
 const fs = require('fs');

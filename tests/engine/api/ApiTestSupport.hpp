@@ -11,6 +11,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <ostream>
 #include <string>
 
 #include "engine/EngineTestSupport.hpp"
@@ -27,6 +28,16 @@ inline const char* kPukLogin = "375291000003";       // PUK1 33333333 logs in
 inline const char* kSuspended = "375291000004";      // service suspended
 inline const char* kAdministrator = "375292000001";  // of legal entity L1
 
+// What a refusal says: its HTTP status and "error.code", checked in one CHECK.
+struct Refusal {
+    unsigned status = 0;
+    std::string code;
+    bool operator==(const Refusal&) const = default;
+};
+inline std::ostream& operator<<(std::ostream& o, const Refusal& r) {
+    return o << r.status << " " << r.code;
+}
+
 struct ApiAnswer {
     unsigned status = 0;
     nlohmann::json body;
@@ -35,7 +46,14 @@ struct ApiAnswer {
     std::string code() const {
         return body.is_object() && body.contains("error") ? body["error"].value("code", "") : "";
     }
+    Refusal refusal() const { return {status, code()}; }
 };
+
+// A login request's body: {"msisdn": ..., <field>: <value>}.
+inline std::string login_body(const char* msisdn, const std::string& field,
+                              const std::string& value) {
+    return std::string(R"({"msisdn":")") + msisdn + R"(",")" + field + R"(":")" + value + R"("})";
+}
 
 class ApiHarness {
   public:
@@ -90,8 +108,7 @@ class ApiHarness {
     }
     // A subscriber session opened with the PUK1 of kPukLogin: its Bearer token.
     std::string puk_session(const char* msisdn = kPukLogin, const char* puk = "33333333") {
-        auto a = call("POST", "/api/v1/login",
-                      std::string(R"({"msisdn":")") + msisdn + R"(","puk1":")" + puk + R"("})");
+        auto a = call("POST", "/api/v1/login", login_body(msisdn, "puk1", puk));
         REQUIRE_MESSAGE(a.status == 200, a.raw.body());
         return a.body.at("token").get<std::string>();
     }

@@ -23,29 +23,24 @@ std::string cookie_of(const test::ApiAnswer& login) {
 TEST_CASE("cabinet api: no credentials, an unknown session, an operator token as a subscriber") {
     ApiHarness h;
     auto none = h.call("GET", "/api/v1/me");
-    CHECK(none.status == 401);
-    CHECK(none.code() == "auth.required");
+    CHECK(none.refusal() == test::Refusal{401, "auth.required"});
     auto unknown = h.call("GET", "/api/v1/me", "", ApiHarness::bearer("not-a-session"));
     CHECK(unknown.status == 401);
     auto staff = h.staff_call("GET", "/api/v1/me");
-    CHECK(staff.status == 403);
-    CHECK(staff.code() == "auth.wrong_token_kind");
+    CHECK(staff.refusal() == test::Refusal{403, "auth.wrong_token_kind"});
 }
 
 TEST_CASE("cabinet api: a cookie session reads freely; its changes need the CSRF token") {
     ApiHarness h;
     auto login =
-        h.call("POST", "/api/v1/login",
-               std::string(R"({"msisdn":")") + test::kPukLogin + R"(","puk1":"33333333"})");
+        h.call("POST", "/api/v1/login", test::login_body(test::kPukLogin, "puk1", "33333333"));
     REQUIRE(login.status == 200);
     std::string cookie = "Cookie: " + cookie_of(login) + "\r\n";
     CHECK(h.call("GET", "/api/v1/me", "", cookie).status == 200);
     auto missing = h.call("POST", "/api/v1/logout", "", cookie);
-    CHECK(missing.status == 403);
-    CHECK(missing.code() == "csrf.missing");
+    CHECK(missing.refusal() == test::Refusal{403, "csrf.missing"});
     auto wrong = h.call("POST", "/api/v1/logout", "", cookie + "X-CSRF-Token: nope\r\n");
-    CHECK(wrong.status == 403);
-    CHECK(wrong.code() == "csrf.invalid");
+    CHECK(wrong.refusal() == test::Refusal{403, "csrf.invalid"});
     auto csrf = "X-CSRF-Token: " + login.body.at("csrf_token").get<std::string>() + "\r\n";
     CHECK(h.call("POST", "/api/v1/logout", "", cookie + csrf).status == 204);
     // The ended session's cookie is told to go.
@@ -60,6 +55,5 @@ TEST_CASE("cabinet api: a session left idle past its timeout has ended") {
     CHECK(h.call("GET", "/api/v1/me", "", auth).status == 200);
     h.clock.advance(std::chrono::minutes(16));
     auto a = h.call("GET", "/api/v1/me", "", auth);
-    CHECK(a.status == 401);
-    CHECK(a.code() == "session.expired");
+    CHECK(a.refusal() == test::Refusal{401, "session.expired"});
 }

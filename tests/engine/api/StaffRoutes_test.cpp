@@ -12,13 +12,11 @@ TEST_CASE("staff routes: /ops needs an operator token, not a subscriber session"
     ApiHarness h;
     auto path = std::string("/api/v1/ops/subscribers/") + test::kIndividual;
     auto none = h.call("GET", path);
-    CHECK(none.status == 401);
-    CHECK(none.code() == "auth.required");
+    CHECK(none.refusal() == test::Refusal{401, "auth.required"});
     auto wrong = h.call("GET", path, "", "Authorization: Bearer ops_not-a-known-token\r\n");
     CHECK(wrong.status == 401);
     auto session = h.call("GET", path, "", ApiHarness::bearer(h.puk_session()));
-    CHECK(session.status == 403);
-    CHECK(session.code() == "auth.wrong_token_kind");
+    CHECK(session.refusal() == test::Refusal{403, "auth.wrong_token_kind"});
     auto ok = h.staff_call("GET", path);
     CHECK(ok.status == 200);
     CHECK(ok.body.at("msisdn") == test::kIndividual);
@@ -47,8 +45,7 @@ TEST_CASE("staff routes: /org is for a legal entity's managers, within their own
     // An individual subscriber is no manager.
     auto individual = ApiHarness::bearer(h.puk_session());
     auto a = h.call("GET", "/api/v1/org/subscribers", "", individual);
-    CHECK(a.status == 403);
-    CHECK(a.code() == "role.forbidden");
+    CHECK(a.refusal() == test::Refusal{403, "role.forbidden"});
     // The operator lets the administrator log in by PUK1.
     auto admin = std::string("/api/v1/ops/subscribers/") + test::kAdministrator;
     REQUIRE(h.staff_call("PUT", admin + "/puk-login", R"({"enabled":true})").status == 200);

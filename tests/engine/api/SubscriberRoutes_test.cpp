@@ -26,8 +26,7 @@ TEST_CASE("subscriber routes: refusals of the password change") {
     SUBCASE("the same password twice") {
         auto a = h.call("POST", "/api/v1/me/password",
                         R"({"current_password":"Abcdef-1","new_password":"Abcdef-1"})", auth);
-        CHECK(a.status == 400);
-        CHECK(a.code() == "password.same");
+        CHECK(a.refusal() == test::Refusal{400, "password.same"});
     }
     SUBCASE("a password against the policy") {
         auto a = h.call("POST", "/api/v1/me/password", R"({"new_password":"1"})", auth);
@@ -37,9 +36,8 @@ TEST_CASE("subscriber routes: refusals of the password change") {
         auto a = h.call("POST", "/api/v1/me/password", R"({"new_password":"Good-pass-42"})", auth);
         CHECK(a.status == 204);
         CHECK(h.call("GET", "/api/v1/me", "", auth).status == 401);
-        auto login = h.call(
-            "POST", "/api/v1/login",
-            std::string(R"({"msisdn":")") + test::kPukLogin + R"(","password":"Good-pass-42"})");
+        auto login = h.call("POST", "/api/v1/login",
+                            test::login_body(test::kPukLogin, "password", "Good-pass-42"));
         CHECK(login.status == 200);
     }
 }
@@ -48,8 +46,7 @@ TEST_CASE("subscriber routes: call details need a step-up code") {
     ApiHarness h;
     auto auth = ApiHarness::bearer(h.puk_session());
     auto a = h.call("GET", "/api/v1/me/calls", "", auth);
-    CHECK(a.status == 403);
-    CHECK(a.code() == "step_up.required");
+    CHECK(a.refusal() == test::Refusal{403, "step_up.required"});
 }
 
 TEST_CASE("subscriber routes: service requests that cannot be made or found") {

@@ -28,9 +28,6 @@ struct Bridge : test::StorageHarness {
         REQUIRE(loop.run_until([&] { return out.has_value(); }));
         return *out;
     }
-    bool open(const char* m) {
-        return st->find(storage::test::msisdn(m))->value().cabinet.access_open;
-    }
 };
 
 }  // namespace
@@ -59,7 +56,7 @@ TEST_CASE("own access: state, close, wrong PUK1 with tries left, lockout with it
     auto locked = b.perform(K::open_access, "375291000001", {}, "00000000");
     CHECK(locked.outcome == o::puk_locked);
     CHECK(locked.fields["until"].size() == 16);  // "YYYY-MM-DD hh:mm"
-    CHECK_FALSE(b.open("375291000001"));
+    CHECK_FALSE(b.access_open("375291000001"));
     CHECK(b.perform(K::access_state, "999").outcome == o::not_found);
 }
 
@@ -67,7 +64,7 @@ TEST_CASE("managers act only within their own client") {
     Bridge b;
     using K = menus::ActionKind;
     CHECK(b.perform(K::managed_close_access, "375292000001", "375292000003").outcome == o::ok);
-    CHECK_FALSE(b.open("375292000003"));
+    CHECK_FALSE(b.access_open("375292000003"));
     CHECK(b.perform(K::managed_access_state, "375292000001", "375292000003").outcome ==
           o::closed_by_organisation);
     CHECK(b.perform(K::managed_open_access, "375292000001", "375293000001").outcome ==
@@ -86,20 +83,20 @@ TEST_CASE("a request whose dialogue already gave up is annulled: nothing is writ
     };
     auto r = b.perform(K::close_access, "375291000001", {}, {}, gave_up());
     CHECK(r.outcome == o::annulled);
-    CHECK(b.open("375291000001"));
+    CHECK(b.access_open("375291000001"));
     r = b.perform(K::issue_password, "375291000001", {}, {}, gave_up());
     CHECK(r.outcome == o::annulled);
-    CHECK_FALSE(b.st->find(storage::test::msisdn("375291000001"))->value().cabinet.has_password);
+    CHECK_FALSE(b.record("375291000001").cabinet.has_password);
     b.perform(K::close_access, "375291000001");
     r = b.perform(K::open_access, "375291000001", {}, "11111111", gave_up());
     CHECK(r.outcome == o::annulled);
-    CHECK_FALSE(b.open("375291000001"));
+    CHECK_FALSE(b.access_open("375291000001"));
     // A request that storage claimed first is written, and the late cancel says so.
     auto claimed = std::make_shared<Cancellation>();
     r = b.perform(K::open_access, "375291000001", {}, "11111111", claimed);
     CHECK(r.outcome == o::ok);
     CHECK_FALSE(claimed->cancel());
-    CHECK(b.open("375291000001"));
+    CHECK(b.access_open("375291000001"));
 }
 
 TEST_CASE("a suspended subscriber gets service.suspended for its access, state and closing") {
@@ -108,5 +105,5 @@ TEST_CASE("a suspended subscriber gets service.suspended for its access, state a
     CHECK(b.perform(K::access_state, "375291000004").outcome == o::suspended);
     CHECK(b.perform(K::close_access, "375291000004").outcome == o::suspended);
     CHECK(b.perform(K::issue_password, "375291000004").outcome == o::suspended);
-    CHECK(b.open("375291000004"));
+    CHECK(b.access_open("375291000004"));
 }

@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include "engine/EngineTestSupport.hpp"
+#include "smpp/SmppNetTestSupport.hpp"
 #include "smpp/SmppServer.hpp"
 
 using namespace ussdgw;
@@ -51,15 +52,8 @@ struct Smsc : smpp::SmppApplication {
 };
 
 smpp::ClientLinkConfig link_to(const Smsc& smsc) {
-    smpp::ClientLinkConfig c;
-    c.name = smsc.name;
-    c.port = smsc.server->port();
-    c.system_id = "engine";
-    c.password = Secret("secret");
+    auto c = smpp::test::test_link_config(smsc.name, smsc.server->port(), "engine");
     c.roles = {"sms"};
-    c.reconnect_min = 20ms;
-    c.reconnect_max = 100ms;
-    c.timers.enquire_link_interval = 0ms;
     c.timers.response_timeout = 400ms;
     c.timers.unbind_timeout = 300ms;
     return c;
@@ -97,6 +91,19 @@ struct Gateway : test::LoopStorageHarness {
         service->start();
     }
     std::int64_t enqueue(const std::string& text) { return test::enqueue_sms(*this, text); }
+    struct Sent {
+        std::int64_t id;
+        Smsc& link;
+    };
+    // Both links bound and silent, then `text` enqueued and sent once: its id and its link.
+    Sent send_unanswered(const std::string& text) {
+        start_bound();
+        a.silent = b.silent = true;
+        auto id = enqueue(text);
+        service->kick();
+        REQUIRE(run_until([&] { return a.submits + b.submits == 1; }));
+        return {id, a.submits == 1 ? a : b};
+    }
     storage::OutboxStatus status(std::int64_t id) { return test::outbox_status(*this, id); }
     std::uint64_t parts_sent(const std::string& link) const {
         auto it = service->parts_sent().find(SmsRoute{SmsRoute::Kind::client_link, link});
@@ -145,13 +152,8 @@ TEST_CASE("sms service: messages go round robin over the bound links") {
 
 TEST_CASE("sms service: a part unanswered past its response timeout goes again on the other link") {
     Gateway g;
-    g.start_bound();
-    g.a.silent = g.b.silent = true;
-    auto id = g.enqueue("first try unanswered");
-    g.service->kick();
-    REQUIRE(g.run_until([&] { return g.a.submits + g.b.submits == 1; }));
-    Smsc& first = g.a.submits == 1 ? g.a : g.b;
-    Smsc& other = g.a.submits == 1 ? g.b : g.a;
+    auto [id, first] = g.send_unanswered("first try unanswered");
+    Smsc& other = &first == &g.a ? g.b : g.a;
     other.silent = false;
     // Held through the response timeout and the late window (400 ms each), then reported:
     // the outbox schedules a retry.
@@ -173,12 +175,7 @@ TEST_CASE("sms service: a part unanswered past its response timeout goes again o
 
 TEST_CASE("sms service: an answer within the late window is the part's answer, not resent") {
     Gateway g;
-    g.start_bound();
-    g.a.silent = g.b.silent = true;
-    auto id = g.enqueue("answered late");
-    g.service->kick();
-    REQUIRE(g.run_until([&] { return g.a.submits + g.b.submits == 1; }));
-    Smsc& first = g.a.submits == 1 ? g.a : g.b;
+    auto [id, first] = g.send_unanswered("answered late");
     // Past the response timeout (400 ms), within the late window (400 ms more): answer.
     g.settle(600ms);
     REQUIRE(first.held.size() == 1);

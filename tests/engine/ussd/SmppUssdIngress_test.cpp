@@ -9,14 +9,17 @@
 #include <boost/asio/io_context.hpp>
 
 #include "engine/EngineTestSupport.hpp"
-#include "engine/cabinet/CabinetBridge.hpp"
-#include "menus/MenuRegistry.hpp"
+#include "engine/ussd/UssdTestSupport.hpp"
+#include "smpp/SamplePdus.hpp"
 #include "smpp/SmppText.hpp"
 
 using namespace ussdgw;
 using namespace ussdgw::smpp;
 using Clock = std::chrono::steady_clock;
+using storage::test::HeldWriter;
 using ussd::TimePoint;
+using ussdgw::test::contains;
+using Its = std::array<std::uint8_t, 2>;  // its_session_info
 
 namespace {
 
@@ -26,12 +29,10 @@ struct Reply {
     bool final = false;
 };
 
-struct Gateway : test::StorageHarness {
+struct Gateway : ussdgw::test::StorageHarness, ussdgw::test::CabinetDomain {
     boost::asio::io_context io;  // never run: time is fed through tick()
-    menus::MenuRegistry registry{USSDGW_SOURCE_DIR "/menus/cabinet"};
     ussd::UssdConfig config;
     ussd::UssdProfile& profile = config.defaults;
-    std::unique_ptr<cabinet::CabinetBridge> bridge;
     std::unique_ptr<ussd::UssdService> service;
     std::unique_ptr<ussd::SmppUssdIngress> ingress;
     std::vector<Reply> replies;
@@ -42,42 +43,16 @@ struct Gateway : test::StorageHarness {
     };
     std::vector<AccountReply> account_replies;  // to listener account "centre"
     bool account_up = true;                     // whether a session of it can take a reply
-    struct Held {
-        menus::ActionRequest request;
-        std::function<void(menus::ActionResult)> done;
-    };
-    std::vector<Held> held;  // performs kept back while hold_performs
-    bool hold_performs = false;
-    int in_flight = 0;
-    int passwords_issued = 0;
     Clock::time_point now = Clock::now();
 
-    Gateway() {
-        REQUIRE(registry.reload().ok());
-        bridge = std::make_unique<cabinet::CabinetBridge>(st->cabinet(), storage::Channel::ussd);
-        menus::DialogueSettings settings;
-        settings.step_timeout = std::chrono::seconds(30);
-        settings.dialogue_timeout = std::chrono::seconds(180);
-        ussd::UssdDialogues dialogues(
-            [this] { return registry.current(); }, settings,
-            [this](const std::string& msisdn) {
-                auto rec = st->find(storage::test::msisdn(msisdn.c_str()));
-                return rec.ok() && rec->has_value() ? (*rec)->subscriber.language : std::string();
-            });
+    Gateway() : CabinetDomain(*st) {
+        auto language_of = [this](const std::string& msisdn) {
+            auto rec = st->find(storage::test::msisdn(msisdn.c_str()));
+            return rec.ok() && rec->has_value() ? (*rec)->subscriber.language : std::string();
+        };
         service = std::make_unique<ussd::UssdService>(
-            io, std::move(dialogues),
-            [this](const menus::ActionRequest& r, std::function<void(menus::ActionResult)> done) {
-                if (hold_performs) {
-                    held.push_back({r, std::move(done)});
-                    return;
-                }
-                ++in_flight;
-                bridge->perform(r, [this, done = std::move(done)](menus::ActionResult res) {
-                    --in_flight;
-                    done(std::move(res));
-                });
-            },
-            [this] { ++passwords_issued; }, [this] { return now; });
+            io, dialogues(std::chrono::seconds(30), language_of), performer(), password_issued(),
+            [this] { return now; });
         make_ingress();
     }
     // (Again) after the profile changed: the ingress keeps its own copy of the config.
@@ -85,8 +60,7 @@ struct Gateway : test::StorageHarness {
         ingress.reset();
         ussd::SmppUssdIngress::Transport t;
         t.to_link = [this](const std::string& link, SubmitSm sm) {
-            bool final = sm.tlvs.ussd_service_op == profile.op_end;
-            replies.push_back({link, std::move(sm), final});
+            replies.push_back({link, sm, sm.tlvs.ussd_service_op == profile.op_end});
         };
         t.to_account = [this](const std::string& account, std::uint64_t connection, PduBody b) {
             if (!account_up) return false;
@@ -103,12 +77,9 @@ struct Gateway : test::StorageHarness {
     }
 
     static DeliverSm request(const std::string& msisdn, const std::string& text, std::uint8_t op,
-                             std::optional<std::array<std::uint8_t, 2>> its = std::nullopt) {
-        DeliverSm sm;
-        sm.service_type = "USSD";
-        sm.source = Address{1, 1, msisdn};
-        sm.destination = Address{0, 0, "141"};
-        sm.short_message = text;
+                             std::optional<Its> its = {}) {
+        DeliverSm sm = smpp::test::ussd_deliver_sm(text);
+        sm.source.address = msisdn;
         sm.tlvs.ussd_service_op = op;
         sm.tlvs.its_session_info = its;
         return sm;
@@ -122,12 +93,10 @@ struct Gateway : test::StorageHarness {
         REQUIRE(replies.size() == before + 1);
         return replies.back();
     }
-    Reply dial(const std::string& msisdn, const std::string& code,
-               std::optional<std::array<std::uint8_t, 2>> its = std::nullopt) {
+    Reply dial(const std::string& msisdn, const std::string& code, std::optional<Its> its = {}) {
         return send(request(msisdn, code, ussd_op::pssr_indication, its));
     }
-    Reply answer(const std::string& msisdn, const std::string& text,
-                 std::optional<std::array<std::uint8_t, 2>> its = std::nullopt) {
+    Reply answer(const std::string& msisdn, const std::string& text, std::optional<Its> its = {}) {
         return send(request(msisdn, text, ussd_op::ussr_confirm, its));
     }
     // Sends one request whose handling is not awaited (the reply may never come).
@@ -136,22 +105,34 @@ struct Gateway : test::StorageHarness {
         now = at;
         service->tick();
     }
-    std::uint64_t annulled() const { return stats().annulled; }
-    bool access_open(const char* m) {
-        return st->find(storage::test::msisdn(m))->value().cabinet.access_open;
+    // The same request from a session (`connection`) of listener account "centre".
+    bool from_account(std::uint64_t connection, const std::string& text, std::uint8_t op,
+                      std::optional<Its> its = {}) {
+        SubmitSm sm;
+        static_cast<ShortMessage&>(sm) = request("375291000001", text, op, its);
+        return ingress->on_account_request("centre", connection, sm);
     }
+    // Dials *141*3*6# and confirms closing the access; the change, held back before storage.
+    Held close_held(const std::string& msisdn) {
+        hold_performs = false;
+        dial(msisdn, "*141*3*6#");
+        answer(msisdn, "1");
+        hold_performs = true;
+        push(request(msisdn, "1", ussd_op::ussr_confirm));
+        REQUIRE(held.size() == 1);
+        return std::move(held.front());
+    }
+    std::uint64_t annulled() const { return stats().annulled; }
 };
 
+// A subscriber whose screens are in English.
+const char* kEnglishSubscriber =
+    "375291000002,P2,individual,subscriber,Видеонаблюдение,22222222,no,active,postpaid,0,en\n";
+
 std::string text_of(const SubmitSm& sm) {
-    const std::string& octets =
-        sm.tlvs.message_payload ? *sm.tlvs.message_payload : sm.short_message;
-    auto t = smpp::decode_text(sm.data_coding, octets);
+    auto t = smpp::decode_text(sm.data_coding, sm.tlvs.message_payload.value_or(sm.short_message));
     REQUIRE(t.ok());
     return *t;
-}
-
-bool contains(const std::string& hay, const std::string& needle) {
-    return hay.find(needle) != std::string::npos;
 }
 
 }  // namespace
@@ -170,7 +151,7 @@ TEST_CASE("parse_ussd prefers message_payload and trims trailing padding") {
 TEST_CASE("the session key follows the profile's mode") {
     ussd::InboundUssd in;
     in.subscriber.address = "375291000001";
-    in.its_session_info = std::array<std::uint8_t, 2>{7, 0};
+    in.its_session_info = Its{7, 0};
     in.user_message_reference = 9;
     CHECK(ussd::session_key(in, ussd::SessionKeyMode::automatic) == "375291000001|i7");
     CHECK(ussd::session_key(in, ussd::SessionKeyMode::user_message_reference) == "375291000001|u9");
@@ -181,20 +162,19 @@ TEST_CASE("the session key follows the profile's mode") {
 
 TEST_CASE("*141*0# sends a password SMS and ends the dialogue, echoing its_session_info") {
     Gateway g;
-    auto r = g.dial("375291000001", "*141*0#", std::array<std::uint8_t, 2>{7, 0x04});
+    auto r = g.dial("375291000001", "*141*0#", Its{7, 0x04});
     CHECK(r.final);
     CHECK(r.link == "ussdc");
-    const SubmitSm& sm = r.pdu;
-    CHECK(sm.service_type == "USSD");
-    CHECK(sm.tlvs.ussd_service_op == ussd_op::pssr_response);
-    REQUIRE(sm.tlvs.its_session_info);
-    CHECK((*sm.tlvs.its_session_info)[0] == 7);
-    CHECK((*sm.tlvs.its_session_info)[1] == 0x05);  // end-of-session bit set
-    CHECK(sm.destination.address == "375291000001");
-    CHECK(sm.destination.ton == 1);
-    CHECK(sm.source.address == "141");
-    CHECK(sm.data_coding == 8);  // Cyrillic: UCS2
-    CHECK(contains(text_of(sm), "SMS"));
+    CHECK(r.pdu.service_type == "USSD");
+    CHECK(r.pdu.tlvs.ussd_service_op == ussd_op::pssr_response);
+    REQUIRE(r.pdu.tlvs.its_session_info);
+    CHECK((*r.pdu.tlvs.its_session_info)[0] == 7);
+    CHECK((*r.pdu.tlvs.its_session_info)[1] == 0x05);  // end-of-session bit set
+    CHECK(r.pdu.destination.address == "375291000001");
+    CHECK(r.pdu.destination.ton == 1);
+    CHECK(r.pdu.source.address == "141");
+    CHECK(r.pdu.data_coding == 8);  // Cyrillic: UCS2
+    CHECK(contains(text_of(r.pdu), "SMS"));
     CHECK(g.active() == 0);
     // The SMS is in the outbox, committed before the reply was built.
     auto due = g.outbox<std::vector<storage::OutboxMessage>>(
@@ -207,7 +187,7 @@ TEST_CASE("*141*0# sends a password SMS and ends the dialogue, echoing its_sessi
 
 TEST_CASE("*141*3*6#: close with confirmation, then reopen with PUK1; wrong PUK1 counted") {
     Gateway g;
-    std::array<std::uint8_t, 2> its{3, 0x02};
+    Its its{3, 0x02};
     auto r = g.dial("375291000001", "*141*3*6#", its);
     CHECK_FALSE(r.final);
     CHECK(r.pdu.tlvs.ussd_service_op == ussd_op::ussr_request);
@@ -220,7 +200,7 @@ TEST_CASE("*141*3*6#: close with confirmation, then reopen with PUK1; wrong PUK1
     r = g.answer("375291000001", "1", its);  // yes
     CHECK(r.final);
     CHECK(contains(text_of(r.pdu), "закрыт"));
-    CHECK_FALSE(g.st->find(storage::test::msisdn("375291000001"))->value().cabinet.access_open);
+    CHECK_FALSE(g.record("375291000001").cabinet.access_open);
 
     r = g.dial("375291000001", "*141*3*6#", its);
     CHECK(contains(text_of(r.pdu), "закрыт"));
@@ -229,23 +209,23 @@ TEST_CASE("*141*3*6#: close with confirmation, then reopen with PUK1; wrong PUK1
     r = g.answer("375291000001", "12345678", its);
     CHECK_FALSE(r.final);
     CHECK(contains(text_of(r.pdu), "2"));  // tries left
-    CHECK(g.st->find(storage::test::msisdn("375291000001"))->value().cabinet.puk_failures == 1);
+    CHECK(g.record("375291000001").cabinet.puk_failures == 1);
     r = g.answer("375291000001", "11111111", its);
     CHECK(r.final);
     CHECK(contains(text_of(r.pdu), "открыт"));
-    CHECK(g.st->find(storage::test::msisdn("375291000001"))->value().cabinet.access_open);
+    CHECK(g.record("375291000001").cabinet.access_open);
 }
 
 TEST_CASE("dialogues are keyed by session number; user_message_reference is echoed") {
     Gateway g;
-    auto a = g.dial("375291000001", "*141*3*6#", std::array<std::uint8_t, 2>{1, 0});
+    auto a = g.dial("375291000001", "*141*3*6#", Its{1, 0});
     CHECK_FALSE(a.final);
     // A new session number is a new dialogue; the phone has left the old one.
-    auto b = g.dial("375291000001", "*141*3*6#", std::array<std::uint8_t, 2>{2, 0});
+    auto b = g.dial("375291000001", "*141*3*6#", Its{2, 0});
     CHECK_FALSE(b.final);
     CHECK(g.active() == 1);
-    CHECK(g.answer("375291000001", "1", std::array<std::uint8_t, 2>{1, 0}).final);  // gone
-    CHECK_FALSE(g.answer("375291000001", "1", std::array<std::uint8_t, 2>{2, 0}).final);
+    CHECK(g.answer("375291000001", "1", Its{1, 0}).final);  // gone
+    CHECK_FALSE(g.answer("375291000001", "1", Its{2, 0}).final);
     CHECK(g.stats().orphan_answers == 1);
 
     DeliverSm sm = Gateway::request("375291000003", "*141#", ussd_op::pssr_indication);
@@ -337,17 +317,13 @@ TEST_CASE("the profile's op codes, service_type and reply address are applied") 
 
 TEST_CASE("the subscriber's language from storage chooses the screens' language") {
     Gateway g;
-    storage::test::import_csv(g.cfg,
-                              "375291000002,P2,individual,subscriber,Видеонаблюдение,22222222,no,"
-                              "active,postpaid,0,en\n");
+    storage::test::import_csv(g.cfg, kEnglishSubscriber);
     auto r = g.dial("375291000002", "*141*3*6#");
     CHECK(text_of(r.pdu).find("Cabinet access is open") != std::string::npos);
     CHECK(r.pdu.data_coding == 0);  // English fits GSM 7-bit
     auto ru = g.dial("375291000001", "*141*3*6#");
     CHECK(ru.pdu.data_coding == 8);
 }
-
-using storage::test::HeldWriter;
 
 TEST_CASE("a release annuls a confirmed change that storage has not begun writing") {
     Gateway g;
@@ -382,14 +358,12 @@ TEST_CASE("a release annuls a confirmed change that storage has not begun writin
 
 TEST_CASE("a new dial of the same subscriber annuls the change its other dialogue waits for") {
     Gateway g;
-    g.dial("375291000001", "*141*3*6#", std::array<std::uint8_t, 2>{1, 0});
-    g.answer("375291000001", "1", std::array<std::uint8_t, 2>{1, 0});
+    g.dial("375291000001", "*141*3*6#", Its{1, 0});
+    g.answer("375291000001", "1", Its{1, 0});
     HeldWriter writer(g.st->committer());
-    g.push(Gateway::request("375291000001", "1", ussd_op::ussr_confirm,
-                            std::array<std::uint8_t, 2>{1, 0}));
+    g.push(Gateway::request("375291000001", "1", ussd_op::ussr_confirm, Its{1, 0}));
     // Another session number: a new dialogue, and the old one's change is called off.
-    g.push(Gateway::request("375291000001", "*141#", ussd_op::pssr_indication,
-                            std::array<std::uint8_t, 2>{2, 0}));
+    g.push(Gateway::request("375291000001", "*141#", ussd_op::pssr_indication, Its{2, 0}));
     CHECK(g.annulled() == 1);
     CHECK(g.active() == 1);
     writer.release();
@@ -399,12 +373,7 @@ TEST_CASE("a new dial of the same subscriber annuls the change its other dialogu
 
 TEST_CASE("a timeout annuls a change not yet begun, but shows one already being written") {
     Gateway g;
-    g.dial("375291000001", "*141*3*6#");
-    g.answer("375291000001", "1");
-    g.hold_performs = true;
-    g.push(Gateway::request("375291000001", "1", ussd_op::ussr_confirm));
-    REQUIRE(g.held.size() == 1);
-    auto close = std::move(g.held.front());
+    auto close = g.close_held("375291000001");
     g.held.clear();
     REQUIRE(close.request.cancellation);
 
@@ -425,13 +394,7 @@ TEST_CASE("a timeout annuls a change not yet begun, but shows one already being 
 
     // Not begun when the deadline passes: annulled, the timeout screen, the late result
     // ignored.
-    g.hold_performs = false;
-    g.dial("375291000002", "*141*3*6#");
-    g.answer("375291000002", "1");
-    g.hold_performs = true;
-    g.push(Gateway::request("375291000002", "1", ussd_op::ussr_confirm));
-    REQUIRE(g.held.size() == 1);
-    auto second = std::move(g.held.front());
+    auto second = g.close_held("375291000002");
     deadline = *g.service->dialogues().next_deadline();
     shown = g.replies.size();
     g.timer(deadline);
@@ -452,9 +415,7 @@ TEST_CASE("a suspended subscriber is refused at *141*3*6# and cannot close its a
 
 TEST_CASE("GSM 7-bit screens use the link profile's data_coding; Cyrillic stays UCS2") {
     Gateway g;
-    storage::test::import_csv(g.cfg,
-                              "375291000002,P2,individual,subscriber,Видеонаблюдение,22222222,no,"
-                              "active,postpaid,0,en\n");
+    storage::test::import_csv(g.cfg, kEnglishSubscriber);
     g.profile.gsm7_data_coding = 0x0F;
     g.make_ingress();
     auto r = g.dial("375291000002", "*141*3*6#");
@@ -475,10 +436,7 @@ TEST_CASE("GSM 7-bit screens use the link profile's data_coding; Cyrillic stays 
 TEST_CASE(
     "a listener account's dialogue: submit_sm in, deliver_sm (or data_sm) out on its session") {
     Gateway g;
-    SubmitSm sm;
-    static_cast<ShortMessage&>(sm) = Gateway::request(
-        "375291000001", "*141#", ussd_op::pssr_indication, std::array<std::uint8_t, 2>{4, 0});
-    REQUIRE(g.ingress->on_account_request("centre", 17, sm));
+    REQUIRE(g.from_account(17, "*141#", ussd_op::pssr_indication, Its{4, 0}));
     REQUIRE(g.account_replies.size() == 1);
     CHECK(g.account_replies[0].account == "centre");
     CHECK(g.account_replies[0].connection == 17);  // the session it came from
@@ -489,13 +447,13 @@ TEST_CASE(
     CHECK(d->destination.address == "375291000001");
     CHECK(g.service->dialogues().stats().at("smpp-server:centre").begun == 1);
     // An account and a client link are two ingresses: the same subscriber has one on each.
-    g.dial("375291000001", "*141#", std::array<std::uint8_t, 2>{4, 0});
+    g.dial("375291000001", "*141#", Its{4, 0});
     CHECK(g.active() == 2);
 
     // data_sm replies: the text in message_payload.
     g.config.accounts["centre"].reply_command = ussd::ReplyCommand::data_sm;
     g.make_ingress();
-    REQUIRE(g.ingress->on_account_request("centre", 18, sm));
+    REQUIRE(g.from_account(18, "*141#", ussd_op::pssr_indication, Its{4, 0}));
     const auto* ds = std::get_if<DataSm>(&g.account_replies.back().body);
     REQUIRE(ds);
     REQUIRE(ds->tlvs.message_payload);
@@ -508,17 +466,12 @@ TEST_CASE(
 
 TEST_CASE("no session of the account left: its dialogues end, their unfinished changes annulled") {
     Gateway g;
-    auto account_request = [&](const std::string& text, std::uint8_t op) {
-        SubmitSm sm;
-        static_cast<ShortMessage&>(sm) = Gateway::request("375291000001", text, op);
-        REQUIRE(g.ingress->on_account_request("centre", 3, sm));
-    };
-    account_request("*141*3*6#", ussd_op::pssr_indication);
+    REQUIRE(g.from_account(3, "*141*3*6#", ussd_op::pssr_indication));
     REQUIRE(g.loop.run_until([&] { return g.account_replies.size() == 1 && g.in_flight == 0; }));
-    account_request("1", ussd_op::ussr_confirm);  // close?
+    REQUIRE(g.from_account(3, "1", ussd_op::ussr_confirm));  // close?
     REQUIRE(g.account_replies.size() == 2);
     g.hold_performs = true;
-    account_request("1", ussd_op::ussr_confirm);  // yes: the change is on its way
+    REQUIRE(g.from_account(3, "1", ussd_op::ussr_confirm));  // yes: the change is on its way
     REQUIRE(g.held.size() == 1);
     // The account's last session closes while the change waits for storage.
     g.account_up = false;
@@ -535,10 +488,10 @@ TEST_CASE("no session of the account left: its dialogues end, their unfinished c
     g.hold_performs = false;
     g.held.clear();
     g.account_up = true;
-    account_request("*141*3*6#", ussd_op::pssr_indication);
+    REQUIRE(g.from_account(3, "*141*3*6#", ussd_op::pssr_indication));
     REQUIRE(g.loop.run_until([&] { return g.account_replies.size() == 3 && g.in_flight == 0; }));
     g.account_up = false;
-    account_request("1", ussd_op::ussr_confirm);  // "close?" cannot be shown
+    REQUIRE(g.from_account(3, "1", ussd_op::ussr_confirm));  // "close?" cannot be shown
     CHECK(g.active() == 0);
     CHECK(stats.ended_as(ussd::DialogueOutcome::released) == 2);
     CHECK(g.ingress->open_sessions() == 0);

@@ -9,49 +9,25 @@
 #include <doctest/doctest.h>
 
 #include "engine/EngineTestSupport.hpp"
-#include "engine/cabinet/CabinetBridge.hpp"
-#include "menus/MenuRegistry.hpp"
+#include "engine/ussd/UssdTestSupport.hpp"
 
 using namespace ussdgw;
 using namespace ussdgw::ussd;
 using namespace std::chrono_literals;
+using test::contains;
 
 namespace {
 
 const char* kIngress = "test:ingress";
 const char* kMsisdn = "375291000001";
 
-struct Service : test::LoopStorageHarness {
-    menus::MenuRegistry registry{USSDGW_SOURCE_DIR "/menus/cabinet"};
-    std::unique_ptr<cabinet::CabinetBridge> bridge;
+struct Service : test::LoopStorageHarness, test::CabinetDomain {
     std::vector<UssdScreen> screens;  // what the ingress's sink received
-    struct Held {
-        menus::ActionRequest request;
-        std::function<void(menus::ActionResult)> done;
-    };
-    std::vector<Held> held;  // performs kept back while hold_performs
-    bool hold_performs = false;
-    int performed = 0;
-    int passwords_issued = 0;
     std::unique_ptr<UssdService> service;
 
-    explicit Service(std::chrono::milliseconds step_timeout = 30s) {
-        REQUIRE(registry.reload().ok());
-        bridge = std::make_unique<cabinet::CabinetBridge>(st->cabinet(), storage::Channel::ussd);
-        menus::DialogueSettings settings;
-        settings.step_timeout = step_timeout;
-        settings.dialogue_timeout = 180s;
-        service = std::make_unique<UssdService>(
-            io, UssdDialogues([this] { return registry.current(); }, settings),
-            [this](const menus::ActionRequest& r, std::function<void(menus::ActionResult)> done) {
-                ++performed;
-                if (hold_performs) {
-                    held.push_back({r, std::move(done)});
-                    return;
-                }
-                bridge->perform(r, std::move(done));
-            },
-            [this] { ++passwords_issued; });
+    explicit Service(std::chrono::milliseconds step_timeout = 30s) : CabinetDomain(*st) {
+        service = std::make_unique<UssdService>(io, dialogues(step_timeout), performer(),
+                                                password_issued());
         service->register_ingress(kIngress, [this](const UssdScreen& s) { screens.push_back(s); });
     }
 
@@ -63,10 +39,6 @@ struct Service : test::LoopStorageHarness {
         return service->dialogues().stats().at(kIngress);
     }
 };
-
-bool contains(const std::string& hay, const std::string& needle) {
-    return hay.find(needle) != std::string::npos;
-}
 
 }  // namespace
 
