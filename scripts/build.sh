@@ -9,4 +9,7 @@ if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
 cmake -S . -B "$dir" -G Ninja "${launcher[@]}" "$@" >/dev/null
-cmake --build "$dir"
+# USSDGW_BUILD_TARGETS="a b": only these targets (scripts/test.sh), else everything.
+targets=()
+for t in ${USSDGW_BUILD_TARGETS:-}; do targets+=(--target "$t"); done
+cmake --build "$dir" "${targets[@]}"
