@@ -1,7 +1,7 @@
 // A whole Engine in the test process: the shipped configuration (conf/ussdgw.toml) with its
 // files in a temporary directory, the HTTP and SMPP listeners on free ports, the client link
 // pointed at a port where nothing listens, cheap Argon2id, the sample subscribers imported,
-// and the engine's loop run by the test on its own thread.
+// and the engine's loop run on the test's thread.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -59,22 +60,32 @@ struct RunningEngine {
     boost::asio::io_context io;
     std::unique_ptr<Engine> engine;
 
+    // `prepare` may change the parsed configuration and add to the database before the
+    // engine starts.
     explicit RunningEngine(std::vector<std::pair<std::string, std::string>> subs = {},
-                           std::string menus_dir = USSDGW_SOURCE_DIR "/menus/cabinet") {
+                           std::string menus_dir = USSDGW_SOURCE_DIR "/menus/cabinet",
+                           const std::function<void(config::EngineConfig&)>& prepare = {}) {
         const std::string path = dir.file("ussdgw.toml");
         auto cfg = config::parse_engine_config(
             parse_toml(shipped_config_text(dir, menus_dir, subs), path));
         storage::test::import_csv(cfg.storage, storage::test::kSampleCsv);
+        if (prepare) prepare(cfg);
         engine = std::make_unique<Engine>(io, std::move(cfg));
         engine->start();
     }
     ~RunningEngine() {
-        bool stopped = false;
-        engine->stop([&stopped] { stopped = true; });
-        run_until([&] { return stopped; }, std::chrono::seconds(10));
+        stop();
         engine.reset();
         io.restart();
         io.poll();
+    }
+    // Stops the engine (once) and runs its loop until it has; false if it did not in time.
+    bool stop() {
+        if (stopped_) return *stopped_;
+        auto closed = std::make_shared<bool>(false);
+        engine->stop([closed] { *closed = true; });
+        stopped_ = run_until([&] { return *closed; }, std::chrono::seconds(10));
+        return *stopped_;
     }
     // Runs the engine's loop on the test thread until `done` holds (bounded in time).
     bool run_until(const std::function<bool()>& done,
@@ -87,6 +98,9 @@ struct RunningEngine {
         }
         return true;
     }
+
+  private:
+    std::optional<bool> stopped_;
 };
 
 }  // namespace ussdgw::test
