@@ -68,7 +68,7 @@ std::size_t SmppLoadServer::bound_links() const {
 
 void SmppLoadServer::accept() {
     acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket s) {
-        if (closed_) return;
+        if (ec == asio::error::operation_aborted || closed_) return;
         if (!ec) {
             s.set_option(tcp::no_delay(true), ec);
             links_.push_back(std::make_unique<Link>(std::move(s), links_.size()));
@@ -78,6 +78,9 @@ void SmppLoadServer::accept() {
     });
 }
 
+// Closing the acceptor and the sockets completes their pending operations with
+// operation_aborted; those handlers return before touching the server or its links, so the
+// server may be destroyed while they wait in an io_context that is run afterwards.
 void SmppLoadServer::close() {
     if (closed_) return;
     closed_ = true;
@@ -102,6 +105,7 @@ void SmppLoadServer::read(Link& l) {
     if (l.rlen == l.rbuf.size()) l.rbuf.resize(l.rbuf.size() * 2);
     l.socket.async_read_some(asio::buffer(l.rbuf.data() + l.rlen, l.rbuf.size() - l.rlen),
                              [this, &l](boost::system::error_code ec, std::size_t n) {
+                                 if (ec == asio::error::operation_aborted) return;
                                  if (ec || closed_) return drop(l);
                                  l.rlen += n;
                                  on_bytes(l);
@@ -116,6 +120,7 @@ void SmppLoadServer::write(Link& l) {
     l.inflight.swap(l.pending);
     asio::async_write(l.socket, asio::buffer(l.inflight),
                       [this, &l](boost::system::error_code ec, std::size_t) {
+                          if (ec == asio::error::operation_aborted) return;
                           l.writing = false;
                           l.inflight.clear();
                           if (ec || closed_) return drop(l);
