@@ -68,16 +68,8 @@ struct Gateway : test::LoopStorageHarness {
             if (receipt_status == smpp::status::ok) return reply.accept();
             reply.reject(receipt_status);
         };
-        smpp::ClientLinkConfig c;
-        c.name = "integrator";
-        c.port = smpp->server()->port();
-        c.system_id = "esme";
-        c.password = Secret("secret");
-        c.reconnect_min = 20ms;
-        c.reconnect_max = 100ms;
-        c.timers.enquire_link_interval = 0ms;
-        c.timers.unbind_timeout = 300ms;
-        client = smpp::SmppClientLink::create(io, c, integrator);
+        client = smpp::SmppClientLink::create(
+            io, smpp::test::test_link_config("integrator", smpp->server()->port()), integrator);
         client->start();
         REQUIRE(run_until([&] { return client->bound(); }));
     }
