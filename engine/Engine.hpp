@@ -48,7 +48,8 @@ class Engine : public smpp::SmppApplication {
     // listener and the timers. Throws std::runtime_error naming what failed (start-up errors).
     void start();
     // Stops accepting HTTP (requests in flight finish), ends open dialogues (final screens),
-    // unbinds every link; `done` runs when all is closed.
+    // unbinds every link; `done` runs when all is closed. Call it once: a second call does
+    // nothing, and its `done` never runs.
     void stop(std::function<void()> done);
     // Loads the menu directory again; dialogues in flight keep the version they began on.
     Status reload_menus();

@@ -44,6 +44,22 @@ echo "== ussdgw at half its best rate ($half dialogues/s offered)" | tee -a "$lo
 run "$bin" bench ussd --target engine --concurrency 5000 --rate "$half" --seconds "$seconds" \
   --warmup "$warmup" --csv "$csv" || true
 
+# Password dialogues (*141*0#, an Argon2id hash each) beside the 3-step ones: 5% of the
+# dialogues ask for a password, far more than the hash pool serves. The 3-step dialogues'
+# rate is compared with a run without them (alternating, each repeated), and their step p99
+# and the password dialogues' deadline are read at half the best rate.
+mix=$out/mix.csv
+rm -f "$mix"
+echo "== password dialogues beside the 3-step ones (5% of the dialogues)" | tee -a "$log"
+for r in $(seq "$repeats"); do
+  for share in 0 5; do
+    run "$bin" bench ussd --target engine --concurrency 1000 --seconds "$seconds" \
+      --warmup "$warmup" --password-share "$share" --csv "$mix" || true
+  done
+done
+run "$bin" bench ussd --target engine --concurrency 5000 --rate "$half" --seconds "$seconds" \
+  --warmup "$warmup" --password-share 5 --csv "$mix" || true
+
 echo "== memory per open idle dialogue ($idle dialogues)" | tee -a "$log"
 run "$bin" bench ussd --concurrency 100 --seconds 2 --warmup 1 --idle "$idle" --csv "$csv" || true
 
@@ -57,5 +73,5 @@ echo "== the parts: SMPP codec and server, storage" | tee -a "$log"
 run "$bin" bench smpp --seconds "$seconds" || true
 run "$bin" bench storage --subscribers 200000 --lookups 200000 --changes 20000 || true
 
-python3 scripts/bench_report.py "$csv" "$log" "$out" "$mode"
+python3 scripts/bench_report.py "$csv" "$log" "$out" "$mode" "$mix"
 echo "report: $out/report.md"

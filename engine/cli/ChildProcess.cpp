@@ -23,13 +23,17 @@ using namespace std::chrono_literals;
 bool Child::running() {
     if (pid <= 0) return false;
     int st = 0;
-    return waitpid(pid, &st, WNOHANG) == 0;
+    const pid_t r = waitpid(pid, &st, WNOHANG);
+    if (r == 0) return true;
+    if (r > 0) exit_status = st;
+    pid = -1;  // reaped (or not ours to wait for): never signal this pid again
+    return false;
 }
 
 int Child::stop(std::chrono::milliseconds grace) {
     if (in_fd >= 0) close(in_fd), in_fd = -1;
     if (out_fd >= 0) close(out_fd), out_fd = -1;
-    if (pid <= 0) return -1;
+    if (pid <= 0) return exit_status;
     kill(pid, SIGTERM);
     int st = 0;
     const auto deadline = std::chrono::steady_clock::now() + grace;
@@ -37,14 +41,15 @@ int Child::stop(std::chrono::milliseconds grace) {
         const pid_t r = waitpid(pid, &st, WNOHANG);
         if (r != 0) {
             pid = -1;
-            return r > 0 ? st : -1;
+            if (r > 0) exit_status = st;
+            return exit_status;
         }
         std::this_thread::sleep_for(10ms);
     }
     kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
+    if (waitpid(pid, &st, 0) == pid) exit_status = st;
     pid = -1;
-    return st;
+    return exit_status;
 }
 
 void Child::kill_now() {

@@ -17,14 +17,16 @@ namespace ussdgw::cli {
 
 // A child process with its stdin and stdout on pipes and stderr in a file.
 struct Child {
-    pid_t pid = -1;
+    pid_t pid = -1;   // -1 once the child is reaped (its pid may then belong to another)
     int in_fd = -1;   // write end of the child's stdin
     int out_fd = -1;  // read end of the child's stdout
     std::string stderr_path;
+    int exit_status = -1;  // the wait status, once reaped
 
+    // False once the child has exited (it is reaped then: pid becomes -1).
     bool running();
     // SIGTERM, up to `grace` for it to exit, then SIGKILL; closes the pipes. Returns the
-    // wait status (-1 if there was no child).
+    // wait status (that of an exit `running` already saw; -1 if there was no child).
     int stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
     // SIGKILL now and reap.
     void kill_now();

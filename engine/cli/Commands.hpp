@@ -5,12 +5,18 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "menus/MenuSet.hpp"
+
 namespace ussdgw::cli {
 
 struct CliContext {
     std::string config_path = "conf/ussdgw.toml";
     int exit_code = 0;
 };
+
+// Loads a menu directory; on errors prints every one (file:line: key) to stderr, sets exit
+// code 2 and returns null (menus check, menus try, check-config).
+menus::MenuSetPtr load_menus_or_report(const std::string& dir, CliContext& ctx);
 
 void register_run_commands(CLI::App& app, CliContext& ctx);   // run, config check
 void register_smpp_commands(CLI::App& app, CliContext& ctx);  // bench smpp, ...

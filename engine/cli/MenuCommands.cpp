@@ -42,8 +42,9 @@ void print_screen(const menus::DialogueOutput& out) {
                 out.end ? "end" : "continue", out.text.c_str());
 }
 
-// Loads a menu directory; on errors prints every one (file:line: key) and sets exit code 2.
-menus::MenuSetPtr load_or_report(const std::string& dir, CliContext& ctx) {
+}  // namespace
+
+menus::MenuSetPtr load_menus_or_report(const std::string& dir, CliContext& ctx) {
     auto set = menus::load_menu_directory(dir);
     if (set) return *set;
     for (const auto& e : set.error())
@@ -51,7 +52,6 @@ menus::MenuSetPtr load_or_report(const std::string& dir, CliContext& ctx) {
     ctx.exit_code = 2;
     return nullptr;
 }
-}  // namespace
 
 void register_menu_commands(CLI::App& app, CliContext& ctx) {
     auto* menus_cmd = app.add_subcommand("menus", "USSD menus: check files, try a dialogue");
@@ -63,7 +63,7 @@ void register_menu_commands(CLI::App& app, CliContext& ctx) {
     check->add_option("DIR", opts->directory, "menu directory (default: [menus].directory)");
     check->callback([&ctx, opts] {
         std::string dir = opts->directory.empty() ? menu_config(ctx).directory : opts->directory;
-        menus::MenuSetPtr set = load_or_report(dir, ctx);
+        menus::MenuSetPtr set = load_menus_or_report(dir, ctx);
         if (!set) return;
         std::printf("%s: ok (%zu screens, %zu service codes, languages:", dir.c_str(),
                     set->screens.size(), set->service_codes.size());
@@ -82,7 +82,7 @@ void register_menu_commands(CLI::App& app, CliContext& ctx) {
     tryc->callback([&ctx, opts] {
         menus::MenuConfig cfg = menu_config(ctx);
         std::string dir = opts->directory.empty() ? cfg.directory : opts->directory;
-        menus::MenuSetPtr set = load_or_report(dir, ctx);
+        menus::MenuSetPtr set = load_menus_or_report(dir, ctx);
         if (!set) return;
         menus::DemoDomain domain;
         menus::UssdDialogue dialogue(set, cfg.dialogue);

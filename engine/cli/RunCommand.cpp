@@ -80,9 +80,12 @@ void raise_file_limit() {
 }  // namespace
 
 void register_run_commands(CLI::App& app, CliContext& ctx) {
-    auto* check = app.add_subcommand("check-config", "validate the configuration and exit");
+    auto* check = app.add_subcommand(
+        "check-config", "validate the configuration and the menu files it names, and exit");
     check->callback([&ctx] {
         auto cfg = config::load_engine_config(ctx.config_path);
+        // The menu files it names are part of what `run` would load.
+        if (!load_menus_or_report(cfg.menus.directory, ctx)) return;
         std::printf("%s: ok\n", cfg.file.c_str());
     });
 

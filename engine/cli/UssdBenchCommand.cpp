@@ -260,12 +260,13 @@ void append_csv(const Options& o, const Measured& m) {
         f << "target,scenario,concurrency,links,rate,dialogues_per_s,steps_per_s,p50_ms,p99_ms,"
              "p999_ms,max_ms,cpu_us_per_dialogue,generator_cpu_us_per_dialogue,peak_mib,wrong,"
              "timed_out,refused,idle_opened,idle_bytes,seconds,rss_start_mib,rss_end_mib,"
-             "anon_start_mib,anon_end_mib,idle_anon_bytes\n";
+             "anon_start_mib,anon_end_mib,idle_anon_bytes,password_share,password_per_s,"
+             "password_p99_ms,password_max_ms,password_sent,password_try_later,password_late\n";
     const LoadResult& r = *m.load;
     const double per = r.dialogues ? 1e6 / static_cast<double>(r.dialogues) : 0;
     f << fmt::format(
         "{},{},{},{},{},{:.0f},{:.0f},{:.3f},{:.3f},{:.3f},{:.3f},{:.1f},{:.1f},{:.1f},{},{},{},{},"
-        "{:.0f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.0f}\n",
+        "{:.0f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.0f},{:g},{:.1f},{:.3f},{:.3f},{},{},{}\n",
         m.name, o.scenario, o.concurrency, o.links, o.rate, r.dialogues_per_second(),
         r.steps_per_second(), r.p50_ms, r.p99_ms, r.p999_ms, r.max_ms, m.cpu_seconds * per,
         r.generator_cpu_seconds * per, static_cast<double>(m.hwm_kib) / 1024.0, r.wrong,
@@ -273,7 +274,11 @@ void append_csv(const Options& o, const Measured& m) {
         static_cast<double>(m.at_start.rss_kib) / 1024.0,
         static_cast<double>(m.at_end.rss_kib) / 1024.0,
         static_cast<double>(m.at_start.anon_kib) / 1024.0,
-        static_cast<double>(m.at_end.anon_kib) / 1024.0, m.idle_anon_bytes);
+        static_cast<double>(m.at_end.anon_kib) / 1024.0, m.idle_anon_bytes,
+        m.name == "ussdgw" ? o.password_share : 0.0,
+        r.seconds > 0 ? static_cast<double>(r.password.dialogues) / r.seconds : 0.0,
+        r.password.p99_ms, r.password.max_ms, r.password.sent, r.password.try_later,
+        r.password.late);
 }
 
 int run_bench(const Options& o) {

@@ -12,6 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <csignal>
 #include <filesystem>
+#include <thread>
 
 #include "storage/StorageTestSupport.hpp"
 
@@ -30,6 +31,12 @@ TEST_CASE("ChildProcess: a child talks over its pipes and exits when its stdin c
     REQUIRE(write(c->in_fd, hello.data(), hello.size()) == static_cast<ssize_t>(hello.size()));
     CHECK(read_line_with(*c, "got ", 5s) == "hello");
     CHECK_FALSE(read_line_with(*c, "never ", 5s).has_value());  // it exited: end of file
+    // Once it has exited, running() reaps it: its pid is forgotten (it may be reused), and
+    // stop() signals nobody and returns the status it saw.
+    const auto until = std::chrono::steady_clock::now() + 5s;
+    while (c->running() && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(5ms);
+    CHECK(c->pid == -1);
     const int status = c->stop();
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
@@ -49,7 +56,7 @@ TEST_CASE("ChildProcess: a child that ignores SIGTERM is killed after the grace"
     CHECK(WTERMSIG(status) == SIGKILL);
     CHECK(c->pid == -1);
     CHECK(c->in_fd == -1);
-    CHECK(c->stop() == -1);  // no child any more
+    CHECK(c->stop() == status);  // reaped already: the same status, nobody signalled
 }
 
 TEST_CASE("ChildProcess: a program that does not exist is no child") {
