@@ -173,7 +173,7 @@ def main():
                      f"{'met' if ok else 'NOT met'}), p99.9 {r['p999_ms']} ms; engine RSS "
                      f"{r['rss_start_mib']} MiB at the start of the window ({r['anon_start_mib']} MiB "
                      f"anonymous), {r['rss_end_mib']} MiB at the end ({r['anon_end_mib']} MiB "
-                     f"anonymous; the rest is SQLite's mmap of the database file) after "
+                     f"anonymous) after "
                      f"{r['seconds']} s.")
         lines.append("")
     for r in idle:

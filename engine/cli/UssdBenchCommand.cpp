@@ -54,6 +54,7 @@ struct Options {
     std::string work_dir;   // instead of a temporary directory (kept)
     double password_share = 0;     // percent of the dialogues that ask for a new password
     std::size_t hash_workers = 0;  // [storage] hash_workers of the engine; 0 = its default
+    std::string commit_delay;      // [storage] group_commit_max_delay of the engine; "" = default
 };
 
 struct Measured {
@@ -86,7 +87,8 @@ password = "bench"
 roles = ["ussd", "sms"]
 )",
                              i, port, i);
-    return fmt::format(R"([log]
+    return fmt::format(
+        R"([log]
 level = "warn"
 
 [smpp]
@@ -109,9 +111,12 @@ key_file = "{}"
 [http]
 enabled = false
 )",
-                       o.window, std::max<std::uint32_t>(o.window, 1000), links,
-                       source_file("menus/cabinet"), (dir / "subscribers.db").string(), db.key_file,
-                       o.hash_workers ? fmt::format("hash_workers = {}\n", o.hash_workers) : "");
+        o.window, std::max<std::uint32_t>(o.window, 1000), links, source_file("menus/cabinet"),
+        (dir / "subscribers.db").string(), db.key_file,
+        (o.hash_workers ? fmt::format("hash_workers = {}\n", o.hash_workers) : "") +
+            (o.commit_delay.empty()
+                 ? ""
+                 : fmt::format("group_commit_max_delay = \"{}\"\n", o.commit_delay)));
 }
 
 // Runs the load (and the idle measure) against a child that binds to `load`.
@@ -397,6 +402,8 @@ void register_ussd_bench_command(CLI::App& app, CliContext& ctx) {
                   "percent of the dialogues that ask for a new password (*141*0#)")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 100.0));
+    c->add_option("--commit-delay", o->commit_delay,
+                  "the engine's [storage] group_commit_max_delay, e.g. 1ms (default: its own)");
     c->add_option("--hash-workers", o->hash_workers,
                   "the engine's [storage] hash_workers (0 = its default)")
         ->capture_default_str()
