@@ -64,9 +64,10 @@ echo "== memory per open idle dialogue ($idle dialogues)" | tee -a "$log"
 run "$bin" bench ussd --concurrency 100 --seconds 2 --warmup 1 --idle "$idle" --csv "$csv" || true
 
 if (( soak > 0 )); then
-  echo "== soak: $soak s at half the best rate (RSS at the start and the end)" | tee -a "$log"
+  echo "== soak: $soak s at half the best rate (RSS, latency and file sizes every 15 s)" \
+    | tee -a "$log"
   run "$bin" bench ussd --target engine --concurrency 5000 --rate "$half" --seconds "$soak" \
-    --warmup 5 --csv "$csv" || true
+    --warmup 5 --report-every 15 --csv "$csv" || true
 fi
 
 echo "== the parts: SMPP codec and server, storage" | tee -a "$log"

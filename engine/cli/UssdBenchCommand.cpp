@@ -15,6 +15,8 @@
 // Argon2id hash each, then an SMS the bench's SMSC side accepts); the main figures stay the
 // 3-step dialogues', and the password dialogues get a line of their own: their rate, their
 // latency, their final screens by kind and how many came within the step deadline.
+// With --report-every S (soaks), a line every S seconds of the window: the interval's rate
+// and step latency, the target's resident memory, the engine's database and WAL sizes.
 #include <signal.h>
 
 #include <filesystem>
@@ -55,6 +57,8 @@ struct Options {
     double password_share = 0;     // percent of the dialogues that ask for a new password
     std::size_t hash_workers = 0;  // [storage] hash_workers of the engine; 0 = its default
     std::string commit_delay;      // [storage] group_commit_max_delay of the engine; "" = default
+    std::vector<std::string> storage_set;  // more [storage] lines of the engine: KEY=VALUE
+    double report_every = 0;               // seconds between interval lines (soaks); 0 = none
 };
 
 struct Measured {
@@ -71,6 +75,16 @@ struct Measured {
 
 fs::path build_dir() {
     return fs::path(self_path()).parent_path();
+}
+
+// --storage-set KEY=VALUE options as TOML lines (VALUE as written: 4000, "normal").
+std::string storage_lines(const Options& o) {
+    std::string out;
+    for (const auto& kv : o.storage_set) {
+        auto eq = kv.find('=');
+        out += kv.substr(0, eq) + " = " + (eq == std::string::npos ? "" : kv.substr(eq + 1)) + "\n";
+    }
+    return out;
 }
 
 std::string engine_config(const Options& o, std::uint16_t port, const fs::path& dir,
@@ -116,12 +130,38 @@ enabled = false
         (o.hash_workers ? fmt::format("hash_workers = {}\n", o.hash_workers) : "") +
             (o.commit_delay.empty()
                  ? ""
-                 : fmt::format("group_commit_max_delay = \"{}\"\n", o.commit_delay)));
+                 : fmt::format("group_commit_max_delay = \"{}\"\n", o.commit_delay)) +
+            storage_lines(o));
 }
 
-// Runs the load (and the idle measure) against a child that binds to `load`.
-Measured measure(const std::string& name, Child& child, ussdbench::UssdLoad& load,
-                 const Options& o) {
+// One line per --report-every interval: the 3-step figures of the interval, the target's
+// resident memory and, for the engine, the size of its database file and of its WAL (the
+// SQLite page caches may grow with the database, up to their bound).
+void print_interval(const ussdbench::IntervalReport& r, const ProcessUsage& u,
+                    const fs::path& database) {
+    auto mib = [](const fs::path& file) {
+        std::error_code ec;
+        const auto bytes = fs::file_size(file, ec);
+        return ec ? 0.0 : static_cast<double>(bytes) / 1048576.0;
+    };
+    std::string files;
+    if (!database.empty())
+        files = fmt::format(", database {:.1f} MiB, WAL {:.1f} MiB", mib(database),
+                            mib(database.string() + "-wal"));
+    std::printf(
+        "  at %6.1f s: %7.0f dialogues/s, step p50 %6.2f p99 %7.2f max %7.1f ms, resident %.1f "
+        "MiB (%.1f anonymous)%s\n",
+        r.seconds,
+        r.interval_seconds > 0 ? static_cast<double>(r.dialogues) / r.interval_seconds : 0,
+        r.p50_ms, r.p99_ms, r.max_ms, static_cast<double>(u.rss_kib) / 1024.0,
+        static_cast<double>(u.anon_kib) / 1024.0, files.c_str());
+    std::fflush(stdout);
+}
+
+// Runs the load (and the idle measure) against a child that binds to `load`. `database`:
+// the engine's database file (empty for node).
+Measured measure(const std::string& name, Child& child, ussdbench::UssdLoad& load, const Options& o,
+                 const fs::path& database = {}) {
     Measured m;
     m.name = name;
     if (!load.wait_bound(o.links, 30s)) {
@@ -130,22 +170,26 @@ Measured measure(const std::string& name, Child& child, ussdbench::UssdLoad& loa
         return m;
     }
     ProcessUsage before;
-    m.load = load.run([&](bool start) {
-        if (!start && o.kill_after > 0) {
-            child.kill_now();
-            if (!o.ledger.empty() && !load.write_ledger(o.ledger))
-                m.error = "cannot write the ledger " + o.ledger;
-            return;
-        }
-        auto u = process_usage(child.pid);
-        if (start) {
-            before = u;
-            m.at_start = u;
-        } else {
-            m.cpu_seconds = u.cpu_seconds - before.cpu_seconds;
-            m.at_end = u;
-        }
-    });
+    m.load = load.run(
+        [&](bool start) {
+            if (!start && o.kill_after > 0) {
+                child.kill_now();
+                if (!o.ledger.empty() && !load.write_ledger(o.ledger))
+                    m.error = "cannot write the ledger " + o.ledger;
+                return;
+            }
+            auto u = process_usage(child.pid);
+            if (start) {
+                before = u;
+                m.at_start = u;
+            } else {
+                m.cpu_seconds = u.cpu_seconds - before.cpu_seconds;
+                m.at_end = u;
+            }
+        },
+        [&](const ussdbench::IntervalReport& r) {
+            print_interval(r, process_usage(child.pid), database);
+        });
     if (o.kill_after > 0) return m;
     if (o.idle > 0) {
         const auto before_idle = process_usage(child.pid);
@@ -196,7 +240,7 @@ Measured bench_engine(const Options& o, ussdbench::LoadSettings settings, const 
         m.error = "cannot spawn ussdgw run";
         return m;
     }
-    m = measure(m.name, *child, load, o);
+    m = measure(m.name, *child, load, o, dir / "subscribers.db");
     child->stop(10s);
     return m;
 }
@@ -294,6 +338,8 @@ int run_bench(const Options& o) {
     settings.concurrency = std::min(o.concurrency, o.subscribers);
     settings.rate = o.rate;
     settings.password_share = o.password_share;
+    settings.report_every =
+        std::chrono::milliseconds(static_cast<long long>(o.report_every * 1000));
     settings.warmup = std::chrono::milliseconds(static_cast<long long>(o.warmup * 1000));
     settings.measure = std::chrono::milliseconds(
         static_cast<long long>((o.kill_after > 0 ? o.kill_after : o.seconds) * 1000));
@@ -408,6 +454,13 @@ void register_ussd_bench_command(CLI::App& app, CliContext& ctx) {
                   "the engine's [storage] hash_workers (0 = its default)")
         ->capture_default_str()
         ->check(CLI::Range(std::size_t{0}, std::size_t{64}));
+    c->add_option("--storage-set", o->storage_set,
+                  "another [storage] line for the engine, KEY=VALUE as TOML (repeatable), e.g. "
+                  "group_commit_max_batch=256 or synchronous='\"normal\"'");
+    c->add_option("--report-every", o->report_every,
+                  "print the 3-step figures, resident memory and the database's and WAL's sizes "
+                  "every this many seconds of the measured window (soaks)")
+        ->check(CLI::Range(0.0, 3600.0));
     c->add_option("--target", o->target, "both, engine or node")
         ->capture_default_str()
         ->check(CLI::IsMember({"both", "engine", "node"}));

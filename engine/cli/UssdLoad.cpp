@@ -228,7 +228,18 @@ void UssdLoad::tick() {
     });
 }
 
-LoadResult UssdLoad::run(const std::function<void(bool)>& on_window) {
+namespace {
+
+// Percentile p of the latencies `v` (µs, sorted), in ms.
+double percentile_ms(const std::vector<std::uint32_t>& v, double p) {
+    return static_cast<double>(v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))]) /
+           1000.0;
+}
+
+}  // namespace
+
+LoadResult UssdLoad::run(const std::function<void(bool)>& on_window,
+                         const std::function<void(const IntervalReport&)>& on_interval) {
     r_ = {};
     latencies_us_.clear();
     password_latencies_us_.clear();
@@ -254,7 +265,33 @@ LoadResult UssdLoad::run(const std::function<void(bool)>& on_window) {
     on_window(true);
     const auto t0 = Clock::now();
     const double c0 = population::process_cpu_seconds();
-    run_until([] { return false; }, t0 + s_.measure);
+    const auto end = t0 + s_.measure;
+    if (s_.report_every.count() > 0 && on_interval) {
+        std::size_t from = 0;  // the interval's first latency
+        IntervalReport last;
+        for (auto next = t0 + s_.report_every; Clock::now() < end; next += s_.report_every) {
+            run_until([] { return false; }, std::min(next, end));
+            IntervalReport rep;
+            rep.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+            rep.interval_seconds = rep.seconds - last.seconds;
+            rep.dialogues = r_.dialogues - last.dialogues;
+            rep.steps = r_.steps - last.steps;
+            std::vector<std::uint32_t> v(latencies_us_.begin() + static_cast<std::ptrdiff_t>(from),
+                                         latencies_us_.end());
+            from = latencies_us_.size();
+            if (!v.empty()) {
+                std::sort(v.begin(), v.end());
+                rep.p50_ms = percentile_ms(v, 0.50);
+                rep.p99_ms = percentile_ms(v, 0.99);
+                rep.max_ms = percentile_ms(v, 1.0);
+            }
+            on_interval(rep);
+            last = rep;
+            last.dialogues = r_.dialogues;
+            last.steps = r_.steps;
+        }
+    }
+    run_until([] { return false; }, end);
     r_.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     r_.generator_cpu_seconds = population::process_cpu_seconds() - c0;
     measuring_ = false;
@@ -267,12 +304,7 @@ LoadResult UssdLoad::run(const std::function<void(bool)>& on_window) {
         },
         Clock::now() + s_.step_timeout + 1s);
     ticker_.cancel();
-    // Percentile p of the latencies `v` (µs), in ms.
-    auto pct = [](std::vector<std::uint32_t>& v, double p) {
-        return static_cast<double>(
-                   v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))]) /
-               1000.0;
-    };
+    const auto pct = percentile_ms;
     if (auto& v = latencies_us_; !v.empty()) {
         std::sort(v.begin(), v.end());
         r_.p50_ms = pct(v, 0.50);

@@ -8,8 +8,9 @@
 // It measures what happens inside a window after a warm-up: dialogues completed, steps,
 // per-step latency (deliver_sm queued to the screen's submit_sm read), and wrong screens,
 // refused deliver_sm and steps without an answer within `step_timeout`, which never count
-// as done. With `password_share` percent, that share of the dialogues started are password
-// dialogues (*141*0#, one step) for subscribers whose access is open; they are counted apart
+// as done; with `report_every`, each interval of the window too (soaks). With `password_share`
+// percent, that share of the dialogues started are password dialogues (*141*0#, one step) for
+// subscribers whose access is open; they are counted apart
 // (`LoadResult::password`): the main figures are the 3-step dialogues alone. Separately,
 // `open_idle` opens N dialogues (first screen received) and leaves them open, to measure what an
 // open dialogue costs. Single-threaded on the caller's io_context.
@@ -40,6 +41,16 @@ struct LoadSettings {
     // later than this is late.
     std::chrono::milliseconds step_timeout{10000};
     double password_share = 0;  // percent of the dialogues started
+    // Inside the measured window, a report every this long (0: none): for soaks.
+    std::chrono::milliseconds report_every{0};
+};
+
+// One interval of the measured window (LoadSettings::report_every): the 3-step figures.
+struct IntervalReport {
+    double seconds = 0;  // since the window began, at the interval's end
+    std::uint64_t dialogues = 0, steps = 0;
+    double interval_seconds = 0;
+    double p50_ms = 0, p99_ms = 0, max_ms = 0;
 };
 
 // The password dialogues of a run: their final screens by kind, their latency, and how many
@@ -74,8 +85,10 @@ class UssdLoad final : public smpp::SmppLoadServer::Handler {
     // Runs the io_context until `links` links are bound; false after `limit`.
     bool wait_bound(std::size_t links, std::chrono::milliseconds limit);
     // Warm-up, measured window, then up to step_timeout for dialogues in flight to end.
-    // `on_window` is called at the start and the end of the measured window (CPU samples).
-    LoadResult run(const std::function<void(bool start)>& on_window);
+    // `on_window` is called at the start and the end of the measured window (CPU samples);
+    // `on_interval` after each LoadSettings::report_every inside it.
+    LoadResult run(const std::function<void(bool start)>& on_window,
+                   const std::function<void(const IntervalReport&)>& on_interval = {});
     // Opens `n` dialogues and leaves them open after their first screen; `measure` is called
     // once all are open (or after `limit`); then releases them. Returns how many opened.
     std::size_t open_idle(std::size_t n, std::chrono::milliseconds limit,

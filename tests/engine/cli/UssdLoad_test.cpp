@@ -37,11 +37,24 @@ TEST_CASE("UssdLoad: toggle dialogues against the engine, and a ledger that agre
     s.warmup = 0ms;
     s.measure = 400ms;
     s.step_timeout = 3s;
+    s.report_every = 100ms;
     ussdbench::UssdLoad load(e.io, {"127.0.0.1", port, "", 100}, s);
     REQUIRE(load.wait_bound(1, 5s));
     int windows = 0;
-    const auto r = load.run([&](bool) { ++windows; });
+    std::vector<ussdbench::IntervalReport> intervals;
+    const auto r = load.run([&](bool) { ++windows; },
+                            [&](const ussdbench::IntervalReport& i) { intervals.push_back(i); });
     CHECK(windows == 2);
+    // The intervals (for soaks) cover the window and add up to its figures.
+    REQUIRE(intervals.size() >= 3);
+    std::uint64_t in_intervals = 0;
+    for (std::size_t i = 0; i < intervals.size(); ++i) {
+        CHECK(intervals[i].interval_seconds > 0);
+        CHECK(intervals[i].p50_ms <= intervals[i].max_ms);
+        if (i > 0) CHECK(intervals[i].seconds > intervals[i - 1].seconds);
+        in_intervals += intervals[i].dialogues;
+    }
+    CHECK(in_intervals == r.dialogues);
     CAPTURE(r.first_wrong.size() > 0 ? r.first_wrong[0] : std::string());
     CHECK(r.dialogues > 0);
     CHECK(r.steps >= 3 * r.dialogues);
