@@ -16,50 +16,41 @@ bool run(Database& db, const char* sql) {
 }  // namespace
 
 SharedReads::SharedReads(Database& db, const GroupCommitter& committer, Post post)
-    : committer_(committer),
-      post_(std::move(post)),
-      state_(std::make_shared<State>(State{db, false, 0, {}})) {}
+    : db_(db), committer_(committer), post_(std::move(post)) {}
 
 SharedReads::~SharedReads() {
-    end(*state_);
+    end();
 }
 
 void SharedReads::end() {
-    end(*state_);
-}
-
-void SharedReads::end(State& s) {
     // Fails only while a statement of this connection is still stepping: then the snapshot
     // stays until the next end or renewal.
-    if (in_transaction(s.db)) (void)run(s.db, "COMMIT");
+    if (in_transaction(db_)) (void)run(db_, "COMMIT");
 }
 
 Database& SharedReads::connection() {
-    State& s = *state_;
-    s.stats.reads += 1;
-    if (!post_) return s.db;
+    stats_.reads += 1;
+    if (!post_) return db_;
     // Read before BEGIN: a commit that lands in between is counted as news next time, which
     // costs at most one renewal too many, never a stale read.
     const std::uint64_t commits = committer_.commits();
-    if (in_transaction(s.db)) {
-        if (commits == s.commits_seen) return s.db;
-        end(s);
-        if (in_transaction(s.db)) return s.db;  // a statement is stepping: keep its snapshot
-        s.stats.renewals += 1;
+    if (in_transaction(db_)) {
+        if (commits == commits_seen_) return db_;
+        end();
+        if (in_transaction(db_)) return db_;  // a statement is stepping: keep its snapshot
+        stats_.renewals += 1;
     }
-    s.commits_seen = commits;
-    if (!run(s.db, "BEGIN")) return s.db;  // autocommit reads, as without a loop
-    s.stats.snapshots += 1;
-    if (!s.end_posted) {
-        s.end_posted = true;
-        post_([weak = std::weak_ptr<State>(state_)] {
-            if (auto st = weak.lock()) {
-                st->end_posted = false;
-                end(*st);
-            }
-        });
+    commits_seen_ = commits;
+    if (!run(db_, "BEGIN")) return db_;  // autocommit reads, as without a loop
+    stats_.snapshots += 1;
+    if (!end_posted_) {
+        end_posted_ = true;
+        post_(lifetime_.guard([this] {
+            end_posted_ = false;
+            end();
+        }));
     }
-    return s.db;
+    return db_;
 }
 
 }  // namespace ussdgw::storage

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "engine/base/Lifetime.hpp"
 #include "storage/Completion.hpp"
 #include "storage/Database.hpp"
 #include "storage/GroupCommitter.hpp"
@@ -40,20 +41,16 @@ class SharedReads {
         std::uint64_t renewals = 0;   // of them, begun again because a commit landed
         std::uint64_t reads = 0;      // connection() calls
     };
-    Stats stats() const { return state_->stats; }
+    Stats stats() const { return stats_; }
 
   private:
-    struct State {
-        Database& db;
-        bool end_posted = false;
-        std::uint64_t commits_seen = 0;
-        Stats stats;
-    };
-    static void end(State& s);
-
+    Database& db_;
     const GroupCommitter& committer_;
     Post post_;
-    std::shared_ptr<State> state_;
+    bool end_posted_ = false;
+    std::uint64_t commits_seen_ = 0;
+    Stats stats_;
+    Lifetime lifetime_;  // last member: ends first (engine/base/Lifetime.hpp)
 };
 
 }  // namespace ussdgw::storage

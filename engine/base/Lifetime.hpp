@@ -1,10 +1,10 @@
-// Lifetime: how an object with a single owner keeps its asynchronous callbacks from running
-// after it is gone. The engine's services (Engine, UssdService, SmsService, SmppSmsIngress,
-// HttpServer, HttpUssdIngress, CabinetApi) are plain members with one owner; they hand
-// callbacks that capture `this` to timers, to storage (whose results are posted back to the
-// loop) and to other services, and those callbacks can arrive after the service was
-// destroyed. Each such service holds one `Lifetime` as its LAST member (so it ends first,
-// before any other member is torn down) and wraps every such callback in `guard()`:
+// Lifetime: how an object with a single owner keeps its asynchronous callbacks from running after
+// it is gone. The engine's services (Engine, UssdService, SmsService, SmppSmsIngress, HttpServer,
+// HttpUssdIngress, CabinetApi, storage's SharedReads) are plain members with one owner; they hand
+// callbacks that capture `this` to timers, to storage (whose results are posted back to the loop)
+// and to other services, and those callbacks can arrive after the service was destroyed. Each such
+// service holds one `Lifetime` as its LAST member (so it ends first, before any other member is
+// torn down) and wraps every such callback in `guard()`:
 //
 //     timer_.async_wait(lifetime_.guard([this](boost::system::error_code ec) { ... }));
 //

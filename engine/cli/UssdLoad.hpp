@@ -1,16 +1,15 @@
-// engine/cli/UssdLoad: the I/O shell of `ussdgw bench ussd`'s subscribers. It plays the
-// USSD centre and the SMSC (an smpp::SmppLoadServer the system under test binds to, over
-// one or more links) and drives `concurrency` simulated subscribers, each running
-// SubscriberDialogue after SubscriberDialogue (UssdBenchScript.hpp) back to back, or at a
-// fixed total rate of new dialogues (`rate`). Each slot keeps to one link, so every step of
-// a dialogue arrives where the dialogue lives, and to its own subscribers (slot k dials as
-// subscribers k, k + concurrency, ...), so no two dialogues of one subscriber overlap.
-// It measures what happens inside a window after a warm-up: dialogues completed, steps,
-// per-step latency (deliver_sm queued to the screen's submit_sm read), and wrong screens,
-// refused deliver_sm and steps without an answer within `step_timeout`, which never count
-// as done; with `report_every`, each interval of the window too (soaks). With `password_share`
-// percent, that share of the dialogues started are password dialogues (*141*0#, one step) for
-// subscribers whose access is open; they are counted apart
+// engine/cli/UssdLoad: the I/O shell of `ussdgw bench ussd`'s subscribers. It plays the USSD centre
+// and the SMSC (an smpp::SmppLoadServer the system under test binds to, over one or more links) and
+// drives `concurrency` simulated subscribers, each running SubscriberDialogue after
+// SubscriberDialogue (UssdBenchScript.hpp) back to back, or at a fixed total rate of new dialogues
+// (`rate`). Each slot keeps to one link, so every step of a dialogue arrives where the dialogue
+// lives, and to its own subscribers (slot k dials as subscribers k, k + concurrency, ...), so no
+// two dialogues of one subscriber overlap. It measures what happens inside a window after a
+// warm-up: dialogues completed, steps, per-step latency (deliver_sm queued to the screen's
+// submit_sm read), and wrong screens, refused deliver_sm and steps without an answer within
+// `step_timeout`, which never count as done; with `report_every`, each interval of the window too
+// (soaks). With `password_share` percent, that share of the dialogues started are password
+// dialogues (*141*0#, one step) for subscribers whose access is open; they are counted apart
 // (`LoadResult::password`): the main figures are the 3-step dialogues alone. Separately,
 // `open_idle` opens N dialogues (first screen received) and leaves them open, to measure what an
 // open dialogue costs. Single-threaded on the caller's io_context.
