@@ -60,6 +60,22 @@ done
 run "$bin" bench ussd --target engine --concurrency 5000 --rate "$half" --seconds "$seconds" \
   --warmup "$warmup" --password-share 5 --csv "$mix" || true
 
+# The two fixed-rate runs again with the database on tmpfs, where every fsync is free: the
+# engine's own latency apart from the disk's (the report prints which file system each ran on).
+shm=/dev/shm/ussdgw-bench
+if [[ -d /dev/shm && -w /dev/shm ]]; then
+  echo "== the fixed-rate runs again, the engine's database on tmpfs" | tee -a "$log"
+  for share in 0 5; do
+    rm -rf "$shm"
+    target_csv=$csv
+    ((share == 0)) || target_csv=$mix
+    run "$bin" bench ussd --target engine --concurrency 5000 --rate "$half" \
+      --seconds "$seconds" --warmup "$warmup" --password-share "$share" --work-dir "$shm" \
+      --csv "$target_csv" || true
+  done
+  rm -rf "$shm"
+fi
+
 echo "== memory per open idle dialogue ($idle dialogues)" | tee -a "$log"
 run "$bin" bench ussd --concurrency 100 --seconds 2 --warmup 1 --idle "$idle" --csv "$csv" || true
 

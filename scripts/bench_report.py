@@ -73,6 +73,14 @@ plot {plots}
         return False
 
 
+def on_filesystem(row):
+    """Where the engine's database was, as the bench found it (tmpfs: every fsync free)."""
+    fs = row.get("database_fs") or ""
+    if not fs:
+        return ""
+    return " with the database on tmpfs (every fsync free)" if fs == "tmpfs" else f" with the database on {fs}"
+
+
 def password_mix(path):
     """The password-mix section: the 3-step dialogues' rate with 5% password dialogues
     against without (closed loop, concurrency 1000), then their step p99 and the password
@@ -106,7 +114,8 @@ def password_mix(path):
                    f"**{late} past the step deadline** (target 0: {'met' if late == 0 else 'NOT met'}).")
     for r in paced:
         ok = float(r["p99_ms"]) < 10 and int(r["password_late"]) == 0
-        out.append(f"- At a fixed {float(r['rate']):.0f} dialogues/s with 5% password dialogues: "
+        out.append(f"- At a fixed {float(r['rate']):.0f} dialogues/s with 5% password dialogues"
+                   f"{on_filesystem(r)}: "
                    f"3-step {float(r['dialogues_per_s']):.0f} done/s, step p50 {r['p50_ms']} ms, "
                    f"**p99 {r['p99_ms']} ms** (target < 10 ms); password dialogues "
                    f"{float(r['password_per_s']):.0f}/s, p99 {r['password_p99_ms']} ms, max "
@@ -168,7 +177,7 @@ def main():
     for r in paced:
         ok = float(r["p99_ms"]) < 5
         lines.append(f"At a fixed offered rate of {float(r['rate']):.0f} dialogues/s (about half "
-                     f"the best): {float(r['dialogues_per_s']):.0f} done/s, step p50 "
+                     f"the best){on_filesystem(r)}: {float(r['dialogues_per_s']):.0f} done/s, step p50 "
                      f"{r['p50_ms']} ms, **p99 {r['p99_ms']} ms** (target < 5 ms: "
                      f"{'met' if ok else 'NOT met'}), p99.9 {r['p999_ms']} ms; engine RSS "
                      f"{r['rss_start_mib']} MiB at the start of the window ({r['anon_start_mib']} MiB "

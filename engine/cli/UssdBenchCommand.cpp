@@ -18,6 +18,7 @@
 // With --report-every S (soaks), a line every S seconds of the window: the interval's rate
 // and step latency, the target's resident memory, the engine's database and WAL sizes.
 #include <signal.h>
+#include <sys/vfs.h>
 
 #include <filesystem>
 #include <fstream>
@@ -301,7 +302,30 @@ void print_row(const Measured& m) {
         std::printf("%-14s   wrong: %s\n", "", w.c_str());
 }
 
-void append_csv(const Options& o, const Measured& m) {
+// The file system the engine's database lives on (statfs), for the report: "tmpfs" makes every
+// fsync free, which separates the engine's own latency from the disk's.
+std::string filesystem_name(const fs::path& dir) {
+    struct statfs st {};
+    if (statfs(dir.c_str(), &st) != 0) return "unknown";
+    switch (static_cast<unsigned long>(st.f_type)) {
+        case 0x01021994UL:
+            return "tmpfs";
+        case 0xEF53UL:
+            return "ext4";
+        case 0x58465342UL:
+            return "xfs";
+        case 0x9123683EUL:
+            return "btrfs";
+        case 0x794C7630UL:
+            return "overlayfs";
+        case 0x2FC12FC1UL:
+            return "zfs";
+        default:
+            return fmt::format("0x{:X}", static_cast<unsigned long>(st.f_type));
+    }
+}
+
+void append_csv(const Options& o, const Measured& m, const std::string& db_fs) {
     if (o.csv.empty() || !m.load) return;
     const bool fresh = !fs::exists(o.csv);
     std::ofstream f(o.csv, std::ios::app);
@@ -310,12 +334,13 @@ void append_csv(const Options& o, const Measured& m) {
              "p999_ms,max_ms,cpu_us_per_dialogue,generator_cpu_us_per_dialogue,peak_mib,wrong,"
              "timed_out,refused,idle_opened,idle_bytes,seconds,rss_start_mib,rss_end_mib,"
              "anon_start_mib,anon_end_mib,idle_anon_bytes,password_share,password_per_s,"
-             "password_p99_ms,password_max_ms,password_sent,password_try_later,password_late\n";
+             "password_p99_ms,password_max_ms,password_sent,password_try_later,password_late,"
+             "database_fs\n";
     const LoadResult& r = *m.load;
     const double per = r.dialogues ? 1e6 / static_cast<double>(r.dialogues) : 0;
     f << fmt::format(
         "{},{},{},{},{},{:.0f},{:.0f},{:.3f},{:.3f},{:.3f},{:.3f},{:.1f},{:.1f},{:.1f},{},{},{},{},"
-        "{:.0f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.0f},{:g},{:.1f},{:.3f},{:.3f},{},{},{}\n",
+        "{:.0f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.0f},{:g},{:.1f},{:.3f},{:.3f},{},{},{},{}\n",
         m.name, o.scenario, o.concurrency, o.links, o.rate, r.dialogues_per_second(),
         r.steps_per_second(), r.p50_ms, r.p99_ms, r.p999_ms, r.max_ms, m.cpu_seconds * per,
         r.generator_cpu_seconds * per, static_cast<double>(m.hwm_kib) / 1024.0, r.wrong,
@@ -327,7 +352,7 @@ void append_csv(const Options& o, const Measured& m) {
         m.name == "ussdgw" ? o.password_share : 0.0,
         r.seconds > 0 ? static_cast<double>(r.password.dialogues) / r.seconds : 0.0,
         r.password.p99_ms, r.password.max_ms, r.password.sent, r.password.try_later,
-        r.password.late);
+        r.password.late, m.name == "ussdgw" ? db_fs : "");
 }
 
 int run_bench(const Options& o) {
@@ -353,9 +378,11 @@ int run_bench(const Options& o) {
         return 1;
     }
     const fs::path dir = o.work_dir.empty() ? fs::path(tmpl) : fs::path(o.work_dir);
+    const std::string db_fs = filesystem_name(dir);
     std::printf(
         "ussdgw bench ussd: scenario %s (3 steps)%s, %zu subscribers, %zu links, concurrency "
-        "%zu%s, window %u, %.0f s after %.0f s of warm-up, 127.0.0.1\n",
+        "%zu%s, window %u, %.0f s after %.0f s of warm-up, 127.0.0.1; the engine's database on "
+        "%s (%s)\n",
         o.scenario.c_str(),
         o.password_share > 0
             ? fmt::format(" with {:g}% password dialogues (*141*0#; counted apart)",
@@ -364,7 +391,7 @@ int run_bench(const Options& o) {
             : "",
         o.subscribers, o.links, settings.concurrency,
         o.rate > 0 ? fmt::format(" at {:.0f} dialogues/s", o.rate).c_str() : "", o.window,
-        o.seconds, o.warmup);
+        o.seconds, o.warmup, db_fs.c_str(), dir.c_str());
     std::fflush(stdout);
     std::vector<Measured> rows;
     auto header = [] {
@@ -382,7 +409,7 @@ int run_bench(const Options& o) {
             printed_header = true;
         }
         print_row(rows.back());
-        append_csv(o, rows.back());
+        append_csv(o, rows.back(), db_fs);
         std::fflush(stdout);
     }
     for (const auto& m : rows)
