@@ -82,8 +82,8 @@ fs::path build_dir() {
 std::string storage_lines(const Options& o) {
     std::string out;
     for (const auto& kv : o.storage_set) {
-        auto eq = kv.find('=');
-        out += kv.substr(0, eq) + " = " + (eq == std::string::npos ? "" : kv.substr(eq + 1)) + "\n";
+        auto eq = kv.find('=');  // present: checked in run_bench
+        out += kv.substr(0, eq) + " = " + kv.substr(eq + 1) + "\n";
     }
     return out;
 }
@@ -356,6 +356,11 @@ void append_csv(const Options& o, const Measured& m, const std::string& db_fs) {
 }
 
 int run_bench(const Options& o) {
+    for (const auto& kv : o.storage_set)
+        if (kv.find('=') == std::string::npos || kv.front() == '=') {
+            std::fprintf(stderr, "bench: --storage-set %s: expected KEY=VALUE\n", kv.c_str());
+            return 2;
+        }
     const auto scenario = ussdbench::scenario_named(o.scenario);
     ussdbench::LoadSettings settings;
     settings.scenario = *scenario;

@@ -267,18 +267,20 @@ LoadResult UssdLoad::run(const std::function<void(bool)>& on_window,
     const double c0 = population::process_cpu_seconds();
     const auto end = t0 + s_.measure;
     if (s_.report_every.count() > 0 && on_interval) {
-        std::size_t from = 0;  // the interval's first latency
-        IntervalReport last;
+        // What the window had counted at the last report.
+        double seconds_before = 0;
+        std::uint64_t dialogues_before = 0, steps_before = 0;
+        std::size_t latencies_before = 0;
         for (auto next = t0 + s_.report_every; Clock::now() < end; next += s_.report_every) {
             run_until([] { return false; }, std::min(next, end));
             IntervalReport rep;
             rep.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-            rep.interval_seconds = rep.seconds - last.seconds;
-            rep.dialogues = r_.dialogues - last.dialogues;
-            rep.steps = r_.steps - last.steps;
-            std::vector<std::uint32_t> v(latencies_us_.begin() + static_cast<std::ptrdiff_t>(from),
-                                         latencies_us_.end());
-            from = latencies_us_.size();
+            rep.interval_seconds = rep.seconds - seconds_before;
+            rep.dialogues = r_.dialogues - dialogues_before;
+            rep.steps = r_.steps - steps_before;
+            std::vector<std::uint32_t> v(
+                latencies_us_.begin() + static_cast<std::ptrdiff_t>(latencies_before),
+                latencies_us_.end());
             if (!v.empty()) {
                 std::sort(v.begin(), v.end());
                 rep.p50_ms = percentile_ms(v, 0.50);
@@ -286,9 +288,10 @@ LoadResult UssdLoad::run(const std::function<void(bool)>& on_window,
                 rep.max_ms = percentile_ms(v, 1.0);
             }
             on_interval(rep);
-            last = rep;
-            last.dialogues = r_.dialogues;
-            last.steps = r_.steps;
+            seconds_before = rep.seconds;
+            dialogues_before = r_.dialogues;
+            steps_before = r_.steps;
+            latencies_before = latencies_us_.size();
         }
     }
     run_until([] { return false; }, end);
@@ -304,19 +307,18 @@ LoadResult UssdLoad::run(const std::function<void(bool)>& on_window,
         },
         Clock::now() + s_.step_timeout + 1s);
     ticker_.cancel();
-    const auto pct = percentile_ms;
     if (auto& v = latencies_us_; !v.empty()) {
         std::sort(v.begin(), v.end());
-        r_.p50_ms = pct(v, 0.50);
-        r_.p99_ms = pct(v, 0.99);
-        r_.p999_ms = pct(v, 0.999);
-        r_.max_ms = pct(v, 1.0);
+        r_.p50_ms = percentile_ms(v, 0.50);
+        r_.p99_ms = percentile_ms(v, 0.99);
+        r_.p999_ms = percentile_ms(v, 0.999);
+        r_.max_ms = percentile_ms(v, 1.0);
     }
     if (auto& v = password_latencies_us_; !v.empty()) {
         std::sort(v.begin(), v.end());
-        r_.password.p50_ms = pct(v, 0.50);
-        r_.password.p99_ms = pct(v, 0.99);
-        r_.password.max_ms = pct(v, 1.0);
+        r_.password.p50_ms = percentile_ms(v, 0.50);
+        r_.password.p99_ms = percentile_ms(v, 0.99);
+        r_.password.max_ms = percentile_ms(v, 1.0);
     }
     return r_;
 }
