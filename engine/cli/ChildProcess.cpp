@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -122,6 +123,30 @@ std::optional<std::string> read_line_with(Child& c, const std::string& prefix,
         buf.erase(0, start);
     }
     return std::nullopt;
+}
+
+std::string filesystem_name(const std::filesystem::path& dir) {
+    struct statfs st {};
+    if (statfs(dir.c_str(), &st) != 0) return "unknown";
+    switch (static_cast<unsigned long>(st.f_type)) {
+        case 0x01021994UL:
+            return "tmpfs";
+        case 0xEF53UL:
+            return "ext4";
+        case 0x58465342UL:
+            return "xfs";
+        case 0x9123683EUL:
+            return "btrfs";
+        case 0x794C7630UL:
+            return "overlayfs";
+        case 0x2FC12FC1UL:
+            return "zfs";
+        default: {
+            std::ostringstream hex;
+            hex << "0x" << std::hex << std::uppercase << static_cast<unsigned long>(st.f_type);
+            return hex.str();
+        }
+    }
 }
 
 ProcessUsage process_usage(pid_t pid) {

@@ -1,7 +1,7 @@
 // Helpers of the benchmark commands: child processes (a spawned `ussdgw run`, a node server
 // or application) with stdin/stdout on pipes and stderr in a file, what /proc tells about
-// them (CPU time, resident and peak memory), free loopback ports, and the paths of files of
-// the source tree wherever the command is started from.
+// them (CPU time, resident and peak memory), the file system a directory is on, free loopback
+// ports, and the paths of files of the source tree wherever the command is started from.
 #pragma once
 
 #include <sys/types.h>
@@ -49,6 +49,10 @@ ProcessUsage process_usage(pid_t pid);
 
 std::uint16_t free_port();
 bool port_accepts(std::uint16_t port);
+// The type of the file system `dir` is on (statfs): "tmpfs", "ext4", "xfs", ... or its magic
+// number in hex; "unknown" when statfs fails. The benchmarks name where a database lives
+// ("tmpfs" makes every fsync free).
+std::string filesystem_name(const std::filesystem::path& dir);
 // This executable's path (/proc/self/exe).
 std::string self_path();
 // A file of the source tree: relative to the working directory, else beside the build

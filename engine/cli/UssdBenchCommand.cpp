@@ -18,7 +18,6 @@
 // With --report-every S (soaks), a line every S seconds of the window: the interval's rate
 // and step latency, the target's resident memory, the engine's database and WAL sizes.
 #include <signal.h>
-#include <sys/vfs.h>
 
 #include <filesystem>
 #include <fstream>
@@ -300,29 +299,6 @@ void print_row(const Measured& m) {
     }
     for (const auto& w : r.first_wrong)
         std::printf("%-14s   wrong: %s\n", "", w.c_str());
-}
-
-// The file system the engine's database lives on (statfs), for the report: "tmpfs" makes every
-// fsync free, which separates the engine's own latency from the disk's.
-std::string filesystem_name(const fs::path& dir) {
-    struct statfs st {};
-    if (statfs(dir.c_str(), &st) != 0) return "unknown";
-    switch (static_cast<unsigned long>(st.f_type)) {
-        case 0x01021994UL:
-            return "tmpfs";
-        case 0xEF53UL:
-            return "ext4";
-        case 0x58465342UL:
-            return "xfs";
-        case 0x9123683EUL:
-            return "btrfs";
-        case 0x794C7630UL:
-            return "overlayfs";
-        case 0x2FC12FC1UL:
-            return "zfs";
-        default:
-            return fmt::format("0x{:X}", static_cast<unsigned long>(st.f_type));
-    }
 }
 
 void append_csv(const Options& o, const Measured& m, const std::string& db_fs) {

@@ -84,6 +84,10 @@ TEST_CASE("ChildProcess: usage from /proc, ports, and the source tree's files") 
     CHECK(port != 0);
     CHECK_FALSE(port_accepts(port));  // free: nothing listens there
 
+    // /proc is procfs (0x9FA0), never one of the named ones; a missing path is "unknown".
+    CHECK(filesystem_name("/proc") == "0x9FA0");
+    CHECK(filesystem_name(dir.file("missing")) == "unknown");
+
     // The tests run in the source tree (WORKING_DIRECTORY).
     CHECK(source_file("conf/ussdgw.toml") ==
           std::filesystem::absolute("conf/ussdgw.toml").string());
