@@ -67,20 +67,22 @@ std::size_t SmppLoadServer::bound_links() const {
 }
 
 void SmppLoadServer::accept() {
-    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket s) {
+    acceptor_.async_accept(lifetime_.guard([this](boost::system::error_code ec, tcp::socket s) {
         if (ec == asio::error::operation_aborted || closed_) return;
         if (!ec) {
             s.set_option(tcp::no_delay(true), ec);
-            links_.push_back(std::make_unique<Link>(std::move(s), links_.size()));
+            links_.push_back(std::make_shared<Link>(std::move(s), links_.size()));
             read(*links_.back());
         }
         accept();
-    });
+    }));
 }
 
 // Closing the acceptor and the sockets completes their pending operations with
-// operation_aborted; those handlers return before touching the server or its links, so the
-// server may be destroyed while they wait in an io_context that is run afterwards.
+// operation_aborted; those handlers return before touching the server or its links. A
+// handler whose operation had already completed keeps its result, so every handler is also
+// guarded by lifetime_: the server may be destroyed while they wait in an io_context that is
+// run afterwards.
 void SmppLoadServer::close() {
     if (closed_) return;
     closed_ = true;
@@ -104,14 +106,16 @@ void SmppLoadServer::read(Link& l) {
     if (!l.open) return;
     if (l.rlen == l.rbuf.size()) l.rbuf.resize(l.rbuf.size() * 2);
     l.socket.async_read_some(asio::buffer(l.rbuf.data() + l.rlen, l.rbuf.size() - l.rlen),
-                             [this, &l](boost::system::error_code ec, std::size_t n) {
+                             lifetime_.guard([this, &l, keep = links_[l.index]](
+                                                 boost::system::error_code ec, std::size_t n) {
+                                 (void)keep;  // the link outlives this read (links_)
                                  if (ec == asio::error::operation_aborted) return;
                                  if (ec || closed_) return drop(l);
                                  l.rlen += n;
                                  on_bytes(l);
                                  write(l);
                                  read(l);
-                             });
+                             }));
 }
 
 void SmppLoadServer::write(Link& l) {
@@ -119,14 +123,16 @@ void SmppLoadServer::write(Link& l) {
     l.writing = true;
     l.inflight.swap(l.pending);
     asio::async_write(l.socket, asio::buffer(l.inflight),
-                      [this, &l](boost::system::error_code ec, std::size_t) {
+                      lifetime_.guard([this, &l, keep = links_[l.index]](
+                                          boost::system::error_code ec, std::size_t) {
+                          (void)keep;  // the link outlives this write (links_)
                           if (ec == asio::error::operation_aborted) return;
                           l.writing = false;
                           l.inflight.clear();
                           if (ec || closed_) return drop(l);
                           if (l.close_after_write && l.pending.empty()) return drop(l);
                           write(l);
-                      });
+                      }));
 }
 
 void SmppLoadServer::on_bytes(Link& l) {

@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/base/Lifetime.hpp"
 #include "smpp/Pdu.hpp"
 #include "smpp/PduCodec.hpp"
 
@@ -81,9 +82,16 @@ class SmppLoadServer {
     Handler& handler_;
     boost::asio::ip::tcp::acceptor acceptor_;
     std::uint16_t port_ = 0;
-    std::vector<std::unique_ptr<Link>> links_;
+    // Shared with the handlers of their pending reads and writes, so a socket and its buffers
+    // outlive an operation that completes after the server is gone (a composed write goes on
+    // writing to the socket it holds).
+    std::vector<std::shared_ptr<Link>> links_;
     std::uint64_t message_ids_ = 0;
     bool closed_ = false;
+    // Last member: ends first. Every socket handler is guarded by it, so a completion that
+    // was already queued (with data, not operation_aborted) when the server was destroyed
+    // does nothing when the io_context runs it later.
+    Lifetime lifetime_;
 };
 
 }  // namespace ussdgw::smpp
