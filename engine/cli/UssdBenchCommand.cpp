@@ -81,7 +81,7 @@ fs::path build_dir() {
 std::string storage_lines(const Options& o) {
     std::string out;
     for (const auto& kv : o.storage_set) {
-        auto eq = kv.find('=');  // present: checked in run_bench
+        auto eq = kv.find('=');  // present: the option's check
         out += kv.substr(0, eq) + " = " + kv.substr(eq + 1) + "\n";
     }
     return out;
@@ -332,11 +332,6 @@ void append_csv(const Options& o, const Measured& m, const std::string& db_fs) {
 }
 
 int run_bench(const Options& o) {
-    for (const auto& kv : o.storage_set)
-        if (kv.find('=') == std::string::npos || kv.front() == '=') {
-            std::fprintf(stderr, "bench: --storage-set %s: expected KEY=VALUE\n", kv.c_str());
-            return 2;
-        }
     const auto scenario = ussdbench::scenario_named(o.scenario);
     ussdbench::LoadSettings settings;
     settings.scenario = *scenario;
@@ -464,7 +459,13 @@ void register_ussd_bench_command(CLI::App& app, CliContext& ctx) {
         ->check(CLI::Range(std::size_t{0}, std::size_t{64}));
     c->add_option("--storage-set", o->storage_set,
                   "another [storage] line for the engine, KEY=VALUE as TOML (repeatable), e.g. "
-                  "group_commit_max_batch=256 or synchronous='\"normal\"'");
+                  "group_commit_max_batch=256 or synchronous='\"normal\"'")
+        ->check(CLI::Validator(
+            [](std::string& kv) -> std::string {
+                const auto eq = kv.find('=');
+                return eq != std::string::npos && eq > 0 ? "" : "expected KEY=VALUE";
+            },
+            "KEY=VALUE"));
     c->add_option("--report-every", o->report_every,
                   "print the 3-step figures, resident memory and the database's and WAL's sizes "
                   "every this many seconds of the measured window (soaks)")
