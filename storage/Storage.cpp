@@ -40,26 +40,19 @@ Result<std::unique_ptr<Storage>> Storage::open(const StorageConfig& cfg, Post po
                                                WallClock clock) {
     auto writer = open_keyed_database(cfg);
     if (!writer) return Failure{writer.error()};
-    Database::Options ropts;
-    ropts.synchronous = cfg.synchronous;
-    ropts.read_only = true;
-    ropts.create = false;
-    auto reader = Database::open(cfg.database_path, ropts);
-    if (!reader) return Failure{reader.error()};
 
     if (!clock) clock = system_clock_ms;
     std::unique_ptr<Storage> s(
         new Storage(cfg, std::move(writer->key), std::move(post), std::move(clock)));
-    s->reader_ = std::move(*reader);
     s->hasher_ =
         std::make_unique<CredentialHasher>(HashPoolSettings{cfg.hash_workers, cfg.hash_queue_limit,
                                                             cfg.hash_max_wait, cfg.hash_process},
                                            Argon2Params{cfg.argon2_opslimit, cfg.argon2_memlimit});
     s->committer_ = std::make_unique<GroupCommitter>(
         std::move(writer->db), cfg.group_commit_max_batch, cfg.group_commit_max_delay);
-    s->reads_ = std::make_unique<SharedReads>(*s->reader_, *s->committer_, s->post_);
-    s->cabinet_ = std::make_unique<CabinetService>(s->cfg_, s->key_, *s->reads_, *s->committer_,
-                                                   *s->hasher_, s->clock_, s->post_);
+    auto own = s->cabinet_for_loop(s->post_);
+    if (!own) return Failure{own.error()};
+    s->own_ = *own;
     return s;
 }
 
@@ -69,12 +62,20 @@ Storage::~Storage() {
     // hash after this gets "storage.busy".
     hasher_->shutdown();
     committer_.reset();
-    cabinet_.reset();
+    own_ = nullptr;
+    loop_cabinets_.clear();
     hasher_.reset();
 }
 
+Result<LoopCabinet*> Storage::cabinet_for_loop(Post post) {
+    auto c = LoopCabinet::open(cfg_, key_, *committer_, *hasher_, clock_, std::move(post));
+    if (!c) return Failure{c.error()};
+    loop_cabinets_.push_back(std::move(*c));
+    return loop_cabinets_.back().get();
+}
+
 Result<OutboxDepth> Storage::outbox_depth() {
-    SmsOutbox outbox(reads_->connection(), key_, outbox_policy(cfg_));
+    SmsOutbox outbox(own_->reads().connection(), key_, outbox_policy(cfg_));
     return outbox.depth();
 }
 

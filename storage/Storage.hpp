@@ -5,11 +5,13 @@
 // newer schema, applying migrations), the server key file, a group-commit writer thread
 // that batches changes into one transaction and one fsync and acknowledges each change
 // only after COMMIT, a pool of hash workers, and a read connection on which every lookup
-// runs. Domain actions are in CabinetService; the pure rules of SPEC section 2 in
-// CabinetRules; outbox operations in SmsOutbox. No SQL lives outside this folder.
+// of the opening loop runs (other event loops get their own: LoopCabinet). Domain actions
+// are in CabinetService; the pure rules of SPEC section 2 in CabinetRules; outbox
+// operations in SmsOutbox. No SQL lives outside this folder.
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "storage/AuditLog.hpp"
 #include "storage/CabinetRules.hpp"
@@ -18,6 +20,7 @@
 #include "storage/CredentialHasher.hpp"
 #include "storage/Database.hpp"
 #include "storage/GroupCommitter.hpp"
+#include "storage/LoopCabinet.hpp"
 #include "storage/SharedReads.hpp"
 #include "storage/SmsOutbox.hpp"
 #include "storage/StorageConfig.hpp"
@@ -45,7 +48,12 @@ class Storage {
                                                  WallClock clock = nullptr);
     ~Storage();
 
-    CabinetService& cabinet() { return *cabinet_; }
+    CabinetService& cabinet() { return own_->cabinet(); }
+    // The cabinet for another event loop, completions through its `post` (LoopCabinet.hpp):
+    // its own read connection, this Storage's writer and hash pool. It lives as long as this
+    // Storage (the writer and the hashers may still run its work when its loop has ended), so
+    // `post` must stay callable that long. Call it at start-up, on the opening thread.
+    Result<LoopCabinet*> cabinet_for_loop(Post post);
     GroupCommitter& committer() { return *committer_; }
     CredentialHasher& hasher() { return *hasher_; }
     const StorageKey& key() const { return key_; }
@@ -54,7 +62,7 @@ class Storage {
 
     // Synchronous lookup on the read connection: for the thread that owns this Storage
     // (a lookup is a few microseconds; no hashing, no writes).
-    Result<std::optional<SubscriberRecord>> find(Msisdn msisdn) { return cabinet_->find(msisdn); }
+    Result<std::optional<SubscriberRecord>> find(Msisdn msisdn) { return cabinet().find(msisdn); }
     // The outbox's depth, read on the read connection (the metrics scrape; same thread rule).
     Result<OutboxDepth> outbox_depth();
 
@@ -73,11 +81,11 @@ class Storage {
     StorageKey key_;
     Post post_;
     WallClock clock_;
-    std::unique_ptr<Database> reader_;
     std::unique_ptr<CredentialHasher> hasher_;
     std::unique_ptr<GroupCommitter> committer_;
-    std::unique_ptr<SharedReads> reads_;  // over reader_, renewed by committer_'s commits
-    std::unique_ptr<CabinetService> cabinet_;
+    // Every loop's cabinet (cabinet_for_loop); the first is the opening loop's, own_.
+    std::vector<std::unique_ptr<LoopCabinet>> loop_cabinets_;
+    LoopCabinet* own_ = nullptr;
 };
 
 template <typename T>

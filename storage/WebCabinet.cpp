@@ -21,14 +21,14 @@ Failure wrong_password(const rules::AttemptCounter& next, int max_wrong, std::in
     return f;
 }
 
-Result<SubscriberRecord> must_find(Database& db, const StorageConfig& cfg, Msisdn m) {
+}  // namespace
+
+Result<SubscriberRecord> WebCabinet::must_find(Database& db, const StorageConfig& cfg, Msisdn m) {
     auto r = SubscriberStore(db, cfg.puk_login_tariff_plans).find(m);
     if (!r) return Failure{r.error()};
     if (!*r) return fail(rules::kNotFound, "no such subscriber");
     return std::move(**r);
 }
-
-}  // namespace
 
 Status WebCabinet::session_live(Database& db, std::int64_t id, std::int64_t now) {
     auto s = SessionStore(db).find_id(id);
@@ -58,11 +58,7 @@ WebCabinet::WebCabinet(Storage& storage, WebPolicy policy, Post post)
 WebCabinet::~WebCabinet() = default;
 
 Status WebCabinet::open() {
-    Database::Options o;
-    o.read_only = true;
-    o.create = false;
-    o.synchronous = storage_.config().synchronous;
-    auto db = Database::open(storage_.config().database_path, o);
+    auto db = open_read_connection(storage_.config().database_path, storage_.config().synchronous);
     if (!db) return Failure{db.error()};
     reader_ = std::move(*db);
     reads_ = std::make_unique<SharedReads>(*reader_, storage_.committer(), post_);

@@ -182,6 +182,8 @@ class WebCabinet {
     void session_change(std::int64_t session_id, std::function<Result<T>(Database&)> work,
                         Done<T> done);
     static Status session_live(Database& db, std::int64_t id, std::int64_t now);
+    // The subscriber's record, or kNotFound.
+    static Result<SubscriberRecord> must_find(Database& db, const StorageConfig& cfg, Msisdn m);
     void finish_login(LoginAttempt attempt, bool matched, Done<SessionGranted> done);
     Result<SessionGranted> open_session(Database& db, Msisdn msisdn, const std::string& method,
                                         const std::string& source, std::int64_t now);

@@ -42,13 +42,6 @@ std::int64_t msisdn_of(const SubscriberRecord& r) {
     return r.subscriber.msisdn.number();
 }
 
-Result<SubscriberRecord> must_find(Database& db, const StorageConfig& cfg, Msisdn m) {
-    auto r = SubscriberStore(db, cfg.puk_login_tariff_plans).find(m);
-    if (!r) return Failure{r.error()};
-    if (!*r) return fail(rules::kNotFound, "no such subscriber");
-    return std::move(**r);
-}
-
 std::optional<OutboxState> outbox_state(std::string_view t) {
     for (auto s : {OutboxState::pending, OutboxState::sending, OutboxState::submitted,
                    OutboxState::delivered, OutboxState::failed})
