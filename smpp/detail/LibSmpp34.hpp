@@ -5,8 +5,13 @@
 //
 // libsmpp34 (Debian 1.14.x) (un)packs the mandatory part of every PDU that has a body. Its
 // sharp edges, and what the codec does about each:
-// - Not thread-safe: every call writes the global smpp34_strerror buffer. All calls are made
-//   under one mutex (`lib_mutex`).
+// - Not thread-safe: every call writes its global error buffer (smpp34_strerror, ptrerror).
+//   So that event loops on several threads do not queue for one lock around the codec's
+//   costliest part, the build links private copies of Debian's static libsmpp34
+//   (smpp/detail/Smpp34Copies.cmake: objcopy gives each copy's symbols a prefix of its own,
+//   so each has its own globals). Each thread is given one copy on its first call
+//   (`lib_copy`, in turn); a copy is still called only under its own mutex, so more threads
+//   than copies share them safely, waiting only for each other.
 // - It reads C-octet strings with strlen() past the end of the buffer, and its error log
 //   (2 KiB, one line per field) overflows when a PDU carries a few dozen TLVs. So every
 //   frame is walked first (PduDecoder: lengths, terminators, sm_length; TlvCodec: the TLV
@@ -51,10 +56,18 @@ namespace ussdgw::smpp::detail {
 // submit_sm is 16 + 6 + 2 + 21 + 2 + 21 + 3 + 17 + 17 + 5 + 254 = 364 octets.
 constexpr std::size_t kScratch = 512;
 
-// Guards every libsmpp34 call (its global error buffer).
-std::mutex& lib_mutex();
-// libsmpp34's last error text (call under lib_mutex()).
-std::string lib_error();
+// One private copy of libsmpp34: the entry points the codec uses, and its error buffer.
+struct LibCopy {
+    int (*pack)(uint32_t type, uint8_t* buf, int size, int* len, void* pdu);
+    int (*unpack)(uint32_t type, void* pdu, const uint8_t* buf, int len);
+    int (*destroy_tlv)(tlv_t* list);
+    const char* error;  // its smpp34_strerror (2048 octets)
+    std::mutex mutex;   // held for every call into this copy
+    // Its last error text (call with `mutex` held).
+    std::string last_error() const;
+};
+// The calling thread's copy.
+LibCopy& lib_copy();
 
 template <typename T>
 concept HasTlvList = requires(T t) {
@@ -64,10 +77,11 @@ concept HasTlvList = requires(T t) {
 // Frees a TLV list libsmpp34 may have built into a struct (on success and on failure).
 template <typename T>
 struct TlvListGuard {
+    LibCopy& lib;
     T& s;
     ~TlvListGuard() {
         if constexpr (HasTlvList<T>) {
-            if (s.tlv != nullptr) destroy_tlv(s.tlv);
+            if (s.tlv != nullptr) lib.destroy_tlv(s.tlv);
             s.tlv = nullptr;
         }
     }
@@ -78,11 +92,12 @@ template <typename T>
 bool lib_unpack(std::uint32_t canonical_id, T& out, const std::uint8_t* buf, std::size_t len,
                 std::string& why) {
     std::memset(&out, 0, sizeof(out));
-    std::lock_guard lock(lib_mutex());
-    int rc = smpp34_unpack(canonical_id, &out, buf, static_cast<int>(len));
-    { TlvListGuard<T> guard{out}; }
+    LibCopy& lib = lib_copy();
+    std::lock_guard lock(lib.mutex);
+    int rc = lib.unpack(canonical_id, &out, buf, static_cast<int>(len));
+    { TlvListGuard<T> guard{lib, out}; }
     if (rc != 0) {
-        why = lib_error();
+        why = lib.last_error();
         return false;
     }
     return true;
@@ -97,11 +112,12 @@ int lib_pack(std::uint32_t canonical_id, T& in, std::uint8_t* buf, std::size_t c
     in.command_status = 0;
     in.sequence_number = 1;
     int len = 0;
-    std::lock_guard lock(lib_mutex());
-    int rc = smpp34_pack(canonical_id, buf, static_cast<int>(cap), &len, &in);
-    { TlvListGuard<T> guard{in}; }
+    LibCopy& lib = lib_copy();
+    std::lock_guard lock(lib.mutex);
+    int rc = lib.pack(canonical_id, buf, static_cast<int>(cap), &len, &in);
+    { TlvListGuard<T> guard{lib, in}; }
     if (rc != 0) {
-        why = lib_error();
+        why = lib.last_error();
         return -1;
     }
     return len;
