@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "engine/base/ThreadName.hpp"
 #include "storage/HashProcess.hpp"
 
 namespace ussdgw::storage {
@@ -33,6 +34,7 @@ CredentialHasher::CredentialHasher(HashPoolSettings settings, Argon2Params param
     if (settings_.workers == 0) settings_.workers = 1;
     for (std::size_t i = 0; i < settings_.workers; ++i)
         threads_.emplace_back([this] {
+            name_this_thread("ussdgw-hasher");
             // Below the event loop: while hashes saturate the cores, the loop still answers
             // at once (password requests wait for spare CPU, other requests do not).
             sched_param none{};

@@ -1,13 +1,17 @@
 #include "storage/GroupCommitter.hpp"
 
 #include "engine/base/Log.hpp"
+#include "engine/base/ThreadName.hpp"
 
 namespace ussdgw::storage {
 
 GroupCommitter::GroupCommitter(std::unique_ptr<Database> db, std::size_t max_batch,
                                std::chrono::microseconds max_delay)
     : db_(std::move(db)), max_batch_(max_batch == 0 ? 1 : max_batch), max_delay_(max_delay) {
-    writer_ = std::thread([this] { run(); });
+    writer_ = std::thread([this] {
+        name_this_thread("ussdgw-writer");
+        run();
+    });
 }
 
 GroupCommitter::~GroupCommitter() {
