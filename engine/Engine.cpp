@@ -46,59 +46,11 @@ void Engine::start() {
         throw std::runtime_error("storage " + cfg_.storage.database_path + ": " +
                                  opened.error().message);
     storage_ = std::move(*opened);
-    bridge_ = std::make_unique<cabinet::CabinetBridge>(storage_->cabinet(), storage::Channel::ussd);
-    ussd::UssdDialogues dialogues(
-        [this] { return menus_.current(); }, cfg_.menus.dialogue,
-        [this](const std::string& msisdn) { return subscriber_language(msisdn); });
-    ussd_ = std::make_unique<ussd::UssdService>(
-        io_, std::move(dialogues),
-        [this](const menus::ActionRequest& r, std::function<void(menus::ActionResult)> done) {
-            bridge_->perform(r, std::move(done));
-        },
-        [this] {
-            if (sms_) sms_->kick();
-        });
-    smpp_ = std::make_unique<smpp::SmppService>(io_, cfg_.smpp, *this);
-    ussd::SmppUssdIngress::Transport transport;
-    transport.to_link = [this](const std::string& name, smpp::SubmitSm sm) {
-        smpp::SmppClientLink* link = smpp_->link(name);
-        if (!link) {
-            log::error("ussd.no_link", "link", name);
-            return;
-        }
-        link->submit(std::move(sm), [name](smpp::RequestOutcome& o) {
-            if (!o.ok())
-                log::warn("ussd.reply_failed", "link", name, "kind",
-                          o.kind == smpp::RequestOutcome::Kind::response  ? "refused"
-                          : o.kind == smpp::RequestOutcome::Kind::timeout ? "timeout"
-                                                                          : "not_sent",
-                          "status", o.status);
-        });
-    };
-    transport.to_account = [this](const std::string& account, std::uint64_t connection,
-                                  smpp::PduBody body) {
-        smpp::SmppServer* server = smpp_->server();
-        if (!server) return false;
-        auto sent = server->send_to(
-            account, std::move(body),
-            [account](smpp::RequestOutcome& o) {
-                if (!o.ok()) log::warn("ussd.reply_failed", "account", account, "status", o.status);
-            },
-            connection);
-        if (!sent.ok())
-            log::warn("ussd.reply_not_sent", "account", account, "error",
-                      smpp::send_error_name(sent.error));
-        return sent.ok();
-    };
-    smpp_ussd_ = std::make_unique<ussd::SmppUssdIngress>(*ussd_, cfg_.ussd, std::move(transport));
-    auto has = [](const std::vector<std::string>& roles, const char* role) {
-        return std::find(roles.begin(), roles.end(), role) != roles.end();
-    };
-    for (const auto& link : cfg_.smpp.clients)
-        if (has(link.roles, "ussd")) smpp_ussd_->add_link(link.name);
-    if (cfg_.smpp.server.enabled)
-        for (const auto& account : cfg_.smpp.server.accounts)
-            if (has(account.roles, "ussd")) smpp_ussd_->add_account(account.system_id);
+    smpp::SmppConfig main_smpp = cfg_.smpp;
+    spread_link_loops(main_smpp, post);
+    smpp_ = std::make_unique<smpp::SmppService>(io_, std::move(main_smpp), *this);
+    ussd_ = std::make_unique<UssdStack>(io_, *smpp_, storage_->cabinet(), ussd_wiring());
+    ussd_->add_smpp_ingresses();
     start_http_ussd();
     sms_ = std::make_unique<sms::SmsService>(io_, cfg_.sms, *storage_, *smpp_);
     sms_ingress_ = std::make_unique<sms::SmppSmsIngress>(io_, cfg_.sms, *storage_, *smpp_,
@@ -122,33 +74,58 @@ void Engine::start() {
     }
     smpp_->start();
     sms_->start();
+    for (auto& loop : loops_)
+        loop->start();
     log::info("engine.ready", "database", cfg_.storage.database_path, "sms_routes",
               sms_->routes().size());
 }
 
-std::string Engine::subscriber_language(const std::string& msisdn) const {
-    auto m = storage::Msisdn::parse(msisdn);
-    if (!m) return {};
-    auto rec = storage_->find(*m);
-    return rec && *rec ? (*rec)->subscriber.language : std::string();
+UssdStack::Wiring Engine::ussd_wiring() {
+    return {menus_, cfg_.menus.dialogue, cfg_.ussd, [this] {
+                if (sms_) sms_->kick();
+            }};
+}
+
+void Engine::spread_link_loops(smpp::SmppConfig& main, const storage::Post& to_main) {
+    std::vector<std::vector<smpp::ClientLinkConfig>> spread;
+    std::vector<smpp::ClientLinkConfig> kept;
+    std::size_t next = 0;
+    for (auto& link : main.clients) {
+        bool ussd_only = link.roles == std::vector<std::string>{"ussd"};
+        if (!ussd_only || cfg_.ussd.loop_threads == 0) {
+            kept.push_back(std::move(link));
+            continue;
+        }
+        if (spread.size() < cfg_.ussd.loop_threads) spread.emplace_back();
+        spread[next++ % cfg_.ussd.loop_threads].push_back(std::move(link));
+    }
+    main.clients = std::move(kept);
+    if (cfg_.ussd.loop_threads > 0 && spread.empty())
+        log::warn("engine.no_loop_links", "loop_threads", cfg_.ussd.loop_threads, "reason",
+                  "no [[smpp.client]] has the ussd role alone: every link stays on the main loop");
+    for (std::size_t i = 0; i < spread.size(); ++i) {
+        loops_.push_back(std::make_unique<LinkLoop>("loop" + std::to_string(i + 1),
+                                                    std::move(spread[i]), *storage_, ussd_wiring(),
+                                                    to_main));
+    }
 }
 
 void Engine::start_http_ussd() {
     if (cfg_.ussd_http.empty()) return;
     http::UssdCorePort core{[this](const std::string& name, ussd::ScreenSink sink) {
-                                ussd_->register_ingress(name, std::move(sink));
+                                ussd().register_ingress(name, std::move(sink));
                             },
-                            [this](const std::string& name) { ussd_->unregister_ingress(name); },
-                            [this](ussd::UssdBegin e) { ussd_->begin(std::move(e)); },
-                            [this](ussd::UssdAnswer e) { ussd_->answer(std::move(e)); },
-                            [this](ussd::UssdRelease e) { ussd_->release(std::move(e)); }};
+                            [this](const std::string& name) { ussd().unregister_ingress(name); },
+                            [this](ussd::UssdBegin e) { ussd().begin(std::move(e)); },
+                            [this](ussd::UssdAnswer e) { ussd().answer(std::move(e)); },
+                            [this](ussd::UssdRelease e) { ussd().release(std::move(e)); }};
     // The ingress's own END texts, from the menus, in the subscriber's language.
     auto notice = [this](http::HttpUssdNotice n, const std::string& msisdn) -> std::string {
         auto set = menus_.current();
         if (!set) return {};
         const auto& text = n == http::HttpUssdNotice::try_later ? set->messages.service_unavailable
                                                                 : set->messages.invalid_request;
-        return set->local(text, set->language_for(subscriber_language(msisdn),
+        return set->local(text, set->language_for(ussd_->language_of(msisdn),
                                                   cfg_.menus.dialogue.default_language));
     };
     http_ussd_ = std::make_unique<http::HttpUssdIngress>(io_, cfg_.ussd_http, std::move(core),
@@ -164,8 +141,8 @@ void Engine::stop(std::function<void()> done) {
     if (sms_ingress_) sms_ingress_->stop();
     if (http_ussd_) http_ussd_->stop();  // waiting aggregators get END "try later"
     if (ussd_) ussd_->shutdown();        // final screens go out before the links unbind
-    // HTTP and SMPP close side by side; `done` runs after both.
-    auto pending = std::make_shared<int>(2);
+    // HTTP, SMPP and the link loops close side by side; `done` runs after all of them.
+    auto pending = std::make_shared<std::size_t>(2 + loops_.size());
     auto one_closed = [pending, done = std::move(done)] {
         if (--*pending == 0 && done) done();
     };
@@ -177,6 +154,8 @@ void Engine::stop(std::function<void()> done) {
         smpp_->stop(one_closed);
     else
         one_closed();
+    for (auto& loop : loops_)
+        loop->stop(one_closed);
 }
 
 std::vector<http::ReadinessCheck> Engine::readiness() {
@@ -196,6 +175,8 @@ std::vector<http::ReadinessCheck> Engine::readiness() {
         if (!c.required) continue;
         smpp::SmppClientLink* link = smpp_ ? smpp_->link(c.name) : nullptr;
         bool bound = link && link->bound();
+        for (const auto& loop : loops_)
+            if (loop->serves(c.name)) bound = loop->bound(c.name);
         checks.push_back({"smpp.link." + c.name, bound, bound ? "bound" : "not bound"});
     }
     return checks;
@@ -222,34 +203,16 @@ void Engine::on_server_bind(const smpp::PeerInfo& peer, smpp::BindType, bool bou
     if (sms_ingress_) sms_ingress_->on_bind(peer.link);
     // The account's last session that could take a reply is gone: its dialogues end.
     smpp::SmppServer* server = smpp_ ? smpp_->server() : nullptr;
-    if (!bound && server && smpp_ussd_ && server->receivers(peer.link) == 0)
-        smpp_ussd_->on_account_unbound(peer.link);
+    if (!bound && server && ussd_ && server->receivers(peer.link) == 0)
+        ussd_->smpp_ingress().on_account_unbound(peer.link);
 }
 
 void Engine::on_link_request(const smpp::PeerInfo& peer, const smpp::Pdu& request,
                              smpp::SmppReply reply) {
-    smpp::ShortMessage buffer;
-    const smpp::ShortMessage* sm = smpp::short_message_of(request, buffer);
-    if (!sm) {
-        reply.accept();
-        return;
-    }
-    // Receipts for the SMS we sent.
-    if (sms_ && sms_->on_receipt(*sm)) {
-        reply.accept();
-        return;
-    }
-    if (!sm->tlvs.ussd_service_op) {
-        // A mobile-originated SMS: nothing here serves it; accepted so the SMSC does not retry.
-        log::info("sms.mo_ignored", "link", peer.link, "from", sm->source.address);
-        reply.accept();
-        return;
-    }
-    reply.accept();  // deliver_sm_resp first; the dialogue's answer follows as submit_sm
-    if (stopping_ || !smpp_ussd_) return;
-    if (!smpp_ussd_->on_link_request(peer.link, *sm))
-        log::limited(log::Level::warn, "ussd.not_served", "link", peer.link, "reason",
-                     "the link has no ussd role");
+    // Receipts for the SMS we sent go to the SMS service.
+    ussd_->on_link_request(peer, request, std::move(reply), [this](const smpp::ShortMessage& sm) {
+        return sms_ && sms_->on_receipt(sm);
+    });
 }
 
 void Engine::on_server_request(const smpp::PeerInfo& peer, const smpp::Pdu& request,
@@ -261,11 +224,11 @@ void Engine::on_server_request(const smpp::PeerInfo& peer, const smpp::Pdu& requ
         reply.accept();
         return;
     }
-    if (sm && sm->tlvs.ussd_service_op && smpp_ussd_ && !stopping_) {
+    if (sm && sm->tlvs.ussd_service_op && ussd_ && !stopping_) {
         // The server let it through: the account has the ussd role. The answer follows as
         // deliver_sm (or data_sm) on this session.
         reply.accept();
-        smpp_ussd_->on_account_request(peer.link, peer.connection_id, *sm);
+        ussd_->smpp_ingress().on_account_request(peer.link, peer.connection_id, *sm);
         return;
     }
     if (sm && sms_ingress_ && sms_ingress_->serves(peer.link)) {

@@ -1,9 +1,11 @@
-// engine/: the running gateway. `Engine` owns every layer on one Asio event loop and wires
-// them; it keeps routing and lifetimes only. The layers: the storage (completions posted
-// back to the loop), the menu registry (reloaded on SIGHUP), the SMPP links and listener
-// (smpp::SmppService), the USSD core (engine/ussd: UssdService with its ingresses, here the
-// SMPP one, SmppUssdIngress) with the cabinet bridge that performs menu actions on storage
-// (engine/cabinet), the SMS service that drains the outbox over the SMS links
+// engine/: the running gateway. `Engine` owns every layer on its main Asio event loop and
+// wires them; it keeps routing and lifetimes only. The layers: the storage (completions
+// posted back to the loop), the menu registry (reloaded on SIGHUP), the SMPP links and
+// listener (smpp::SmppService), the USSD core wired to them (UssdStack: engine/ussd's
+// UssdService with the SMPP ingress, and the cabinet bridge that performs menu actions on
+// storage, engine/cabinet), the link loops ([ussd] loop_threads: the ussd-only client links
+// spread over threads, each with a UssdStack of its own; LinkLoop.hpp), the SMS service that
+// drains the outbox over the SMS links
 // (engine/sms), and the HTTP server (engine/http) with its router, where the operations
 // routes, the cabinet API (engine/api) and the web page's files live. As the SMPP
 // application it routes each request: delivery receipts to the SMS service, USSD to the
@@ -20,10 +22,11 @@
 #include <memory>
 #include <string>
 
+#include "engine/LinkLoop.hpp"
+#include "engine/UssdStack.hpp"
 #include "engine/api/CabinetApi.hpp"
 #include "engine/base/Lifetime.hpp"
 #include "engine/base/Metrics.hpp"
-#include "engine/cabinet/CabinetBridge.hpp"
 #include "engine/config/EngineConfig.hpp"
 #include "engine/http/HttpServer.hpp"
 #include "engine/http/OpsRoutes.hpp"
@@ -31,8 +34,6 @@
 #include "engine/http/ussd/HttpUssdIngress.hpp"
 #include "engine/sms/SmppSmsIngress.hpp"
 #include "engine/sms/SmsService.hpp"
-#include "engine/ussd/SmppUssdIngress.hpp"
-#include "engine/ussd/UssdService.hpp"
 #include "menus/MenuRegistry.hpp"
 #include "smpp/SmppService.hpp"
 #include "storage/Storage.hpp"
@@ -56,7 +57,12 @@ class Engine : public smpp::SmppApplication {
 
     smpp::SmppService& smpp() { return *smpp_; }
     storage::Storage& storage() { return *storage_; }
-    ussd::UssdService& ussd() { return *ussd_; }
+    // The main loop's USSD core (the listener's accounts, USSD over HTTP, and the client links
+    // that are not spread over link loops).
+    ussd::UssdService& ussd() { return ussd_->service(); }
+    UssdStack& ussd_stack() { return *ussd_; }
+    // The link loops ([ussd] loop_threads), each serving some ussd-only client links.
+    const std::vector<std::unique_ptr<LinkLoop>>& link_loops() const { return loops_; }
     sms::SmsService& sms() { return *sms_; }
     sms::SmppSmsIngress& sms_ingress() { return *sms_ingress_; }
     // Routes added here before or after start() are served (on the loop thread only).
@@ -76,9 +82,10 @@ class Engine : public smpp::SmppApplication {
     void on_server_bind(const smpp::PeerInfo& peer, smpp::BindType type, bool bound) override;
 
   private:
-    // The subscriber's preferred language ("" = none): a read on the loop thread's own
-    // storage connection, a few microseconds.
-    std::string subscriber_language(const std::string& msisdn) const;
+    // Moves the ussd-only client links out of `main` into link loops ([ussd] loop_threads),
+    // started at the end of start().
+    void spread_link_loops(smpp::SmppConfig& main, const storage::Post& to_main);
+    UssdStack::Wiring ussd_wiring();
     void start_http_ussd();
     boost::asio::io_context& io_;
     config::EngineConfig cfg_;
@@ -89,14 +96,14 @@ class Engine : public smpp::SmppApplication {
     std::unique_ptr<api::CabinetApi> api_;
     std::unique_ptr<storage::Storage> storage_;
     menus::MenuRegistry menus_;
-    std::unique_ptr<cabinet::CabinetBridge> bridge_;
-    std::unique_ptr<ussd::UssdService> ussd_;
     std::unique_ptr<smpp::SmppService> smpp_;
-    std::unique_ptr<ussd::SmppUssdIngress> smpp_ussd_;
+    std::unique_ptr<UssdStack> ussd_;
     std::unique_ptr<http::HttpUssdIngress> http_ussd_;  // [[ussd.http]] accounts
     std::unique_ptr<sms::SmsService> sms_;
     std::unique_ptr<sms::SmppSmsIngress> sms_ingress_;  // listener accounts with the sms role
     std::unique_ptr<http::HttpServer> http_;
+    // After storage_: a loop's thread ends before the storage closes (LinkLoop.hpp).
+    std::vector<std::unique_ptr<LinkLoop>> loops_;
     bool stopping_ = false;
     Lifetime lifetime_;  // last member: ends first (engine/base/Lifetime.hpp)
 };

@@ -20,32 +20,34 @@ std::string ingress_kind(const std::string& name) {
     return name.substr(0, name.find(':'));
 }
 
-void ussd_metrics(Exposition& out, const ussd::UssdService& service) {
+// Every loop's USSD counters, summed by ingress kind.
+void ussd_metrics(Exposition& out, const std::vector<UssdStats>& loops) {
     struct Sums {
         ussd::UssdDialogues::IngressStats stats;
         metrics::Histogram::Snapshot steps;
         bool has_steps = false;
     };
     std::map<std::string, Sums> by_kind;
-    for (const auto& name : service.ingresses())
-        by_kind[ingress_kind(name)];
-    for (const auto& [name, s] : service.dialogues().stats()) {
-        auto& sum = by_kind[ingress_kind(name)].stats;
-        sum.begun += s.begun;
-        sum.active += s.active;
-        for (std::size_t i = 0; i < s.ended.size(); ++i)
-            sum.ended[i] += s.ended[i];
-    }
-    for (const auto& [name, h] : service.dialogues().step_seconds()) {
-        auto& sum = by_kind[ingress_kind(name)];
-        auto snap = h.snapshot();
-        if (!sum.has_steps) {
-            sum.steps = snap;
-            sum.has_steps = true;
-        } else {  // the same buckets (latency_buckets) for every ingress
-            for (std::size_t i = 0; i < snap.cumulative.size(); ++i)
-                sum.steps.cumulative[i] += snap.cumulative[i];
-            sum.steps.sum += snap.sum;
+    for (const auto& loop : loops) {
+        for (const auto& name : loop.ingresses)
+            by_kind[ingress_kind(name)];
+        for (const auto& [name, s] : loop.dialogues) {
+            auto& sum = by_kind[ingress_kind(name)].stats;
+            sum.begun += s.begun;
+            sum.active += s.active;
+            for (std::size_t i = 0; i < s.ended.size(); ++i)
+                sum.ended[i] += s.ended[i];
+        }
+        for (const auto& [name, snap] : loop.steps) {
+            auto& sum = by_kind[ingress_kind(name)];
+            if (!sum.has_steps) {
+                sum.steps = snap;
+                sum.has_steps = true;
+            } else {  // the same buckets (latency_buckets) for every ingress
+                for (std::size_t i = 0; i < snap.cumulative.size(); ++i)
+                    sum.steps.cumulative[i] += snap.cumulative[i];
+                sum.steps.sum += snap.sum;
+            }
         }
     }
     const char* ended_help =
@@ -92,11 +94,13 @@ void pdu_metrics(Exposition& out, const std::string& link, const smpp::PduTally&
     }
 }
 
-void smpp_metrics(Exposition& out, smpp::SmppService& smpp) {
-    for (const auto& link : smpp.links()) {
+// The client links (the main loop's and the link loops') and the listener.
+void smpp_metrics(Exposition& out, const std::vector<LinkLoop::LinkStats>& links,
+                  smpp::SmppService& smpp) {
+    for (const auto& link : links) {
         out.gauge("smpp_link_bound", "1 while the SMPP client link is bound, else 0.",
-                  {{"link", link->name()}}, link->bound() ? 1 : 0);
-        pdu_metrics(out, link->name(), link->pdu_tally());
+                  {{"link", link.name}}, link.bound ? 1 : 0);
+        pdu_metrics(out, link.name, link.tally);
     }
     if (auto* server = smpp.server()) {
         out.gauge("smpp_server_connections", "Connections open on the SMPP listener.", {},
@@ -205,8 +209,17 @@ void add_engine_metrics(metrics::Registry& registry, Engine& engine) {
                {{"version", USSDGW_VERSION}})
         .set(1);
     registry.add_collector([&engine](Exposition& out) {
-        ussd_metrics(out, engine.ussd());
-        smpp_metrics(out, engine.smpp());
+        std::vector<UssdStats> ussd{engine.ussd_stack().stats()};
+        std::vector<LinkLoop::LinkStats> links;
+        for (const auto& link : engine.smpp().links())
+            links.push_back({link->name(), link->bound(), link->pdu_tally()});
+        for (const auto& loop : engine.link_loops()) {
+            auto s = loop->stats();
+            ussd.push_back(std::move(s.ussd));
+            links.insert(links.end(), s.links.begin(), s.links.end());
+        }
+        ussd_metrics(out, ussd);
+        smpp_metrics(out, links, engine.smpp());
         sms_metrics(out, engine.sms(), engine.storage());
         integrator_metrics(out, engine.sms_ingress());
         storage_metrics(out, engine.storage());

@@ -56,6 +56,7 @@ ussd::UssdProfile parse_profile(const TomlTable& t, const ussd::UssdProfile& bas
 
 UssdConfig parse_ussd_section(const TomlTable& t) {
     UssdConfig c;
+    c.loop_threads = static_cast<std::uint32_t>(t.integer("loop_threads", 0, 0, 256));
     c.defaults = parse_profile(t, ussd::UssdProfile{}, false);
     for (const TomlTable& l : t.tables("link")) {
         std::string name = l.string("name");

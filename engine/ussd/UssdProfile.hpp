@@ -40,6 +40,9 @@ struct UssdProfile {
 };
 
 struct UssdConfig {
+    // Event-loop threads for the client links whose only role is ussd, each such link with its
+    // dialogues on one of them (the Engine's; engine/LinkLoop.hpp); 0: all on the main loop.
+    std::uint32_t loop_threads = 0;
     UssdProfile defaults;                         // [ussd]
     std::map<std::string, UssdProfile> links;     // [[ussd.link]] by client link name
     std::map<std::string, UssdProfile> accounts;  // [[ussd.account]] by listener system_id

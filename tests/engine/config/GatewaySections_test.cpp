@@ -48,6 +48,15 @@ reply_in_payload = true
     CHECK(parse("").ussd.link_profile("ussdc").gsm7_data_coding == 0x00);
 }
 
+TEST_CASE("[ussd] loop_threads: 0 by default, at most 256, not per link") {
+    CHECK(parse("").ussd.loop_threads == 0);
+    CHECK(parse("[ussd]\nloop_threads = 3\n").ussd.loop_threads == 3);
+    CHECK(error_of("[ussd]\nloop_threads = -1\n").find("ussd.loop_threads") != std::string::npos);
+    CHECK(error_of("[ussd]\nloop_threads = 257\n").find("ussd.loop_threads") != std::string::npos);
+    CHECK(error_of("[ussd]\n[[ussd.link]]\nname = \"other\"\nloop_threads = 2\n")
+              .find("ussd.link[0].loop_threads") != std::string::npos);
+}
+
 TEST_CASE("[[ussd.account]]: the profile of a listener account with the ussd role") {
     const std::string server = R"([smpp.server]
 enabled = true
