@@ -76,6 +76,20 @@ if [[ -d /dev/shm && -w /dev/shm ]]; then
   rm -rf "$shm"
 fi
 
+# One event loop or several: the same closed-loop runs with the USSD links on the main loop
+# and spread over two loop threads ([ussd] loop_threads), alternating, each repeated.
+loops=$out/loops.csv
+rm -f "$loops"
+echo "== one event loop or two (links spread over loop threads)" | tee -a "$log"
+for r in $(seq $((repeats + 1))); do
+  for scenario in cancel toggle; do
+    for lt in 0 2; do
+      run "$bin" bench ussd --target engine --concurrency 1000 --seconds "$seconds" \
+        --warmup "$warmup" --scenario "$scenario" --loop-threads "$lt" --csv "$loops" || true
+    done
+  done
+done
+
 echo "== memory per open idle dialogue ($idle dialogues)" | tee -a "$log"
 run "$bin" bench ussd --concurrency 100 --seconds 2 --warmup 1 --idle "$idle" --csv "$csv" || true
 
@@ -90,5 +104,5 @@ echo "== the parts: SMPP codec and server, storage" | tee -a "$log"
 run "$bin" bench smpp --seconds "$seconds" || true
 run "$bin" bench storage --subscribers 200000 --lookups 200000 --changes 20000 || true
 
-python3 scripts/bench_report.py "$csv" "$log" "$out" "$mode" "$mix"
+python3 scripts/bench_report.py "$csv" "$log" "$out" "$mode" "$mix" "$loops"
 echo "report: $out/report.md"

@@ -125,9 +125,47 @@ def password_mix(path):
     return out
 
 
+def loop_threads(path, node_best):
+    """The loops section: closed-loop runs with the USSD links on the main loop (0) and on two
+    loop threads, by scenario: dialogues/s min / median / max and the engine's CPU."""
+    with open(path) as f:
+        rows = [r for r in csv.DictReader(f) if r["target"] == "ussdgw"]
+    out = ["## One event loop or two", ""]
+    out.append("Closed loop, concurrency 1000, the same runs alternating: the USSD links on the "
+               "engine's main loop (`[ussd] loop_threads = 0`) or spread over two loop threads, "
+               "each with its own codec copy, dialogue table and read connection (one writer and "
+               "one hash pool for all). The generator shares the machine's cores.")
+    out.append("")
+    out.append("| scenario | loop threads | dialogues/s min / median / max | engine CPU us/dialogue "
+               "(median) | runs |")
+    out.append("|---|---:|---|---:|---:|")
+    medians = {}
+    for scenario in ("cancel", "toggle"):
+        for lt in ("0", "2"):
+            rs = [r for r in rows if r["scenario"] == scenario and r.get("loop_threads", "0") == lt]
+            if not rs:
+                continue
+            v = [float(r["dialogues_per_s"]) for r in rs]
+            cpu = statistics.median(float(r["cpu_us_per_dialogue"]) for r in rs)
+            medians[(scenario, lt)] = statistics.median(v)
+            out.append(f"| {scenario} | {lt} | {min(v):.0f} / {statistics.median(v):.0f} / "
+                       f"{max(v):.0f} | {cpu:.1f} | {len(rs)} |")
+    out.append("")
+    for scenario in ("cancel", "toggle"):
+        if (scenario, "0") in medians and (scenario, "2") in medians:
+            out.append(f"- {scenario}: two loops / one = "
+                       f"**{medians[(scenario, '2')] / medians[(scenario, '0')]:.2f}x** (medians).")
+    if node_best and ("toggle", "2") in medians:
+        out.append(f"- toggle on two loops against the node application's best "
+                   f"({node_best:.0f}/s): **{medians[('toggle', '2')] / node_best:.2f}x**.")
+    out.append("")
+    return out
+
+
 def main():
     results, log_path, out_dir, mode = sys.argv[1:5]
     mix_path = sys.argv[5] if len(sys.argv) > 5 else None
+    loops_path = sys.argv[6] if len(sys.argv) > 6 else None
     with open(results) as f:
         rows = list(csv.DictReader(f))
     sweep = [r for r in rows if float(r["rate"]) == 0 and int(r["idle_opened"]) == 0]
@@ -196,6 +234,8 @@ def main():
 
     if mix_path and os.path.exists(mix_path):
         lines += password_mix(mix_path)
+    if loops_path and os.path.exists(loops_path):
+        lines += loop_threads(loops_path, best.get("node smpp app", (0, 0))[0])
 
     series_rate, series_p99 = {}, {}
     for (target, c), (r, _) in sorted(med.items(), key=lambda kv: kv[0][1]):

@@ -54,9 +54,10 @@ struct Options {
     double kill_after = 0;  // crash test: SIGKILL the engine after this long under load
     std::string ledger;     // crash test: what the subscribers were told (UssdLoad::write_ledger)
     std::string work_dir;   // instead of a temporary directory (kept)
-    double password_share = 0;     // percent of the dialogues that ask for a new password
-    std::size_t hash_workers = 0;  // [storage] hash_workers of the engine; 0 = its default
-    std::string commit_delay;      // [storage] group_commit_max_delay of the engine; "" = default
+    double password_share = 0;       // percent of the dialogues that ask for a new password
+    std::size_t hash_workers = 0;    // [storage] hash_workers of the engine; 0 = its default
+    std::uint32_t loop_threads = 0;  // [ussd] loop_threads of the engine
+    std::string commit_delay;        // [storage] group_commit_max_delay of the engine; "" = default
     std::vector<std::string> storage_set;  // more [storage] lines of the engine: KEY=VALUE
     double report_every = 0;               // seconds between interval lines (soaks); 0 = none
 };
@@ -89,18 +90,25 @@ std::string storage_lines(const Options& o) {
 
 std::string engine_config(const Options& o, std::uint16_t port, const fs::path& dir,
                           const storage::StorageConfig& db) {
-    std::string links;
-    for (std::size_t i = 0; i < o.links; ++i)
-        links += fmt::format(R"(
+    // With loop threads the USSD links are ussd-only (so they are spread over the loops) and
+    // the SMS leave on a link of their own, on the main loop.
+    auto client = [port](const std::string& name, const std::string& system_id, const char* roles) {
+        return fmt::format(R"(
 [[smpp.client]]
-name = "bench{}"
+name = "{}"
 host = "127.0.0.1"
 port = {}
-system_id = "bench{}"
+system_id = "{}"
 password = "bench"
-roles = ["ussd", "sms"]
+roles = {}
 )",
-                             i, port, i);
+                           name, port, system_id, roles);
+    };
+    std::string links;
+    for (std::size_t i = 0; i < o.links; ++i)
+        links += client(fmt::format("bench{}", i), fmt::format("bench{}", i),
+                        o.loop_threads > 0 ? R"(["ussd"])" : R"(["ussd", "sms"])");
+    if (o.loop_threads > 0) links += client("sms", ussdbench::kSmsOnlySystemId, R"(["sms"])");
     return fmt::format(
         R"([log]
 level = "warn"
@@ -112,6 +120,9 @@ reconnect_min = "100ms"
 {}
 [smpp.server]
 enabled = false
+
+[ussd]
+loop_threads = {}
 
 [menus]
 directory = "{}"
@@ -125,8 +136,8 @@ key_file = "{}"
 [http]
 enabled = false
 )",
-        o.window, std::max<std::uint32_t>(o.window, 1000), links, source_file("menus/cabinet"),
-        (dir / "subscribers.db").string(), db.key_file,
+        o.window, std::max<std::uint32_t>(o.window, 1000), links, o.loop_threads,
+        source_file("menus/cabinet"), (dir / "subscribers.db").string(), db.key_file,
         (o.hash_workers ? fmt::format("hash_workers = {}\n", o.hash_workers) : "") +
             (o.commit_delay.empty()
                  ? ""
@@ -164,7 +175,8 @@ Measured measure(const std::string& name, Child& child, ussdbench::UssdLoad& loa
                  const fs::path& database = {}) {
     Measured m;
     m.name = name;
-    if (!load.wait_bound(o.links, 30s)) {
+    const std::size_t sms_links = !database.empty() && o.loop_threads > 0 ? 1 : 0;
+    if (!load.wait_bound(o.links, 30s, sms_links)) {
         m.error = fmt::format("{} of {} links bound within 30 s; its log:\n{}", load.links(),
                               o.links, child.stderr_text());
         return m;
@@ -311,12 +323,13 @@ void append_csv(const Options& o, const Measured& m, const std::string& db_fs) {
              "timed_out,refused,idle_opened,idle_bytes,seconds,rss_start_mib,rss_end_mib,"
              "anon_start_mib,anon_end_mib,idle_anon_bytes,password_share,password_per_s,"
              "password_p99_ms,password_max_ms,password_sent,password_try_later,password_late,"
-             "database_fs\n";
+             "database_fs,loop_threads\n";
     const LoadResult& r = *m.load;
     const double per = r.dialogues ? 1e6 / static_cast<double>(r.dialogues) : 0;
     f << fmt::format(
         "{},{},{},{},{},{:.0f},{:.0f},{:.3f},{:.3f},{:.3f},{:.3f},{:.1f},{:.1f},{:.1f},{},{},{},{},"
-        "{:.0f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.0f},{:g},{:.1f},{:.3f},{:.3f},{},{},{},{}\n",
+        "{:.0f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.0f},{:g},{:.1f},{:.3f},{:.3f},{},{},{},{},{}"
+        "\n",
         m.name, o.scenario, o.concurrency, o.links, o.rate, r.dialogues_per_second(),
         r.steps_per_second(), r.p50_ms, r.p99_ms, r.p999_ms, r.max_ms, m.cpu_seconds * per,
         r.generator_cpu_seconds * per, static_cast<double>(m.hwm_kib) / 1024.0, r.wrong,
@@ -328,7 +341,7 @@ void append_csv(const Options& o, const Measured& m, const std::string& db_fs) {
         m.name == "ussdgw" ? o.password_share : 0.0,
         r.seconds > 0 ? static_cast<double>(r.password.dialogues) / r.seconds : 0.0,
         r.password.p99_ms, r.password.max_ms, r.password.sent, r.password.try_later,
-        r.password.late, m.name == "ussdgw" ? db_fs : "");
+        r.password.late, m.name == "ussdgw" ? db_fs : "", m.name == "ussdgw" ? o.loop_threads : 0);
 }
 
 int run_bench(const Options& o) {
@@ -356,7 +369,7 @@ int run_bench(const Options& o) {
     const fs::path dir = o.work_dir.empty() ? fs::path(tmpl) : fs::path(o.work_dir);
     const std::string db_fs = filesystem_name(dir);
     std::printf(
-        "ussdgw bench ussd: scenario %s (3 steps)%s, %zu subscribers, %zu links, concurrency "
+        "ussdgw bench ussd: scenario %s (3 steps)%s, %zu subscribers, %zu links%s, concurrency "
         "%zu%s, window %u, %.0f s after %.0f s of warm-up, 127.0.0.1; the engine's database on "
         "%s (%s)\n",
         o.scenario.c_str(),
@@ -365,7 +378,9 @@ int run_bench(const Options& o) {
                           o.password_share)
                   .c_str()
             : "",
-        o.subscribers, o.links, settings.concurrency,
+        o.subscribers, o.links,
+        o.loop_threads > 0 ? fmt::format(" on {} loop threads", o.loop_threads).c_str() : "",
+        settings.concurrency,
         o.rate > 0 ? fmt::format(" at {:.0f} dialogues/s", o.rate).c_str() : "", o.window,
         o.seconds, o.warmup, db_fs.c_str(), dir.c_str());
     std::fflush(stdout);
@@ -453,6 +468,11 @@ void register_ussd_bench_command(CLI::App& app, CliContext& ctx) {
         ->check(CLI::Range(0.0, 100.0));
     c->add_option("--commit-delay", o->commit_delay,
                   "the engine's [storage] group_commit_max_delay, e.g. 1ms (default: its own)");
+    c->add_option("--loop-threads", o->loop_threads,
+                  "the engine's [ussd] loop_threads: its USSD links spread over this many event "
+                  "loops (their SMS on one more link, on the main loop)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 64));
     c->add_option("--hash-workers", o->hash_workers,
                   "the engine's [storage] hash_workers (0 = its default)")
         ->capture_default_str()

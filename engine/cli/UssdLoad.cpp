@@ -38,17 +38,20 @@ void UssdLoad::run_until(const std::function<bool()>& done, Clock::time_point de
         io_.run_for(5ms);
 }
 
-bool UssdLoad::wait_bound(std::size_t links, std::chrono::milliseconds limit) {
-    run_until([&] { return links_.size() >= links; }, Clock::now() + limit);
-    return links_.size() >= links;
+bool UssdLoad::wait_bound(std::size_t links, std::chrono::milliseconds limit,
+                          std::size_t sms_links) {
+    auto bound = [&] { return links_.size() >= links && sms_links_.size() >= sms_links; };
+    run_until(bound, Clock::now() + limit);
+    return bound();
 }
 
-void UssdLoad::on_bound(std::size_t link, const smpp::BindRequest&) {
-    links_.push_back(link);
+void UssdLoad::on_bound(std::size_t link, const smpp::BindRequest& bind) {
+    (bind.system_id == kSmsOnlySystemId ? sms_links_ : links_).push_back(link);
 }
 
 void UssdLoad::on_link_closed(std::size_t link) {
     std::erase(links_, link);
+    std::erase(sms_links_, link);
 }
 
 void UssdLoad::on_bad_frame(std::size_t, const smpp::DecodeError& e) {

@@ -30,6 +30,10 @@
 
 namespace ussdgw::cli::ussdbench {
 
+// A link bound with this system_id carries SMS only: no dials are sent on it (the engine's
+// SMS link when its USSD links are spread over loop threads).
+inline constexpr const char* kSmsOnlySystemId = "bench-sms";
+
 struct LoadSettings {
     Scenario scenario = Scenario::toggle;
     std::size_t population = 1'000'000;
@@ -82,7 +86,8 @@ class UssdLoad final : public smpp::SmppLoadServer::Handler {
 
     std::uint16_t port() const { return server_.port(); }
     // Runs the io_context until `links` links are bound; false after `limit`.
-    bool wait_bound(std::size_t links, std::chrono::milliseconds limit);
+    // Waits until `links` links for dials and `sms_links` SMS-only links are bound.
+    bool wait_bound(std::size_t links, std::chrono::milliseconds limit, std::size_t sms_links = 0);
     // Warm-up, measured window, then up to step_timeout for dialogues in flight to end.
     // `on_window` is called at the start and the end of the measured window (CPU samples);
     // `on_interval` after each LoadSettings::report_every inside it.
@@ -132,6 +137,7 @@ class UssdLoad final : public smpp::SmppLoadServer::Handler {
     LoadSettings s_;
     boost::asio::steady_timer ticker_;
     std::vector<std::size_t> links_;            // bound link numbers, in bind order
+    std::vector<std::size_t> sms_links_;        // of them, bound as kSmsOnlySystemId: no dials
     std::vector<Known> known_;                  // by subscriber
     std::vector<std::int32_t> slot_of_;         // by subscriber: its slot while a dialogue is open
     std::vector<std::uint32_t> acked_changes_;  // by subscriber
