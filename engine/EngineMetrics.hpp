@@ -13,7 +13,9 @@ namespace ussdgw {
 
 class Engine;
 
-// Adds the collectors; they read `engine` on the thread that renders (the loop thread).
+// Adds the collectors; they read `engine` on the thread that renders (the main loop's), and
+// the link loops' counters through LinkLoop::stats (a bounded hop onto each loop's thread),
+// summed with the main loop's: every metric covers every loop.
 void add_engine_metrics(metrics::Registry& registry, Engine& engine);
 
 }  // namespace ussdgw

@@ -55,6 +55,10 @@ void LinkLoop::start() {
 }
 
 void LinkLoop::stop(std::function<void()> done) {
+    if (!thread_.joinable()) {  // never started: nothing to close
+        to_main_(std::move(done));
+        return;
+    }
     asio::post(*io_, [this, done = std::move(done)]() mutable {
         stack_->shutdown();  // final screens go out before the links unbind
         smpp_->stop([this, done = std::move(done)] { to_main_(done); });

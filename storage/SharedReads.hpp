@@ -15,7 +15,6 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 
 #include "engine/base/Lifetime.hpp"
 #include "storage/Completion.hpp"
