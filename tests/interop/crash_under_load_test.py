@@ -4,9 +4,11 @@ change, applies none twice and leaves no dialogue half-applied.
 
 `ussdgw bench ussd --kill-after` drives 3-step toggle dialogues (close access, or reopen it
 with the PUK1: one committed change and its audit entry per dialogue) from a few hundred
-simulated subscribers against the real engine over two SMPP links, SIGKILLs the engine in
-the middle of the load and writes what every subscriber was told: the changes whose final
-screen arrived (acknowledged) and whether one was still awaiting its final screen. The
+simulated subscribers against the real engine over two SMPP links (round 1 on the engine's
+main loop, round 2 with the links on two loop threads, `[ussd] loop_threads`), SIGKILLs the
+engine in the middle of the load and writes what every subscriber was told: the changes
+whose final screen arrived (acknowledged) and whether one was still awaiting its final
+screen. The
 engine is then started again on the same files (WAL recovery, migrations) and stopped, and
 the SQLite file is read directly:
   - PRAGMA integrity_check is ok;
@@ -37,7 +39,8 @@ def one_round(ussdgw, work, n):
     bench = subprocess.run(
         [ussdgw, "bench", "ussd", "--target", "engine", "--subscribers", str(SUBSCRIBERS),
          "--concurrency", "300", "--warmup", "1", "--kill-after", str(1 + n),
-         "--ledger", ledger, "--work-dir", work, "--cache-dir", os.path.join(work, "..", "cache")],
+         "--ledger", ledger, "--work-dir", work, "--cache-dir", os.path.join(work, "..", "cache"),
+         "--loop-threads", "0" if n == 1 else "2"],
         capture_output=True, text=True, timeout=180)
     print(bench.stdout, end="")
     check("engine killed (SIGKILL)" in bench.stdout, f"round {n}: the engine was killed under load")
