@@ -85,8 +85,8 @@ class UssdLoad final : public smpp::SmppLoadServer::Handler {
     ~UssdLoad();
 
     std::uint16_t port() const { return server_.port(); }
-    // Runs the io_context until `links` links are bound; false after `limit`.
-    // Waits until `links` links for dials and `sms_links` SMS-only links are bound.
+    // Runs the io_context until `links` links for dials and `sms_links` SMS-only links are
+    // bound; false after `limit`.
     bool wait_bound(std::size_t links, std::chrono::milliseconds limit, std::size_t sms_links = 0);
     // Warm-up, measured window, then up to step_timeout for dialogues in flight to end.
     // `on_window` is called at the start and the end of the measured window (CPU samples);
