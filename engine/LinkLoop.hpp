@@ -49,7 +49,6 @@ class LinkLoop : public smpp::SmppApplication {
     // runs on the main loop when they are closed. The thread runs on until destruction.
     void stop(std::function<void()> done);
 
-    const std::string& name() const { return name_; }
     bool serves(const std::string& link) const { return bound_.contains(link); }
     // Whether `link` is bound now; from any thread.
     bool bound(const std::string& link) const;

@@ -55,10 +55,7 @@ ussd::SmppUssdIngress::Transport transport_over(smpp::SmppService& smpp) {
 
 UssdStack::UssdStack(boost::asio::io_context& io, smpp::SmppService& smpp,
                      storage::CabinetService& cabinet, Wiring wiring)
-    : smpp_(smpp),
-      cabinet_(cabinet),
-      ussd_config_(wiring.ussd),
-      bridge_(cabinet, storage::Channel::ussd) {
+    : smpp_(smpp), cabinet_(cabinet), bridge_(cabinet, storage::Channel::ussd) {
     menus::MenuRegistry& menus = wiring.menus;
     ussd::UssdDialogues dialogues(
         [&menus] { return menus.current(); }, wiring.settings,
@@ -70,7 +67,7 @@ UssdStack::UssdStack(boost::asio::io_context& io, smpp::SmppService& smpp,
         },
         std::move(wiring.password_issued));
     smpp_ingress_ =
-        std::make_unique<ussd::SmppUssdIngress>(*service_, ussd_config_, transport_over(smpp));
+        std::make_unique<ussd::SmppUssdIngress>(*service_, wiring.ussd, transport_over(smpp));
 }
 
 void UssdStack::add_smpp_ingresses() {

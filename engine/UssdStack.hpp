@@ -49,15 +49,13 @@ class UssdStack {
     // each listener account with it when the listener is `smpp`'s.
     void add_smpp_ingresses();
     // A request received on a client link. A delivery receipt that `receipt` takes (the SMS
-    // service's) is accepted; USSD goes to its dialogue; anything else (a mobile-originated
-    // SMS, a PDU that is no short message) is accepted and logged, so that the SMSC does not
-    // retry it.
+    // service's) is accepted; USSD goes to its dialogue; anything else is accepted, so that
+    // the SMSC does not retry it (a mobile-originated SMS is logged).
     using ReceiptTaker = std::function<bool(const smpp::ShortMessage&)>;
     void on_link_request(const smpp::PeerInfo& peer, const smpp::Pdu& request,
                          smpp::SmppReply reply, const ReceiptTaker& receipt = {});
     // Ends every open dialogue with a final screen and takes no more requests.
     void shutdown();
-    bool stopping() const { return stopping_; }
 
     // The subscriber's preferred language ("" = none), read now on this loop's connection.
     std::string language_of(const std::string& msisdn) const;
@@ -68,7 +66,6 @@ class UssdStack {
   private:
     smpp::SmppService& smpp_;
     storage::CabinetService& cabinet_;
-    const ussd::UssdConfig& ussd_config_;
     cabinet::CabinetBridge bridge_;
     std::unique_ptr<ussd::UssdService> service_;
     std::unique_ptr<ussd::SmppUssdIngress> smpp_ingress_;

@@ -50,9 +50,7 @@ Result<std::unique_ptr<Storage>> Storage::open(const StorageConfig& cfg, Post po
                                            Argon2Params{cfg.argon2_opslimit, cfg.argon2_memlimit});
     s->committer_ = std::make_unique<GroupCommitter>(
         std::move(writer->db), cfg.group_commit_max_batch, cfg.group_commit_max_delay);
-    auto own = s->cabinet_for_loop(s->post_);
-    if (!own) return Failure{own.error()};
-    s->own_ = *own;
+    if (auto own = s->cabinet_for_loop(s->post_); !own) return Failure{own.error()};
     return s;
 }
 
@@ -62,7 +60,6 @@ Storage::~Storage() {
     // hash after this gets "storage.busy".
     hasher_->shutdown();
     committer_.reset();
-    own_ = nullptr;
     loop_cabinets_.clear();
     hasher_.reset();
 }
@@ -75,7 +72,7 @@ Result<LoopCabinet*> Storage::cabinet_for_loop(Post post) {
 }
 
 Result<OutboxDepth> Storage::outbox_depth() {
-    SmsOutbox outbox(own_->reads().connection(), key_, outbox_policy(cfg_));
+    SmsOutbox outbox(own().reads().connection(), key_, outbox_policy(cfg_));
     return outbox.depth();
 }
 

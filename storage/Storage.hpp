@@ -48,7 +48,7 @@ class Storage {
                                                  WallClock clock = nullptr);
     ~Storage();
 
-    CabinetService& cabinet() { return own_->cabinet(); }
+    CabinetService& cabinet() { return own().cabinet(); }
     // The cabinet for another event loop, completions through its `post` (LoopCabinet.hpp):
     // its own read connection, this Storage's writer and hash pool. It lives as long as this
     // Storage (the writer and the hashers may still run its work when its loop has ended), so
@@ -76,6 +76,8 @@ class Storage {
           key_(std::move(key)),
           post_(std::move(post)),
           clock_(std::move(clock)) {}
+    // The opening loop's cabinet: the first of loop_cabinets_.
+    LoopCabinet& own() { return *loop_cabinets_.front(); }
 
     StorageConfig cfg_;
     StorageKey key_;
@@ -83,9 +85,8 @@ class Storage {
     WallClock clock_;
     std::unique_ptr<CredentialHasher> hasher_;
     std::unique_ptr<GroupCommitter> committer_;
-    // Every loop's cabinet (cabinet_for_loop); the first is the opening loop's, own_.
+    // Every loop's cabinet (cabinet_for_loop), the opening loop's first.
     std::vector<std::unique_ptr<LoopCabinet>> loop_cabinets_;
-    LoopCabinet* own_ = nullptr;
 };
 
 template <typename T>
