@@ -137,7 +137,7 @@ class UssdLoad final : public smpp::SmppLoadServer::Handler {
     LoadSettings s_;
     boost::asio::steady_timer ticker_;
     std::vector<std::size_t> links_;            // bound link numbers, in bind order
-    std::vector<std::size_t> sms_links_;        // of them, bound as kSmsOnlySystemId: no dials
+    std::vector<std::size_t> sms_links_;        // bound as kSmsOnlySystemId (not in links_)
     std::vector<Known> known_;                  // by subscriber
     std::vector<std::int32_t> slot_of_;         // by subscriber: its slot while a dialogue is open
     std::vector<std::uint32_t> acked_changes_;  // by subscriber
