@@ -91,8 +91,11 @@ class Database {
 
     // A cached prepared statement for `sql` (prepared on first use).
     Result<Query> query(std::string_view sql);
-    // Runs one or more statements without results.
+    // Runs one or more statements without results (parsed on every call: for schema work).
     Status exec(std::string_view sql);
+    // Runs one statement without results through the statement cache: for the transaction
+    // control that every change repeats (BEGIN, SAVEPOINT, RELEASE, COMMIT, ...).
+    Status run(std::string_view sql);
 
     std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
     int changes() const { return sqlite3_changes(db_); }

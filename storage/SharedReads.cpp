@@ -8,11 +8,6 @@ bool in_transaction(Database& db) {
     return sqlite3_get_autocommit(db.handle()) == 0;
 }
 
-bool run(Database& db, const char* sql) {
-    auto q = db.query(sql);
-    return q && q->run().ok();
-}
-
 }  // namespace
 
 SharedReads::SharedReads(Database& db, const GroupCommitter& committer, Post post)
@@ -25,7 +20,7 @@ SharedReads::~SharedReads() {
 void SharedReads::end() {
     // Fails only while a statement of this connection is still stepping: then the snapshot
     // stays until the next end or renewal.
-    if (in_transaction(db_)) (void)run(db_, "COMMIT");
+    if (in_transaction(db_)) (void)db_.run("COMMIT");
 }
 
 Database& SharedReads::connection() {
@@ -41,7 +36,7 @@ Database& SharedReads::connection() {
         stats_.renewals += 1;
     }
     commits_seen_ = commits;
-    if (!run(db_, "BEGIN")) return db_;  // autocommit reads, as without a loop
+    if (!db_.run("BEGIN")) return db_;  // autocommit reads, as without a loop
     stats_.snapshots += 1;
     if (!end_posted_) {
         end_posted_ = true;

@@ -1,5 +1,6 @@
 // Opening databases: WAL, migrations, and the files that must be refused untouched.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <fstream>
 #include <iterator>
@@ -146,4 +147,77 @@ TEST_CASE("migrations 2 to 7 bring a version 1 database up to date and keep its 
                                     ""});
     });
     CHECK(web.ok());
+}
+
+namespace {
+std::int64_t count_of(Database& db, const char* sql) {
+    auto q = db.query(sql);
+    REQUIRE(q.ok());
+    REQUIRE(*q->step());
+    return q->int64(0);
+}
+}  // namespace
+
+TEST_CASE("transactions and savepoints keep their meaning when their statements are cached") {
+    TempDir dir;
+    auto opened = Database::open(dir.file("tx.db"), {});
+    REQUIRE(opened.ok());
+    Database& db = **opened;
+    // The same cached BEGIN / SAVEPOINT / RELEASE / ROLLBACK TO / COMMIT, many times over.
+    for (int i = 0; i < 300; ++i) {
+        Transaction tx(db);
+        REQUIRE(tx.begun().ok());
+        {
+            Savepoint kept(db);
+            REQUIRE(kept.begun().ok());
+            REQUIRE(db.run(fmt::format("INSERT INTO clients (id, kind) VALUES ('A{}', "
+                                       "'individual')",
+                                       i))
+                        .ok());
+            REQUIRE(kept.release().ok());
+        }
+        {
+            Savepoint undone(db);
+            REQUIRE(db.run(fmt::format("INSERT INTO clients (id, kind) VALUES ('B{}', "
+                                       "'individual')",
+                                       i))
+                        .ok());
+            REQUIRE(undone.rollback().ok());
+        }
+        {
+            Savepoint dropped(db);  // neither released nor rolled back: rolled back
+            REQUIRE(db.run(fmt::format("INSERT INTO clients (id, kind) VALUES ('C{}', "
+                                       "'individual')",
+                                       i))
+                        .ok());
+        }
+        if (i % 3 == 2) continue;  // a transaction dropped without commit is rolled back
+        REQUIRE(tx.commit().ok());
+    }
+    CHECK(count_of(db, "SELECT count(*) FROM clients WHERE id LIKE 'A%'") == 200);
+    CHECK(count_of(db, "SELECT count(*) FROM clients WHERE id NOT LIKE 'A%'") == 0);
+    CHECK(sqlite3_get_autocommit(db.handle()) != 0);
+
+    SUBCASE("a statement that fails reports it and leaves the connection usable") {
+        auto outside = db.run("COMMIT");  // no transaction is open
+        REQUIRE_FALSE(outside.ok());
+        CHECK(outside.error().code == "storage.sqlite");
+        auto invalid = db.run("SAVEPOINT");
+        REQUIRE_FALSE(invalid.ok());
+        CHECK(invalid.error().code == "storage.sqlite");
+        Transaction tx(db);
+        REQUIRE(tx.begun().ok());
+        REQUIRE(db.run("DELETE FROM clients WHERE id = 'A0'").ok());
+        REQUIRE(tx.commit().ok());
+        CHECK(count_of(db, "SELECT count(*) FROM clients") == 199);
+    }
+}
+
+TEST_CASE("SQLite keeps no allocation statistics once a database was opened") {
+    // The engine never reads them, and counting took a process-wide lock on every allocation.
+    TempDir dir;
+    auto db = Database::open(dir.file("m.db"), {});
+    REQUIRE(db.ok());
+    REQUIRE((*db)->run("INSERT INTO clients (id, kind) VALUES ('X', 'individual')").ok());
+    CHECK(sqlite3_memory_used() == 0);
 }
