@@ -43,9 +43,22 @@ constexpr std::array<Ext, 10> kExtension = {{{U'\f', 0x0A},
                                              {U'\u20AC', 0x65}}};
 constexpr char kEscape = 0x1B;
 
+// The septet of each ASCII code point in the basic table, -1 when it has none there.
+constexpr std::array<signed char, 128> kAsciiSeptet = [] {
+    std::array<signed char, 128> t{};
+    t.fill(-1);
+    for (std::size_t i = 0; i < kBasic.size(); ++i)
+        if (kBasic[i] < 0x80) t[kBasic[i]] = static_cast<signed char>(i);
+    return t;
+}();
+
 // Septets for one code point: 1 or 2 (written to out), 0 when not in the alphabet.
 int gsm_of(char32_t cp, char out[2]) {
-    if (cp != U'\u00A0') {
+    if (cp < 0x80 && kAsciiSeptet[cp] >= 0) {
+        out[0] = static_cast<char>(kAsciiSeptet[cp]);
+        return 1;
+    }
+    if (cp >= 0x80 && cp != U'\u00A0') {
         for (std::size_t i = 0; i < kBasic.size(); ++i) {
             if (kBasic[i] == cp) {
                 out[0] = static_cast<char>(i);
@@ -73,55 +86,53 @@ const char* to_string(Encoding e) {
     return e == Encoding::gsm7 ? "gsm7" : "ucs2";
 }
 
+char32_t next_code_point(std::string_view s, std::size_t& i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+        ++i;
+        return c;
+    }
+    int extra;
+    char32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+        extra = 1;
+        cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        extra = 2;
+        cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        extra = 3;
+        cp = c & 0x07;
+    } else {
+        ++i;
+        return U'\uFFFD';
+    }
+    if (i + static_cast<std::size_t>(extra) >= s.size()) {
+        ++i;
+        return U'\uFFFD';
+    }
+    for (int k = 1; k <= extra; ++k) {
+        auto cc = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
+        if ((cc & 0xC0) != 0x80) {
+            ++i;
+            return U'\uFFFD';
+        }
+        cp = (cp << 6) | (cc & 0x3F);
+    }
+    static constexpr char32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        ++i;
+        return U'\uFFFD';
+    }
+    i += static_cast<std::size_t>(extra) + 1;
+    return cp;
+}
+
 std::u32string utf8_to_u32(std::string_view s) {
     std::u32string out;
     out.reserve(s.size());
-    std::size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        int extra;
-        char32_t cp;
-        if (c < 0x80) {
-            out.push_back(c);
-            ++i;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            extra = 1;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            extra = 2;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            extra = 3;
-            cp = c & 0x07;
-        } else {
-            out.push_back(U'\uFFFD');
-            ++i;
-            continue;
-        }
-        if (i + static_cast<std::size_t>(extra) >= s.size()) {
-            out.push_back(U'\uFFFD');
-            ++i;
-            continue;
-        }
-        bool good = true;
-        for (int k = 1; k <= extra; ++k) {
-            auto cc = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-            if ((cc & 0xC0) != 0x80) {
-                good = false;
-                break;
-            }
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        static constexpr char32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-        if (!good || cp < kMin[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            out.push_back(U'\uFFFD');
-            ++i;
-            continue;
-        }
-        out.push_back(cp);
-        i += static_cast<std::size_t>(extra) + 1;
-    }
+    for (std::size_t i = 0; i < s.size();)
+        out.push_back(next_code_point(s, i));
     return out;
 }
 
@@ -152,8 +163,8 @@ std::string u32_to_utf8(std::u32string_view text) {
 std::optional<std::size_t> septet_count(std::string_view utf8) {
     std::size_t n = 0;
     char buf[2];
-    for (char32_t cp : utf8_to_u32(utf8)) {
-        int k = gsm_of(cp, buf);
+    for (std::size_t i = 0; i < utf8.size();) {
+        int k = gsm_of(next_code_point(utf8, i), buf);
         if (k == 0) return std::nullopt;
         n += static_cast<std::size_t>(k);
     }
@@ -162,8 +173,8 @@ std::optional<std::size_t> septet_count(std::string_view utf8) {
 
 std::size_t ucs2_length(std::string_view utf8) {
     std::size_t n = 0;
-    for (char32_t cp : utf8_to_u32(utf8))
-        n += utf16_units(cp);
+    for (std::size_t i = 0; i < utf8.size();)
+        n += utf16_units(next_code_point(utf8, i));
     return n;
 }
 
@@ -182,8 +193,8 @@ std::size_t length_in(std::string_view utf8, Encoding e) {
 std::optional<std::string> to_gsm7(std::string_view utf8) {
     std::string out;
     char buf[2];
-    for (char32_t cp : utf8_to_u32(utf8)) {
-        int k = gsm_of(cp, buf);
+    for (std::size_t i = 0; i < utf8.size();) {
+        int k = gsm_of(next_code_point(utf8, i), buf);
         if (k == 0) return std::nullopt;
         out.append(buf, static_cast<std::size_t>(k));
     }
@@ -247,7 +258,8 @@ std::string to_ucs2(std::string_view utf8) {
         out.push_back(static_cast<char>((u >> 8) & 0xFF));
         out.push_back(static_cast<char>(u & 0xFF));
     };
-    for (char32_t cp : utf8_to_u32(utf8)) {
+    for (std::size_t i = 0; i < utf8.size();) {
+        char32_t cp = next_code_point(utf8, i);
         if (cp > 0xFFFF) {
             std::uint32_t v = cp - 0x10000;
             put(0xD800 + (v >> 10));

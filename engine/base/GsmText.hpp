@@ -27,6 +27,9 @@ constexpr std::uint8_t data_coding(Encoding e) {
 }
 const char* to_string(Encoding e);
 
+// The code point that begins at utf8[i] (i < size), advancing i past it; a byte that does
+// not begin a valid sequence is read as U+FFFD and skipped alone.
+char32_t next_code_point(std::string_view utf8, std::size_t& i);
 // UTF-8 to code points; an invalid sequence becomes U+FFFD.
 std::u32string utf8_to_u32(std::string_view utf8);
 std::string u32_to_utf8(std::u32string_view text);

@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <utility>
+#include <vector>
+
 using namespace ussdgw::gsm;
 
 TEST_CASE("fits check and septet count, extension characters count two") {
@@ -56,6 +59,38 @@ TEST_CASE("UTF-8 <-> UCS2 big-endian, surrogate pairs and errors") {
                       "b") == U"a\uFFFDb");
     CHECK(utf8_to_u32("\xD0") == U"\uFFFD");
     CHECK(u32_to_utf8(utf8_to_u32("Беларусь")) == "Беларусь");
+}
+
+TEST_CASE("code points are read one at a time, each malformed byte as U+FFFD") {
+    auto read_all = [](std::string_view s) {
+        std::u32string out;
+        std::vector<std::size_t> ends;
+        for (std::size_t i = 0; i < s.size();) {
+            out.push_back(next_code_point(s, i));
+            ends.push_back(i);
+        }
+        return std::pair{out, ends};
+    };
+    CHECK(read_all("aЖ€😀") ==
+          std::pair{std::u32string(U"aЖ€😀"), std::vector<std::size_t>{1, 3, 6, 10}});
+    // A lone continuation byte, an overlong '/', a surrogate, a truncated sequence at the end:
+    // each bad lead byte is one U+FFFD, and what follows it is read afresh.
+    CHECK(read_all("\x80"
+                   "x") == std::pair{std::u32string(U"\uFFFDx"), std::vector<std::size_t>{1, 2}});
+    CHECK(read_all("\xC0\xAF").first == U"\uFFFD\uFFFD");
+    CHECK(read_all("\xED\xA0\x80").first == U"\uFFFD\uFFFD\uFFFD");
+    CHECK(read_all("ok\xE2\x82").first == U"ok\uFFFD\uFFFD");
+    CHECK(read_all("\xF4\x90\x80\x80").first == U"\uFFFD\uFFFD\uFFFD\uFFFD");  // > U+10FFFF
+    // The same reading as utf8_to_u32, which the counting functions agree with.
+    for (std::string_view s : {"a\xFF"
+                               "b",
+                               "Доступ 😀 open", "\xD0", "{[€]}^~|\\ @£"}) {
+        CHECK(read_all(s).first == utf8_to_u32(s));
+    }
+    CHECK(septet_count("{[€]}^~|\\ @£") == 21u);
+    CHECK(septet_count("`") == std::nullopt);         // ASCII, yet in neither GSM table
+    CHECK(septet_count("\xC2\xA0") == std::nullopt);  // U+00A0: the escape's placeholder
+    CHECK(ucs2_length("Да😀") == 4);
 }
 
 TEST_CASE("SMS split: single part at the limits, concatenated beyond") {
