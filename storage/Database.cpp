@@ -353,7 +353,7 @@ Failure Database::error(std::string_view what) const {
 }
 
 Result<Query> Database::query(std::string_view sql) {
-    auto it = cache_.find(std::string(sql));
+    auto it = cache_.find(sql);
     if (it == cache_.end()) {
         sqlite3_stmt* st = nullptr;
         if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -110,9 +111,17 @@ class Database {
     Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
     Status migrate();
 
+    // Looked up by the SQL's string_view, without a std::string made for every query.
+    struct SqlHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view sql) const noexcept {
+            return std::hash<std::string_view>{}(sql);
+        }
+    };
+
     sqlite3* db_;
     std::string path_;
-    std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+    std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> cache_;
 };
 
 // RAII savepoint inside a transaction: SAVEPOINT on construction; release() keeps what was
