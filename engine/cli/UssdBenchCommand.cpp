@@ -236,6 +236,10 @@ Measured bench_engine(const Options& o, ussdbench::LoadSettings settings, const 
         return m;
     }
     std::error_code ec;
+    // A --work-dir used before still holds the last run's WAL: SQLite would replay it onto
+    // the fresh copy (a malformed database, or wrong screens from mixed pages).
+    for (const char* stale : {"subscribers.db-wal", "subscribers.db-shm"})
+        fs::remove(dir / stale, ec);
     fs::copy_file(db->database_path, dir / "subscribers.db", fs::copy_options::overwrite_existing,
                   ec);
     if (ec) {
