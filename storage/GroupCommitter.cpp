@@ -14,13 +14,23 @@ GroupCommitter::GroupCommitter(std::unique_ptr<Database> db, std::size_t max_bat
     });
 }
 
-GroupCommitter::~GroupCommitter() {
+void GroupCommitter::stop() {
     {
         std::lock_guard lk(mu_);
         stopping_ = true;
     }
     cv_.notify_all();
-    writer_.join();
+    if (writer_.joinable()) writer_.join();
+}
+
+GroupCommitter::~GroupCommitter() {
+    stop();
+    sqlite3_busy_timeout(db_->handle(), 1000);
+    auto q = db_->query("PRAGMA wal_checkpoint(TRUNCATE)");
+    auto row = q ? q->step() : Result<bool>(Failure{q.error()});
+    if (!row || !*row || q->int64(0) != 0)
+        log::warn("storage.checkpoint_incomplete", "database", db_->path(), "reason",
+                  row ? "a reader kept its snapshot" : row.error().message);
 }
 
 GroupCommitter::Stats GroupCommitter::stats() const {

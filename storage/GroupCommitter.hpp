@@ -31,7 +31,12 @@ class GroupCommitter {
   public:
     GroupCommitter(std::unique_ptr<Database> db, std::size_t max_batch,
                    std::chrono::microseconds max_delay);
-    // Commits what is queued, then stops the writer thread.
+    // Commits what is queued, then stops the writer thread. For closing only: a job submitted
+    // after it never runs. Idempotent.
+    void stop();
+    // stop(), then copies the WAL into the database file and empties it (a checkpoint that
+    // waits at most a second for readers), so that after a clean shutdown the database file
+    // alone holds every committed change, and closes the connection.
     ~GroupCommitter();
     GroupCommitter(const GroupCommitter&) = delete;
     GroupCommitter& operator=(const GroupCommitter&) = delete;

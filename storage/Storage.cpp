@@ -59,8 +59,11 @@ Storage::~Storage() {
     // then commits everything queued before stopping; a commit callback that asks for a
     // hash after this gets "storage.busy".
     hasher_->shutdown();
-    committer_.reset();
+    committer_->stop();
+    // The readers close before the writer, whose close then finds no snapshot in the way of
+    // its last checkpoint (GroupCommitter.hpp).
     loop_cabinets_.clear();
+    committer_.reset();
     hasher_.reset();
 }
 

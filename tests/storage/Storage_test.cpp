@@ -7,6 +7,7 @@
 // single-threaded at that moment (no storage object of another test is alive), so the
 // child starts from a consistent copy, opens its own Storage and never returns into doctest.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -164,4 +165,46 @@ TEST_CASE("acknowledged writes survive SIGKILL and the database stays intact") {
         return box.count_in_state(OutboxState::pending);
     });
     CHECK(*pending >= static_cast<int>(acked.size()));
+}
+
+TEST_CASE("after a clean close the database file alone holds every committed change") {
+    // An operator who stops the engine and copies subscribers.db must not need its -wal.
+    TempDir dir;
+    const StorageConfig cfg = test_config(dir);
+    const std::string wal = cfg.database_path + "-wal";
+    std::unique_ptr<Database> idle;  // another process's reader, open past the close
+    {
+        auto st = Storage::open(cfg);
+        REQUIRE(st.ok());
+        // A loop whose end-of-turn task never runs: its reader keeps a snapshot to the end.
+        auto loop = (*st)->cabinet_for_loop([](std::function<void()>) {});
+        REQUIRE(loop.ok());
+        for (int i = 0; i < 300; ++i) {
+            auto added = (*st)->committer().run_sync<Ok>([i](Database& db) -> Status {
+                return db.run(
+                    fmt::format("INSERT INTO clients (id, kind) VALUES ('c{}', "
+                                "'individual')",
+                                i));
+            });
+            REQUIRE(added.ok());
+        }
+        auto seen = (*loop)->reads().connection().query("SELECT count(*) FROM clients");
+        REQUIRE(seen.ok());
+        REQUIRE(*seen->step());
+        CHECK(seen->int64(0) == 300);
+        auto reader = open_read_connection(cfg.database_path, cfg.synchronous);
+        REQUIRE(reader.ok());
+        idle = std::move(*reader);
+        REQUIRE(std::filesystem::file_size(wal) > 0);
+    }
+    CHECK(std::filesystem::file_size(wal) == 0);  // still open elsewhere, but empty
+    idle.reset();
+    const std::string copy = dir.file("copy.db");
+    std::filesystem::copy_file(cfg.database_path, copy);
+    auto db = Database::open(copy, {.create = false});
+    REQUIRE(db.ok());
+    auto q = (*db)->query("SELECT count(*) FROM clients");
+    REQUIRE(q.ok());
+    REQUIRE(*q->step());
+    CHECK(q->int64(0) == 300);
 }
