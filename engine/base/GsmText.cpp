@@ -76,6 +76,26 @@ int gsm_of(char32_t cp, char out[2]) {
     return 0;
 }
 
+// Appends the UTF-8 of one code point (U+FFFD for a surrogate or one beyond U+10FFFF).
+void append_utf8(std::string& out, char32_t cp) {
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = U'\uFFFD';
+    if (cp < 0x80) {
+        out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+}
+
 std::size_t utf16_units(char32_t cp) {
     return cp > 0xFFFF ? 2 : 1;
 }
@@ -139,24 +159,8 @@ std::u32string utf8_to_u32(std::string_view s) {
 std::string u32_to_utf8(std::u32string_view text) {
     std::string out;
     out.reserve(text.size());
-    for (char32_t cp : text) {
-        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = U'\uFFFD';
-        if (cp < 0x80) {
-            out.push_back(static_cast<char>(cp));
-        } else if (cp < 0x800) {
-            out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else if (cp < 0x10000) {
-            out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else {
-            out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        }
-    }
+    for (char32_t cp : text)
+        append_utf8(out, cp);
     return out;
 }
 
@@ -202,7 +206,8 @@ std::optional<std::string> to_gsm7(std::string_view utf8) {
 }
 
 std::string from_gsm7(std::string_view septets) {
-    std::u32string out;
+    std::string out;
+    out.reserve(septets.size());
     for (std::size_t i = 0; i < septets.size(); ++i) {
         auto v = static_cast<unsigned char>(septets[i]) & 0x7F;
         if (v == static_cast<unsigned char>(kEscape)) {
@@ -211,12 +216,12 @@ std::string from_gsm7(std::string_view septets) {
             char32_t cp = U' ';
             for (const Ext& e : kExtension)
                 if (e.code == code) cp = e.cp;
-            out.push_back(cp);
+            append_utf8(out, cp);
         } else {
-            out.push_back(kBasic[v]);
+            append_utf8(out, kBasic[v]);
         }
     }
-    return u32_to_utf8(out);
+    return out;
 }
 
 std::string pack_septets(std::string_view septets, unsigned fill_bits) {
@@ -273,7 +278,8 @@ std::string to_ucs2(std::string_view utf8) {
 
 Result<std::string> from_ucs2(std::string_view bytes) {
     if (bytes.size() % 2 != 0) return fail("ucs2.odd_length", "UCS2 text has an odd length");
-    std::u32string out;
+    std::string out;
+    out.reserve(bytes.size());
     for (std::size_t i = 0; i < bytes.size(); i += 2) {
         char32_t u = (static_cast<char32_t>(static_cast<unsigned char>(bytes[i])) << 8) |
                      static_cast<unsigned char>(bytes[i + 1]);
@@ -282,15 +288,15 @@ Result<std::string> from_ucs2(std::string_view bytes) {
             char32_t lo = (static_cast<char32_t>(static_cast<unsigned char>(bytes[i + 2])) << 8) |
                           static_cast<unsigned char>(bytes[i + 3]);
             if (lo < 0xDC00 || lo > 0xDFFF) return fail("ucs2.surrogate", "broken surrogate pair");
-            out.push_back(0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
+            append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
             i += 2;
         } else if (u >= 0xDC00 && u <= 0xDFFF) {
             return fail("ucs2.surrogate", "broken surrogate pair");
         } else {
-            out.push_back(u);
+            append_utf8(out, u);
         }
     }
-    return u32_to_utf8(out);
+    return out;
 }
 
 std::string encode(std::string_view utf8, Encoding e) {
