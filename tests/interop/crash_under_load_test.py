@@ -8,9 +8,8 @@ simulated subscribers against the real engine over two SMPP links (round 1 on th
 main loop, round 2 with the links on two loop threads, `[ussd] loop_threads`), SIGKILLs the
 engine in the middle of the load and writes what every subscriber was told: the changes
 whose final screen arrived (acknowledged) and whether one was still awaiting its final
-screen. The
-engine is then started again on the same files (WAL recovery, migrations) and stopped, and
-the SQLite file is read directly:
+screen. The engine is then started again on the same files (WAL recovery, migrations) and
+stopped, and the SQLite file is read directly:
   - PRAGMA integrity_check is ok;
   - per subscriber, acknowledged <= audit entries <= acknowledged + pending: nothing
     acknowledged is lost and nothing is applied twice;
