@@ -45,7 +45,8 @@ struct Options {
     std::uint32_t window = 1000;
     double seconds = 10, warmup = 2, rate = 0;
     std::string scenario = "toggle";
-    std::string target = "both";  // both, engine, node
+    std::string order = "scattered";  // ussdbench::SubscriberOrder
+    std::string target = "both";      // both, engine, node
     std::size_t idle = 0;
     std::string cache_dir;  // default: <build>/bench
     std::string csv;        // append one line per target to this file
@@ -352,6 +353,8 @@ int run_bench(const Options& o) {
     const auto scenario = ussdbench::scenario_named(o.scenario);
     ussdbench::LoadSettings settings;
     settings.scenario = *scenario;
+    settings.order = o.order == "adjacent" ? ussdbench::SubscriberOrder::adjacent
+                                           : ussdbench::SubscriberOrder::scattered;
     settings.population = o.subscribers;
     settings.concurrency = std::min(o.concurrency, o.subscribers);
     settings.rate = o.rate;
@@ -373,7 +376,8 @@ int run_bench(const Options& o) {
     const fs::path dir = o.work_dir.empty() ? fs::path(tmpl) : fs::path(o.work_dir);
     const std::string db_fs = filesystem_name(dir);
     std::printf(
-        "ussdgw bench ussd: scenario %s (3 steps)%s, %zu subscribers, %zu links%s, concurrency "
+        "ussdgw bench ussd: scenario %s (3 steps)%s, %zu subscribers (%s), %zu links%s, "
+        "concurrency "
         "%zu%s, window %u, %.0f s after %.0f s of warm-up, 127.0.0.1; the engine's database on "
         "%s (%s)\n",
         o.scenario.c_str(),
@@ -382,7 +386,7 @@ int run_bench(const Options& o) {
                           o.password_share)
                   .c_str()
             : "",
-        o.subscribers, o.links,
+        o.subscribers, o.order.c_str(), o.links,
         o.loop_threads > 0 ? fmt::format(" on {} loop threads", o.loop_threads).c_str() : "",
         settings.concurrency,
         o.rate > 0 ? fmt::format(" at {:.0f} dialogues/s", o.rate).c_str() : "", o.window,
@@ -466,6 +470,11 @@ void register_ussd_bench_command(CLI::App& app, CliContext& ctx) {
     c->add_option("--scenario", o->scenario, "toggle (close/open access) or cancel (reads only)")
         ->capture_default_str()
         ->check(CLI::IsMember({"toggle", "cancel"}));
+    c->add_option("--order", o->order,
+                  "the order the simulated subscribers are taken in: scattered over the "
+                  "database (as real ones are) or adjacent rows (few pages per commit)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"scattered", "adjacent"}));
     c->add_option("--password-share", o->password_share,
                   "percent of the dialogues that ask for a new password (*141*0#)")
         ->capture_default_str()

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <numeric>
 
 #include "engine/cli/BenchPopulation.hpp"
 
@@ -26,7 +27,17 @@ UssdLoad::UssdLoad(asio::io_context& io, smpp::LoadServerOptions server, LoadSet
       slot_of_(settings.population, -1),
       acked_changes_(settings.population, 0),
       maybe_changed_(settings.population, false) {
+    if (s_.order == SubscriberOrder::scattered && s_.population > 2) {
+        scatter_ = static_cast<std::uint64_t>(static_cast<double>(s_.population) * 0.6180339887);
+        while (std::gcd(scatter_, std::uint64_t{s_.population}) != 1)
+            ++scatter_;
+    }
     server_.start();
+}
+
+std::size_t UssdLoad::subscriber_at(std::size_t position) const {
+    return static_cast<std::size_t>(static_cast<std::uint64_t>(position) * scatter_ %
+                                    s_.population);
 }
 
 UssdLoad::~UssdLoad() {
@@ -65,9 +76,11 @@ bool UssdLoad::start_dialogue(std::size_t i) {
     if (links_.empty()) return false;
     // The slot's next subscriber whose state is known and who has no dialogue open.
     for (std::size_t tries = 0; tries < s_.population; ++tries) {
-        const std::size_t sub = slot.next_subscriber;
-        slot.next_subscriber += slot.hold ? 1 : s_.concurrency;
-        if (slot.next_subscriber >= s_.population) slot.next_subscriber = i % s_.concurrency;
+        // Held (idle) dialogues take adjacent subscribers: what they measure is a dialogue's
+        // memory, not how much of SQLite's page cache scattered lookups fill.
+        const std::size_t sub = slot.hold ? slot.next_position : subscriber_at(slot.next_position);
+        slot.next_position += slot.hold ? 1 : s_.concurrency;
+        if (slot.next_position >= s_.population) slot.next_position = i % s_.concurrency;
         if (known_[sub] == Known::unknown || slot_of_[sub] >= 0) continue;
         // The share of password dialogues, given to subscribers whose access is open (a
         // closed one would be refused before any hashing).
@@ -253,7 +266,7 @@ LoadResult UssdLoad::run(const std::function<void(bool)>& on_window,
     paced_started_ = 0;
     for (std::size_t i = 0; i < slots_.size(); ++i) {
         slots_[i].link = links_.empty() ? 0 : links_[i % links_.size()];
-        slots_[i].next_subscriber = i % s_.population;
+        slots_[i].next_position = i % s_.population;
         if (s_.rate > 0)
             idle_slots_.push_back(i);
         else
@@ -335,7 +348,7 @@ std::size_t UssdLoad::open_idle(std::size_t n, std::chrono::milliseconds limit,
     for (std::size_t i = 0; i < n; ++i) {
         slots_[i].hold = true;
         slots_[i].link = links_.empty() ? 0 : links_[i % links_.size()];
-        slots_[i].next_subscriber = i;
+        slots_[i].next_position = i;
         start_dialogue(i);
     }
     tick();

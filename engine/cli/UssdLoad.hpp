@@ -3,13 +3,14 @@
 // drives `concurrency` simulated subscribers, each running SubscriberDialogue after
 // SubscriberDialogue (UssdBenchScript.hpp) back to back, or at a fixed total rate of new dialogues
 // (`rate`). Each slot keeps to one link, so every step of a dialogue arrives where the dialogue
-// lives, and to its own subscribers (slot k dials as subscribers k, k + concurrency, ...), so no
-// two dialogues of one subscriber overlap. It measures what happens inside a window after a
-// warm-up: dialogues completed, steps, per-step latency (deliver_sm queued to the screen's
-// submit_sm read), and wrong screens, refused deliver_sm and steps without an answer within
-// `step_timeout`, which never count as done; with `report_every`, each interval of the window too
-// (soaks). With `password_share` percent, that share of the dialogues started are password
-// dialogues (*141*0#, one step) for subscribers whose access is open; they are counted apart
+// lives, and to its own subscribers (slot k takes the subscribers at positions k, k +
+// concurrency, ... of `order`), so no two dialogues of one subscriber overlap. It measures what
+// happens inside a window after a warm-up: dialogues completed, steps, per-step latency (deliver_sm
+// queued to the screen's submit_sm read), and wrong screens, refused deliver_sm and steps without
+// an answer within `step_timeout`, which never count as done; with `report_every`, each interval of
+// the window too (soaks). With `password_share` percent, that share of the dialogues started are
+// password dialogues (*141*0#, one step) for subscribers whose access is open; they are counted
+// apart
 // (`LoadResult::password`): the main figures are the 3-step dialogues alone. Separately,
 // `open_idle` opens N dialogues (first screen received) and leaves them open, to measure what an
 // open dialogue costs. Single-threaded on the caller's io_context.
@@ -34,8 +35,18 @@ namespace ussdgw::cli::ussdbench {
 // SMS link when its USSD links are spread over loop threads).
 inline constexpr const char* kSmsOnlySystemId = "bench-sms";
 
+// The order in which the slots walk the population. `adjacent`: position p is subscriber p,
+// so the dialogues open at one time are on neighbouring rows of the engine's database (about
+// 20 to a page) and a batch of commits shares a few pages: flattering, and fragile (slots
+// that drift apart, as password dialogues of one step make them, lose it). `scattered`
+// (the default): position p is subscriber p * m mod population (m near 0.618 of it, coprime
+// with it), so neighbours in time are far apart in the table, as real subscribers are.
+// `open_idle`'s held dialogues always take adjacent subscribers.
+enum class SubscriberOrder { scattered, adjacent };
+
 struct LoadSettings {
     Scenario scenario = Scenario::toggle;
+    SubscriberOrder order = SubscriberOrder::scattered;
     std::size_t population = 1'000'000;
     std::size_t concurrency = 1000;
     double rate = 0;  // new dialogues per second in total; 0 = each slot back to back
@@ -108,7 +119,7 @@ class UssdLoad final : public smpp::SmppLoadServer::Handler {
     struct Slot {
         std::optional<SubscriberDialogue> dialogue;
         std::size_t link = 0;
-        std::size_t next_subscriber = 0;
+        std::size_t next_position = 0;  // in the walk (LoadSettings::order)
         std::uint8_t session = 0;
         Clock::time_point sent_at{};
         bool waiting = false;
@@ -124,6 +135,7 @@ class UssdLoad final : public smpp::SmppLoadServer::Handler {
                          Clock::time_point now) override;
     void on_bad_frame(std::size_t link, const smpp::DecodeError& error) override;
 
+    std::size_t subscriber_at(std::size_t position) const;
     bool start_dialogue(std::size_t slot_index);
     void send_step(std::size_t slot_index, Clock::time_point now);
     void end_dialogue(std::size_t slot_index, bool lost);
@@ -135,6 +147,7 @@ class UssdLoad final : public smpp::SmppLoadServer::Handler {
     boost::asio::io_context& io_;
     smpp::SmppLoadServer server_;
     LoadSettings s_;
+    std::uint64_t scatter_ = 1;  // SubscriberOrder::scattered's multiplier (1: adjacent)
     boost::asio::steady_timer ticker_;
     std::vector<std::size_t> links_;            // bound link numbers, in bind order
     std::vector<std::size_t> sms_links_;        // bound as kSmsOnlySystemId (not in links_)
