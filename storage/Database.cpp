@@ -179,6 +179,14 @@ CREATE TABLE sms_client_receipts (
 );
 CREATE INDEX sms_client_receipts_due ON sms_client_receipts(account, acked_at, stat);
 )sql"},
+        // 8: one index of the audit log by number, not two. Each entry put a leaf of both
+        // (msisdn, at) and (msisdn, id) in its commit, each a random page for a random
+        // subscriber: with the subscriber's own row, three random pages per change. Reads by
+        // number (`AuditLog::recent` and `page`) find their rows by (msisdn, id); `recent`
+        // sorts one subscriber's entries by time itself.
+        {8, R"sql(
+DROP INDEX audit_log_msisdn;
+)sql"},
     };
     return m;
 }

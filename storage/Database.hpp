@@ -19,7 +19,7 @@
 namespace ussdgw::storage {
 
 // The schema version this build writes; a database with a higher one is refused.
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 // A prepared statement owned by the cache. Use through `Database::Query`.
 class Statement {

@@ -91,7 +91,7 @@ TEST_CASE("a different key file is detected") {
     CHECK(st.error().code == "storage.key_mismatch");
 }
 
-TEST_CASE("migrations 2 to 7 bring a version 1 database up to date and keep its data") {
+TEST_CASE("migrations 2 to 8 bring a version 1 database up to date and keep its data") {
     TempDir dir;
     StorageConfig cfg = test_config(dir);
     import_csv(cfg, kSampleCsv);
@@ -135,7 +135,29 @@ TEST_CASE("migrations 2 to 7 bring a version 1 database up to date and keep its 
     auto v = (*st)->committer().run_sync<int>(
         [](Database& db) -> Result<int> { return db.schema_version(); });
     CHECK(*v == kSchemaVersion);
-    CHECK(kSchemaVersion == 7);
+    CHECK(kSchemaVersion == 8);
+    // Migration 8: the audit log keeps one index by number, and the reads by number use it.
+    auto plans = (*st)->committer().run_sync<std::string>([](Database& db) -> Result<std::string> {
+        std::string out;
+        for (const char* sql :
+             {"SELECT name FROM sqlite_master WHERE tbl_name = 'audit_log' AND type = 'index'",
+              "EXPLAIN QUERY PLAN SELECT id FROM audit_log WHERE msisdn = 1 "
+              "ORDER BY at DESC, id DESC LIMIT 10",
+              "EXPLAIN QUERY PLAN SELECT id FROM audit_log WHERE msisdn = 1 AND id < 5 "
+              "ORDER BY id DESC LIMIT 10"}) {
+            auto q = db.query(sql);
+            if (!q) return Failure{q.error()};
+            const int last = sql[0] == 'E' ? 3 : 0;  // a plan's detail, or the index's name
+            for (auto row = q->step(); row && *row; row = q->step())
+                out += q->text(last) + '\n';
+        }
+        return out;
+    });
+    REQUIRE(plans.ok());
+    INFO(*plans);
+    CHECK(plans->starts_with("audit_log_msisdn_id\n"));
+    CHECK(plans->find("USING INDEX audit_log_msisdn_id") != std::string::npos);
+    CHECK(plans->find("SCAN audit_log") == std::string::npos);
     CHECK((*person)->subscriber.language.empty());
     // The audit log takes the channel web after migration 5.
     auto web = (*st)->committer().run_sync<Ok>([](Database& db) {
