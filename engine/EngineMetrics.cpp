@@ -199,6 +199,16 @@ void storage_metrics(Exposition& out, storage::Storage& storage) {
                   "Time of one group-commit transaction, BEGIN to the end of COMMIT (its work "
                   "and the fsync).",
                   {}, storage.committer().commit_seconds().snapshot());
+    const auto checkpoints = storage.committer().checkpoint_stats();
+    const char* checkpoints_help =
+        "WAL checkpoints run, by who ran them: the checkpointer thread, or the writer in a "
+        "commit once the WAL reached its backstop (storage/WalCheckpointer.hpp).";
+    out.counter("storage_checkpoints_total", checkpoints_help, {{"by", "checkpointer"}},
+                static_cast<double>(checkpoints.checkpoints));
+    out.counter("storage_checkpoints_total", checkpoints_help, {{"by", "writer"}},
+                static_cast<double>(checkpoints.by_writer));
+    out.gauge("storage_wal_pages", "Pages in the database's WAL after the last commit.", {},
+              static_cast<double>(checkpoints.wal_pages));
 }
 
 }  // namespace

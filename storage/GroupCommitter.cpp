@@ -6,8 +6,13 @@
 namespace ussdgw::storage {
 
 GroupCommitter::GroupCommitter(std::unique_ptr<Database> db, std::size_t max_batch,
-                               std::chrono::microseconds max_delay)
+                               std::chrono::microseconds max_delay,
+                               std::unique_ptr<Database> checkpoint_db)
     : db_(std::move(db)), max_batch_(max_batch == 0 ? 1 : max_batch), max_delay_(max_delay) {
+    if (checkpoint_db) {
+        checkpointer_ = std::make_unique<WalCheckpointer>(std::move(checkpoint_db));
+        checkpointer_->watch(*db_);
+    }
     writer_ = std::thread([this] {
         name_this_thread("ussdgw-writer");
         run();
@@ -21,6 +26,7 @@ void GroupCommitter::stop() {
     }
     cv_.notify_all();
     if (writer_.joinable()) writer_.join();
+    if (checkpointer_) checkpointer_->stop();
 }
 
 GroupCommitter::~GroupCommitter() {
@@ -31,6 +37,10 @@ GroupCommitter::~GroupCommitter() {
     if (!row || !*row || q->int64(0) != 0)
         log::warn("storage.checkpoint_incomplete", "database", db_->path(), "reason",
                   row ? "a reader kept its snapshot" : row.error().message);
+}
+
+WalCheckpointer::Stats GroupCommitter::checkpoint_stats() const {
+    return checkpointer_ ? checkpointer_->stats() : WalCheckpointer::Stats{};
 }
 
 GroupCommitter::Stats GroupCommitter::stats() const {

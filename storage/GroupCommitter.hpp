@@ -6,7 +6,8 @@
 // Cancellation is claimed (`begin_write`) before its savepoint opens: when its requester
 // cancelled first, nothing of it runs and its result is "request.annulled". When a
 // savepoint cannot be opened, released or rolled back, or COMMIT fails, the whole batch is
-// rolled back and every change in it gets that error: none is acknowledged.
+// rolled back and every change in it gets that error: none is acknowledged. Given a second
+// connection, a WalCheckpointer takes the checkpoints out of the writer's commits.
 #pragma once
 
 #include <atomic>
@@ -24,15 +25,19 @@
 #include "engine/base/Metrics.hpp"
 #include "storage/Completion.hpp"
 #include "storage/Database.hpp"
+#include "storage/WalCheckpointer.hpp"
 
 namespace ussdgw::storage {
 
 class GroupCommitter {
   public:
+    // `checkpoint_db`: a second writable connection to `db`'s database for a WalCheckpointer;
+    // without one, SQLite checkpoints in the writer's commits.
     GroupCommitter(std::unique_ptr<Database> db, std::size_t max_batch,
-                   std::chrono::microseconds max_delay);
-    // Commits what is queued, then stops the writer thread. For closing only: a job submitted
-    // after it never runs. Idempotent.
+                   std::chrono::microseconds max_delay,
+                   std::unique_ptr<Database> checkpoint_db = nullptr);
+    // Commits what is queued, then stops the writer thread and the checkpointer. For closing
+    // only: a job submitted after it never runs. Idempotent.
     void stop();
     // stop(), then copies the WAL into the database file and empties it (a checkpoint that
     // waits at most a second for readers), so that after a clean shutdown the database file
@@ -72,6 +77,8 @@ class GroupCommitter {
     // Batches committed so far; it grows before their callbacks are posted (SharedReads
     // renews its snapshot when it changed). Any thread.
     std::uint64_t commits() const { return commits_.load(std::memory_order_acquire); }
+    // The checkpointer's figures (all zero without one). Any thread.
+    WalCheckpointer::Stats checkpoint_stats() const;
 
   private:
     struct Job {
@@ -86,6 +93,7 @@ class GroupCommitter {
     // Runs every job of the batch, each in its own savepoint; fails when a savepoint does.
     Status run_jobs(Database& db, std::deque<Job>& batch);
 
+    std::unique_ptr<WalCheckpointer> checkpointer_;  // before db_: its hook outlives the commits
     std::unique_ptr<Database> db_;
     std::size_t max_batch_;
     std::chrono::microseconds max_delay_;

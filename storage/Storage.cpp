@@ -48,8 +48,13 @@ Result<std::unique_ptr<Storage>> Storage::open(const StorageConfig& cfg, Post po
         std::make_unique<CredentialHasher>(HashPoolSettings{cfg.hash_workers, cfg.hash_queue_limit,
                                                             cfg.hash_max_wait, cfg.hash_process},
                                            Argon2Params{cfg.argon2_opslimit, cfg.argon2_memlimit});
-    s->committer_ = std::make_unique<GroupCommitter>(
-        std::move(writer->db), cfg.group_commit_max_batch, cfg.group_commit_max_delay);
+    Database::Options checkpoint_options;
+    checkpoint_options.synchronous = cfg.synchronous;
+    auto checkpoint_db = Database::open(cfg.database_path, checkpoint_options);
+    if (!checkpoint_db) return Failure{checkpoint_db.error()};
+    s->committer_ =
+        std::make_unique<GroupCommitter>(std::move(writer->db), cfg.group_commit_max_batch,
+                                         cfg.group_commit_max_delay, std::move(*checkpoint_db));
     if (auto own = s->cabinet_for_loop(s->post_); !own) return Failure{own.error()};
     return s;
 }

@@ -31,7 +31,8 @@ TEST_CASE("EngineMetrics: every family is rendered with HELP and TYPE") {
           "ussdgw_smpp_link_bound", "ussdgw_sms_outbox_messages",
           "ussdgw_sms_outbox_oldest_pending_age_seconds", "ussdgw_storage_hash_queue_depth",
           "ussdgw_storage_commit_batch_size", "ussdgw_storage_commit_duration_seconds",
-          "ussdgw_storage_hash_refused_total", "ussdgw_sms_failed_total",
+          "ussdgw_storage_hash_refused_total", "ussdgw_storage_checkpoints_total",
+          "ussdgw_storage_wal_pages", "ussdgw_sms_failed_total",
           "ussdgw_sms_integrator_requests_total", "ussdgw_smpp_server_connections"}) {
         CAPTURE(family);
         CHECK(text.find(std::string("# HELP ") + family + " ") != std::string::npos);
