@@ -67,9 +67,15 @@ void WalCheckpointer::run() {
         }
         const int rc = sqlite3_wal_checkpoint_v2(db_->handle(), "main", SQLITE_CHECKPOINT_PASSIVE,
                                                  nullptr, nullptr);
-        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        // Logged when checkpoints start failing and when they work again, not at every wake
+        // (a full disk would otherwise log once per commit).
+        const bool failed = rc != SQLITE_OK && rc != SQLITE_BUSY;
+        if (failed && !failing_)
             log::warn("storage.checkpoint_failed", "database", db_->path(), "error",
                       sqlite3_errmsg(db_->handle()));
+        else if (!failed && failing_)
+            log::info("storage.checkpoint_recovered", "database", db_->path());
+        failing_ = failed;
         std::lock_guard lk(mu_);
         ++stats_.checkpoints;
     }

@@ -67,6 +67,7 @@ class WalCheckpointer {
     mutable std::mutex mu_;
     std::condition_variable cv_;
     bool wanted_ = false, stopping_ = false;
+    bool failing_ = false;  // the thread's last checkpoint failed (its own)
     Stats stats_;
     std::thread thread_;  // last: starts once the members above exist
 };
