@@ -25,10 +25,14 @@ Status check_key(Database& db, const StorageKey& key) {
     return tx.commit();
 }
 
-Result<KeyedDatabase> open_keyed_database(const StorageConfig& cfg) {
+Result<std::unique_ptr<Database>> open_write_connection(const StorageConfig& cfg) {
     Database::Options options;
     options.synchronous = cfg.synchronous;
-    auto db = Database::open(cfg.database_path, options);
+    return Database::open(cfg.database_path, options);
+}
+
+Result<KeyedDatabase> open_keyed_database(const StorageConfig& cfg) {
+    auto db = open_write_connection(cfg);
     if (!db) return Failure{db.error()};
     auto key = StorageKey::load_or_create(cfg.key_file);
     if (!key) return Failure{key.error()};
@@ -48,9 +52,7 @@ Result<std::unique_ptr<Storage>> Storage::open(const StorageConfig& cfg, Post po
         std::make_unique<CredentialHasher>(HashPoolSettings{cfg.hash_workers, cfg.hash_queue_limit,
                                                             cfg.hash_max_wait, cfg.hash_process},
                                            Argon2Params{cfg.argon2_opslimit, cfg.argon2_memlimit});
-    Database::Options checkpoint_options;
-    checkpoint_options.synchronous = cfg.synchronous;
-    auto checkpoint_db = Database::open(cfg.database_path, checkpoint_options);
+    auto checkpoint_db = open_write_connection(cfg);
     if (!checkpoint_db) return Failure{checkpoint_db.error()};
     s->committer_ =
         std::make_unique<GroupCommitter>(std::move(writer->db), cfg.group_commit_max_batch,

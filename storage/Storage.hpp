@@ -38,6 +38,9 @@ struct KeyedDatabase {
     StorageKey key;
 };
 Result<KeyedDatabase> open_keyed_database(const StorageConfig& cfg);
+// A writable connection to the configured database with its `synchronous` mode (migrations
+// applied, key not checked): the writer's, the checkpointer's, the call-record import's.
+Result<std::unique_ptr<Database>> open_write_connection(const StorageConfig& cfg);
 
 class Storage {
   public:

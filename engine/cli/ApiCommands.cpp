@@ -16,6 +16,7 @@
 #include "engine/config/EngineConfig.hpp"
 #include "storage/CallRecords.hpp"
 #include "storage/SessionStore.hpp"
+#include "storage/Storage.hpp"
 
 namespace ussdgw::cli {
 
@@ -72,9 +73,7 @@ int run_calls_import(const storage::StorageConfig& cfg, const std::string& file,
         std::fprintf(stderr, "ussdgw: %s: cannot open\n", file.c_str());
         return 1;
     }
-    storage::Database::Options o;
-    o.synchronous = cfg.synchronous;
-    auto db = storage::Database::open(cfg.database_path, o);
+    auto db = storage::open_write_connection(cfg);
     if (!db) {
         std::fprintf(stderr, "ussdgw: %s: %s\n", db.error().code.c_str(),
                      db.error().message.c_str());
