@@ -8,6 +8,8 @@
 
 #include "RunningEngineTestSupport.hpp"
 
+namespace engine_metrics_test {
+
 using namespace ussdgw;
 using namespace ussdgw::test;
 
@@ -62,3 +64,5 @@ TEST_CASE("EngineMetrics: a committed change shows in the commit histogram") {
         sample(e.engine->metrics().render(), "ussdgw_storage_commit_batch_size_count");
     CHECK(after >= before + 1);
 }
+
+}  // namespace engine_metrics_test

@@ -17,6 +17,8 @@
 #include "smpp/SmppNetTestSupport.hpp"
 #include "smpp/SmppText.hpp"
 
+namespace engine_test {
+
 using namespace ussdgw;
 using namespace ussdgw::test;
 
@@ -149,3 +151,5 @@ TEST_CASE("Engine: stopped, it listens no more") {
     CHECK_FALSE(cli::port_accepts(http_port));
     CHECK_FALSE(cli::port_accepts(smpp_port));
 }
+
+}  // namespace engine_test

@@ -14,6 +14,8 @@
 #include "smpp/SmppNetTestSupport.hpp"
 #include "smpp/SmppText.hpp"
 
+namespace link_loop_test {
+
 using namespace ussdgw;
 using namespace ussdgw::test;
 
@@ -168,3 +170,5 @@ TEST_CASE("LinkLoop: without loop_threads every link stays on the main loop") {
     CHECK(e.engine->link_loops().empty());
     CHECK(e.engine->smpp().links().size() == 4);
 }
+
+}  // namespace link_loop_test

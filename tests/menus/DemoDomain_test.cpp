@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+namespace demo_domain_test {
+
 using namespace ussdgw;
 using namespace ussdgw::menus;
 
@@ -57,3 +59,5 @@ TEST_CASE("managers act within their own organisation only; passwords are limite
     CHECK(demo.perform(request(ActionKind::issue_password, admin)).outcome ==
           outcome::rate_limited);
 }
+
+}  // namespace demo_domain_test

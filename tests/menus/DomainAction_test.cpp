@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <set>
 
+namespace domain_action_test {
+
 using namespace ussdgw::menus;
 
 TEST_CASE("every action is found by its name and by its kind") {
@@ -36,3 +38,5 @@ TEST_CASE("text fields have the widths the screens are checked with") {
     CHECK_FALSE(find_text_field("pin"));
     CHECK(text_fields().size() == 5);
 }
+
+}  // namespace domain_action_test

@@ -6,6 +6,8 @@
 
 #include "MenuTestSupport.hpp"
 
+namespace menu_loader_test {
+
 using namespace ussdgw::menus;
 using namespace ussdgw::menus::test;
 
@@ -199,3 +201,5 @@ TEST_CASE("files with syntax errors are reported alone, each of them") {
     CHECK(errors[0].rfind("b.toml:2: TOML syntax error", 0) == 0);
     CHECK(errors[1].rfind("c.toml:3: TOML syntax error", 0) == 0);
 }
+
+}  // namespace menu_loader_test

@@ -12,6 +12,8 @@
 #include "SampleMenus.hpp"
 #include "menus/UssdDialogue.hpp"
 
+namespace menu_registry_test {
+
 using namespace ussdgw;
 using namespace ussdgw::menus;
 using namespace ussdgw::menus::test;
@@ -67,3 +69,5 @@ TEST_CASE("reload while dialogues are open: old dialogues keep their version") {
     CHECK(old.answer("2", t0).text == "Bye");
     fs::remove_all(dir);
 }
+
+}  // namespace menu_registry_test

@@ -5,6 +5,8 @@
 
 #include "MenuTestSupport.hpp"
 
+namespace menu_set_test {
+
 using namespace ussdgw::menus;
 using namespace ussdgw::menus::test;
 
@@ -48,3 +50,5 @@ TEST_CASE("an input rule counts characters, not bytes, and may demand digits") {
     CHECK_FALSE(text.accepts("жжжж"));
     CHECK_FALSE(text.accepts(""));
 }
+
+}  // namespace menu_set_test

@@ -6,6 +6,8 @@
 
 #include "MenuTestSupport.hpp"
 
+namespace menu_text_reader_test {
+
 using namespace ussdgw::menus;
 using namespace ussdgw::menus::test;
 
@@ -75,3 +77,5 @@ TEST_CASE("a screen over 182 GSM 7-bit or 80 UCS2 characters is rejected at the 
         "the 'ru' menu cannot fit one USSD screen (182 GSM 7-bit or 80 UCS2 characters) even "
         "with one option per page");
 }
+
+}  // namespace menu_text_reader_test

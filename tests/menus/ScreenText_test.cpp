@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+namespace screen_text_test {
+
 using namespace ussdgw;
 using namespace ussdgw::menus;
 
@@ -83,3 +85,5 @@ TEST_CASE("paging: a short menu is one page; nothing fits is nullopt") {
     // A header that leaves no room for an option and the more line.
     CHECK_FALSE(paginate(std::string(175, 'h'), numbered(2, "Label"), "en", "#", "More"));
 }
+
+}  // namespace screen_text_test

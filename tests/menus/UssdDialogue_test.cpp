@@ -11,6 +11,8 @@
 #include "menus/MenuLoader.hpp"
 #include "menus/ScreenText.hpp"
 
+namespace ussd_dialogue_test {
+
 using namespace ussdgw;
 using namespace ussdgw::menus;
 using namespace ussdgw::menus::test;
@@ -334,3 +336,5 @@ TEST_CASE("release before begin ends the dialogue") {
     CHECK(d.phase() == DialoguePhase::ended);
     CHECK_FALSE(d.begin("1", "*100#", "", t0).has_screen);
 }
+
+}  // namespace ussd_dialogue_test

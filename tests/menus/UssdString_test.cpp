@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+namespace ussd_string_test {
+
 using namespace ussdgw::menus;
 
 TEST_CASE("service code and shortcut parts") {
@@ -38,3 +40,5 @@ TEST_CASE("junk is rejected with a stable code") {
     CHECK(parse_ussd_string(at_limit).ok());
     CHECK(parse_ussd_string(at_limit + "#").error().code == "ussd.too_long");
 }
+
+}  // namespace ussd_string_test

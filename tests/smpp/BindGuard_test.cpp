@@ -5,6 +5,8 @@
 
 #include <string>
 
+namespace bind_guard_test {
+
 using namespace ussdgw::smpp;
 using namespace std::chrono_literals;
 
@@ -98,3 +100,5 @@ TEST_CASE("bind guard: memory is bounded however many addresses fail") {
         g.failed("10.0.39.15", "", t0() + 10'002ms);
     CHECK(g.check("10.0.39.15", "", t0() + 10'003ms).delay == 200ms);
 }
+
+}  // namespace bind_guard_test

@@ -4,6 +4,8 @@
 
 #include <set>
 
+namespace message_id_test {
+
 using namespace ussdgw::smpp;
 using namespace std::chrono_literals;
 
@@ -31,3 +33,5 @@ TEST_CASE("message ids: hex, within SMPP's limit, unique within a run and across
     MessageIdGenerator far(std::chrono::system_clock::time_point{} + 7'258'118'400'000ms);
     CHECK(far.next() == "699e991a8001");
 }
+
+}  // namespace message_id_test

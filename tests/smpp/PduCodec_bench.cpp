@@ -11,6 +11,8 @@
 #include "SamplePdus.hpp"
 #include "smpp/PduCodec.hpp"
 
+namespace pdu_codec_bench_test {
+
 using namespace ussdgw::smpp;
 using namespace ussdgw::smpp::test;
 
@@ -89,3 +91,5 @@ TEST_CASE("bench: codec throughput on USSD PDUs" * doctest::skip()) {
     CHECK(sinks[0] + sinks[1] == 2u * static_cast<std::size_t>(n));
     CHECK(sink > 0);
 }
+
+}  // namespace pdu_codec_bench_test

@@ -16,6 +16,8 @@
 #include "SmppCodecTestSupport.hpp"
 #include "SmppTestSupport.hpp"
 
+namespace pdu_codec_test {
+
 using namespace ussdgw::smpp;
 using ussdgw::smpp::test::bind;
 using ussdgw::smpp::test::bind_resp;
@@ -324,3 +326,5 @@ TEST_CASE("the codec on several threads at once: every round trip exact") {
         th.join();
     CHECK(wrong.load() == 0);
 }
+
+}  // namespace pdu_codec_test

@@ -11,6 +11,8 @@
 #include "SmppTestSupport.hpp"
 #include "smpp/PduCodec.hpp"
 
+namespace pdu_decoder_test {
+
 using namespace ussdgw::smpp;
 using ussdgw::smpp::test::bytes_from_hex;
 using ussdgw::smpp::test::decode_error;
@@ -194,3 +196,5 @@ TEST_CASE("peers' quirks are accepted") {
     REQUIRE(d.ok());
     CHECK(std::get<DeliverSm>(d->body).tlvs.receipted_message_id == "ABC");
 }
+
+}  // namespace pdu_decoder_test

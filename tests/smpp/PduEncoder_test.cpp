@@ -8,6 +8,8 @@
 #include "SamplePdus.hpp"
 #include "smpp/PduCodec.hpp"
 
+namespace pdu_encoder_test {
+
 using namespace ussdgw::smpp;
 using ussdgw::smpp::test::bind;
 using ussdgw::smpp::test::pdu;
@@ -53,3 +55,5 @@ TEST_CASE("encode refuses what does not fit, never truncates") {
     REQUIRE(p.ok());
     CHECK(std::get<SubmitSmResp>(p->body).message_id == "42");
 }
+
+}  // namespace pdu_encoder_test

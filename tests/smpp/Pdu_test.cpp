@@ -7,6 +7,8 @@
 
 #include "SamplePdus.hpp"
 
+namespace pdu_test {
+
 using namespace ussdgw::smpp;
 using ussdgw::smpp::test::bind;
 using ussdgw::smpp::test::bind_resp;
@@ -50,3 +52,5 @@ TEST_CASE("make_response: each request gets its own response, the rest generic_n
     CHECK(make_response(0x000000ff, 9, status::invcmdid).command_id() == 0x80000000);
     CHECK(make_response(0x0000000B, 9, status::invcmdid).command_id() == 0x80000000);
 }
+
+}  // namespace pdu_test

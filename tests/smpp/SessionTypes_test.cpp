@@ -7,6 +7,8 @@
 #include <set>
 #include <string>
 
+namespace session_types_test {
+
 using namespace ussdgw::smpp;
 
 namespace {
@@ -50,3 +52,5 @@ TEST_CASE("send_error_name") {
     CHECK(std::string(send_error_name(SendError::window_full)) == "window_full");
     CHECK(std::string(send_error_name(SendError::none)) == "none");
 }
+
+}  // namespace session_types_test

@@ -9,6 +9,8 @@
 #include "SamplePdus.hpp"
 #include "SmppNetTestSupport.hpp"
 
+namespace smpp_application_test {
+
 using namespace ussdgw::smpp;
 using namespace ussdgw::smpp::test;
 
@@ -59,3 +61,5 @@ TEST_CASE("the default application refuses what reaches the server with kNotServ
     REQUIRE(u.has_value());
     CHECK(std::holds_alternative<UnbindResp>(u->body));
 }
+
+}  // namespace smpp_application_test

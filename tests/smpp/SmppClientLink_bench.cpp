@@ -13,6 +13,8 @@
 #include "engine/base/Log.hpp"
 #include "smpp/SmppClientLink.hpp"
 
+namespace smpp_client_link_bench_test {
+
 using namespace ussdgw;
 using namespace ussdgw::smpp;
 using namespace ussdgw::smpp::test;
@@ -62,3 +64,5 @@ TEST_CASE("bench: client link submit_sm throughput against SmppServer" * doctest
         io.run_one_for(std::chrono::seconds(1));
     log::set_level(log::Level::info);
 }
+
+}  // namespace smpp_client_link_bench_test

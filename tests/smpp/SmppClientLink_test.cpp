@@ -9,6 +9,8 @@
 #include "SmppNetTestSupport.hpp"
 #include "smpp/SmppServer.hpp"
 
+namespace smpp_client_link_test {
+
 using namespace ussdgw;
 using namespace ussdgw::smpp;
 using namespace ussdgw::smpp::test;
@@ -271,3 +273,5 @@ TEST_CASE("client link: 1000 deliver_sm in one write, answered at once: none thr
     CHECK(std::is_sorted(order.begin(), order.end()));
     CHECK(unbind_answered_last);
 }
+
+}  // namespace smpp_client_link_test

@@ -15,6 +15,8 @@
 
 #include "SmppNetTestSupport.hpp"
 
+namespace smpp_connection_test {
+
 using namespace ussdgw;
 using namespace ussdgw::smpp;
 using namespace ussdgw::smpp::test;
@@ -268,3 +270,5 @@ TEST_CASE("connection: a response after the timeout runs the callback again, mar
     CHECK(outcomes[1].ok());
     CHECK(outcomes[1].message_id() == "m-1");
 }
+
+}  // namespace smpp_connection_test

@@ -10,6 +10,8 @@
 
 #include "SmppNetTestSupport.hpp"
 
+namespace smpp_load_client_test {
+
 using namespace ussdgw::smpp;
 using namespace ussdgw::smpp::test;
 using namespace std::chrono_literals;
@@ -91,3 +93,5 @@ TEST_CASE("a refused bind, nothing listening, or bad options: an Error naming it
     o.message.short_message = std::string(300, 'x');  // does not encode
     CHECK_FALSE(run_submit_load(o).ok());
 }
+
+}  // namespace smpp_load_client_test

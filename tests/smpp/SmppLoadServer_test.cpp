@@ -15,6 +15,8 @@
 #include "SmppNetTestSupport.hpp"
 #include "SmppTestSupport.hpp"
 
+namespace smpp_load_server_test {
+
 using namespace ussdgw::smpp;
 using namespace ussdgw::smpp::test;
 using namespace std::chrono_literals;
@@ -216,3 +218,5 @@ TEST_CASE("a frame that does not decode is answered as the codec says; unframeab
     CHECK(c.closed_by_peer());
     CHECK(eventually(s.rec, [&] { return s.rec.bad_frames == 2 && s.rec.closed == 1; }));
 }
+
+}  // namespace smpp_load_server_test

@@ -7,6 +7,8 @@
 #include "SmppNetTestSupport.hpp"
 #include "SmppTestSupport.hpp"
 
+namespace smpp_server_test {
+
 using namespace ussdgw;
 using namespace ussdgw::smpp;
 using namespace ussdgw::smpp::test;
@@ -435,3 +437,5 @@ TEST_CASE("server: the default application refuses every request, none accepted 
     REQUIRE(c.send(Pdu{status::ok, 2, test_submit()}));
     CHECK(c.read_pdu()->command_status == status::invsertyp);
 }
+
+}  // namespace smpp_server_test

@@ -8,6 +8,8 @@
 
 #include "SmppNetTestSupport.hpp"
 
+namespace smpp_service_test {
+
 using namespace ussdgw;
 using namespace ussdgw::smpp;
 using namespace ussdgw::smpp::test;
@@ -108,3 +110,5 @@ TEST_CASE("service: nothing configured, no listener; stop still finishes") {
     CHECK_FALSE(done);  // never before stop returns
     REQUIRE(run_until(io, [&] { return done; }));
 }
+
+}  // namespace smpp_service_test

@@ -8,6 +8,8 @@
 #include "smpp/PduCodec.hpp"
 #include "smpp/SmppSession.hpp"
 
+namespace smpp_session_commands_test {
+
 using namespace ussdgw::smpp;
 using namespace ussdgw::smpp::test;
 using namespace std::chrono_literals;
@@ -288,3 +290,5 @@ TEST_CASE("a partial frame must complete within the response timeout (slow-loris
     CHECK(p.smsc.closed());
     CHECK(p.smsc.close_reason() == CloseReason::peer_silent);
 }
+
+}  // namespace smpp_session_commands_test

@@ -9,6 +9,8 @@
 #include "smpp/PduCodec.hpp"
 #include "smpp/SmppSession.hpp"
 
+namespace smpp_session_soak_test {
+
 using namespace ussdgw::smpp;
 using namespace std::chrono_literals;
 
@@ -161,3 +163,5 @@ TEST_CASE("soak: an ESME session fed mutated streams stays well-formed and bound
     for (std::uint32_t seed : {11u, 12u, 13u})
         soak(Role::esme, seed);
 }
+
+}  // namespace smpp_session_soak_test

@@ -9,6 +9,8 @@
 #include "SmppTestSupport.hpp"
 #include "smpp/PduCodec.hpp"
 
+namespace smpp_session_test {
+
 using namespace ussdgw::smpp;
 using namespace ussdgw::smpp::test;
 using namespace std::chrono_literals;
@@ -490,3 +492,5 @@ TEST_CASE("a peer beyond the window of requests the application really holds get
     CHECK(output_pdus(p.esme).size() == 1);
     CHECK(p.esme.unanswered() == 99);
 }
+
+}  // namespace smpp_session_test

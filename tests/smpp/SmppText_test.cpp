@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+namespace smpp_text_test {
+
 using namespace ussdgw;
 
 TEST_CASE("decode_text reads the data codings networks use for USSD strings") {
@@ -39,3 +41,5 @@ TEST_CASE("encode_text: GSM 7-bit with the configured byte, IA5 for ASCII, else 
     CHECK(ru.octets.size() == 12);
     CHECK(*smpp::decode_text(ru.data_coding, ru.octets) == "Доступ");
 }
+
+}  // namespace smpp_text_test

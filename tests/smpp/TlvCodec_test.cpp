@@ -11,6 +11,8 @@
 #include "SmppTestSupport.hpp"
 #include "smpp/PduCodec.hpp"
 
+namespace tlv_codec_test {
+
 using namespace ussdgw::smpp;
 using ussdgw::smpp::test::bytes_from_hex;
 using ussdgw::smpp::test::decode_error;
@@ -157,3 +159,5 @@ TEST_CASE("put_tlv: tag and length big-endian, then the value") {
           "123400027879"
           "00190000");
 }
+
+}  // namespace tlv_codec_test

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+namespace token_bucket_test {
+
 using namespace ussdgw::smpp;
 using namespace std::chrono_literals;
 
@@ -40,3 +42,5 @@ TEST_CASE("token bucket: the rate, a burst of 100 ms worth, and when the next to
         ++given;
     CHECK(given == 100);
 }
+
+}  // namespace token_bucket_test

@@ -6,6 +6,8 @@
 
 #include "StorageTestSupport.hpp"
 
+namespace audit_log_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -87,3 +89,5 @@ TEST_CASE("page: newest id first, then the ids below a cursor") {
     CHECK(actions(*last) == std::vector<std::string>{"e1"});
     CHECK(f.log().page(msisdn("375291000001"), last->back().id, 2)->empty());
 }
+
+}  // namespace audit_log_test

@@ -10,6 +10,8 @@
 
 #include "StorageTestSupport.hpp"
 
+namespace cabinet_passwords_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -138,3 +140,5 @@ TEST_CASE("a password request the busy hash pool refuses writes nothing and spen
         CHECK(issue_when_taken() == "ok");
     CHECK(issue_when_taken() == "sms.rate_limited");
 }
+
+}  // namespace cabinet_passwords_test

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+namespace cabinet_rules_test {
+
 using namespace ussdgw::storage;
 namespace r = ussdgw::storage::rules;
 
@@ -135,3 +137,5 @@ TEST_CASE("a password is issued only with active service and open access") {
     CHECK(code(r::may_issue_password(ServiceState::active, closed(ClosedBy::organisation))) ==
           "access.closed_by_organisation");
 }
+
+}  // namespace cabinet_rules_test

@@ -9,6 +9,8 @@
 #include "StorageTestSupport.hpp"
 #include "storage/WebCabinet.hpp"
 
+namespace cabinet_service_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -237,3 +239,5 @@ TEST_CASE("a cancel that reaches storage while the change still waits in the que
     CHECK(f.audit("375291000002").empty());
     CHECK(f.audit("375291000003").empty());
 }
+
+}  // namespace cabinet_service_test

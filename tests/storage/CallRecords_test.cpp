@@ -8,6 +8,8 @@
 
 #include "StorageTestSupport.hpp"
 
+namespace call_records_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -51,3 +53,5 @@ TEST_CASE("call records: parsing, idempotent import, pages newest first") {
     CHECK(rest->items[0].direction == "data");
     CHECK(!rest->next);
 }
+
+}  // namespace call_records_test

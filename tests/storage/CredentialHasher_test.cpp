@@ -12,6 +12,8 @@
 
 #include "StorageTestSupport.hpp"
 
+namespace credential_hasher_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -295,3 +297,5 @@ TEST_CASE("shutdown does not run what expired while it drained the queue") {
     REQUIRE_FALSE(refused);
     CHECK(refused.error().code == "storage.busy");
 }
+
+}  // namespace credential_hasher_test

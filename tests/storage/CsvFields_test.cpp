@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+namespace csv_fields_test {
+
 using namespace ussdgw::storage;
 using Fields = std::vector<std::string>;
 
@@ -78,3 +80,5 @@ TEST_CASE("CsvDataLines: BOM, CRLF, comments, blank lines and the header skipped
           "\xEF\xBB\xBF"
           "b");
 }
+
+}  // namespace csv_fields_test

@@ -7,6 +7,8 @@
 
 #include "StorageTestSupport.hpp"
 
+namespace database_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -243,3 +245,5 @@ TEST_CASE("SQLite keeps no allocation statistics once a database was opened") {
     REQUIRE((*db)->run("INSERT INTO clients (id, kind) VALUES ('X', 'individual')").ok());
     CHECK(sqlite3_memory_used() == 0);
 }
+
+}  // namespace database_test

@@ -8,6 +8,8 @@
 
 #include "StorageTestSupport.hpp"
 
+namespace group_committer_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -198,3 +200,5 @@ TEST_CASE("what is queued when the writer stops is committed first") {
     REQUIRE(*q->step());
     CHECK(q->int64(0) == 5);
 }
+
+}  // namespace group_committer_test

@@ -12,6 +12,8 @@
 
 #include "storage/CredentialHasher.hpp"
 
+namespace hash_process_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 
@@ -87,3 +89,5 @@ TEST_CASE("CredentialHasher: workers with child processes hash and verify throug
     REQUIRE(ok.ok());
     CHECK(*ok);
 }
+
+}  // namespace hash_process_test

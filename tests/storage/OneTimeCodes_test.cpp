@@ -9,6 +9,8 @@
 
 #include "StorageTestSupport.hpp"
 
+namespace one_time_codes_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -169,3 +171,5 @@ TEST_CASE(
     CHECK(f.check("375291000001", true, "555555", t + 60'000) == "otp.expired");
     CHECK(f.check("375291000001", true, "555555", t + 59'999) == "recover");
 }
+
+}  // namespace one_time_codes_test

@@ -7,6 +7,8 @@
 #include <set>
 #include <string>
 
+namespace passwords_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 
@@ -48,3 +50,5 @@ TEST_CASE("generate_password: the length asked, only the alphabet's characters, 
     const std::string one(generate_password(6, "7").reveal());
     CHECK(one == "777777");
 }
+
+}  // namespace passwords_test

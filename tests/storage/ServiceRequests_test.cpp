@@ -6,6 +6,8 @@
 
 #include "StorageTestSupport.hpp"
 
+namespace service_requests_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -102,3 +104,5 @@ TEST_CASE("a pending request is checked again when due: refused for balance or s
         refused += e.action == "service.refused";
     CHECK(refused == 2);
 }
+
+}  // namespace service_requests_test

@@ -9,6 +9,8 @@
 
 #include "StorageTestSupport.hpp"
 
+namespace session_store_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -158,3 +160,5 @@ TEST_CASE("stale: live sessions idle too long or past their end; purge deletes e
     CHECK_FALSE(f.by_id(ended).has_value());
     CHECK(f.by_id(idle).has_value());
 }
+
+}  // namespace session_store_test

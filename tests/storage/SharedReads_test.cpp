@@ -11,6 +11,8 @@
 
 #include "StorageTestSupport.hpp"
 
+namespace shared_reads_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -165,3 +167,5 @@ TEST_CASE("SharedReads: an end task that outlives its SharedReads does nothing")
     f.run_posted();                   // must not touch the destroyed state
     CHECK_FALSE(f.in_transaction());
 }
+
+}  // namespace shared_reads_test

@@ -5,6 +5,8 @@
 
 #include "StorageTestSupport.hpp"
 
+namespace sms_outbox_clients_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -145,3 +147,5 @@ TEST_CASE("the engine's own SMS owe no integrator receipt") {
     REQUIRE(*q->step());
     CHECK(q->int64(0) == 0);
 }
+
+}  // namespace sms_outbox_clients_test

@@ -4,6 +4,8 @@
 
 #include "StorageTestSupport.hpp"
 
+namespace sms_outbox_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -230,3 +232,5 @@ TEST_CASE("a message accepted before a restart is still pending after it") {
     CHECK(claimed->front().msisdn == msisdn("375291000001"));
     CHECK(claimed->front().text.find("Личный кабинет") != std::string::npos);
 }
+
+}  // namespace sms_outbox_test

@@ -5,6 +5,8 @@
 
 #include "StorageTestSupport.hpp"
 
+namespace storage_key_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -82,3 +84,5 @@ TEST_CASE("sealed text: a fresh nonce each time, tampering and short input refus
     CHECK(k.unseal("short").error().code == "storage.sealed");
     CHECK(*k.unseal(k.seal("")) == "");
 }
+
+}  // namespace storage_key_test

@@ -19,6 +19,8 @@
 
 #include "StorageTestSupport.hpp"
 
+namespace storage_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -208,3 +210,5 @@ TEST_CASE("after a clean close the database file alone holds every committed cha
     REQUIRE(*q->step());
     CHECK(q->int64(0) == 300);
 }
+
+}  // namespace storage_test

@@ -3,6 +3,8 @@
 
 #include "StorageTestSupport.hpp"
 
+namespace subscriber_import_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -165,3 +167,5 @@ TEST_CASE("the optional language column: stored, updated, validated") {
     CHECK((*st)->find(msisdn("375291000001"))->value().subscriber.language == "be");
     CHECK((*st)->find(msisdn("375291000002"))->value().subscriber.language.empty());
 }
+
+}  // namespace subscriber_import_test

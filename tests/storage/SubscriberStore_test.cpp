@@ -7,6 +7,8 @@
 
 #include "StorageTestSupport.hpp"
 
+namespace subscriber_store_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -130,3 +132,5 @@ TEST_CASE("the cabinet setters change one subscriber, survive a re-upsert, or sa
     CHECK(f.store().set_puk_counter(nobody, {}, 1).error().code == "not_found");
     CHECK(f.store().set_password_counter(nobody, {}, 1).error().code == "not_found");
 }
+
+}  // namespace subscriber_store_test

@@ -5,6 +5,8 @@
 
 #include "StorageTestSupport.hpp"
 
+namespace types_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -56,3 +58,5 @@ TEST_CASE("every enum value has a text that reads back as itself; unknown words 
     CHECK_FALSE(channel_from_text("sms").has_value());
     CHECK_FALSE(payment_from_text("prepaid ").has_value());
 }
+
+}  // namespace types_test

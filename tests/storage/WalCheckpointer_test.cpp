@@ -9,6 +9,8 @@
 
 #include "StorageTestSupport.hpp"
 
+namespace wal_checkpointer_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -119,3 +121,5 @@ TEST_CASE("WalCheckpointer: with a reader on an old snapshot the writer's backst
     CHECK(w.stats().wal_pages < static_cast<std::uint64_t>(WalCheckpointer::kWakePages));
     CHECK(w.rows(**reader) == (commits + 2) * kRowsPerCommit);
 }
+
+}  // namespace wal_checkpointer_test

@@ -9,6 +9,8 @@
 #include "StorageTestSupport.hpp"
 #include "storage/WebCabinet.hpp"
 
+namespace web_cabinet_views_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -228,3 +230,5 @@ TEST_CASE("a staff CSV upload imports through the writer and reports what it did
     CHECK(r->written);
     CHECK(f.record("375291000077").subscriber.balance_minor == 100);
 }
+
+}  // namespace web_cabinet_views_test

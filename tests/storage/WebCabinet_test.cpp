@@ -10,6 +10,8 @@
 
 #include "storage/StorageTestSupport.hpp"
 
+namespace web_cabinet_test {
+
 using namespace ussdgw;
 using namespace ussdgw::storage;
 using namespace ussdgw::storage::test;
@@ -126,3 +128,5 @@ TEST_CASE("sessions beyond the per-subscriber limit end, oldest first; idle ones
     CHECK(*ended);
     CHECK(f.context(g[3]).session.end_reason == "idle");
 }
+
+}  // namespace web_cabinet_test

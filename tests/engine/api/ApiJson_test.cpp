@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+namespace api_json_test {
+
 using namespace ussdgw;
 using namespace ussdgw::api;
 
@@ -153,3 +155,5 @@ TEST_CASE("records render as the contract says") {
     CHECK(audit_json(e)["actor"]["kind"] == "operator_staff");
     CHECK(audit_json(e)["channel"] == "web");
 }
+
+}  // namespace api_json_test

@@ -7,6 +7,8 @@
 
 #include "engine/api/ApiTestSupport.hpp"
 
+namespace cabinet_api_test {
+
 using namespace ussdgw;
 using test::ApiHarness;
 
@@ -57,3 +59,5 @@ TEST_CASE("cabinet api: a session left idle past its timeout has ended") {
     auto a = h.call("GET", "/api/v1/me", "", auth);
     CHECK(a.refusal() == test::Refusal{401, "session.expired"});
 }
+
+}  // namespace cabinet_api_test

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+namespace login_guard_test {
+
 using namespace ussdgw::api;
 
 TEST_CASE("an address is refused past its limit until its window ends") {
@@ -37,3 +39,5 @@ TEST_CASE("unknown numbers are counted and locked like subscribers") {
     CHECK(u.fail(375299999999, 6000).failures == 1);  // an expired lockout starts afresh
     CHECK(u.counter(375290000000).failures == 0);
 }
+
+}  // namespace login_guard_test

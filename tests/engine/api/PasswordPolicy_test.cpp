@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+namespace password_policy_test {
+
 using namespace ussdgw::api;
 
 TEST_CASE("the password policy") {
@@ -28,3 +30,5 @@ TEST_CASE("the password policy") {
     CHECK(e->data["min_length"] == 5);
     CHECK(e->data["field"] == "new_password");
 }
+
+}  // namespace password_policy_test

@@ -5,6 +5,8 @@
 
 #include "engine/api/ApiTestSupport.hpp"
 
+namespace public_routes_test {
+
 using namespace ussdgw;
 using test::ApiHarness;
 
@@ -124,3 +126,5 @@ TEST_CASE("public routes: a password reset needs a 6-digit code, the policy and 
     CHECK(a.status == 401);
     CHECK((a.code() == "otp.wrong" || a.code() == "otp.expired"));
 }
+
+}  // namespace public_routes_test

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+namespace session_rules_test {
+
 using namespace ussdgw;
 using namespace ussdgw::api;
 
@@ -90,3 +92,5 @@ TEST_CASE("the session cookie and the client address") {
     CHECK(client_address(r, {"127.0.0.1"}) == "192.0.2.7");
     CHECK(client_address(request(http::Verb::get, {}, "::1"), {"::1"}) == "::1");
 }
+
+}  // namespace session_rules_test

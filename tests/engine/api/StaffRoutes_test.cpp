@@ -5,6 +5,8 @@
 
 #include "engine/api/ApiTestSupport.hpp"
 
+namespace staff_routes_test {
+
 using namespace ussdgw;
 using test::ApiHarness;
 
@@ -64,3 +66,5 @@ TEST_CASE("staff routes: /org is for a legal entity's managers, within their own
     CHECK(other.status == 404);
     CHECK(other.body == unknown.body);
 }
+
+}  // namespace staff_routes_test

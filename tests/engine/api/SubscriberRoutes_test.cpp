@@ -5,6 +5,8 @@
 
 #include "engine/api/ApiTestSupport.hpp"
 
+namespace subscriber_routes_test {
+
 using namespace ussdgw;
 using test::ApiHarness;
 
@@ -69,3 +71,5 @@ TEST_CASE("subscriber routes: logout ends the session") {
     auto a = h.call("GET", "/api/v1/me", "", auth);
     CHECK(a.status == 401);
 }
+
+}  // namespace subscriber_routes_test

@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+namespace gsm_text_test {
+
 using namespace ussdgw::gsm;
 
 TEST_CASE("fits check and septet count, extension characters count two") {
@@ -128,3 +130,5 @@ TEST_CASE("SMS split: single part at the limits, concatenated beyond") {
         joined += p.text;
     CHECK(joined == s);
 }
+
+}  // namespace gsm_text_test

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+namespace lifetime_test {
+
 using ussdgw::Lifetime;
 
 namespace {
@@ -123,3 +125,5 @@ TEST_CASE("lifetime: guards made and dropped on a worker while the owner ends do
     CHECK(kept.size() == 100);
     CHECK(ran == 0);
 }
+
+}  // namespace lifetime_test

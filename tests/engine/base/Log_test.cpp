@@ -10,6 +10,8 @@
 
 #include "engine/base/Secret.hpp"
 
+namespace log_test {
+
 using namespace ussdgw;
 using namespace ussdgw::log;
 using namespace std::chrono_literals;
@@ -137,3 +139,5 @@ TEST_CASE("limited log: flush reports what is pending; lines below the level are
     REQUIRE(lines.size() == 2);
     CHECK(has(lines[1], "event=smpp.connection_evicted suppressed=3"));
 }
+
+}  // namespace log_test

@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+namespace metrics_test {
+
 using namespace ussdgw::metrics;
 
 TEST_CASE("metrics: counters and gauges render with HELP, TYPE and escaped labels") {
@@ -131,3 +133,5 @@ TEST_CASE("metrics: updates from several threads are all counted") {
     CHECK(s.count() == kThreads * kEach);
     CHECK(s.cumulative.front() == kThreads * (kEach / 7 + 1));  // the zeros (le 0.0005)
 }
+
+}  // namespace metrics_test

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+namespace toml_reader_test {
+
 using namespace ussdgw;
 using namespace std::chrono_literals;
 
@@ -119,3 +121,5 @@ TEST_CASE("a file that cannot be read is an error at line 0") {
     CHECK_THROWS_WITH(load_toml_file("/nonexistent/ussdgw.toml"),
                       "/nonexistent/ussdgw.toml:0: cannot open the file");
 }
+
+}  // namespace toml_reader_test

@@ -6,6 +6,8 @@
 
 #include "engine/EngineTestSupport.hpp"
 
+namespace cabinet_bridge_test {
+
 using namespace ussdgw;
 namespace o = menus::outcome;
 
@@ -107,3 +109,5 @@ TEST_CASE("a suspended subscriber gets service.suspended for its access, state a
     CHECK(b.perform(K::issue_password, "375291000004").outcome == o::suspended);
     CHECK(b.access_open("375291000004"));
 }
+
+}  // namespace cabinet_bridge_test

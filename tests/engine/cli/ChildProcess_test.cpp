@@ -16,6 +16,8 @@
 
 #include "storage/StorageTestSupport.hpp"
 
+namespace child_process_test {
+
 using namespace ussdgw::cli;
 using namespace std::chrono_literals;
 
@@ -93,3 +95,5 @@ TEST_CASE("ChildProcess: usage from /proc, ports, and the source tree's files") 
           std::filesystem::absolute("conf/ussdgw.toml").string());
     CHECK(self_path().find("test_engine") != std::string::npos);
 }
+
+}  // namespace child_process_test

@@ -9,6 +9,8 @@
 
 #include "engine/cli/CliTestSupport.hpp"
 
+namespace menu_commands_test {
+
 using namespace ussdgw::cli;
 
 namespace {
@@ -35,3 +37,5 @@ TEST_CASE("menus try walks a dialogue against the demo domain") {
     // An answer after the dialogue ended is reported.
     CHECK(run({"menus", "try", "375291234567", "*141*0#", "1"}) == 1);
 }
+
+}  // namespace menu_commands_test

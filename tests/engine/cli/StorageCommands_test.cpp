@@ -11,6 +11,8 @@
 #include "engine/cli/CliTestSupport.hpp"
 #include "storage/Storage.hpp"
 
+namespace storage_commands_test {
+
 using namespace ussdgw;
 using namespace ussdgw::cli;
 namespace fs = std::filesystem;
@@ -76,3 +78,5 @@ TEST_CASE("bench storage runs with a small data set") {
     CHECK(f.run({"bench", "storage", "--subscribers", "2000", "--lookups", "2000", "--changes",
                  "500", "--concurrency", "50", "--dir", (f.dir / "bench").string()}) == 0);
 }
+
+}  // namespace storage_commands_test

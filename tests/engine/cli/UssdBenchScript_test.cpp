@@ -6,6 +6,8 @@
 #include "engine/base/GsmText.hpp"
 #include "engine/cli/BenchPopulation.hpp"
 
+namespace ussd_bench_script_test {
+
 using namespace ussdgw;
 using namespace ussdgw::cli;
 using namespace ussdgw::cli::ussdbench;
@@ -172,3 +174,5 @@ TEST_CASE("a password dialogue: one step, each valid final screen counted by kin
                   good_screen(menu, "Сервис временно недоступен. Повторите запрос позже", false))
               .kind == Verdict::Kind::wrong);
 }
+
+}  // namespace ussd_bench_script_test

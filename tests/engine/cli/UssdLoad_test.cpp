@@ -16,6 +16,8 @@
 #include "engine/cli/BenchPopulation.hpp"
 #include "engine/cli/ChildProcess.hpp"
 
+namespace ussd_load_test {
+
 using namespace ussdgw;
 using namespace ussdgw::cli;
 using namespace std::chrono_literals;
@@ -89,3 +91,5 @@ TEST_CASE("UssdLoad: toggle dialogues against the engine, and a ledger that agre
     }
     CHECK(lines > 0);
 }
+
+}  // namespace ussd_load_test

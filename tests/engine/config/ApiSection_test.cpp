@@ -3,6 +3,8 @@
 
 #include "engine/config/ConfigTestSupport.hpp"
 
+namespace api_section_test {
+
 using ussdgw::test::config_error_of;
 using ussdgw::test::parse_config;
 
@@ -70,3 +72,5 @@ TEST_CASE("bad [api] values name file, line and key") {
               .find("api.staff[0].token_sha256") != std::string::npos);
     CHECK(config_error_of("[web]\ndir = \"x\"\n").find("web.dir") != std::string::npos);
 }
+
+}  // namespace api_section_test

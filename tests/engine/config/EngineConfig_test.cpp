@@ -6,6 +6,8 @@
 
 #include "engine/config/ConfigTestSupport.hpp"
 
+namespace engine_config_test {
+
 using namespace ussdgw;
 using namespace ussdgw::config;
 
@@ -80,3 +82,5 @@ TEST_CASE("the shipped configuration is valid") {
     auto cfg = load_engine_config(USSDGW_SOURCE_DIR "/conf/ussdgw.toml");
     CHECK(cfg.file.find("ussdgw.toml") != std::string::npos);
 }
+
+}  // namespace engine_config_test

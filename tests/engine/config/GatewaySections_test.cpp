@@ -8,6 +8,8 @@
 
 #include "engine/config/ConfigTestSupport.hpp"
 
+namespace gateway_sections_test {
+
 using namespace ussdgw;
 using namespace std::chrono_literals;
 
@@ -142,3 +144,5 @@ receipt_retry = "20s"
     CHECK(error_of("[sms]\nsource_address = \"TOOLONGSENDER\"\n").find("sms.source_address") !=
           std::string::npos);
 }
+
+}  // namespace gateway_sections_test

@@ -4,6 +4,8 @@
 
 #include "engine/config/ConfigTestSupport.hpp"
 
+namespace http_section_test {
+
 using namespace ussdgw::config;
 using namespace std::chrono_literals;
 
@@ -91,3 +93,5 @@ required = false
                           "\"yes\"\n")
               .starts_with("conf/t.toml:4: key 'smpp.client[0].required'"));
 }
+
+}  // namespace http_section_test

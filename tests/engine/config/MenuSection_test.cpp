@@ -4,6 +4,8 @@
 
 #include "engine/config/ConfigTestSupport.hpp"
 
+namespace menu_section_test {
+
 using namespace ussdgw::config;
 using namespace std::chrono_literals;
 
@@ -45,3 +47,5 @@ TEST_CASE("the shipped conf/ussdgw.toml has a valid [menus] section") {
     auto c = load_engine_config(USSDGW_SOURCE_DIR "/conf/ussdgw.toml");
     CHECK(c.menus.directory == "menus/cabinet");
 }
+
+}  // namespace menu_section_test

@@ -4,6 +4,8 @@
 
 #include "engine/config/ConfigTestSupport.hpp"
 
+namespace smpp_section_test {
+
 using namespace ussdgw;
 using namespace ussdgw::config;
 using namespace std::chrono_literals;
@@ -243,3 +245,5 @@ roles = ["sms"]
     CHECK(c.server.accounts[1].sms_throughput == 0);
     CHECK(c.server.accounts[1].sms_max_queued == 10'000);
 }
+
+}  // namespace smpp_section_test

@@ -8,6 +8,8 @@
 #include "engine/config/ConfigTestSupport.hpp"
 #include "engine/config/EngineConfig.hpp"
 
+namespace storage_section_test {
+
 using namespace ussdgw;
 using namespace ussdgw::config;
 
@@ -158,3 +160,5 @@ TEST_CASE("hash_max_wait stays within the USSD step deadlines") {
     CHECK(config_error_of("[storage]\nhash_max_wait = \"5ms\"\n").find("storage.hash_max_wait") !=
           std::string::npos);
 }
+
+}  // namespace storage_section_test

@@ -7,6 +7,8 @@
 
 #include "engine/config/ConfigTestSupport.hpp"
 
+namespace ussd_http_section_test {
+
 using namespace std::chrono_literals;
 using ussdgw::test::config_error_of;
 using ussdgw::test::parse_config;
@@ -97,3 +99,5 @@ TEST_CASE("ussd.http: errors name file, line and key") {
                           "allowed_addresses = [\"127.0.0.1\"]\n")
               .find("[http] enabled") != std::string::npos);
 }
+
+}  // namespace ussd_http_section_test

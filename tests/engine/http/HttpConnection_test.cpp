@@ -12,6 +12,8 @@
 
 #include "engine/http/HttpTestSupport.hpp"
 
+namespace http_connection_test {
+
 using namespace ussdgw;
 using namespace ussdgw::http;
 using namespace std::chrono_literals;
@@ -227,3 +229,5 @@ TEST_CASE("http connection: a request pipelined behind a refused one is not serv
     auto m = s.metrics();
     CHECK_FALSE(m.find(R"(route="/healthz",method="GET",status="200")") != std::string::npos);
 }
+
+}  // namespace http_connection_test

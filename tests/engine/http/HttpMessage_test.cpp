@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+namespace http_message_test {
+
 using namespace ussdgw::http;
 
 TEST_CASE("http message: origin-form targets split into path and query") {
@@ -78,3 +80,5 @@ TEST_CASE("http message: security headers on every answer, unless a route set it
     apply_security_headers(plain);
     CHECK(plain[bhttp::field::cache_control] == "no-store");
 }
+
+}  // namespace http_message_test

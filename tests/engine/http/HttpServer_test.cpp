@@ -11,6 +11,8 @@
 
 #include "engine/http/HttpTestSupport.hpp"
 
+namespace http_server_test {
+
 using namespace ussdgw;
 using namespace ussdgw::http;
 using namespace std::chrono_literals;
@@ -172,3 +174,5 @@ TEST_CASE("http server: with ops_listen the operations routes are served only th
     CHECK(ops.request(get("/metrics"))->body() == "m");
     CHECK(ops.request(get("/healthz"))->result() == HttpStatus::not_found);
 }
+
+}  // namespace http_server_test

@@ -4,6 +4,8 @@
 
 #include <optional>
 
+namespace ops_routes_test {
+
 using namespace ussdgw::http;
 
 namespace {
@@ -45,3 +47,5 @@ TEST_CASE("ops routes: healthz, readyz ready and not, metrics text") {
     CHECK(m[bhttp::field::content_type] == "text/plain; version=0.0.4; charset=utf-8");
     CHECK(m.body() == "# HELP x X.\n# TYPE x gauge\nx 1\n");
 }
+
+}  // namespace ops_routes_test

@@ -5,6 +5,8 @@
 #include <boost/asio/buffer.hpp>
 #include <string>
 
+namespace request_reader_test {
+
 using namespace ussdgw::http;
 using Step = RequestReader::Step;
 
@@ -88,3 +90,5 @@ TEST_CASE("request reader: HTTP/1.0 needs no Host; Expect: 100-continue asks to 
     REQUIRE(r.parse(b) == Step::request);
     CHECK(r.take().body() == "abc");
 }
+
+}  // namespace request_reader_test

@@ -7,6 +7,8 @@
 #include <thread>
 #include <vector>
 
+namespace router_test {
+
 using namespace ussdgw::http;
 
 namespace {
@@ -175,3 +177,5 @@ TEST_CASE("router: a handler that throws costs its request a 500, not the engine
     REQUIRE(a.res);
     CHECK(a.res->body() == "answered");
 }
+
+}  // namespace router_test

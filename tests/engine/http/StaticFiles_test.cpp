@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+namespace static_files_test {
+
 using namespace ussdgw::http;
 
 TEST_CASE("page paths stay inside the directory") {
@@ -24,3 +26,5 @@ TEST_CASE("content types by extension") {
     CHECK(static_content_type("x.exe").empty());
     CHECK(static_content_type("noext").empty());
 }
+
+}  // namespace static_files_test

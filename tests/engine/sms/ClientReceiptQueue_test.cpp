@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+namespace client_receipt_queue_test {
+
 using namespace ussdgw;
 using namespace ussdgw::sms;
 using namespace std::chrono_literals;
@@ -138,3 +140,5 @@ TEST_CASE("accounts are independent") {
     REQUIRE(a.size() == 1);
     CHECK(a[0].account == "b");
 }
+
+}  // namespace client_receipt_queue_test

@@ -7,6 +7,8 @@
 
 #include "engine/base/GsmText.hpp"
 
+namespace integrator_sms_test {
+
 using namespace ussdgw;
 using namespace ussdgw::sms;
 
@@ -170,3 +172,5 @@ TEST_CASE("the receipt deliver_sm: esm_class, TLVs and the classic text") {
     CHECK(message_state_of("REJECTD") == 8);
     CHECK(message_state_of("EXPIRED") == 3);
 }
+
+}  // namespace integrator_sms_test

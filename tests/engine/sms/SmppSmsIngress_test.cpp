@@ -12,6 +12,8 @@
 #include "smpp/SmppClientLink.hpp"
 #include "smpp/SmppNetTestSupport.hpp"
 
+namespace smpp_sms_ingress_test {
+
 using namespace ussdgw;
 using namespace std::chrono_literals;
 
@@ -180,3 +182,5 @@ TEST_CASE("SmppSmsIngress: a receipt goes back as deliver_sm until the integrato
     CHECK(due->empty());  // acknowledged durably: never sent again
     CHECK(g.ingress->stats().receipts_sent == 2);
 }
+
+}  // namespace smpp_sms_ingress_test

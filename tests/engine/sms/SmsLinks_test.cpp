@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+namespace sms_links_test {
+
 using namespace ussdgw::sms;
 using namespace std::chrono_literals;
 
@@ -61,3 +63,5 @@ TEST_CASE("a part lost with its connection goes again only after its response ti
     CHECK(retry_not_before(NoAnswer::not_sent, t0, 10s, t0 + 1s) == t0 + 1s);
     CHECK(retry_not_before(NoAnswer::timed_out, t0, 10s, t0 + 10s) == t0 + 10s);
 }
+
+}  // namespace sms_links_test

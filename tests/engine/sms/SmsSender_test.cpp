@@ -6,13 +6,15 @@
 
 #include "engine/EngineTestSupport.hpp"
 
+namespace sms_sender_test {
+
 using namespace ussdgw;
 using namespace ussdgw::smpp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-struct Sender : test::StorageHarness {
+struct Sender : ussdgw::test::StorageHarness {
     struct Sent {
         SubmitSm sm;
         std::function<void(sms::PartOutcome)> done;
@@ -32,8 +34,8 @@ struct Sender : test::StorageHarness {
             [this] { return now; });
     }
 
-    std::int64_t enqueue(const std::string& text) { return test::enqueue_sms(*this, text); }
-    storage::OutboxStatus status(std::int64_t id) { return test::outbox_status(*this, id); }
+    std::int64_t enqueue(const std::string& text) { return ussdgw::test::enqueue_sms(*this, text); }
+    storage::OutboxStatus status(std::int64_t id) { return ussdgw::test::outbox_status(*this, id); }
     void poll_until_sent(std::size_t n) {
         sender->poll();
         REQUIRE(loop.run_until([&] { return sent.size() >= n; }));
@@ -260,3 +262,5 @@ TEST_CASE("a retry sends only the parts the SMSC has not accepted") {
     CHECK(st.state == storage::OutboxState::submitted);
     CHECK(st.parts == 2);
 }
+
+}  // namespace sms_sender_test

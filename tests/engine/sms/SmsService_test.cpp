@@ -11,6 +11,8 @@
 #include "smpp/SmppNetTestSupport.hpp"
 #include "smpp/SmppServer.hpp"
 
+namespace sms_service_test {
+
 using namespace ussdgw;
 using namespace std::chrono_literals;
 using sms::SmsRoute;
@@ -185,3 +187,5 @@ TEST_CASE("sms service: an answer within the late window is the part's answer, n
     CHECK(g.status(id).attempts == 1);
     CHECK(g.a.submits + g.b.submits == 1);
 }
+
+}  // namespace sms_service_test

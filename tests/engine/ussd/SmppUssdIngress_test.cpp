@@ -13,6 +13,8 @@
 #include "smpp/SamplePdus.hpp"
 #include "smpp/SmppText.hpp"
 
+namespace smpp_ussd_ingress_test {
+
 using namespace ussdgw;
 using namespace ussdgw::smpp;
 using Clock = std::chrono::steady_clock;
@@ -497,3 +499,5 @@ TEST_CASE("no session of the account left: its dialogues end, their unfinished c
     CHECK(g.ingress->open_sessions() == 0);
     CHECK(g.access_open("375291000001"));
 }
+
+}  // namespace smpp_ussd_ingress_test

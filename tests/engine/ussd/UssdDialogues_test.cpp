@@ -6,6 +6,8 @@
 
 #include "menus/MenuRegistry.hpp"
 
+namespace ussd_dialogues_test {
+
 using namespace ussdgw;
 using namespace ussdgw::ussd;
 using namespace std::chrono_literals;
@@ -164,3 +166,5 @@ TEST_CASE("shutdown ends every dialogue with a final screen") {
     CHECK(t.d->active() == 0);
     CHECK(t.stats("http:agg").ended_as(DialogueOutcome::shutdown) == 1);
 }
+
+}  // namespace ussd_dialogues_test

@@ -11,6 +11,8 @@
 #include "engine/EngineTestSupport.hpp"
 #include "engine/ussd/UssdTestSupport.hpp"
 
+namespace ussd_service_test {
+
 using namespace ussdgw;
 using namespace ussdgw::ussd;
 using namespace std::chrono_literals;
@@ -134,3 +136,5 @@ TEST_CASE("ussd service: a storage result that arrives after the service is gone
     CHECK(s.screens.empty());
     CHECK(s.passwords_issued == 0);
 }
+
+}  // namespace ussd_service_test

@@ -3,6 +3,8 @@
 
 #include "../MenuTestSupport.hpp"
 
+namespace dialogues_test {
+
 using namespace ussdgw;
 using namespace ussdgw::menus;
 using namespace ussdgw::menus::test;
@@ -356,3 +358,5 @@ TEST_CASE("junk USSD strings get a clear final screen and touch nothing") {
     CHECK(en.last.encoding == gsm::Encoding::gsm7);
     CHECK(d.performed.empty());
 }
+
+}  // namespace dialogues_test

@@ -7,6 +7,8 @@
 
 #include "../MenuTestSupport.hpp"
 
+namespace menus_bench_test {
+
 using namespace ussdgw::menus;
 using namespace ussdgw::menus::test;
 
@@ -38,3 +40,5 @@ TEST_CASE("bench: cabinet load and dialogues per second" * doctest::skip()) {
         "%.2f s = %.0f dialogues/s (%zu bytes)\n",
         load_ms, n, secs, n / secs, bytes);
 }
+
+}  // namespace menus_bench_test

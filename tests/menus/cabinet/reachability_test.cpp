@@ -7,6 +7,8 @@
 
 #include "../MenuTestSupport.hpp"
 
+namespace reachability_test {
+
 using namespace ussdgw;
 using namespace ussdgw::menus;
 using namespace ussdgw::menus::test;
@@ -83,3 +85,5 @@ TEST_CASE("every screen of the cabinet is reachable and fits, in every language"
                      << " screens rendered");
     }
 }
+
+}  // namespace reachability_test

@@ -6,6 +6,8 @@
 #include <map>
 #include <optional>
 
+namespace http_ussd_ingress_test {
+
 using namespace ussdgw;
 using namespace ussdgw::http;
 
@@ -203,3 +205,5 @@ TEST_CASE("http ussd ingress: a pending step answered later; stop answers what w
     CHECK(f.core.events.back() == "release ATs1");
     CHECK(f.core.sinks.empty());
 }
+
+}  // namespace http_ussd_ingress_test

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+namespace http_ussd_sessions_test {
+
 using namespace ussdgw;
 using namespace ussdgw::http;
 using namespace std::chrono_literals;
@@ -308,3 +310,5 @@ TEST_CASE("http ussd: shutdown answers waiting requests and releases open dialog
     CHECK(out.replies[0].outcome == Outcome::deadline);
     CHECK(f.sessions.size() == 0);
 }
+
+}  // namespace http_ussd_sessions_test
