@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <map>
 #include <tuple>
 
@@ -193,6 +194,10 @@ void storage_metrics(Exposition& out, storage::Storage& storage) {
                 static_cast<double>(refused.wait_estimate));
     out.counter("storage_hash_refused_total", refused_help, {{"reason", "expired"}},
                 static_cast<double>(refused.expired));
+    out.counter("storage_hash_rest_seconds_total",
+                "Time the hash workers rested after hashes on a busy engine "
+                "(hash_duty_percent), added up.",
+                {}, std::chrono::duration<double>(storage.hasher().rested()).count());
     out.histogram("storage_commit_batch_size", "Changes per group-commit transaction.", {},
                   storage.committer().batch_sizes().snapshot());
     out.histogram("storage_commit_duration_seconds",

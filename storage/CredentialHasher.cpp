@@ -3,7 +3,10 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "engine/base/ThreadName.hpp"
 #include "storage/HashProcess.hpp"
@@ -22,16 +25,33 @@ Result<bool> verify_on_worker(const std::string& stored, const Secret& pw) {
     return verify_password(stored, pw);
 }
 
+std::chrono::nanoseconds cpu_clock(clockid_t clock) {
+    timespec ts{};
+    if (::clock_gettime(clock, &ts) != 0) return std::chrono::nanoseconds(0);
+    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+// OthersCpu of the engine: the process's CPU time less the calling worker's.
+std::chrono::nanoseconds others_cpu_time() {
+    return cpu_clock(CLOCK_PROCESS_CPUTIME_ID) - cpu_clock(CLOCK_THREAD_CPUTIME_ID);
+}
+
 // The hash workers' nice value where SCHED_IDLE is refused (the engine's threads run at 0).
 constexpr int kWorkerNice = 10;
 // Weight of the newest run time in the moving average: about the last 8 hashes count.
 constexpr double kAverageWeight = 1.0 / 8;
 }  // namespace
 
-CredentialHasher::CredentialHasher(HashPoolSettings settings, Argon2Params params, SteadyNow now)
-    : settings_(settings), params_(params), now_(std::move(now)) {
+CredentialHasher::CredentialHasher(HashPoolSettings settings, Argon2Params params, SteadyNow now,
+                                   OthersCpu others_cpu)
+    : settings_(settings),
+      params_(params),
+      now_(std::move(now)),
+      others_cpu_(std::move(others_cpu)) {
     if (!now_) now_ = [] { return std::chrono::steady_clock::now(); };
+    if (!others_cpu_) others_cpu_ = others_cpu_time;
     if (settings_.workers == 0) settings_.workers = 1;
+    settings_.duty_percent = std::clamp(settings_.duty_percent, 1u, 100u);
     for (std::size_t i = 0; i < settings_.workers; ++i)
         threads_.emplace_back([this] {
             name_this_thread("ussdgw-hasher");
@@ -66,7 +86,7 @@ void CredentialHasher::shutdown() {
 
 std::chrono::nanoseconds CredentialHasher::estimated_wait_locked() const {
     // A free worker takes it at once; otherwise it starts after the queued ones and one more
-    // have finished, the workers finishing one every average / workers.
+    // have finished, the workers finishing one every average (rests included) / workers.
     if (!average_ns_ || queue_.size() + running_ < settings_.workers)
         return std::chrono::nanoseconds(0);
     const double ahead = static_cast<double>(queue_.size() + 1);
@@ -117,6 +137,17 @@ Status CredentialHasher::admit(Job job) {
     return admitted;
 }
 
+std::chrono::nanoseconds CredentialHasher::rest_after(std::chrono::nanoseconds took,
+                                                      std::chrono::nanoseconds others) const {
+    if (took <= std::chrono::nanoseconds(0) || others <= std::chrono::nanoseconds(0))
+        return std::chrono::nanoseconds(0);
+    // u: the cores the other threads kept busy on average, at most one.
+    const double u = std::min(1.0, static_cast<double>(others.count()) / took.count());
+    return std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(took.count()) *
+                                                              u * (100 - settings_.duty_percent) /
+                                                              settings_.duty_percent));
+}
+
 void CredentialHasher::measured_locked(std::chrono::nanoseconds took) {
     const double ns = static_cast<double>(took.count());
     average_ns_ = average_ns_ ? *average_ns_ + kAverageWeight * (ns - *average_ns_) : ns;
@@ -142,14 +173,20 @@ void CredentialHasher::run() {
             if (late.expired) late.expired();
         if (!job.run) continue;
         const TimePoint started = now_();
+        const auto others_before = job.measured ? others_cpu_() : std::chrono::nanoseconds(0);
         job.run();
+        std::chrono::nanoseconds rest{0};
         if (job.measured) {
             const auto took = now_() - started;
+            rest = rest_after(took, others_cpu_() - others_before);
             std::lock_guard lk(mu_);
-            measured_locked(took);
+            measured_locked(took + rest);
+            rested_ += rest;
         }
         if (job.then) job.then();
-        std::lock_guard lk(mu_);
+        std::unique_lock lk(mu_);
+        // Still counted as running (not free for the estimate); stopping ends the rest.
+        if (rest > std::chrono::nanoseconds(0)) cv_.wait_for(lk, rest, [&] { return stopping_; });
         --running_;
     }
 }
@@ -216,6 +253,11 @@ std::optional<std::chrono::nanoseconds> CredentialHasher::average_run_time() {
 HashRefusals CredentialHasher::refusals() {
     std::lock_guard lk(mu_);
     return refusals_;
+}
+
+std::chrono::nanoseconds CredentialHasher::rested() {
+    std::lock_guard lk(mu_);
+    return rested_;
 }
 
 }  // namespace ussdgw::storage

@@ -34,6 +34,14 @@ struct HashPoolSettings {
     std::size_t workers = 1;
     std::size_t queue_limit = 1000;
     std::chrono::milliseconds max_wait{2000};
+    // How much a worker backs off while the engine is busy, as the share of its time it may
+    // hash then, in percent (1 to 100): after hash work that took t while the engine's other
+    // threads kept u cores busy on average (u at most 1), the worker rests
+    // t * u * (100 - duty_percent) / duty_percent before it takes the next job. On an idle
+    // engine u is about 0 and the workers hash at full speed; on a busy one they leave the
+    // caches and hyperthread siblings to the loops part of the time (SCHED_IDLE yields them
+    // the CPU only). 100: never rest.
+    unsigned duty_percent = 100;
     // The argv of a hash child process (storage/HashProcess), one per worker: the engine runs
     // its Argon2id work out of its own address space. Empty: the workers hash in-process
     // (the CLI and tests).
@@ -42,6 +50,12 @@ struct HashPoolSettings {
 
 // The pool's clock (monotonic); tests feed their own.
 using SteadyNow = std::function<std::chrono::steady_clock::time_point()>;
+
+// The CPU time used so far by the threads of this process other than the calling one
+// (CLOCK_PROCESS_CPUTIME_ID less CLOCK_THREAD_CPUTIME_ID): what tells a hash worker how busy
+// the engine was while it hashed. The hash children are other processes and do not count.
+// Tests feed their own.
+using OthersCpu = std::function<std::chrono::nanoseconds()>;
 
 // Refusals since start, by reason (the metrics' storage_hash_refused_total).
 struct HashRefusals {
@@ -52,11 +66,14 @@ struct HashRefusals {
 
 // The workers run as SCHED_IDLE threads (nice 10 where that is refused): while hashes
 // saturate the cores, the event loop still answers at once; password requests wait for
-// spare CPU, and the time bound turns the surplus into quick refusals. Destruction finishes
-// queued work (what has not expired) and joins the threads.
+// spare CPU, and the time bound turns the surplus into quick refusals. A worker rests after
+// a hash in proportion to it and to how busy the engine was meanwhile (`duty_percent`).
+// Destruction ends the rests, finishes queued work (what has not expired) and joins the
+// threads.
 class CredentialHasher {
   public:
-    CredentialHasher(HashPoolSettings settings, Argon2Params params, SteadyNow now = {});
+    CredentialHasher(HashPoolSettings settings, Argon2Params params, SteadyNow now = {},
+                     OthersCpu others_cpu = {});
     ~CredentialHasher();
     CredentialHasher(const CredentialHasher&) = delete;
     CredentialHasher& operator=(const CredentialHasher&) = delete;
@@ -87,10 +104,12 @@ class CredentialHasher {
     std::size_t queue_depth();
     // What a request arriving now would be estimated to wait. Thread-safe.
     std::chrono::nanoseconds estimated_wait();
-    // The moving average of the measured work's run time (hash and verify); none before the
-    // first one. Thread-safe.
+    // The moving average of the time measured work (hash and verify) holds a worker: its run
+    // time and the rest after it; none before the first one. Thread-safe.
     std::optional<std::chrono::nanoseconds> average_run_time();
     HashRefusals refusals();
+    // The workers' rests since start, added up (the metrics' storage_hash_rest_seconds_total).
+    std::chrono::nanoseconds rested();
 
   private:
     using TimePoint = std::chrono::steady_clock::time_point;
@@ -106,18 +125,23 @@ class CredentialHasher {
     std::chrono::nanoseconds estimated_wait_locked() const;
     // Moves the jobs at the front whose due time has passed to `out` (FIFO: the oldest first).
     void take_expired_locked(TimePoint now, std::vector<Job>& out);
-    // Measured work ran for `took`: into the moving average.
+    // Measured work held a worker for `took` (its rest included): into the moving average.
     void measured_locked(std::chrono::nanoseconds took);
+    // The rest after measured work that took `took` while the other threads used `others`.
+    std::chrono::nanoseconds rest_after(std::chrono::nanoseconds took,
+                                        std::chrono::nanoseconds others) const;
 
     HashPoolSettings settings_;
     Argon2Params params_;
     SteadyNow now_;
+    OthersCpu others_cpu_;
     std::mutex mu_;
     std::condition_variable cv_;
     std::deque<Job> queue_;
     std::size_t running_ = 0;
     std::optional<double> average_ns_;
     HashRefusals refusals_;
+    std::chrono::nanoseconds rested_{0};
     bool stopping_ = false;
     std::vector<std::thread> threads_;
 };

@@ -48,10 +48,10 @@ Result<std::unique_ptr<Storage>> Storage::open(const StorageConfig& cfg, Post po
     if (!clock) clock = system_clock_ms;
     std::unique_ptr<Storage> s(
         new Storage(cfg, std::move(writer->key), std::move(post), std::move(clock)));
-    s->hasher_ =
-        std::make_unique<CredentialHasher>(HashPoolSettings{cfg.hash_workers, cfg.hash_queue_limit,
-                                                            cfg.hash_max_wait, cfg.hash_process},
-                                           Argon2Params{cfg.argon2_opslimit, cfg.argon2_memlimit});
+    s->hasher_ = std::make_unique<CredentialHasher>(
+        HashPoolSettings{cfg.hash_workers, cfg.hash_queue_limit, cfg.hash_max_wait,
+                         cfg.hash_duty_percent, cfg.hash_process},
+        Argon2Params{cfg.argon2_opslimit, cfg.argon2_memlimit});
     auto checkpoint_db = open_write_connection(cfg);
     if (!checkpoint_db) return Failure{checkpoint_db.error()};
     s->committer_ =

@@ -37,6 +37,12 @@ struct StorageConfig {
     // it within the USSD step deadlines (at most half the shortest; by default 2 s or that
     // half, whichever is shorter).
     std::chrono::milliseconds hash_max_wait{2000};
+    // How much the hash workers back off while the engine is busy (HashPoolSettings::
+    // duty_percent): after a hash that took t while the engine's other threads kept u cores
+    // busy (u at most 1), a worker rests t * u * (100 - d) / d. SCHED_IDLE gives the loops
+    // the CPU at once, but a running Argon2id still streams argon2_memlimit through the
+    // shared caches and slows a hyperthread sibling (README, Benchmarks).
+    unsigned hash_duty_percent = 25;
     // Not a file key: `ussdgw run` sets its own executable and "hash-worker" here, so that the
     // hash workers run Argon2id in child processes (storage/HashProcess). Empty: in-process.
     std::vector<std::string> hash_process{};

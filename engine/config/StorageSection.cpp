@@ -40,6 +40,8 @@ storage::StorageConfig parse_storage_section(const TomlTable& t) {
     // Checked against the USSD step deadlines (and defaulted from them) in engine/config/
     // EngineConfig.cpp, which sees [menus] and [[ussd.http]] too.
     c.hash_max_wait = t.duration("hash_max_wait", c.hash_max_wait, 10ms, 60s);
+    c.hash_duty_percent = static_cast<unsigned>(
+        t.integer("hash_duty_percent", static_cast<std::int64_t>(c.hash_duty_percent), 1, 100));
 
     c.password_length = static_cast<std::size_t>(
         t.integer("password_length", static_cast<std::int64_t>(c.password_length), 6, 64));

@@ -34,8 +34,9 @@ TEST_CASE("EngineMetrics: every family is rendered with HELP and TYPE") {
           "ussdgw_sms_outbox_oldest_pending_age_seconds", "ussdgw_storage_hash_queue_depth",
           "ussdgw_storage_commit_batch_size", "ussdgw_storage_commit_duration_seconds",
           "ussdgw_storage_hash_refused_total", "ussdgw_storage_checkpoints_total",
-          "ussdgw_storage_wal_pages", "ussdgw_sms_failed_total",
-          "ussdgw_sms_integrator_requests_total", "ussdgw_smpp_server_connections"}) {
+          "ussdgw_storage_wal_pages", "ussdgw_storage_hash_rest_seconds_total",
+          "ussdgw_sms_failed_total", "ussdgw_sms_integrator_requests_total",
+          "ussdgw_smpp_server_connections"}) {
         CAPTURE(family);
         CHECK(text.find(std::string("# HELP ") + family + " ") != std::string::npos);
         CHECK(text.find(std::string("# TYPE ") + family + " ") != std::string::npos);
@@ -46,6 +47,7 @@ TEST_CASE("EngineMetrics: every family is rendered with HELP and TYPE") {
     CHECK(sample(text, "ussdgw_smpp_link_bound{link=\"ussdc\"}") == 0);
     CHECK(text.find("\nussdgw_build_info{version=\"") != std::string::npos);
     CHECK(sample(text, "ussdgw_storage_hash_queue_depth") == 0);
+    CHECK(sample(text, "ussdgw_storage_hash_rest_seconds_total") == 0);
 }
 
 TEST_CASE("EngineMetrics: a committed change shows in the commit histogram") {

@@ -1,7 +1,8 @@
 // The hash pool: Argon2id off the caller's thread, at most `workers` at once, a queue bounded
 // in length and in time that refuses at once ("storage.busy"), and a shutdown that finishes
 // queued work. The time bound is tested on a fed clock: tasks advance it as if they ran; only
-// measured (hash) work feeds the estimate.
+// measured (hash) work feeds the estimate, and only it is followed by a worker's rest
+// (duty_percent; the rest itself is real time).
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "StorageTestSupport.hpp"
 
@@ -296,6 +298,123 @@ TEST_CASE("shutdown does not run what expired while it drained the queue") {
     auto refused = hasher->submit([] {});
     REQUIRE_FALSE(refused);
     CHECK(refused.error().code == "storage.busy");
+}
+
+namespace {
+// The CPU time of the engine's other threads, moved by hand.
+struct FedOthers {
+    std::atomic<std::int64_t> ns{0};
+    OthersCpu read() {
+        return [this] { return std::chrono::nanoseconds(ns.load()); };
+    }
+    void add(std::chrono::nanoseconds d) { ns += d.count(); }
+};
+}  // namespace
+
+TEST_CASE("duty: after hash work on a busy engine, a worker rests in proportion") {
+    FedClock clock;
+    FedOthers others;
+    CredentialHasher hasher({1, 100, 10s, 50}, Argon2Params{1, 8192}, clock.now(), others.read());
+    // 60 ms of hash work while the other threads used 60 ms of CPU (one core busy): at 50%,
+    // 60 ms of rest (real time) before the worker's next job.
+    std::promise<std::chrono::steady_clock::time_point> handed_on, next_started;
+    REQUIRE(hasher.submit_measured(
+        [&] {
+            clock.advance(60ms);
+            others.add(60ms);
+        },
+        [&] { handed_on.set_value(std::chrono::steady_clock::now()); }));
+    REQUIRE(hasher.submit([&] { next_started.set_value(std::chrono::steady_clock::now()); }));
+    const auto rested = next_started.get_future().get() - handed_on.get_future().get();
+    CHECK(rested >= 60ms);
+    CHECK(hasher.rested() == 60ms);
+    // The hash held the worker 120 ms with its rest: behind a held task, a new one waits that.
+    // A plain task is not measured and no rest follows it.
+    Gate g;
+    REQUIRE(hasher.submit(g.task()));
+    REQUIRE(g.wait_running(1));
+    CHECK(hasher.estimated_wait() == 120ms);
+    g.release();
+    REQUIRE(g.wait_finished(1));
+}
+
+TEST_CASE("duty: the rest scales with the engine's load, at most one core's worth") {
+    FedClock clock;
+    FedOthers others;
+    CredentialHasher hasher({1, 100, 60s, 25}, Argon2Params{1, 8192}, clock.now(), others.read());
+    // Half a core busy for 40 ms, at 25%: 40 ms * 0.5 * 3 = 60 ms.
+    REQUIRE(hasher.submit_measured(
+        [&] {
+            clock.advance(40ms);
+            others.add(20ms);
+        },
+        [] {}));
+    // Three cores busy for 10 ms count as one: 10 ms * 1 * 3 = 30 ms.
+    REQUIRE(hasher.submit_measured(
+        [&] {
+            clock.advance(10ms);
+            others.add(30ms);
+        },
+        [] {}));
+    hasher.shutdown();  // ends the rests (their length is counted as planned)
+    CHECK(hasher.rested() == 90ms);
+}
+
+TEST_CASE("duty: hash work on an idle engine is not followed by a rest") {
+    FedClock clock;
+    FedOthers others;
+    others.add(5s);  // CPU used before the work does not count
+    CredentialHasher hasher({1, 100, 10s, 1}, Argon2Params{1, 8192}, clock.now(), others.read());
+    run_measured(hasher, clock, 70ms);
+    CHECK(hasher.rested() == 0ns);
+    Gate g;
+    REQUIRE(hasher.submit(g.task()));
+    REQUIRE(g.wait_running(1));
+    CHECK(hasher.estimated_wait() == 70ms);
+    g.release();
+    REQUIRE(g.wait_finished(1));
+}
+
+TEST_CASE("duty: shutdown ends a rest and still runs what was queued") {
+    FedClock clock;
+    FedOthers others;
+    auto hasher = std::make_unique<CredentialHasher>(
+        HashPoolSettings{1, 10, 60s, 10}, Argon2Params{1, 8192}, clock.now(), others.read());
+    std::promise<void> handed_on;
+    REQUIRE(hasher->submit_measured(
+        [&] {
+            clock.advance(1s);
+            others.add(1s);
+        },
+        [&] { handed_on.set_value(); }));
+    // Nine seconds of rest follow (a new request's estimate, 10 s, is within max_wait).
+    handed_on.get_future().wait();
+    std::atomic<bool> ran{false};
+    REQUIRE(hasher->submit([&] { ran = true; }));
+    CHECK(hasher->queue_depth() == 1);  // the only worker rests
+    const auto stopping = std::chrono::steady_clock::now();
+    hasher->shutdown();  // stopping ends the rest
+    CHECK(std::chrono::steady_clock::now() - stopping < 8s);
+    CHECK(ran);
+}
+
+TEST_CASE("duty: the engine's own CPU clocks tell a worker that other threads are busy") {
+    // The default OthersCpu: the process's CPU time less the worker thread's. A thread of
+    // this process spins while a hash worker sleeps through 50 ms of measured work.
+    CredentialHasher hasher({1, 10, 60s, 50}, Argon2Params{1, 8192});
+    std::atomic<bool> spin{true};
+    std::thread spinner([&] {
+        while (spin) {
+        }
+    });
+    std::promise<void> done;
+    REQUIRE(hasher.submit_measured([] { std::this_thread::sleep_for(50ms); },
+                                   [&] { done.set_value(); }));
+    done.get_future().wait();
+    spin = false;
+    spinner.join();
+    CHECK(hasher.rested() > 10ms);  // about 50 ms where the spinner had a core to itself
+    hasher.shutdown();
 }
 
 }  // namespace credential_hasher_test

@@ -77,7 +77,7 @@ TEST_CASE("HashProcess: the child ends when the HashProcess does") {
 }
 
 TEST_CASE("CredentialHasher: workers with child processes hash and verify through them") {
-    HashPoolSettings settings{2, 10, std::chrono::seconds(60), kWorker};
+    HashPoolSettings settings{2, 10, std::chrono::seconds(60), 100, kWorker};
     CredentialHasher pool(settings, kCheap);
     std::promise<Result<std::string>> hashed;
     pool.hash(Secret("pool-secret"), nullptr, [&](Result<std::string> r) { hashed.set_value(r); });

@@ -38,6 +38,7 @@ TEST_CASE("[storage] defaults") {
     CHECK(c.password_sms_per_hour == 3);
     CHECK(c.password_sms_per_day == 10);
     CHECK(c.puk_max_wrong == 3);
+    CHECK(c.hash_duty_percent == 25);
 }
 
 TEST_CASE("[storage] every key") {
@@ -52,6 +53,7 @@ argon2_memlimit = 1048576
 hash_workers = 4
 hash_queue_limit = 50
 hash_max_wait = "750ms"
+hash_duty_percent = 30
 password_length = 10
 password_alphabet = "0123456789"
 password_sms_text = "Password: {password}"
@@ -78,6 +80,7 @@ outbox_claim_lease = "30s"
     CHECK(c.hash_workers == 4);
     CHECK(c.hash_queue_limit == 50);
     CHECK(c.hash_max_wait.count() == 750);
+    CHECK(c.hash_duty_percent == 30);
     CHECK(c.password_length == 10);
     CHECK(c.password_alphabet == "0123456789");
     CHECK(c.password_sms_text.at("ru") == "Password: {password}");
@@ -113,6 +116,8 @@ TEST_CASE("[storage] errors name file, line and key") {
               .find("'B' is not in tariff_plans") != std::string::npos);
     CHECK(error_of("[storage]\npassword_sms_per_hour = 5\npassword_sms_per_day = 2\n")
               .find("storage.password_sms_per_day") != std::string::npos);
+    CHECK(error_of("[storage]\nhash_duty_percent = 0\n")
+              .find("test.toml:2: key 'storage.hash_duty_percent'") != std::string::npos);
     CHECK(error_of("[storage]\nunknown_key = 1\n").find("unknown_key") != std::string::npos);
 }
 
