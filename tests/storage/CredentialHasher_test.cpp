@@ -308,7 +308,25 @@ struct FedOthers {
         return [this] { return std::chrono::nanoseconds(ns.load()); };
     }
     void add(std::chrono::nanoseconds d) { ns += d.count(); }
+    // Measured work that takes `took` on `clock` while the other threads use `busy` of CPU.
+    std::function<void()> work(FedClock& clock, std::chrono::nanoseconds took,
+                               std::chrono::nanoseconds busy) {
+        return [this, &clock, took, busy] {
+            clock.advance(took);
+            add(busy);
+        };
+    }
 };
+// The estimated wait of a new request while a task holds the pool's only worker.
+std::chrono::nanoseconds estimate_behind_held_task(CredentialHasher& hasher) {
+    Gate g;
+    REQUIRE(hasher.submit(g.task()));
+    REQUIRE(g.wait_running(1));
+    const auto estimate = hasher.estimated_wait();
+    g.release();
+    REQUIRE(g.wait_finished(1));
+    return estimate;
+}
 }  // namespace
 
 TEST_CASE("duty: after hash work on a busy engine, a worker rests in proportion") {
@@ -318,24 +336,15 @@ TEST_CASE("duty: after hash work on a busy engine, a worker rests in proportion"
     // 60 ms of hash work while the other threads used 60 ms of CPU (one core busy): at 50%,
     // 60 ms of rest (real time) before the worker's next job.
     std::promise<std::chrono::steady_clock::time_point> handed_on, next_started;
-    REQUIRE(hasher.submit_measured(
-        [&] {
-            clock.advance(60ms);
-            others.add(60ms);
-        },
-        [&] { handed_on.set_value(std::chrono::steady_clock::now()); }));
+    REQUIRE(hasher.submit_measured(others.work(clock, 60ms, 60ms),
+                                   [&] { handed_on.set_value(std::chrono::steady_clock::now()); }));
     REQUIRE(hasher.submit([&] { next_started.set_value(std::chrono::steady_clock::now()); }));
     const auto rested = next_started.get_future().get() - handed_on.get_future().get();
     CHECK(rested >= 60ms);
     CHECK(hasher.rested() == 60ms);
     // The hash held the worker 120 ms with its rest: behind a held task, a new one waits that.
     // A plain task is not measured and no rest follows it.
-    Gate g;
-    REQUIRE(hasher.submit(g.task()));
-    REQUIRE(g.wait_running(1));
-    CHECK(hasher.estimated_wait() == 120ms);
-    g.release();
-    REQUIRE(g.wait_finished(1));
+    CHECK(estimate_behind_held_task(hasher) == 120ms);
 }
 
 TEST_CASE("duty: the rest scales with the engine's load, at most one core's worth") {
@@ -343,19 +352,9 @@ TEST_CASE("duty: the rest scales with the engine's load, at most one core's wort
     FedOthers others;
     CredentialHasher hasher({1, 100, 60s, 25}, Argon2Params{1, 8192}, clock.now(), others.read());
     // Half a core busy for 40 ms, at 25%: 40 ms * 0.5 * 3 = 60 ms.
-    REQUIRE(hasher.submit_measured(
-        [&] {
-            clock.advance(40ms);
-            others.add(20ms);
-        },
-        [] {}));
+    REQUIRE(hasher.submit_measured(others.work(clock, 40ms, 20ms), [] {}));
     // Three cores busy for 10 ms count as one: 10 ms * 1 * 3 = 30 ms.
-    REQUIRE(hasher.submit_measured(
-        [&] {
-            clock.advance(10ms);
-            others.add(30ms);
-        },
-        [] {}));
+    REQUIRE(hasher.submit_measured(others.work(clock, 10ms, 30ms), [] {}));
     hasher.shutdown();  // ends the rests (their length is counted as planned)
     CHECK(hasher.rested() == 90ms);
 }
@@ -367,12 +366,7 @@ TEST_CASE("duty: hash work on an idle engine is not followed by a rest") {
     CredentialHasher hasher({1, 100, 10s, 1}, Argon2Params{1, 8192}, clock.now(), others.read());
     run_measured(hasher, clock, 70ms);
     CHECK(hasher.rested() == 0ns);
-    Gate g;
-    REQUIRE(hasher.submit(g.task()));
-    REQUIRE(g.wait_running(1));
-    CHECK(hasher.estimated_wait() == 70ms);
-    g.release();
-    REQUIRE(g.wait_finished(1));
+    CHECK(estimate_behind_held_task(hasher) == 70ms);
 }
 
 TEST_CASE("duty: shutdown ends a rest and still runs what was queued") {
@@ -381,12 +375,7 @@ TEST_CASE("duty: shutdown ends a rest and still runs what was queued") {
     auto hasher = std::make_unique<CredentialHasher>(
         HashPoolSettings{1, 10, 60s, 10}, Argon2Params{1, 8192}, clock.now(), others.read());
     std::promise<void> handed_on;
-    REQUIRE(hasher->submit_measured(
-        [&] {
-            clock.advance(1s);
-            others.add(1s);
-        },
-        [&] { handed_on.set_value(); }));
+    REQUIRE(hasher->submit_measured(others.work(clock, 1s, 1s), [&] { handed_on.set_value(); }));
     // Nine seconds of rest follow (a new request's estimate, 10 s, is within max_wait).
     handed_on.get_future().wait();
     std::atomic<bool> ran{false};
