@@ -80,6 +80,7 @@ void CredentialHasher::shutdown() {
         stopping_ = true;
     }
     cv_.notify_all();
+    rest_cv_.notify_all();
     for (auto& t : threads_)
         if (t.joinable()) t.join();
 }
@@ -185,8 +186,10 @@ void CredentialHasher::run() {
         }
         if (job.then) job.then();
         std::unique_lock lk(mu_);
-        // Still counted as running (not free for the estimate); stopping ends the rest.
-        if (rest > std::chrono::nanoseconds(0)) cv_.wait_for(lk, rest, [&] { return stopping_; });
+        // Still counted as running (not free for the estimate); stopping ends the rest. On a
+        // condition variable of its own: a rest must not swallow the wake-up of a new job.
+        if (rest > std::chrono::nanoseconds(0))
+            rest_cv_.wait_for(lk, rest, [&] { return stopping_; });
         --running_;
     }
 }

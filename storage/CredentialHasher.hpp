@@ -137,7 +137,8 @@ class CredentialHasher {
     SteadyNow now_;
     OthersCpu others_cpu_;
     std::mutex mu_;
-    std::condition_variable cv_;
+    std::condition_variable cv_;       // a job queued, or stopping
+    std::condition_variable rest_cv_;  // stopping (ends the workers' rests)
     std::deque<Job> queue_;
     std::size_t running_ = 0;
     std::optional<double> average_ns_;

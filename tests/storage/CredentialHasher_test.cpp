@@ -387,6 +387,22 @@ TEST_CASE("duty: shutdown ends a rest and still runs what was queued") {
     CHECK(ran);
 }
 
+TEST_CASE("duty: while one worker rests, another takes new work at once") {
+    FedClock clock;
+    FedOthers others;
+    CredentialHasher hasher({2, 10, 60s, 10}, Argon2Params{1, 8192}, clock.now(), others.read());
+    std::promise<void> handed_on;
+    REQUIRE(hasher.submit_measured(others.work(clock, 1s, 1s), [&] { handed_on.set_value(); }));
+    handed_on.get_future().wait();  // that worker now rests nine seconds
+    // A new job's wake-up must reach the idle worker, not be taken by the resting one.
+    for (int i = 0; i < 5; ++i) {
+        std::promise<void> ran;
+        REQUIRE(hasher.submit([&] { ran.set_value(); }));
+        CHECK(ran.get_future().wait_for(5s) == std::future_status::ready);
+    }
+    hasher.shutdown();
+}
+
 TEST_CASE("duty: the engine's own CPU clocks tell a worker that other threads are busy") {
     // The default OthersCpu: the process's CPU time less the worker thread's. A thread of
     // this process spins while a hash worker sleeps through 50 ms of measured work.
