@@ -5,11 +5,10 @@
 // "storage.busy" when the queue is full or when its estimated wait (the work ahead of it,
 // divided among the workers, times a moving average of the time a hash holds a worker: the
 // run time of hash and verify work and the worker's rest after it, never of a plain task nor
-// of what hands a result on) exceeds
-// `max_wait`; a request that still waited past `max_wait` when a worker picks it (or when a
-// later request arrives) is not run and gets "storage.busy" too. So a caller hears back
-// within about `max_wait` plus one hash, whatever the load. Results go back through the
-// caller's Post.
+// of what hands a result on) exceeds `max_wait`; a request that still waited past `max_wait`
+// when a worker picks it (or when a later request arrives) is not run and gets
+// "storage.busy" too. So a caller hears back within about `max_wait` plus one hash (and its
+// rest), whatever the load. Results go back through the caller's Post.
 #pragma once
 
 #include <chrono>
