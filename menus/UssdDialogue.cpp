@@ -19,14 +19,24 @@ std::string_view trim(std::string_view s) {
 }
 
 // Last line of defence: a rendered screen never exceeds the limit (texts are checked at
-// load with the widest values, so this only cuts unexpected field values).
-std::string clamp_screen(std::string text) {
-    if (measure_screen(text).fits()) return text;
+// load with the widest values, so this only cuts unexpected field values). Sets `encoding`
+// to the one the screen's text fits in, from the same measure.
+std::string clamp_screen(std::string text, gsm::Encoding& encoding) {
+    ScreenFit fit = measure_screen(text);
+    if (fit.fits()) {
+        encoding = fit.encoding;
+        return text;
+    }
     auto cps = gsm::utf8_to_u32(text);
-    while (!cps.empty() && !measure_screen(gsm::u32_to_utf8(cps)).fits())
+    std::string cut = text;
+    while (!cps.empty() && !fit.fits()) {
         cps.pop_back();
+        cut = gsm::u32_to_utf8(cps);
+        fit = measure_screen(cut);
+    }
     log::warn("menus.screen_cut", "length", text.size());
-    return gsm::u32_to_utf8(cps);
+    encoding = fit.encoding;
+    return cut;
 }
 }  // namespace
 
@@ -63,8 +73,7 @@ void UssdDialogue::end() {
 DialogueOutput UssdDialogue::screen_output(const std::string& text, bool end, TimePoint now) {
     DialogueOutput out;
     out.has_screen = true;
-    out.text = clamp_screen(text);
-    out.encoding = measure_screen(out.text).encoding;
+    out.text = clamp_screen(text, out.encoding);
     out.end = end;
     if (end) {
         this->end();
