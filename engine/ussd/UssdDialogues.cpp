@@ -160,10 +160,9 @@ void UssdDialogues::refuse(const IngressKey& key, TimePoint now, Actions& out) {
 }
 
 void UssdDialogues::end_ingress(const std::string& ingress, TimePoint now, Actions& out) {
-    std::vector<std::uint64_t> ids;
-    for (auto it = by_key_.lower_bound(KeyView{ingress, ""});
-         it != by_key_.end() && it->first.first == ingress; ++it)
-        ids.push_back(it->second);
+    std::vector<std::uint64_t> ids;  // the oldest first
+    for (const auto& [id, e] : dialogues_)
+        if (e.key.ingress == ingress) ids.push_back(id);
     for (std::uint64_t id : ids) {
         log::info("ussd.release", "ingress", ingress, "dialogue", id, "reason", "ingress_gone");
         end_silently(dialogues_.at(id), DialogueOutcome::ingress_gone, now, out);

@@ -25,6 +25,8 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "engine/base/Cancellation.hpp"
@@ -112,9 +114,19 @@ class UssdDialogues {
         std::optional<TimePoint> step_began;  // the request awaiting its screen
     };
     // The indexes' keys view the strings of their entry (entries are nodes of `dialogues_`
-    // and never move), so an open dialogue holds one copy of its key and subscriber.
+    // and never move), so an open dialogue holds one copy of its key and subscriber. They are
+    // hashed: in a tree every lookup compared the ingress name, the same for all of an
+    // ingress's dialogues, a dozen times over (at 1,000 open dialogues the trees and memcmp
+    // took 4.4% of the engine's perf samples, the hash tables and memcmp 3.0%).
     using KeyView = std::pair<std::string_view, std::string_view>;        // ingress, session
     using SubscriberKey = std::pair<std::string_view, std::string_view>;  // ingress, subscriber
+    struct ViewPairHash {
+        std::size_t operator()(const std::pair<std::string_view, std::string_view>& k) const {
+            const std::size_t a = std::hash<std::string_view>{}(k.first);
+            return a ^ (std::hash<std::string_view>{}(k.second) + 0x9e3779b97f4a7c15ULL + (a << 6) +
+                        (a >> 2));
+        }
+    };
     static KeyView view(const IngressKey& key) { return {key.ingress, key.session}; }
 
     void apply(Entry& e, menus::DialogueOutput&& o, DialogueOutcome how, TimePoint now,
@@ -129,8 +141,8 @@ class UssdDialogues {
     menus::DialogueSettings settings_;
     LanguageOf language_of_;
     std::uint64_t next_id_ = 1;
-    std::map<KeyView, std::uint64_t> by_key_;
-    std::multimap<SubscriberKey, std::uint64_t> by_subscriber_;
+    std::unordered_map<KeyView, std::uint64_t, ViewPairHash> by_key_;
+    std::unordered_multimap<SubscriberKey, std::uint64_t, ViewPairHash> by_subscriber_;
     std::map<std::uint64_t, Entry> dialogues_;
     std::set<std::pair<TimePoint, std::uint64_t>> deadlines_;
     std::map<std::string, IngressStats> stats_;
