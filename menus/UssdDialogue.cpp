@@ -28,7 +28,7 @@ std::string clamp_screen(std::string text, gsm::Encoding& encoding) {
         return text;
     }
     auto cps = gsm::utf8_to_u32(text);
-    std::string cut = text;
+    std::string cut;  // the text does not fit, so it is not empty: the loop runs at least once
     while (!cps.empty() && !fit.fits()) {
         cps.pop_back();
         cut = gsm::u32_to_utf8(cps);
